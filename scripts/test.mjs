@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The README's test command: typecheck, lint, then every test tier. Ends with the line
+// `N passed, N failed, N skipped` and exits non-zero on any failure, and on any skipped
+// test when REQUIRE_ALL=1 (CI must never skip a backend suite).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process.env }).status ?? 1;
+const steps = [
+  ['node', ['scripts/build-sql.mjs']],
+  ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['npm', ['run', '--silent', 'lint']],
+];
+let failedSteps = 0;
+for (const [cmd, args] of steps) {
+  if (run(cmd, args) !== 0) {
+    console.error(`step failed: ${cmd} ${args.join(' ')}`);
+    failedSteps++;
+  }
+}
+
+const report = 'test-results.json';
+rmSync(report, { force: true });
+const extra = process.argv.slice(2);
+const status = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...extra,
+]);
+
+let passed = 0,
+  failed = 0,
+  skipped = 0;
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests;
+  skipped = r.numPendingTests + r.numTodoTests;
+  if (r.numFailedTestSuites > 0 && failed === 0) failed = r.numFailedTestSuites;
+} catch {
+  failed = Math.max(failed, 1);
+}
+failed += failedSteps;
+if (status !== 0 && failed === 0) failed = 1;
+const mustNotSkip = process.env.REQUIRE_ALL === '1' || process.env.CI === 'true';
+if (mustNotSkip && skipped > 0) console.error(`${skipped} test(s) skipped: CI requires every backend suite to run`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || (mustNotSkip && skipped > 0) ? 1 : 0);

@@ -1,0 +1,103 @@
+/**
+ * The error catalogue. Every error Eventyard throws is an {@link EventyardError} with a
+ * stable `code` (listed in docs/errors.md); `cause` is always kept.
+ */
+
+export const ErrorCode = {
+  /** An options object failed validation (unknown key, wrong type, out of range). */
+  INVALID_OPTION: 'EY_INVALID_OPTION',
+  /** A message type name is not declared in the registry. */
+  UNKNOWN_MESSAGE_TYPE: 'EY_UNKNOWN_MESSAGE_TYPE',
+  /** A message type was declared twice, or its name or table is invalid. */
+  INVALID_MESSAGE_TYPE: 'EY_INVALID_MESSAGE_TYPE',
+  /** A payload failed its message type's schema. */
+  PAYLOAD_INVALID: 'EY_PAYLOAD_INVALID',
+  /** A payload is larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: 'EY_PAYLOAD_TOO_LARGE',
+  /** A payload is not JSON, nests too deep, or holds a value JSON cannot carry. */
+  PAYLOAD_MALFORMED: 'EY_PAYLOAD_MALFORMED',
+  /** The claim token no longer matches: the lease expired and the row moved on. */
+  LEASE_LOST: 'EY_LEASE_LOST',
+  /** A handler ran past its timeout. */
+  HANDLER_TIMEOUT: 'EY_HANDLER_TIMEOUT',
+  /** A handler threw something that is not an Error (a string, undefined, ...). */
+  HANDLER_THREW_NON_ERROR: 'EY_HANDLER_THREW_NON_ERROR',
+  /** A handler was stopped by the shutdown deadline. */
+  SHUTDOWN: 'EY_SHUTDOWN',
+  /** No handler is registered for a claimed message type. */
+  NO_HANDLER: 'EY_NO_HANDLER',
+  /** A transition not in the table of DESIGN.md section 3 was attempted. */
+  INVALID_TRANSITION: 'EY_INVALID_TRANSITION',
+  /** The store failed (connection, I/O, busy) in a way the caller may retry. */
+  STORE_UNAVAILABLE: 'EY_STORE_UNAVAILABLE',
+  /** The store's schema is newer than this code understands. */
+  SCHEMA_VERSION: 'EY_SCHEMA_VERSION',
+  /** An operation was used after close / before start. */
+  CLOSED: 'EY_CLOSED',
+  /** A handler asked for no further attempts ({@link NonRetryableError}). */
+  NON_RETRYABLE: 'EY_NON_RETRYABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class EventyardError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EventyardError';
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/**
+ * The marker a handler throws to stop retries: the row goes straight to FAILED
+ * (BullMQ's `UnrecoverableError`). Subclass it for your own non-retryable errors.
+ */
+export class NonRetryableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NonRetryableError';
+  }
+}
+
+export function isEventyardError(error: unknown, code?: ErrorCode): error is EventyardError {
+  return error instanceof EventyardError && (code === undefined || error.code === code);
+}
+
+/** Turns whatever a handler threw into an Error, keeping the original as `cause`. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  let shown: string;
+  try {
+    shown = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
+  } catch {
+    shown = Object.prototype.toString.call(thrown);
+  }
+  return new EventyardError(
+    ErrorCode.HANDLER_THREW_NON_ERROR,
+    `handler threw a non-Error value: ${shown.slice(0, 200)}`,
+    { cause: thrown },
+  );
+}
+
+const STACK_LINES = 6;
+const LAST_ERROR_MAX = 2000;
+
+/** LAST_ERROR text: `CODE: message` then the head of the stack. */
+export function describeError(error: Error): string {
+  const code =
+    error instanceof EventyardError
+      ? error.code
+      : error instanceof NonRetryableError
+        ? ErrorCode.NON_RETRYABLE
+        : error.name;
+  const head = `${code}: ${error.message}`;
+  const stack = (error.stack ?? '')
+    .split('\n')
+    .slice(1, STACK_LINES + 1)
+    .join('\n');
+  const text = stack ? `${head}\n${stack}` : head;
+  return text.length > LAST_ERROR_MAX ? text.slice(0, LAST_ERROR_MAX) : text;
+}

@@ -1,0 +1,112 @@
+/**
+ * Message types: a name, the table it lives in, the schema of the event payload it expects,
+ * and its retry policy. Declared once; the registry refuses duplicates and unknown names.
+ */
+import { ErrorCode, EventyardError } from './errors.js';
+import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+
+/** The event tables of DESIGN.md section 2. */
+export const Table = {
+  INBOUND: 'inbound',
+  REQUEST: 'request',
+  RESPONSE: 'response',
+  OUTBOUND: 'outbound',
+} as const;
+export type Table = (typeof Table)[keyof typeof Table];
+export const ALL_TABLES: readonly Table[] = Object.values(Table);
+
+/** A message type name's prefix names its table unless the declaration says otherwise. */
+const TABLE_BY_PREFIX: readonly (readonly [string, Table])[] = [
+  ['IN_', Table.INBOUND],
+  ['RQ_', Table.REQUEST],
+  ['RS_', Table.RESPONSE],
+  ['OUT_', Table.OUTBOUND],
+];
+
+export const MESSAGE_TYPE_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+export interface MessageType<Name extends string = string, Payload = unknown> {
+  readonly name: Name;
+  readonly table: Table;
+  readonly schema: StandardSchemaV1<unknown, Payload>;
+  readonly retry: RetryPolicy;
+}
+
+export interface MessageTypeDeclaration<Name extends string, Schema extends StandardSchemaV1> {
+  /** Upper snake case, e.g. `RQ_B_STP`. */
+  readonly name: Name;
+  /** The schema of the event payload this message type's handler expects. */
+  readonly schema: Schema;
+  /** Required when the name has no known prefix (IN_, RQ_, RS_, OUT_). */
+  readonly table?: Table;
+  readonly retry?: RetryPolicyOptions;
+}
+
+export function defineMessageType<const Name extends string, Schema extends StandardSchemaV1>(
+  declaration: MessageTypeDeclaration<Name, Schema>,
+): MessageType<Name, StandardSchemaV1.InferOutput<Schema>> {
+  const { name, schema } = declaration;
+  if (typeof name !== 'string' || !MESSAGE_TYPE_NAME.test(name)) {
+    throw new EventyardError(
+      ErrorCode.INVALID_MESSAGE_TYPE,
+      `message type name ${JSON.stringify(name)} must match ${String(MESSAGE_TYPE_NAME)}`,
+    );
+  }
+  if (typeof schema !== 'object' || schema === null || typeof schema['~standard']?.validate !== 'function') {
+    throw new EventyardError(
+      ErrorCode.INVALID_MESSAGE_TYPE,
+      `message type ${name}: schema must be a Standard Schema (zod, valibot, arktype, ...)`,
+    );
+  }
+  const table = declaration.table ?? TABLE_BY_PREFIX.find(([prefix]) => name.startsWith(prefix))?.[1];
+  if (table === undefined || !ALL_TABLES.includes(table)) {
+    throw new EventyardError(
+      ErrorCode.INVALID_MESSAGE_TYPE,
+      `message type ${name}: declare its table (one of ${ALL_TABLES.join(', ')}) or use a prefix IN_, RQ_, RS_, OUT_`,
+    );
+  }
+  return Object.freeze({
+    name,
+    table,
+    schema: schema,
+    retry: resolveRetryPolicy(declaration.retry),
+  });
+}
+
+/** The payload type a message type's handler receives. */
+export type PayloadOf<T> = T extends MessageType<string, infer P> ? P : never;
+
+/** The set of declared message types of an application. */
+export class MessageRegistry {
+  readonly #types = new Map<string, MessageType>();
+
+  constructor(types: Iterable<MessageType>) {
+    for (const type of types) {
+      if (this.#types.has(type.name)) {
+        throw new EventyardError(ErrorCode.INVALID_MESSAGE_TYPE, `message type ${type.name} is declared twice`);
+      }
+      this.#types.set(type.name, type);
+    }
+  }
+
+  get(name: string): MessageType {
+    const type = this.#types.get(name);
+    if (type === undefined) {
+      throw new EventyardError(
+        ErrorCode.UNKNOWN_MESSAGE_TYPE,
+        `unknown message type ${JSON.stringify(name)}; declared: ${[...this.#types.keys()].join(', ') || '(none)'}`,
+        { details: { messageType: name } },
+      );
+    }
+    return type;
+  }
+
+  has(name: string): boolean {
+    return this.#types.has(name);
+  }
+
+  all(): readonly MessageType[] {
+    return [...this.#types.values()];
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The store port: the one interface every store (SQLite, Redis, PostgreSQL, yours)
+ * implements, and the only thing processors know about storage. It exposes no connection
+ * or transaction type. The exported conformance suite (`eventyard/testing`) checks every
+ * contract written here.
+ *
+ * Glossary
+ * - **message row**: one row of an event table, unique by `(eventId, messageType)`.
+ * - **claim**: move claimable rows (UNPROCESSED, RETRY, due) to IN_PROGRESS under a lease.
+ * - **lease**: the holder's right to the row until `leaseExpiresAt`, judged by the
+ *   store's clock.
+ * - **claim token**: the fencing token issued at claim; complete, fail, heartbeat and
+ *   release present it, and a stale token writes nothing.
+ * - **emit**: a message written together with a completion, atomically.
+ * - **re-drive**: an operator moves ERROR or FAILED rows back to RETRY.
+ *
+ * Times are epoch milliseconds of the store's clock. Payloads and working-data values are
+ * JSON text: the core encodes, validates and decodes them; a store only keeps them.
+ */
+import type { Status } from '../core/status.js';
+import type { Table } from '../core/message-type.js';
+
+/** A message to write: by `publish`, or emitted with a completion. */
+export interface NewMessage {
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly table: Table;
+  /**
+   * The event's payload as JSON text. Written to the payload table when the event has no
+   * payload yet; an existing payload is kept (payloads are written once per event).
+   */
+  readonly payload?: string | undefined;
+  /** Attempts allowed before a failure or an expired lease makes the row FAILED. */
+  readonly maxAttempts: number;
+  /** Not claimable before now + delayMs (store clock). 0 or absent: at once. */
+  readonly delayMs?: number | undefined;
+  readonly orderingKey?: string | undefined;
+  readonly traceparent?: string | undefined;
+  /** The service writing the row: CREATED_BY and UPDATED_BY. */
+  readonly createdBy: string;
+}
+
+export interface PublishResult {
+  readonly eventId: string;
+  readonly messageType: string;
+  /** false when a row with this `(eventId, messageType)` existed: nothing was written. */
+  readonly created: boolean;
+  /** The row's status after the call (UNPROCESSED when created). */
+  readonly status: Status;
+}
+
+/** A full message row, as stored. */
+export interface MessageRow {
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly table: Table;
+  readonly status: Status;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly availableAt: number;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly claimToken: string | null;
+  readonly lastError: string | null;
+  readonly orderingKey: string | null;
+  readonly traceparent: string | null;
+}
+
+/** A claimed row with its event's payload, ready to handle. */
+export interface ClaimedMessage extends MessageRow {
+  readonly status: 'IN_PROGRESS';
+  readonly claimToken: string;
+  readonly leaseOwner: string;
+  readonly leaseExpiresAt: number;
+  /** The event's payload JSON text, or null when the event has none. */
+  readonly payload: string | null;
+}
+
+/** What a holder presents to act on its claimed row. */
+export interface LeaseRef {
+  readonly table: Table;
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly claimToken: string;
+  readonly orderingKey?: string | null | undefined;
+}
+
+/** `ok`, or `lease_lost`: the token did not match (expired and reaped, or claimed again); nothing was written. */
+export type LeaseOutcome = 'ok' | 'lease_lost';
+
+export interface ClaimRequest {
+  readonly table: Table;
+  /** Only rows of these types are claimed. Non-empty. */
+  readonly messageTypes: readonly string[];
+  /** Claim at most this many rows. */
+  readonly limit: number;
+  /** LEASE_OWNER: the processor instance, e.g. `SERVICE_B/host/pid/uuid`. */
+  readonly owner: string;
+  /** The service claiming: UPDATED_BY. */
+  readonly updatedBy: string;
+  readonly leaseMs: number;
+}
+
+export interface WorkingDataWrite {
+  readonly eventId: string;
+  readonly name: string;
+  /** JSON text. */
+  readonly value: string;
+}
+
+export interface CompleteRequest {
+  readonly ref: LeaseRef;
+  readonly updatedBy: string;
+  /** Written in the same atomic step as the completion; a duplicate `(eventId, messageType)` is a no-op. */
+  readonly emits: readonly NewMessage[];
+  /** Upserted in the same atomic step. */
+  readonly workingData: readonly WorkingDataWrite[];
+}
+
+export interface FailRequest {
+  readonly ref: LeaseRef;
+  readonly updatedBy: string;
+  /** LAST_ERROR text. */
+  readonly error: string;
+  /**
+   * `null`: the row becomes FAILED. A number: the row becomes ERROR with
+   * AVAILABLE_AT = now + retryDelayMs, for the retry mechanism to promote.
+   */
+  readonly retryDelayMs: number | null;
+}
+
+export interface RowFilter {
+  readonly table?: Table | undefined;
+  readonly messageType?: string | undefined;
+  readonly eventId?: string | undefined;
+  readonly statuses?: readonly Status[] | undefined;
+}
+
+export interface ListRequest extends RowFilter {
+  /** At most this many rows, oldest first. */
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  readonly after?: string | undefined;
+}
+
+export interface ListPage {
+  readonly rows: readonly MessageRow[];
+  /** Cursor for the next page, or null when this was the last. */
+  readonly next: string | null;
+}
+
+export interface StatusCount {
+  readonly table: Table;
+  readonly messageType: string;
+  readonly status: Status;
+  readonly count: number;
+}
+
+export interface PurgeRequest {
+  /** Delete rows in these terminal statuses (COMPLETED, FAILED). */
+  readonly statuses: readonly ('COMPLETED' | 'FAILED')[];
+  /** ... whose UPDATED_DTTM is older than now - olderThanMs (store clock). */
+  readonly olderThanMs: number;
+  /** At most this many rows per call; call again while it returns `limit`. */
+  readonly limit: number;
+}
+
+export interface ReapRequest {
+  /** At most this many rows per call. */
+  readonly limit: number;
+  /** AVAILABLE_AT = now + retryDelayMs for reaped rows that go to ERROR. */
+  readonly retryDelayMs: number;
+  readonly updatedBy: string;
+}
+
+/** What a store may differ in; the conformance suite runs the matching tests. */
+export interface StoreFeatures {
+  /** Several OS processes may share the store. */
+  readonly multiProcess: boolean;
+  /** ORDERING_KEY is honoured: one row per key in progress, in publish order. */
+  readonly orderingKeys: boolean;
+}
+
+export interface EventStore {
+  readonly features: StoreFeatures;
+
+  /**
+   * The store's clock (epoch ms): the one clock leases and AVAILABLE_AT are judged by.
+   */
+  now(): Promise<number>;
+
+  /**
+   * Writes messages, each with its event's payload when given. Per message atomic and
+   * idempotent: an existing `(eventId, messageType)` is left untouched and reported with
+   * `created: false`. Results come in input order.
+   */
+  publish(messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
+
+  /**
+   * Atomically claims up to `limit` claimable rows (UNPROCESSED or RETRY, AVAILABLE_AT ≤
+   * now) of the given types, oldest AVAILABLE_AT first. Each claimed row becomes
+   * IN_PROGRESS with a new CLAIM_TOKEN, LEASE_OWNER = owner, LEASE_EXPIRES_AT = now +
+   * leaseMs and ATTEMPTS + 1. No row is ever returned to two concurrent claimers.
+   * With `features.orderingKeys`, a row whose ORDERING_KEY has an earlier row not yet
+   * COMPLETED or FAILED is not claimed.
+   */
+  claim(request: ClaimRequest): Promise<readonly ClaimedMessage[]>;
+
+  /**
+   * Extends each lease to now + leaseMs if its token still holds. Results in input order.
+   */
+  heartbeat(refs: readonly LeaseRef[], leaseMs: number): Promise<readonly LeaseOutcome[]>;
+
+  /**
+   * IN_PROGRESS → COMPLETED, plus the emits and working data, as one atomic write per
+   * request; a stale token writes nothing of that request. Results in input order.
+   */
+  complete(requests: readonly CompleteRequest[]): Promise<readonly LeaseOutcome[]>;
+
+  /** IN_PROGRESS → ERROR or FAILED (see {@link FailRequest}), fenced. */
+  fail(requests: readonly FailRequest[]): Promise<readonly LeaseOutcome[]>;
+
+  /**
+   * IN_PROGRESS → UNPROCESSED (first attempt) or RETRY, for rows claimed but never
+   * started: ATTEMPTS - 1, lease cleared, claimable at once. Fenced.
+   */
+  release(refs: readonly LeaseRef[], updatedBy: string): Promise<readonly LeaseOutcome[]>;
+
+  /** The retry mechanism: ERROR rows with AVAILABLE_AT ≤ now → RETRY. Returns how many. */
+  promoteDueRetries(limit: number, updatedBy: string): Promise<number>;
+
+  /**
+   * IN_PROGRESS rows whose lease expired → ERROR (attempt counted; AVAILABLE_AT = now +
+   * retryDelayMs) or FAILED when ATTEMPTS ≥ MAX_ATTEMPTS. LAST_ERROR names the lost
+   * owner. Returns how many.
+   */
+  reapExpiredLeases(request: ReapRequest): Promise<number>;
+
+  /**
+   * Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
+   * claimable at once; LAST_ERROR kept. `statuses` defaults to both. Returns how many.
+   */
+  redrive(filter: RowFilter, updatedBy: string): Promise<number>;
+
+  /** Rows matching the filter, oldest first, paged. */
+  list(request: ListRequest): Promise<ListPage>;
+
+  /** Row counts grouped by table, message type and status (zero counts left out). */
+  countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
+
+  /** The event's payload JSON text, or null. */
+  getPayload(eventId: string): Promise<string | null>;
+
+  /** The event's working data, name → JSON text. */
+  getWorkingData(eventId: string): Promise<ReadonlyMap<string, string>>;
+
+  /**
+   * Deletes terminal rows older than the cutoff; then payloads and working data of events
+   * that have no row left. Returns the number of message rows deleted.
+   */
+  purge(request: PurgeRequest): Promise<number>;
+
+  /**
+   * Optional wake-up hint: resolves when rows of `table` may have become claimable, or
+   * after `timeoutMs`, or when `signal` aborts. Polling alone must stay correct.
+   */
+  waitForMessages?(table: Table, timeoutMs: number, signal: AbortSignal): Promise<void>;
+
+  /** Releases connections and file handles. Idempotent. */
+  close(): Promise<void>;
+}
