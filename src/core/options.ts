@@ -69,7 +69,7 @@ export const option = {
 
 export type OptionsSchema = Readonly<Record<string, Field<unknown>>>;
 
-type FieldType<F> = F extends Field<infer T> ? T : never;
+type FieldType<F> = F extends Field<infer T> ? (F extends { optional: true } ? T : Exclude<T, undefined>) : never;
 type RequiredKeys<S> = {
   [K in keyof S]: S[K] extends { optional: true } ? never : S[K] extends { default: undefined } ? K : never;
 }[keyof S];

@@ -89,8 +89,17 @@ export function decideFailure(
   return { kind: 'retry', delayMs: backoffDelay(policy, attempts, random) };
 }
 
+/** Bad data and missing handlers fail the same way every time: retrying only delays FAILED. */
+const NEVER_RETRIED: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.PAYLOAD_INVALID,
+  ErrorCode.PAYLOAD_MALFORMED,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.UNKNOWN_MESSAGE_TYPE,
+  ErrorCode.NO_HANDLER,
+]);
+
 function isNonRetryable(policy: RetryPolicy, error: unknown): boolean {
   if (error instanceof NonRetryableError) return true;
-  if (error instanceof EventyardError && error.code === ErrorCode.PAYLOAD_INVALID) return true;
+  if (error instanceof EventyardError && NEVER_RETRIED.has(error.code)) return true;
   return policy.nonRetryable.some((cls) => error instanceof cls);
 }

@@ -1,0 +1,92 @@
+/**
+ * Keeps the leases of running handlers alive. Validity is tracked on this process's
+ * monotonic clock from the moment the claim (or renewal) was *sent*, which can only
+ * under-estimate the store's lease: a skewed or paused worker gives up early, never late.
+ */
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, EventyardError } from '../core/errors.js';
+import type { EventStore, LeaseRef } from '../store/port.js';
+import type { Logger } from './logger.js';
+
+export interface HeldLease {
+  readonly ref: LeaseRef;
+  readonly controller: AbortController;
+  /** performance.now() until which the lease surely holds. */
+  validUntil: number;
+}
+
+export class LeaseKeeper {
+  readonly #held = new Set<HeldLease>();
+  #timer: NodeJS.Timeout | undefined;
+  #renewing = false;
+  /** False after a failed renewal: the processor stops claiming until one succeeds. */
+  healthy = true;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+    private readonly leaseMs: number,
+  ) {}
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  hold(ref: LeaseRef, controller: AbortController, claimSentAt: number): HeldLease {
+    const lease: HeldLease = { ref, controller, validUntil: claimSentAt + this.leaseMs };
+    this.#held.add(lease);
+    return lease;
+  }
+
+  drop(lease: HeldLease): void {
+    this.#held.delete(lease);
+  }
+
+  start(): void {
+    const every = Math.max(10, Math.floor(this.leaseMs / 3));
+    this.#timer = setInterval(() => void this.#renew(), every);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#renewing) return;
+    this.#renewing = true;
+    try {
+      const now = performance.now();
+      // Only leases past a third of their life: short handlers never cost a heartbeat.
+      const due = [...this.#held].filter((l) => l.validUntil - now < (this.leaseMs * 2) / 3);
+      if (due.length === 0) return;
+      const sentAt = performance.now();
+      try {
+        const outcomes = await this.store.heartbeat(
+          due.map((l) => l.ref),
+          this.leaseMs,
+        );
+        this.healthy = true;
+        due.forEach((lease, i) => {
+          if (outcomes[i] === 'ok') lease.validUntil = sentAt + this.leaseMs;
+          else this.#lose(lease, 'the row was taken over after the lease expired');
+        });
+      } catch (error) {
+        this.healthy = false;
+        this.logger.warn({ err: error, leases: due.length }, 'lease renewal failed; claiming paused');
+        const at = performance.now();
+        for (const lease of due) if (lease.validUntil <= at) this.#lose(lease, 'the lease could not be renewed');
+      }
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  #lose(lease: HeldLease, why: string): void {
+    this.#held.delete(lease);
+    lease.controller.abort(
+      new EventyardError(ErrorCode.LEASE_LOST, `lease lost on ${lease.ref.messageType} ${lease.ref.eventId}: ${why}`),
+    );
+  }
+}

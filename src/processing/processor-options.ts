@@ -1,0 +1,51 @@
+import { option, resolveOptions, type OptionsInput, type Resolved } from '../core/options.js';
+
+export const processorSchema = {
+  /**
+   * Handlers running at once.
+   * @defaultValue 16
+   */
+  concurrency: option.int({ min: 1, max: 10_000, default: 16 }),
+  /**
+   * Rows claimed beyond free handler slots, kept locally; released unstarted on stop.
+   * @defaultValue 0
+   */
+  prefetch: option.int({ min: 0, max: 10_000, default: 0 }),
+  /**
+   * Most rows claimed in one store call.
+   * @defaultValue 64
+   */
+  batchSize: option.int({ min: 1, max: 10_000, default: 64 }),
+  /**
+   * Lease length: a holder that stops heart-beating loses the row after this long.
+   * @defaultValue 30000
+   */
+  leaseMs: option.int({ min: 50, max: 24 * 3600_000, default: 30_000 }),
+  /**
+   * A handler still running after this long is aborted and its attempt fails (retryable).
+   * @defaultValue 60000
+   */
+  handlerTimeoutMs: option.int({ min: 1, max: 7 * 24 * 3600_000, default: 60_000 }),
+  /**
+   * First wait after an empty poll; doubles on each empty poll.
+   * @defaultValue 10
+   */
+  idleMinMs: option.int({ min: 0, max: 60_000, default: 10 }),
+  /**
+   * Longest wait between polls of an idle table.
+   * @defaultValue 500
+   */
+  idleMaxMs: option.int({ min: 1, max: 600_000, default: 500 }),
+  /**
+   * On stop, in-flight handlers get this long to finish before they are aborted.
+   * @defaultValue 10000
+   */
+  shutdownTimeoutMs: option.int({ min: 0, max: 3600_000, default: 10_000 }),
+};
+
+export type ProcessorOptions = OptionsInput<typeof processorSchema>;
+export type ResolvedProcessorOptions = Resolved<typeof processorSchema>;
+
+export function resolveProcessorOptions(input?: ProcessorOptions): ResolvedProcessorOptions {
+  return resolveOptions('processor', processorSchema, input);
+}

@@ -1,0 +1,215 @@
+/**
+ * The event processor: polls one table for its message types, claims in batches under a
+ * lease, runs handlers within a concurrency limit, and writes each outcome fenced by the
+ * claim token. The loop stays short: the attempt itself (payload check, timeout, outcome)
+ * lives in attempt.ts, lease renewal in lease-keeper.ts, batched writes in
+ * outcome-batcher.ts.
+ */
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, EventyardError } from '../core/errors.js';
+import type { Table } from '../core/message-type.js';
+import type { ClaimedMessage, EventStore } from '../store/port.js';
+import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
+import type { Handler } from './handler-context.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { Logger } from './logger.js';
+import type { MessageBuilder } from './message-builder.js';
+import { OutcomeBatcher } from './outcome-batcher.js';
+import type { ResolvedProcessorOptions } from './processor-options.js';
+import { IdleBackoff, Signal, sleep } from './timing.js';
+
+export interface ProcessorStats {
+  claimed: number;
+  completed: number;
+  retried: number;
+  failed: number;
+  leaseLost: number;
+  released: number;
+}
+
+export interface ProcessorDeps {
+  readonly store: EventStore;
+  readonly builder: MessageBuilder;
+  readonly logger: Logger;
+  readonly serviceName: string;
+  readonly owner: string;
+  readonly table: Table;
+  readonly handlers: ReadonlyMap<string, Handler<never>>;
+  readonly options: ResolvedProcessorOptions;
+  /** In-process wake-ups (publishes from this process); the store may offer its own. */
+  readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
+}
+
+export class EventProcessor {
+  readonly stats: ProcessorStats = { claimed: 0, completed: 0, retried: 0, failed: 0, leaseLost: 0, released: 0 };
+  readonly #deps: ProcessorDeps;
+  readonly #leases: LeaseKeeper;
+  readonly #batcher: OutcomeBatcher;
+  readonly #attemptDeps: AttemptDeps;
+  readonly #queue: { message: ClaimedMessage; claimSentAt: number }[] = [];
+  readonly #running = new Set<Promise<void>>();
+  readonly #controllers = new Set<AbortController>();
+  readonly #slotFreed = new Signal();
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  #lastPollAt = 0;
+
+  constructor(deps: ProcessorDeps) {
+    this.#deps = deps;
+    const { store, logger, options } = deps;
+    this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
+    this.#batcher = new OutcomeBatcher(store, logger, {
+      maxBatch: Math.max(options.batchSize, options.concurrency),
+      giveUpAfterMs: options.leaseMs,
+    });
+    this.#attemptDeps = {
+      store,
+      builder: deps.builder,
+      serviceName: deps.serviceName,
+      handlers: deps.handlers,
+      batcher: this.#batcher,
+      handlerTimeoutMs: options.handlerTimeoutMs,
+    };
+  }
+
+  get table(): Table {
+    return this.#deps.table;
+  }
+
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  health(): { table: Table; running: boolean; healthy: boolean; inFlight: number; lastPollAt: number } {
+    return {
+      table: this.#deps.table,
+      running: this.#loop !== undefined,
+      healthy: this.#leases.healthy,
+      inFlight: this.#running.size,
+      lastPollAt: this.#lastPollAt,
+    };
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#stop = new AbortController();
+    this.#leases.start();
+    this.#loop = this.#pollLoop();
+  }
+
+  /**
+   * Stops claiming, releases claimed-but-unstarted rows (no attempt counted), lets running
+   * handlers finish until the shutdown deadline, then aborts them (their attempt fails
+   * and is retried), and writes every outcome before resolving.
+   */
+  async stop(): Promise<void> {
+    if (this.#loop === undefined) return;
+    this.#stop.abort();
+    await this.#loop;
+    await this.#releaseQueued();
+    const deadline = sleep(this.#deps.options.shutdownTimeoutMs);
+    const allDone = Promise.all(this.#running);
+    if ((await Promise.race([allDone.then(() => true), deadline.then(() => false)])) === false) {
+      this.#deps.logger.warn({ inFlight: this.#running.size }, 'shutdown deadline passed; aborting handlers');
+      const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
+      for (const controller of this.#controllers) controller.abort(reason);
+      await allDone;
+    }
+    await this.#batcher.drain();
+    this.#leases.stop();
+    this.#loop = undefined;
+  }
+
+  async #pollLoop(): Promise<void> {
+    const { store, options, table, handlers, serviceName, owner, logger } = this.#deps;
+    const signal = this.#stop.signal;
+    const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
+    const types = [...handlers.keys()];
+    const wake = new AbortController();
+    let wakeup = wake;
+    const unsubscribe = this.#deps.onLocalPublish(table, () => wakeup.abort());
+    try {
+      while (!signal.aborted) {
+        const free = options.concurrency + options.prefetch - this.#running.size - this.#queue.length;
+        if (free <= 0 || !this.#leases.healthy) {
+          await Promise.race([this.#slotFreed.wait(), sleep(options.idleMaxMs, signal)]);
+          continue;
+        }
+        const sentAt = performance.now();
+        let claimed: readonly ClaimedMessage[];
+        try {
+          this.#lastPollAt = Date.now();
+          claimed = await store.claim({
+            table,
+            messageTypes: types,
+            limit: Math.min(free, options.batchSize),
+            owner,
+            updatedBy: serviceName,
+            leaseMs: options.leaseMs,
+          });
+        } catch (error) {
+          logger.warn({ err: error, table }, 'claim failed; backing off');
+          await sleep(idle.next(), signal);
+          continue;
+        }
+        if (claimed.length === 0) {
+          wakeup = new AbortController();
+          const stopOrWake = AbortSignal.any([signal, wakeup.signal]);
+          const wait = idle.next();
+          await (store.waitForMessages ? store.waitForMessages(table, wait, stopOrWake) : sleep(wait, stopOrWake));
+          continue;
+        }
+        idle.reset();
+        this.stats.claimed += claimed.length;
+        for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
+        this.#dispatch();
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  #dispatch(): void {
+    while (this.#running.size < this.#deps.options.concurrency && this.#queue.length > 0) {
+      const { message, claimSentAt } = this.#queue.shift() as { message: ClaimedMessage; claimSentAt: number };
+      const controller = new AbortController();
+      const lease = this.#leases.hold(message, controller, claimSentAt);
+      this.#controllers.add(controller);
+      const run: Promise<void> = runAttempt(this.#attemptDeps, message, controller)
+        .then((result) => this.#count(result))
+        .finally(() => {
+          this.#leases.drop(lease);
+          this.#controllers.delete(controller);
+          this.#running.delete(run);
+          if (!this.#stop.signal.aborted) this.#dispatch();
+          this.#slotFreed.fire();
+        });
+      this.#running.add(run);
+    }
+  }
+
+  #count(result: AttemptResult): void {
+    if (result.outcome !== 'ok') {
+      this.stats.leaseLost++;
+      this.#deps.logger.warn(
+        { eventId: result.message.eventId, messageType: result.message.messageType, outcome: result.outcome },
+        'outcome not written: the lease was lost or the store failed',
+      );
+      return;
+    }
+    if (result.kind === 'completed') this.stats.completed++;
+    else if (result.kind === 'retry') this.stats.retried++;
+    else this.stats.failed++;
+  }
+
+  async #releaseQueued(): Promise<void> {
+    const unstarted = this.#queue.splice(0).map((q) => q.message);
+    if (unstarted.length === 0) return;
+    try {
+      const outcomes = await this.#deps.store.release(unstarted, this.#deps.serviceName);
+      this.stats.released += outcomes.filter((o) => o === 'ok').length;
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, rows: unstarted.length }, 'release failed; the leases will expire');
+    }
+  }
+}
