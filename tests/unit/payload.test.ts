@@ -38,7 +38,7 @@ describe('payload codec', () => {
   it('drops __proto__ keys so parsed payloads cannot pollute prototypes', () => {
     const parsed = parseJson('{"__proto__":{"polluted":true},"a":{"__proto__":{"x":1}}}') as Record<string, unknown>;
     expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
-    const merged = Object.assign({}, parsed) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...parsed };
     expect(merged.polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
