@@ -1,0 +1,165 @@
+/** Complete with emits and working data, as one atomic, fenced write. */
+import assert from 'node:assert/strict';
+import type { ConformanceCase } from '../types.js';
+import { awkwardJsonTexts } from './publish.js';
+import { claimOne, expectRow, getRow, leaseRefOf, listAll, newMessage } from '../builders.js';
+
+export const completeCases: readonly ConformanceCase[] = [
+  {
+    name: 'complete: the row becomes COMPLETED and its emits appear UNPROCESSED with createdBy',
+    async run({ store }) {
+      const message = newMessage({ payload: '{"order":1}' });
+      await store.publish([message]);
+      const claimed = await claimOne(store);
+      const sameEvent = newMessage({
+        eventId: message.eventId,
+        messageType: 'RS_CONFORMANCE',
+        table: 'response',
+        payload: '{"ignored":true}',
+        createdBy: 'SERVICE_B',
+      });
+      const newEvent = newMessage({
+        messageType: 'OUT_CONFORMANCE',
+        table: 'outbound',
+        payload: '{"new":"é🎉"}',
+        createdBy: 'SERVICE_B',
+        traceparent: '00-1-2-01',
+      });
+      const delayed = newMessage({
+        eventId: message.eventId,
+        messageType: 'RQ_LATER',
+        delayMs: 60_000,
+        createdBy: 'SERVICE_B',
+      });
+      const outcome = await store.complete([
+        { ref: leaseRefOf(claimed), updatedBy: 'SERVICE_B', emits: [sameEvent, newEvent, delayed], workingData: [] },
+      ]);
+      assert.deepEqual(outcome, ['ok']);
+      const row = await expectRow(store, message.eventId, { status: 'COMPLETED', attempts: 1 });
+      assert.equal(row.updatedBy, 'SERVICE_B');
+      const emitted = [
+        await getRow(store, message.eventId, 'RS_CONFORMANCE'),
+        await getRow(store, newEvent.eventId, 'OUT_CONFORMANCE'),
+        await getRow(store, message.eventId, 'RQ_LATER'),
+      ];
+      for (const e of emitted) {
+        assert.equal(e.status, 'UNPROCESSED');
+        assert.equal(e.attempts, 0);
+        assert.equal(e.createdBy, 'SERVICE_B');
+        assert.equal(e.maxAttempts, 3);
+      }
+      assert.equal(emitted[0]?.table, 'response');
+      assert.equal(emitted[1]?.table, 'outbound');
+      assert.equal(emitted[1]?.traceparent, '00-1-2-01');
+      assert.ok((emitted[2]?.availableAt ?? 0) > (await store.now()) + 50_000, 'the emit delay was ignored');
+      assert.equal(await store.getPayload(message.eventId), '{"order":1}', 'an emit replaced the event payload');
+      assert.equal(await store.getPayload(newEvent.eventId), '{"new":"é🎉"}');
+      assert.equal((await listAll(store)).length, 4);
+      const response = await store.claim({
+        table: 'response',
+        messageTypes: ['RS_CONFORMANCE'],
+        limit: 5,
+        owner: 'C',
+        updatedBy: 'C',
+        leaseMs: 10_000,
+      });
+      assert.deepEqual(
+        response.map((r) => [r.eventId, r.payload]),
+        [[message.eventId, '{"order":1}']],
+      );
+    },
+  },
+  {
+    name: 'complete: emitting an existing (eventId, messageType) is a no-op',
+    async run({ store }) {
+      const existing = newMessage({ messageType: 'RQ_EXISTING', payload: '{"keep":1}', maxAttempts: 7 });
+      const message = newMessage();
+      await store.publish([existing, message]);
+      const before = await getRow(store, existing.eventId, 'RQ_EXISTING');
+      const claimed = await claimOne(store);
+      const duplicate = { ...existing, payload: '{"keep":2}', maxAttempts: 1, createdBy: 'SERVICE_DUP' };
+      const twice = newMessage({ eventId: message.eventId, messageType: 'RQ_TWICE' });
+      assert.deepEqual(
+        await store.complete([
+          { ref: leaseRefOf(claimed), updatedBy: 'SERVICE_B', emits: [duplicate, twice, twice], workingData: [] },
+        ]),
+        ['ok'],
+      );
+      assert.deepEqual(await getRow(store, existing.eventId, 'RQ_EXISTING'), before);
+      assert.equal(await store.getPayload(existing.eventId), '{"keep":1}');
+      assert.equal((await listAll(store, { messageType: 'RQ_TWICE' })).length, 1);
+      assert.equal((await listAll(store)).length, 3);
+    },
+  },
+  {
+    name: 'complete: working data is upserted with the completion and round trips unchanged',
+    async run({ store }) {
+      const eventId = newMessage().eventId;
+      await store.publish([newMessage({ eventId }), newMessage({ eventId, messageType: 'RQ_SECOND' })]);
+      const first = await claimOne(store);
+      const texts = awkwardJsonTexts();
+      assert.deepEqual(
+        await store.complete([
+          {
+            ref: leaseRefOf(first),
+            updatedBy: 'B',
+            emits: [],
+            workingData: [
+              { eventId, name: 'kept', value: '{"v":1}' },
+              { eventId, name: 'replaced', value: '{"v":1}' },
+              ...texts.map((value, i) => ({ eventId, name: `text-${i}`, value })),
+            ],
+          },
+        ]),
+        ['ok'],
+      );
+      const second = await claimOne(store, { messageTypes: ['RQ_SECOND'] });
+      const otherEvent = newMessage().eventId;
+      await store.complete([
+        {
+          ref: leaseRefOf(second),
+          updatedBy: 'C',
+          emits: [],
+          workingData: [
+            { eventId, name: 'replaced', value: '{"v":2}' },
+            { eventId: otherEvent, name: 'ünï/cödé name', value: '[]' },
+          ],
+        },
+      ]);
+      const data = await store.getWorkingData(eventId);
+      assert.equal(data.size, 2 + texts.length);
+      assert.equal(data.get('kept'), '{"v":1}');
+      assert.equal(data.get('replaced'), '{"v":2}');
+      texts.forEach((text, i) => assert.equal(data.get(`text-${i}`), text, `working data text-${i} changed`));
+      assert.deepEqual([...(await store.getWorkingData(otherEvent))], [['ünï/cödé name', '[]']]);
+      assert.equal((await store.getWorkingData(newMessage().eventId)).size, 0);
+    },
+  },
+  {
+    name: 'complete: a COMPLETED row cannot be completed, failed, heartbeated or released again',
+    async run({ store }) {
+      const message = newMessage();
+      await store.publish([message]);
+      const claimed = await claimOne(store);
+      const ref = leaseRefOf(claimed);
+      assert.deepEqual(await store.complete([{ ref, updatedBy: 'B', emits: [], workingData: [] }]), ['ok']);
+      const before = await listAll(store);
+      assert.deepEqual(
+        await store.complete([
+          {
+            ref,
+            updatedBy: 'X',
+            emits: [newMessage()],
+            workingData: [{ eventId: message.eventId, name: 'n', value: '1' }],
+          },
+        ]),
+        ['lease_lost'],
+      );
+      assert.deepEqual(await store.fail([{ ref, updatedBy: 'X', error: 'late', retryDelayMs: 0 }]), ['lease_lost']);
+      assert.deepEqual(await store.heartbeat([ref], 60_000), ['lease_lost']);
+      assert.deepEqual(await store.release([ref], 'X'), ['lease_lost']);
+      assert.deepEqual(await listAll(store), before);
+      assert.equal((await store.getWorkingData(message.eventId)).size, 0);
+    },
+  },
+];

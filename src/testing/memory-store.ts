@@ -1,0 +1,354 @@
+/**
+ * An in-memory reference implementation of the store port, in plain Maps. It passes the
+ * whole conformance suite (proving the suite is satisfiable) and serves unit tests of
+ * processors that need a store without I/O. One process only; nothing survives `close`.
+ *
+ * Every operation runs synchronously inside one call, so each request is atomic.
+ */
+import { ErrorCode, EventyardError } from '../core/errors.js';
+import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
+import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
+import type { Table } from '../core/message-type.js';
+import type {
+  ClaimedMessage,
+  ClaimRequest,
+  CompleteRequest,
+  EventStore,
+  FailRequest,
+  LeaseOutcome,
+  LeaseRef,
+  ListPage,
+  ListRequest,
+  MessageRow,
+  NewMessage,
+  PublishResult,
+  PurgeRequest,
+  ReapRequest,
+  RowFilter,
+  StatusCount,
+  StoreFeatures,
+} from '../store/port.js';
+
+export interface MemoryStoreOptions {
+  /** @defaultValue the system clock */
+  readonly clock?: Clock;
+  /** Claim tokens. @defaultValue random UUIDs */
+  readonly ids?: IdGenerator;
+}
+
+type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number };
+
+const keyOf = (eventId: string, messageType: string): string => `${eventId}\u0000${messageType}`;
+
+function matches(row: StoredRow, filter: RowFilter): boolean {
+  return (
+    (filter.table === undefined || row.table === filter.table) &&
+    (filter.messageType === undefined || row.messageType === filter.messageType) &&
+    (filter.eventId === undefined || row.eventId === filter.eventId) &&
+    (filter.statuses === undefined || filter.statuses.includes(row.status))
+  );
+}
+
+function publicRow(row: StoredRow): MessageRow {
+  const { seq: _seq, ...rest } = row;
+  return rest;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? uuidGenerator;
+  const rows = new Map<string, StoredRow>();
+  const payloads = new Map<string, string>();
+  const workingData = new Map<string, Map<string, string>>();
+  const waiters = new Set<{ table: Table; wake: () => void }>();
+  let seq = 0;
+  let closed = false;
+
+  const open = (): number => {
+    if (closed) throw new EventyardError(ErrorCode.CLOSED, 'the memory store is closed');
+    return clock.now();
+  };
+  const wake = (table: Table): void => {
+    for (const waiter of waiters) if (waiter.table === table) waiter.wake();
+  };
+  const held = (ref: LeaseRef): StoredRow | undefined => {
+    const row = rows.get(keyOf(ref.eventId, ref.messageType));
+    return row?.status === 'IN_PROGRESS' && row.table === ref.table && row.claimToken === ref.claimToken
+      ? row
+      : undefined;
+  };
+  const clearLease = (row: StoredRow): void => {
+    row.leaseExpiresAt = null;
+    row.claimToken = null;
+  };
+  const move = (row: StoredRow, status: Status, updatedBy: string, now: number): void => {
+    row.status = status;
+    row.updatedBy = updatedBy;
+    row.updatedAt = now;
+  };
+
+  function insert(message: NewMessage, now: number): PublishResult {
+    const key = keyOf(message.eventId, message.messageType);
+    const existing = rows.get(key);
+    if (existing !== undefined) {
+      return { eventId: message.eventId, messageType: message.messageType, created: false, status: existing.status };
+    }
+    rows.set(key, {
+      seq: seq++,
+      eventId: message.eventId,
+      messageType: message.messageType,
+      table: message.table,
+      status: 'UNPROCESSED',
+      createdBy: message.createdBy,
+      updatedBy: message.createdBy,
+      createdAt: now,
+      updatedAt: now,
+      attempts: 0,
+      maxAttempts: message.maxAttempts,
+      availableAt: now + (message.delayMs ?? 0),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      claimToken: null,
+      lastError: null,
+      orderingKey: message.orderingKey ?? null,
+      traceparent: message.traceparent ?? null,
+    });
+    if (message.payload !== undefined && !payloads.has(message.eventId)) {
+      payloads.set(message.eventId, message.payload);
+    }
+    wake(message.table);
+    return { eventId: message.eventId, messageType: message.messageType, created: true, status: 'UNPROCESSED' };
+  }
+
+  /** An earlier row of the same table and ordering key that is not yet COMPLETED or FAILED. */
+  const blockedByKey = (row: StoredRow): boolean =>
+    row.orderingKey !== null &&
+    [...rows.values()].some(
+      (other) =>
+        other.seq < row.seq &&
+        other.table === row.table &&
+        other.orderingKey === row.orderingKey &&
+        !TERMINAL.includes(other.status),
+    );
+
+  const sorted = (list: StoredRow[], by: (r: StoredRow) => number): StoredRow[] =>
+    list.sort((a, b) => by(a) - by(b) || a.seq - b.seq);
+
+  const store: EventStore = {
+    features: Object.freeze<StoreFeatures>({ multiProcess: false, orderingKeys: true }),
+
+    async now() {
+      return open();
+    },
+
+    async publish(messages) {
+      const now = open();
+      return messages.map((m) => insert(m, now));
+    },
+
+    async claim(request: ClaimRequest) {
+      const now = open();
+      const candidates = sorted(
+        [...rows.values()].filter(
+          (r) =>
+            r.table === request.table &&
+            request.messageTypes.includes(r.messageType) &&
+            CLAIMABLE.includes(r.status) &&
+            r.availableAt <= now,
+        ),
+        (r) => r.availableAt,
+      );
+      const claimed: ClaimedMessage[] = [];
+      for (const row of candidates) {
+        if (claimed.length >= request.limit) break;
+        if (blockedByKey(row)) continue;
+        move(row, 'IN_PROGRESS', request.updatedBy, now);
+        row.attempts += 1;
+        row.claimToken = ids.next();
+        row.leaseOwner = request.owner;
+        row.leaseExpiresAt = now + request.leaseMs;
+        claimed.push({
+          ...publicRow(row),
+          status: 'IN_PROGRESS',
+          claimToken: row.claimToken,
+          leaseOwner: request.owner,
+          leaseExpiresAt: row.leaseExpiresAt,
+          payload: payloads.get(row.eventId) ?? null,
+        });
+      }
+      return claimed;
+    },
+
+    async heartbeat(refs, leaseMs) {
+      const now = open();
+      return refs.map((ref): LeaseOutcome => {
+        const row = held(ref);
+        if (row === undefined) return 'lease_lost';
+        row.leaseExpiresAt = now + leaseMs;
+        return 'ok';
+      });
+    },
+
+    async complete(requests: readonly CompleteRequest[]) {
+      const now = open();
+      return requests.map((request): LeaseOutcome => {
+        const row = held(request.ref);
+        if (row === undefined) return 'lease_lost';
+        move(row, 'COMPLETED', request.updatedBy, now);
+        clearLease(row);
+        for (const emit of request.emits) insert(emit, now);
+        for (const write of request.workingData) {
+          const data = workingData.get(write.eventId) ?? new Map<string, string>();
+          data.set(write.name, write.value);
+          workingData.set(write.eventId, data);
+        }
+        return 'ok';
+      });
+    },
+
+    async fail(requests: readonly FailRequest[]) {
+      const now = open();
+      return requests.map((request): LeaseOutcome => {
+        const row = held(request.ref);
+        if (row === undefined) return 'lease_lost';
+        move(row, request.retryDelayMs === null ? 'FAILED' : 'ERROR', request.updatedBy, now);
+        if (request.retryDelayMs !== null) row.availableAt = now + request.retryDelayMs;
+        row.lastError = request.error;
+        clearLease(row);
+        return 'ok';
+      });
+    },
+
+    async release(refs, updatedBy) {
+      const now = open();
+      return refs.map((ref): LeaseOutcome => {
+        const row = held(ref);
+        if (row === undefined) return 'lease_lost';
+        row.attempts = Math.max(0, row.attempts - 1);
+        move(row, row.attempts === 0 ? 'UNPROCESSED' : 'RETRY', updatedBy, now);
+        row.availableAt = now;
+        row.leaseOwner = null;
+        clearLease(row);
+        wake(row.table);
+        return 'ok';
+      });
+    },
+
+    async promoteDueRetries(limit, updatedBy) {
+      const now = open();
+      const due = sorted(
+        [...rows.values()].filter((r) => r.status === 'ERROR' && r.availableAt <= now),
+        (r) => r.availableAt,
+      ).slice(0, limit);
+      for (const row of due) {
+        move(row, 'RETRY', updatedBy, now);
+        wake(row.table);
+      }
+      return due.length;
+    },
+
+    async reapExpiredLeases(request: ReapRequest) {
+      const now = open();
+      const expired = sorted(
+        [...rows.values()].filter((r) => r.status === 'IN_PROGRESS' && (r.leaseExpiresAt ?? Infinity) <= now),
+        (r) => r.leaseExpiresAt ?? 0,
+      ).slice(0, request.limit);
+      for (const row of expired) {
+        row.lastError = `${ErrorCode.LEASE_LOST}: lease of ${row.leaseOwner ?? '(unknown)'} expired at ${isoTime(row.leaseExpiresAt ?? now)}`;
+        const exhausted = row.attempts >= row.maxAttempts;
+        move(row, exhausted ? 'FAILED' : 'ERROR', request.updatedBy, now);
+        if (!exhausted) row.availableAt = now + request.retryDelayMs;
+        clearLease(row);
+      }
+      return expired.length;
+    },
+
+    async redrive(filter, updatedBy) {
+      const now = open();
+      const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
+      const chosen = [...rows.values()].filter((r) => matches(r, { ...filter, statuses }));
+      for (const row of chosen) {
+        move(row, 'RETRY', updatedBy, now);
+        row.attempts = 0;
+        row.availableAt = now;
+        wake(row.table);
+      }
+      return chosen.length;
+    },
+
+    async list(request: ListRequest): Promise<ListPage> {
+      open();
+      const after = request.after === undefined ? -1 : Number(request.after);
+      if (!Number.isSafeInteger(after)) {
+        throw new EventyardError(ErrorCode.INVALID_OPTION, `invalid list cursor ${JSON.stringify(request.after)}`);
+      }
+      const all = [...rows.values()].filter((r) => r.seq > after && matches(r, request)).sort((a, b) => a.seq - b.seq);
+      const page = all.slice(0, request.limit);
+      const last = page[page.length - 1];
+      return { rows: page.map(publicRow), next: all.length > page.length && last ? String(last.seq) : null };
+    },
+
+    async countByStatus(filter: RowFilter = {}) {
+      open();
+      const counts = new Map<string, StatusCount>();
+      for (const row of rows.values()) {
+        if (!matches(row, filter)) continue;
+        const key = `${row.table}\u0000${row.messageType}\u0000${row.status}`;
+        const count = counts.get(key)?.count ?? 0;
+        counts.set(key, { table: row.table, messageType: row.messageType, status: row.status, count: count + 1 });
+      }
+      return [...counts.values()];
+    },
+
+    async getPayload(eventId) {
+      open();
+      return payloads.get(eventId) ?? null;
+    },
+
+    async getWorkingData(eventId) {
+      open();
+      return new Map(workingData.get(eventId) ?? []);
+    },
+
+    async purge(request: PurgeRequest) {
+      const now = open();
+      const cutoff = now - request.olderThanMs;
+      const statuses: readonly Status[] = request.statuses.filter((s) => TERMINAL.includes(s));
+      const doomed = sorted(
+        [...rows.values()].filter((r) => statuses.includes(r.status) && r.updatedAt < cutoff),
+        (r) => r.updatedAt,
+      ).slice(0, request.limit);
+      for (const row of doomed) rows.delete(keyOf(row.eventId, row.messageType));
+      const events = new Set(doomed.map((r) => r.eventId));
+      for (const row of rows.values()) events.delete(row.eventId);
+      for (const eventId of events) {
+        payloads.delete(eventId);
+        workingData.delete(eventId);
+      }
+      return doomed.length;
+    },
+
+    async waitForMessages(table, timeoutMs, signal) {
+      open();
+      if (signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const waiter = { table, wake: () => done() };
+        const timer = setTimeout(() => done(), timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        waiters.add(waiter);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    },
+
+    async close() {
+      closed = true;
+      for (const waiter of waiters) waiter.wake();
+    },
+  };
+  return store;
+}
