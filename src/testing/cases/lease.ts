@@ -166,7 +166,7 @@ export const leaseCases: readonly ConformanceCase[] = [
           workingData: [{ eventId: message.eventId, name: 'stale', value: '{"x":1}' }],
         },
       ]);
-      assert.deepEqual(outcome, ['lease_lost']);
+      assert.deepEqual(outcome, ['lease_lost'], 'a stale holder completed a re-claimed row');
       assert.deepEqual(
         await store.fail([{ ref: leaseRefOf(stale), updatedBy: 'SERVICE_STALE', error: 'stale', retryDelayMs: null }]),
         ['lease_lost'],

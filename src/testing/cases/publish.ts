@@ -66,6 +66,7 @@ export const publishCases: readonly ConformanceCase[] = [
           [first.eventId, false, 'IN_PROGRESS'],
           [first.eventId, false, 'IN_PROGRESS'],
         ],
+        'a duplicate publish must report created: false and the existing status',
       );
       assert.deepEqual(await listAll(store), before, 'a duplicate publish changed a row');
       assert.equal(await store.getPayload(first.eventId), '{"version":1}', 'a duplicate publish replaced the payload');

@@ -25,7 +25,7 @@ export const retryCases: readonly ConformanceCase[] = [
       assert.equal(row.lastError, 'EY_X: it broke\n  at handler (b.ts:1:1)');
       assert.equal(row.updatedBy, 'SERVICE_B');
       assertBetween(row.availableAt, before + delayMs, after + delayMs, timing.clockToleranceMs, 'availableAt');
-      assert.equal(await store.promoteDueRetries(100, RETRIER), 0);
+      assert.equal(await store.promoteDueRetries(100, RETRIER), 0, 'promoted an ERROR row before its AVAILABLE_AT');
       await claimNone(store);
       await expectRow(store, message.eventId, { status: 'ERROR' });
       await sleep(delayMs + timing.marginMs);
