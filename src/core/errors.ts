@@ -36,6 +36,12 @@ export const ErrorCode = {
   CLOSED: 'EY_CLOSED',
   /** A handler asked for no further attempts ({@link NonRetryableError}). */
   NON_RETRYABLE: 'EY_NON_RETRYABLE',
+  /** A message broker could not be reached, or did not confirm in time (retryable). */
+  BROKER_UNAVAILABLE: 'EY_BROKER_UNAVAILABLE',
+  /** A message broker refused a message: unknown topic, unroutable, negative ack (retryable). */
+  BROKER_REJECTED: 'EY_BROKER_REJECTED',
+  /** An inbound broker message lacks what its mapping needs (message type, event id header). */
+  INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
