@@ -1,0 +1,116 @@
+/**
+ * Measures one window inside a run: wall time, CPU of this Node process
+ * (process.cpuUsage, every thread), CPU of the Redis server (INFO used_cpu_*), client →
+ * Redis round trips, Redis commands (INFO commandstats), peak RSS sampled every 50 ms, and
+ * the CPU that other processes used meanwhile (machine busy time from /proc/stat minus
+ * this process and the server), which marks a contended run.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
+import { machineBusySeconds } from './machine.js';
+import { sampleServer, type ServerSample } from './redis-server.js';
+import { roundTrips } from './round-trips.js';
+
+export interface WindowFigures {
+  readonly seconds: number;
+  /** Events (or flows) counted in the window: the divisor of every per-event figure. */
+  readonly events: number;
+  readonly perSecond: number;
+  readonly nodeCpuMsPerEvent: number;
+  /** NaN for embedded stores (their work is in the Node process). */
+  readonly serverCpuMsPerEvent: number;
+  readonly roundTripsPerEvent: number;
+  readonly serverCommandsPerEvent: number;
+  readonly peakRssMiB: number;
+  /** Average cores used by other processes during the window. */
+  readonly otherCores: number;
+  readonly topCommands: Readonly<Record<string, number>>;
+}
+
+interface Start {
+  readonly at: number;
+  readonly cpu: NodeJS.CpuUsage;
+  readonly busy: number;
+  readonly trips: number;
+  readonly server: ServerSample | undefined;
+}
+
+export class Meter {
+  #start: Start | undefined;
+  #peakRss = 0;
+  #sampler: NodeJS.Timeout | undefined;
+
+  constructor(private readonly probe: Redis | undefined) {}
+
+  async start(): Promise<void> {
+    const server = this.probe ? await sampleServer(this.probe) : undefined;
+    this.#peakRss = process.memoryUsage.rss();
+    this.#sampler = setInterval(() => {
+      this.#peakRss = Math.max(this.#peakRss, process.memoryUsage.rss());
+    }, 50);
+    this.#sampler.unref();
+    this.#start = {
+      at: performance.now(),
+      cpu: process.cpuUsage(),
+      busy: machineBusySeconds(),
+      trips: roundTrips(),
+      server,
+    };
+  }
+
+  /** Ends the window at `endAt` (performance.now() when the last event was confirmed), or now. */
+  async stop(events: number, endAt = performance.now()): Promise<WindowFigures> {
+    const start = this.#start;
+    if (start === undefined) throw new Error('Meter.stop() before start()');
+    const cpu = process.cpuUsage(start.cpu);
+    const busy = machineBusySeconds() - start.busy;
+    const trips = roundTrips() - start.trips;
+    clearInterval(this.#sampler);
+    this.#peakRss = Math.max(this.#peakRss, process.memoryUsage.rss());
+    const server = this.probe && start.server ? diffServer(start.server, await sampleServer(this.probe)) : undefined;
+    const seconds = (endAt - start.at) / 1000;
+    const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // The machine counters run until now, not endAt: compare like with like.
+    const elapsed = (performance.now() - start.at) / 1000;
+    const other = (busy - nodeCpuSeconds - (server?.cpuSeconds ?? 0)) / elapsed;
+    this.#start = undefined;
+    return {
+      seconds,
+      events,
+      perSecond: events / seconds,
+      nodeCpuMsPerEvent: (nodeCpuSeconds * 1000) / events,
+      serverCpuMsPerEvent: server ? (server.cpuSeconds * 1000) / events : NaN,
+      roundTripsPerEvent: this.probe ? trips / events : NaN,
+      serverCommandsPerEvent: server ? server.total / events : NaN,
+      peakRssMiB: this.#peakRss / 2 ** 20,
+      otherCores: Math.max(0, other),
+      topCommands: server ? top(server.byCommand, events) : {},
+    };
+  }
+}
+
+function diffServer(
+  a: ServerSample,
+  b: ServerSample,
+): { cpuSeconds: number; total: number; byCommand: Map<string, number> } {
+  const byCommand = new Map<string, number>();
+  let total = 0;
+  for (const [name, calls] of b.commands) {
+    const delta = calls - (a.commands.get(name) ?? 0);
+    if (delta > 0) {
+      byCommand.set(name, delta);
+      total += delta;
+    }
+  }
+  return { cpuSeconds: b.cpuSeconds - a.cpuSeconds, total, byCommand };
+}
+
+/** The eight most frequent commands, per event. */
+function top(byCommand: ReadonlyMap<string, number>, events: number): Record<string, number> {
+  return Object.fromEntries(
+    [...byCommand]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 8)
+      .map(([name, calls]) => [name, Math.round((calls / events) * 1000) / 1000]),
+  );
+}

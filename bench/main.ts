@@ -1,0 +1,99 @@
+/**
+ * The benchmark suite's command line.
+ *
+ *   npm run bench                  # every case, the issue's sizes
+ *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
+ *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
+ *   npm run bench -- --cpu-prof    # also write CPU profiles of the Eventyard runs
+ *
+ * Prints each case's figures, writes bench/results/latest.json and docs/benchmarks.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runCase } from './harness/alternate.js';
+import { machineInfo } from './harness/machine.js';
+import { summarizeCase, type CaseSummary } from './harness/summarize.js';
+import { fullPlan, quickPlan } from './plan.js';
+import { printCase } from './report/console.js';
+import { renderMarkdown } from './report/markdown.js';
+import { judgeTargets } from './report/targets.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'contention-cores': { type: 'string', default: '0.35' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const version = (pkg: string): string => (require(`${pkg}/package.json`) as { version: string }).version;
+const log = (line: string): void => console.log(line);
+
+const filters = values.only?.split(',').map((f) => f.trim()) ?? [];
+const plan = (values.quick ? quickPlan() : fullPlan()).filter(
+  (c) => filters.length === 0 || filters.some((f) => c.id.includes(f)),
+);
+const contentionCores = Number(values['contention-cores']);
+const profDir = `${root}bench/results/profiles`;
+if (values['cpu-prof']) mkdirSync(profDir, { recursive: true });
+const command = [
+  'npm run',
+  values.quick ? 'bench:quick' : 'bench',
+  ...process.argv.slice(2).filter((a) => a !== '--quick'),
+]
+  .join(' ')
+  .trim();
+
+const started = Date.now();
+const machine = machineInfo();
+log(`${command}: ${plan.length} cases on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`);
+const summaries: CaseSummary[] = [];
+const raw: unknown[] = [];
+for (const c of plan) {
+  log(`\n${c.id}: ${c.title} [${c.profile}]`);
+  const records = await runCase(c, {
+    contentionCores,
+    maxRetries: 3,
+    timeoutMs: values.quick ? 120_000 : 600_000,
+    eventyardNodeFlags: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    log,
+  });
+  const summary = summarizeCase(c, records);
+  printCase(summary, log);
+  summaries.push(summary);
+  raw.push({ case: c.id, records });
+}
+
+const targets = judgeTargets(summaries);
+log(`\nTargets:\n${targets.map((t) => `  ${t.replace(/\*\*/g, '')}`).join('\n')}`);
+const header = {
+  command,
+  startedAt: new Date(started).toISOString(),
+  minutes: (Date.now() - started) / 60_000,
+  machine,
+  versions: {
+    bullmq: version('bullmq'),
+    plainjob: version('plainjob'),
+    'better-sqlite3': version('better-sqlite3'),
+    ioredis: version('ioredis'),
+  },
+  quick: values.quick,
+  contentionCores,
+};
+if (!values['no-write']) {
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  writeFileSync(
+    `${root}bench/results/latest.json`,
+    JSON.stringify({ ...header, targets, summaries, raw }, null, 2) + '\n',
+  );
+  writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header, summaries, targets));
+  log('\nwrote bench/results/latest.json and docs/benchmarks.md');
+}
+const failedChecks = summaries.some((s) => s.phases.some((p) => p.checks.some((k) => !k.ok)) || s.errors.length > 0);
+process.exitCode = failedChecks ? 1 : 0;

@@ -1,0 +1,63 @@
+/**
+ * One run in its own process: `node --import tsx bench/run-one.ts '<RunSpec JSON>'`.
+ * Builds the system, runs the workload, and sends the RunResult to the parent over IPC
+ * (or prints it when started by hand). A fresh process per run keeps CPU time, peak RSS
+ * and garbage-collector state of one system out of the other's figures.
+ */
+import { Redis } from 'ioredis';
+import { Meter } from './harness/meter.js';
+import { ignoreClient, installRoundTripCounter } from './harness/round-trips.js';
+import { createSystem } from './systems/index.js';
+import type { Settings, SystemOptions } from './systems/types.js';
+import { WORKLOADS } from './workloads/index.js';
+import type { RunResult, RunSpec } from './workloads/types.js';
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '') as RunSpec;
+  installRoundTripCounter();
+  const probe =
+    spec.redisPort === undefined
+      ? undefined
+      : new Redis({ host: '127.0.0.1', port: spec.redisPort, lazyConnect: true });
+  if (probe) {
+    ignoreClient(probe);
+    await probe.connect();
+  }
+  const workload = WORKLOADS[spec.workload];
+  if (workload === undefined) throw new Error(`workload ${spec.workload} is not implemented`);
+  const systemOptions: SystemOptions = {
+    profile: spec.profile,
+    redisPort: spec.redisPort,
+    sqlitePath: spec.sqlitePath,
+    maxAttempts: spec.params.maxAttempts ?? 5,
+    leaseMs: spec.params.leaseMs ?? 30_000,
+  };
+  let settings: Settings = {};
+  const phases = await workload({
+    spec,
+    systemOptions,
+    createSystem: async () => {
+      const system = await createSystem(spec.system, systemOptions);
+      settings = { ...settings, ...system.settings };
+      return system;
+    },
+    createMeter: () => new Meter(probe),
+    note: (more) => (settings = { ...settings, ...more }),
+  });
+  probe?.disconnect();
+  const result: RunResult = { spec, settings, phases };
+  const send = process.send?.bind(process);
+  if (send) await new Promise<void>((resolve) => send(result, undefined, {}, () => resolve()));
+  else console.log(JSON.stringify(result, null, 2));
+}
+
+main().then(
+  () => {
+    // Some libraries keep timers alive after close; the result is out, so end here.
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,114 @@
+/**
+ * Eventyard through its public API: createEventyard, publish / publishMany, one service
+ * with one handler. The store is wrapped (through the public store port, nothing else) to
+ * count completions the store has confirmed, and to tell a latency workload when each
+ * event became COMPLETED. The handler's message type has a minimal Standard Schema
+ * validator (two typeof checks), so schema-library cost is not part of the figures.
+ */
+import { createEventyard, defineMessageType, silentLogger, type Eventyard, type Service } from '../../src/index.js';
+import type { CompleteRequest, EventStore, LeaseOutcome } from '../../src/store/port.js';
+import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
+import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
+import { createEventyardStore } from './eventyard-stores.js';
+import type { QueueSystem, StoreCounts, SystemOptions, WorkerSpec } from './types.js';
+
+export const BENCH_TYPE_NAME = 'IN_BENCH';
+
+export const benchPayloadSchema: StandardSchemaV1<unknown, BenchPayload> = {
+  '~standard': {
+    version: 1,
+    vendor: 'eventyard-bench',
+    validate: (value) => (isBenchPayload(value) ? { value } : { issues: [{ message: 'not a bench payload' }] }),
+  },
+};
+
+/** Wraps a store so completions confirmed by it are counted and reported per event. */
+export function observeCompletions(store: EventStore, onOk: (eventId: string) => void): EventStore {
+  const complete = async (requests: readonly CompleteRequest[]): Promise<readonly LeaseOutcome[]> => {
+    const outcomes = await store.complete(requests);
+    outcomes.forEach((o, i) => {
+      if (o === 'ok') onOk((requests[i] as CompleteRequest).ref.eventId);
+    });
+    return outcomes;
+  };
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'complete') return complete;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export async function createEventyardSystem(options: SystemOptions): Promise<QueueSystem> {
+  const { store, name, settings: storeSettings } = await createEventyardStore(options);
+  const type = defineMessageType({
+    name: BENCH_TYPE_NAME,
+    schema: benchPayloadSchema,
+    retry: { maxAttempts: options.maxAttempts, backoff: 'fixed', delayMs: 0, jitter: false },
+  });
+  let completed = 0;
+  let onCompleted: ((payload: BenchPayload) => void) | undefined;
+  const inFlight = new Map<string, BenchPayload>();
+  const observed = observeCompletions(store, (eventId) => {
+    completed++;
+    const payload = inFlight.get(eventId);
+    if (payload !== undefined && onCompleted) {
+      inFlight.delete(eventId);
+      onCompleted(payload);
+    }
+  });
+  const app: Eventyard = createEventyard({ store: observed, messageTypes: [type], logger: silentLogger });
+  let service: Service | undefined;
+
+  return {
+    name,
+    settings: {
+      ...storeSettings,
+      'service concurrency': 'workload concurrency (one service, one process)',
+      batchSize: '64 (default)',
+      prefetch: '0 (default)',
+      leaseMs: options.leaseMs,
+      'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,
+      'retry mechanism intervalMs': '250 (default)',
+      'payload schema': 'minimal Standard Schema (typeof checks)',
+      publishBatch: 'app.publishMany',
+    },
+    async publish(payload) {
+      await app.publish(type, payload);
+    },
+    async publishBatch(payloads) {
+      await app.publishMany(payloads.map((payload) => ({ type, payload })));
+    },
+    async startWorkers(spec: WorkerSpec) {
+      onCompleted = spec.onCompleted?.bind(spec);
+      service = app
+        .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs })
+        .handle(type, (ctx) => {
+          if (onCompleted) inFlight.set(ctx.message.eventId, ctx.payload);
+          return spec.handle({ payload: ctx.payload, attempt: ctx.message.attempt });
+        });
+      service.start();
+    },
+    async stopWorkers() {
+      await service?.stop();
+      service = undefined;
+    },
+    completedSoFar: () => completed,
+    async counts(): Promise<StoreCounts> {
+      const rows = await app.countByStatus({ messageType: BENCH_TYPE_NAME });
+      const n = (...statuses: string[]): number =>
+        rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r.count, 0);
+      return {
+        pending: n('UNPROCESSED', 'RETRY'),
+        active: n('IN_PROGRESS'),
+        completed: n('COMPLETED'),
+        retrying: n('ERROR'),
+        failed: n('FAILED'),
+      };
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** Builds the system under test a run names. */
+import { createBullmq } from './bullmq.js';
+import { createEventyardSystem } from './eventyard.js';
+import { createPlainjob } from './plainjob.js';
+import { SystemName, type QueueSystem, type SystemOptions } from './types.js';
+
+export function createSystem(name: SystemName, options: SystemOptions): Promise<QueueSystem> {
+  switch (name) {
+    case SystemName.EVENTYARD_REDIS:
+    case SystemName.EVENTYARD_SQLITE:
+      return createEventyardSystem(options);
+    case SystemName.BULLMQ:
+      return createBullmq(options);
+    case SystemName.PLAINJOB:
+      return createPlainjob(options);
+  }
+}
+
+export const isEventyard = (name: SystemName): boolean =>
+  name === SystemName.EVENTYARD_REDIS || name === SystemName.EVENTYARD_SQLITE;

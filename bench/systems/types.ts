@@ -1,0 +1,68 @@
+/**
+ * The one shape every system under test takes, so each workload is written once: publish
+ * (one, or a batch in one call), run workers with a handler at a concurrency, and count
+ * from the store itself. Adapters configure their library the way its documentation
+ * recommends for throughput and write every setting into `settings`.
+ */
+import type { BenchPayload } from '../harness/payloads.js';
+import type { Profile } from '../harness/durability.js';
+
+export const SystemName = {
+  EVENTYARD_REDIS: 'eventyard-redis',
+  EVENTYARD_SQLITE: 'eventyard-sqlite',
+  BULLMQ: 'bullmq',
+  PLAINJOB: 'plainjob',
+} as const;
+export type SystemName = (typeof SystemName)[keyof typeof SystemName];
+
+export interface WorkItem {
+  readonly payload: BenchPayload;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+export interface WorkerSpec {
+  readonly concurrency: number;
+  /** The handler; throwing fails the attempt (retried by the system's retry policy). */
+  handle(item: WorkItem): void | Promise<void>;
+  /** Called once the store has recorded the completion (not when the handler returns). */
+  onCompleted?(payload: BenchPayload): void;
+}
+
+export interface StoreCounts {
+  /** Waiting for an attempt (first or retry). */
+  readonly pending: number;
+  readonly active: number;
+  readonly completed: number;
+  /** Failed and waiting for a retry (Eventyard ERROR, BullMQ delayed). */
+  readonly retrying: number;
+  readonly failed: number;
+}
+
+export type Settings = Readonly<Record<string, string | number | boolean>>;
+
+export interface SystemOptions {
+  readonly profile: Profile;
+  readonly redisPort?: number | undefined;
+  readonly sqlitePath?: string | undefined;
+  /** Attempts per event, the first included. */
+  readonly maxAttempts: number;
+  /** How long a worker holds a claimed event before another may take it. */
+  readonly leaseMs: number;
+}
+
+export interface QueueSystem {
+  readonly name: SystemName;
+  readonly settings: Settings;
+  publish(payload: BenchPayload): Promise<void>;
+  /** Publishes in one call (one store request where the library offers it). */
+  publishBatch(payloads: readonly BenchPayload[]): Promise<void>;
+  startWorkers(spec: WorkerSpec): Promise<void>;
+  /** Graceful stop: in-flight work finishes and is written. */
+  stopWorkers(): Promise<void>;
+  /** Completions this process saw the store confirm; a cheap trigger for `counts()`. */
+  completedSoFar(): number;
+  /** Counts read from the store itself. */
+  counts(): Promise<StoreCounts>;
+  close(): Promise<void>;
+}
