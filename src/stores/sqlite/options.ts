@@ -1,0 +1,62 @@
+/**
+ * Options of the SQLite store: one schema is the source of the type, the defaults and the
+ * validation (src/core/options.ts).
+ */
+import { systemClock, uuidGenerator, type Clock, type IdGenerator } from '../../core/clock.js';
+import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
+
+/** A table prefix goes into SQL as an identifier, so it is restricted to this shape. */
+export const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
+const isClock = (v: unknown): v is Clock =>
+  typeof v === 'object' && v !== null && typeof (v as { now?: unknown }).now === 'function';
+const isIdGenerator = (v: unknown): v is IdGenerator =>
+  typeof v === 'object' && v !== null && typeof (v as { next?: unknown }).next === 'function';
+
+export const sqliteStoreOptionsSchema = {
+  /**
+   * The database file, or `':memory:'` for a private in-memory database (one connection,
+   * gone on close). Several processes on one host may share a file.
+   * @defaultValue `'./eventyard.db'` (relative to the working directory)
+   */
+  path: option.string({ default: './eventyard.db' }),
+  /**
+   * How long a write waits for another connection's write lock before failing with
+   * EY_STORE_UNAVAILABLE (SQLite `busy_timeout`). better-sqlite3 is synchronous: the wait
+   * blocks this process's event loop.
+   * @defaultValue 5000
+   */
+  busyTimeoutMs: option.int({ min: 0, max: 600_000, default: 5000 }),
+  /**
+   * `NORMAL`: in WAL mode a commit survives a process crash, and the last commits may be
+   * lost on power loss. `FULL`: every commit is synced to disk (slower).
+   * @defaultValue `'NORMAL'`
+   */
+  synchronous: option.oneOf(['NORMAL', 'FULL'] as const, { default: 'NORMAL' }),
+  /**
+   * The store's clock, which judges leases and AVAILABLE_AT. For SQLite it is the host
+   * clock shared by every process on the host; tests inject their own.
+   * @defaultValue the system clock
+   */
+  clock: option.custom<Clock>('a Clock ({ now(): number })', isClock, { default: systemClock }),
+  /**
+   * Issues claim tokens.
+   * @defaultValue random UUIDs
+   */
+  idGenerator: option.custom<IdGenerator>('an IdGenerator ({ next(): string })', isIdGenerator, {
+    default: uuidGenerator,
+  }),
+  /**
+   * Prefix of every table and index name (`<prefix>messages`, ...), so several
+   * applications may share one file. Letters, digits and `_`, not starting with a digit.
+   * @defaultValue `'ey_'`
+   */
+  tablePrefix: option.string({ pattern: TABLE_PREFIX, default: 'ey_' }),
+};
+
+export type SqliteStoreOptions = OptionsInput<typeof sqliteStoreOptionsSchema>;
+export type ResolvedSqliteStoreOptions = Resolved<typeof sqliteStoreOptionsSchema>;
+
+export function resolveSqliteStoreOptions(input: SqliteStoreOptions | undefined): ResolvedSqliteStoreOptions {
+  return resolveOptions('createSqliteStore', sqliteStoreOptionsSchema, input);
+}

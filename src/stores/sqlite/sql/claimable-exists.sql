@@ -1,0 +1,12 @@
+-- Wake-up hint: whether a table has any claimable, due row (any message type); one probe of
+-- the partial index {prefix}messages_claimable.
+--
+-- @table  TEXT     the event table
+-- @now    INTEGER  epoch ms, store clock
+SELECT EXISTS (
+  SELECT 1
+  FROM {prefix}messages
+  WHERE table_name = @table
+    AND status IN ('UNPROCESSED', 'RETRY')
+    AND available_at <= @now
+) AS found;

@@ -1,0 +1,20 @@
+-- Writes one new message row as UNPROCESSED; an existing (event_id, message_type) is left
+-- untouched (changes = 0), which makes publish and emits idempotent.
+--
+-- @eventId      TEXT     EVENT_ID
+-- @messageType  TEXT     MESSAGE_TYPE
+-- @table        TEXT     the event table (inbound, request, response, outbound)
+-- @createdBy    TEXT     the writing service: CREATED_BY and UPDATED_BY
+-- @now          INTEGER  epoch ms, store clock: CREATED_DTTM and UPDATED_DTTM
+-- @maxAttempts  INTEGER  attempts allowed
+-- @availableAt  INTEGER  epoch ms: now + delayMs
+-- @orderingKey  TEXT     ORDERING_KEY or NULL
+-- @traceparent  TEXT     W3C trace context or NULL
+INSERT INTO {prefix}messages (
+  event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
+  attempts, max_attempts, available_at, ordering_key, traceparent
+) VALUES (
+  @eventId, @messageType, @table, 'UNPROCESSED', @createdBy, @createdBy, @now, @now,
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent
+)
+ON CONFLICT (event_id, message_type) DO NOTHING;

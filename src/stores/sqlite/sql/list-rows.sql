@@ -1,0 +1,34 @@
+-- One page of rows matching the filter, in publish order (seq), after the cursor @after
+-- (keyset paging: a page is a range scan of the rowid, never an OFFSET).
+--
+-- @after        INTEGER  the seq of the previous page's last row, or -1 for the first page
+-- @limit        INTEGER  at most this many rows (the caller asks one more to know if a next page exists)
+-- @table        TEXT     filter by event table, or NULL for all
+-- @messageType  TEXT     filter by message type, or NULL for all
+-- @statuses     TEXT     statuses as '|A|B|', or NULL for all
+SELECT
+  seq,
+  event_id         AS eventId,
+  message_type     AS messageType,
+  table_name       AS "table",
+  status,
+  created_by       AS createdBy,
+  updated_by       AS updatedBy,
+  created_at       AS createdAt,
+  updated_at       AS updatedAt,
+  attempts,
+  max_attempts     AS maxAttempts,
+  available_at     AS availableAt,
+  lease_owner      AS leaseOwner,
+  lease_expires_at AS leaseExpiresAt,
+  claim_token      AS claimToken,
+  last_error       AS lastError,
+  ordering_key     AS orderingKey,
+  traceparent
+FROM {prefix}messages
+WHERE seq > @after
+  AND (@table IS NULL OR table_name = @table)
+  AND (@messageType IS NULL OR message_type = @messageType)
+  AND (@statuses IS NULL OR instr(@statuses, '|' || status || '|') > 0)
+ORDER BY seq
+LIMIT @limit;

@@ -1,0 +1,19 @@
+-- Retention: deletes terminal rows (the caller passes COMPLETED and/or FAILED) last changed
+-- before @cutoff, at most @limit, returning their event ids so purge-payload.sql and
+-- purge-working-data.sql can drop what no row refers to any more. No ORDER BY: the
+-- (status, updated_at) index range is walked as is and stops at @limit, instead of sorting
+-- every old row of both statuses.
+--
+-- @statusA  TEXT     a terminal status to purge (COMPLETED or FAILED)
+-- @statusB  TEXT     another one, or @statusA again
+-- @cutoff   INTEGER  epoch ms: rows with updated_at < @cutoff are old enough
+-- @limit    INTEGER  at most this many rows
+DELETE FROM {prefix}messages
+WHERE seq IN (
+  SELECT seq
+  FROM {prefix}messages
+  WHERE status IN (@statusA, @statusB)
+    AND updated_at < @cutoff
+  LIMIT @limit
+)
+RETURNING event_id AS eventId;

@@ -1,0 +1,24 @@
+-- IN_PROGRESS → UNPROCESSED (it was the first attempt) or RETRY: the attempt is not counted,
+-- the lease is cleared and the row is claimable at once, keeping its place (seq); fenced.
+-- (In an UPDATE every right-hand side reads the old row, so attempts <= 1 means "first".)
+--
+-- @eventId      TEXT     the lease reference: event id,
+-- @messageType  TEXT     message type,
+-- @table        TEXT     event table,
+-- @claimToken   TEXT     and the claim token the holder presents (fencing)
+-- @updatedBy    TEXT     the releasing service
+-- @now          INTEGER  epoch ms, store clock
+UPDATE {prefix}messages
+SET status = CASE WHEN attempts <= 1 THEN 'UNPROCESSED' ELSE 'RETRY' END,
+    attempts = max(attempts - 1, 0),
+    available_at = @now,
+    lease_owner = NULL,
+    lease_expires_at = NULL,
+    claim_token = NULL,
+    updated_by = @updatedBy,
+    updated_at = @now
+WHERE event_id = @eventId
+  AND message_type = @messageType
+  AND table_name = @table
+  AND status = 'IN_PROGRESS'
+  AND claim_token = @claimToken;

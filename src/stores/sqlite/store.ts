@@ -1,0 +1,378 @@
+/**
+ * The SQLite store: the store port (src/store/port.ts) on better-sqlite3. Every method is
+ * one synchronous call into SQLite: writes run in one BEGIN IMMEDIATE transaction per
+ * call (a whole batch of claims, completions, ...), reads are single statements, and every
+ * statement is prepared once. So a batch costs one lock and one commit, and no JSON is
+ * parsed here: payloads and working data are kept as the text the core gives.
+ *
+ * Glossary
+ * - **seq**: the rowid of a message row, its publish order. List cursors are seqs, and an
+ *   ordering key's head is its row with the smallest seq not yet COMPLETED or FAILED.
+ * - **candidate**: a claimable, due row found by claim-candidates.sql, before it is taken.
+ * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
+ *   the presented claim token. A write that changes no row is `lease_lost`.
+ */
+import type { Database } from 'better-sqlite3';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
+import type { Table } from '../../core/message-type.js';
+import type {
+  ClaimedMessage,
+  ClaimRequest,
+  CompleteRequest,
+  EventStore,
+  FailRequest,
+  LeaseOutcome,
+  LeaseRef,
+  ListPage,
+  ListRequest,
+  MessageRow,
+  NewMessage,
+  PublishResult,
+  PurgeRequest,
+  ReapRequest,
+  RowFilter,
+  StatusCount,
+  StoreFeatures,
+} from '../../store/port.js';
+import type { ResolvedSqliteStoreOptions } from './options.js';
+import { prepareStatements, type CandidateRow, type SelectedRow, type Statements } from './statements.js';
+import { translateSqliteError } from './translate-error.js';
+import { WakeUps } from './wake-ups.js';
+
+export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+
+/** What the SQLite store adds to the port. */
+export interface SqliteStoreInfo {
+  /** The database file (or `:memory:`). */
+  readonly path: string;
+  /** The schema version of the file after opening. */
+  readonly schemaVersion: number;
+}
+
+export type SqliteStore = EventStore & SqliteStoreInfo;
+
+const fenceOf = (ref: LeaseRef): { eventId: string; messageType: string; table: Table; claimToken: string } => ({
+  eventId: ref.eventId,
+  messageType: ref.messageType,
+  table: ref.table,
+  claimToken: ref.claimToken,
+});
+
+function toMessageRow(row: SelectedRow): MessageRow {
+  return {
+    eventId: row.eventId,
+    messageType: row.messageType,
+    table: row.table,
+    status: row.status,
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    availableAt: row.availableAt,
+    leaseOwner: row.leaseOwner,
+    leaseExpiresAt: row.leaseExpiresAt,
+    claimToken: row.claimToken,
+    lastError: row.lastError,
+    orderingKey: row.orderingKey,
+    traceparent: row.traceparent,
+  };
+}
+
+/** Statuses as the `'|A|B|'` text the list and count statements match, or null for all. */
+const statusList = (statuses: readonly Status[] | undefined): string | null =>
+  statuses === undefined ? null : `|${statuses.join('|')}|`;
+
+const filterParams = (
+  filter: RowFilter,
+): { table: Table | null; messageType: string | null; eventId: string | null } => ({
+  table: filter.table ?? null,
+  messageType: filter.messageType ?? null,
+  eventId: filter.eventId ?? null,
+});
+
+function parseCursor(after: string | undefined): number {
+  if (after === undefined) return -1;
+  const seq = /^\d{1,15}$/.test(after) ? Number(after) : NaN;
+  if (!Number.isSafeInteger(seq)) {
+    throw new EventyardError(ErrorCode.INVALID_OPTION, `sqlite store: invalid list cursor ${JSON.stringify(after)}`);
+  }
+  return seq;
+}
+
+/** Builds the store on an open, migrated database; closing the store closes it. */
+export function createStoreOnDatabase(
+  db: Database,
+  options: ResolvedSqliteStoreOptions,
+  schemaVersion: number,
+): SqliteStore {
+  const { clock, idGenerator } = options;
+  const sql: Statements = prepareStatements(db, options.tablePrefix);
+  let dataVersion = -1;
+  const wakeUps = new WakeUps({
+    changedElsewhere: () => {
+      const version = db.pragma('data_version', { simple: true }) as number;
+      const changed = version !== dataVersion;
+      dataVersion = version;
+      return changed;
+    },
+    hasClaimable: (table) => sql.claimableExists.get({ table, now: clock.now() })?.found === 1,
+  });
+  let closed = false;
+
+  /** Runs one operation: refused after close, SQLite errors translated. */
+  function guard<T>(operation: string, work: () => T): T {
+    if (closed) throw new EventyardError(ErrorCode.CLOSED, `sqlite store: ${operation} after close`);
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, operation);
+    }
+  }
+
+  function insertMessage(message: NewMessage, now: number): boolean {
+    const created =
+      sql.insertMessage.run({
+        eventId: message.eventId,
+        messageType: message.messageType,
+        table: message.table,
+        createdBy: message.createdBy,
+        now,
+        maxAttempts: message.maxAttempts,
+        availableAt: now + (message.delayMs ?? 0),
+        orderingKey: message.orderingKey ?? null,
+        traceparent: message.traceparent ?? null,
+      }).changes === 1;
+    if (created && message.payload !== undefined) {
+      sql.insertPayload.run({ eventId: message.eventId, payload: message.payload });
+    }
+    return created;
+  }
+
+  const publishAll = db.transaction((messages: readonly NewMessage[], now: number): PublishResult[] =>
+    messages.map((message) => {
+      const { eventId, messageType } = message;
+      if (insertMessage(message, now)) return { eventId, messageType, created: true, status: 'UNPROCESSED' };
+      const existing = sql.selectStatus.get({ eventId, messageType });
+      // The row exists (the insert hit the unique key) and this transaction holds the write lock.
+      return { eventId, messageType, created: false, status: existing?.status ?? 'UNPROCESSED' };
+    }),
+  );
+
+  /** Candidates of every requested type, merged oldest AVAILABLE_AT (then seq) first. */
+  function findCandidates(request: ClaimRequest, now: number): CandidateRow[] {
+    const types = [...new Set(request.messageTypes)];
+    const query = (messageType: string): CandidateRow[] =>
+      sql.claimCandidates.all({ table: request.table, messageType, now, limit: request.limit });
+    if (types.length === 1) return query(types[0] as string);
+    return types
+      .flatMap(query)
+      .sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq)
+      .slice(0, request.limit);
+  }
+
+  const claimAll = db.transaction((request: ClaimRequest, now: number): ClaimedMessage[] => {
+    const leaseExpiresAt = now + request.leaseMs;
+    return findCandidates(request, now).map((candidate): ClaimedMessage => {
+      const claimToken = idGenerator.next();
+      sql.claimRow.run({
+        seq: candidate.seq,
+        claimToken,
+        leaseOwner: request.owner,
+        leaseExpiresAt,
+        updatedBy: request.updatedBy,
+        now,
+      });
+      return {
+        ...toMessageRow(candidate),
+        status: 'IN_PROGRESS',
+        attempts: candidate.attempts + 1,
+        claimToken,
+        leaseOwner: request.owner,
+        leaseExpiresAt,
+        updatedBy: request.updatedBy,
+        updatedAt: now,
+        payload: candidate.payload,
+      };
+    });
+  });
+
+  const completeAll = db.transaction((requests: readonly CompleteRequest[], now: number): LeaseOutcome[] =>
+    requests.map((request): LeaseOutcome => {
+      // The fenced status change comes first: when it changes nothing, nothing else is written.
+      const completed = sql.completeRow.run({ ...fenceOf(request.ref), updatedBy: request.updatedBy, now });
+      if (completed.changes === 0) return 'lease_lost';
+      for (const emit of request.emits) insertMessage(emit, now);
+      for (const write of request.workingData) sql.upsertWorkingData.run(write);
+      return 'ok';
+    }),
+  );
+
+  const failAll = db.transaction((requests: readonly FailRequest[], now: number): LeaseOutcome[] =>
+    requests.map((request) => {
+      const { changes } = sql.failRow.run({
+        ...fenceOf(request.ref),
+        retryDelayMs: request.retryDelayMs,
+        error: request.error,
+        updatedBy: request.updatedBy,
+        now,
+      });
+      return changes === 1 ? 'ok' : 'lease_lost';
+    }),
+  );
+
+  const heartbeatAll = db.transaction((refs: readonly LeaseRef[], leaseExpiresAt: number): LeaseOutcome[] =>
+    refs.map((ref) => (sql.heartbeatRow.run({ ...fenceOf(ref), leaseExpiresAt }).changes === 1 ? 'ok' : 'lease_lost')),
+  );
+
+  const releaseAll = db.transaction((refs: readonly LeaseRef[], updatedBy: string, now: number): LeaseOutcome[] =>
+    refs.map((ref) => (sql.releaseRow.run({ ...fenceOf(ref), updatedBy, now }).changes === 1 ? 'ok' : 'lease_lost')),
+  );
+
+  const purgeAll = db.transaction((request: PurgeRequest, statuses: readonly Status[], now: number): number => {
+    const [statusA, statusB = statusA] = statuses as [Status, Status?];
+    const deleted = sql.purgeRows.all({ statusA, statusB, cutoff: now - request.olderThanMs, limit: request.limit });
+    for (const eventId of new Set(deleted.map((row) => row.eventId))) {
+      sql.purgePayload.run({ eventId });
+      sql.purgeWorkingData.run({ eventId });
+    }
+    return deleted.length;
+  });
+
+  /** Runs a write transaction with BEGIN IMMEDIATE: the write lock is taken up front. */
+  const immediately = <A extends unknown[], R>(tx: { immediate(...args: A): R }, ...args: A): R =>
+    tx.immediate(...args);
+
+  const store: SqliteStore = {
+    features: SQLITE_FEATURES,
+    path: options.path,
+    schemaVersion,
+
+    async now() {
+      return guard('now', () => clock.now());
+    },
+
+    async publish(messages) {
+      if (messages.length === 0) return [];
+      const results = guard('publish', () => immediately(publishAll, messages, clock.now()));
+      wakeUps.notify(messages.map((m) => m.table));
+      return results;
+    },
+
+    async claim(request) {
+      if (request.limit <= 0 || request.messageTypes.length === 0) return guard('claim', () => []);
+      return guard('claim', () => immediately(claimAll, request, clock.now()));
+    },
+
+    async heartbeat(refs, leaseMs) {
+      if (refs.length === 0) return [];
+      return guard('heartbeat', () => immediately(heartbeatAll, refs, clock.now() + leaseMs));
+    },
+
+    async complete(requests) {
+      if (requests.length === 0) return [];
+      const outcomes = guard('complete', () => immediately(completeAll, requests, clock.now()));
+      wakeUps.notify(requests.flatMap((r, i) => (outcomes[i] === 'ok' ? r.emits.map((e) => e.table) : [])));
+      return outcomes;
+    },
+
+    async fail(requests) {
+      if (requests.length === 0) return [];
+      return guard('fail', () => immediately(failAll, requests, clock.now()));
+    },
+
+    async release(refs, updatedBy) {
+      if (refs.length === 0) return [];
+      const outcomes = guard('release', () => immediately(releaseAll, refs, updatedBy, clock.now()));
+      wakeUps.notify(refs.filter((_, i) => outcomes[i] === 'ok').map((r) => r.table));
+      return outcomes;
+    },
+
+    async promoteDueRetries(limit, updatedBy) {
+      if (limit <= 0) return 0;
+      const { changes } = guard('promoteDueRetries', () =>
+        sql.promoteDueRetries.run({ now: clock.now(), limit, updatedBy }),
+      );
+      if (changes > 0) wakeUps.notify(['inbound', 'request', 'response', 'outbound']);
+      return changes;
+    },
+
+    async reapExpiredLeases(request: ReapRequest) {
+      if (request.limit <= 0) return 0;
+      const { limit, retryDelayMs, updatedBy } = request;
+      return guard('reapExpiredLeases', () =>
+        sql.reapExpiredLeases.run({ now: clock.now(), retryDelayMs, limit, updatedBy }),
+      ).changes;
+    },
+
+    async redrive(filter, updatedBy) {
+      const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
+      const statusA = statuses[0];
+      if (statusA === undefined) return guard('redrive', () => 0);
+      const statusB = statuses[1] ?? statusA;
+      const { changes } = guard('redrive', () =>
+        sql.redrive.run({ ...filterParams(filter), statusA, statusB, updatedBy, now: clock.now() }),
+      );
+      if (changes > 0)
+        wakeUps.notify(filter.table === undefined ? ['inbound', 'request', 'response', 'outbound'] : [filter.table]);
+      return changes;
+    },
+
+    async list(request: ListRequest): Promise<ListPage> {
+      return guard('list', () => {
+        const params = {
+          after: parseCursor(request.after),
+          limit: Math.max(0, request.limit) + 1,
+          table: request.table ?? null,
+          messageType: request.messageType ?? null,
+          statuses: statusList(request.statuses),
+        };
+        const rows =
+          request.eventId === undefined
+            ? sql.listRows.all(params)
+            : sql.listEventRows.all({ ...params, eventId: request.eventId });
+        const page = rows.slice(0, Math.max(0, request.limit));
+        const last = page[page.length - 1];
+        return { rows: page.map(toMessageRow), next: rows.length > page.length && last ? String(last.seq) : null };
+      });
+    },
+
+    async countByStatus(filter: RowFilter = {}): Promise<readonly StatusCount[]> {
+      return guard('countByStatus', () =>
+        sql.countByStatus.all({ ...filterParams(filter), statuses: statusList(filter.statuses) }),
+      );
+    },
+
+    async getPayload(eventId) {
+      return guard('getPayload', () => sql.selectPayload.get({ eventId })?.payload ?? null);
+    },
+
+    async getWorkingData(eventId) {
+      return guard('getWorkingData', () => {
+        const rows = sql.selectWorkingData.all({ eventId });
+        return new Map(rows.map((row) => [row.name, row.value]));
+      });
+    },
+
+    async purge(request: PurgeRequest) {
+      const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
+      if (statuses.length === 0 || request.limit <= 0) return guard('purge', () => 0);
+      return guard('purge', () => immediately(purgeAll, request, statuses, clock.now()));
+    },
+
+    async waitForMessages(table, timeoutMs, signal) {
+      guard('waitForMessages', () => undefined);
+      await wakeUps.wait(table, timeoutMs, signal);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      wakeUps.close();
+      db.close();
+    },
+  };
+  return store;
+}
