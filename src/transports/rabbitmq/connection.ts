@@ -1,0 +1,55 @@
+/**
+ * One AMQP connection that reconnects on demand: `get()` opens it when there is none (or
+ * the last one closed), and fails fast with EY_BROKER_UNAVAILABLE when the server is
+ * down. No background reconnect loop: the processors' own retry pacing decides when to
+ * try again, so a broker restart is just a few failed calls.
+ */
+import { connect, type ChannelModel } from 'amqplib';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { toBrokerError } from './errors.js';
+import type { ResolvedRabbitMqOptions } from './options.js';
+
+export class LazyConnection {
+  #model: ChannelModel | undefined;
+  #opening: Promise<ChannelModel> | undefined;
+  #closed = false;
+  /** The last connection-level error, for diagnostics. */
+  lastError: Error | undefined;
+
+  constructor(private readonly options: ResolvedRabbitMqOptions) {}
+
+  async get(): Promise<ChannelModel> {
+    if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'rabbitmq: the connection was closed');
+    if (this.#model !== undefined) return this.#model;
+    this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
+    return this.#opening;
+  }
+
+  async #open(): Promise<ChannelModel> {
+    let model: ChannelModel;
+    try {
+      const url = new URL(this.options.url);
+      url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds));
+      model = await connect(url.toString(), { timeout: 10_000 });
+    } catch (error) {
+      throw toBrokerError(error, 'connect');
+    }
+    model.on('error', (error: Error) => (this.lastError = error));
+    model.on('close', () => {
+      if (this.#model === model) this.#model = undefined;
+    });
+    if (this.#closed) {
+      await model.close().catch(() => undefined);
+      throw new EventyardError(ErrorCode.CLOSED, 'rabbitmq: the connection was closed');
+    }
+    this.#model = model;
+    return model;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const model = this.#model ?? (await this.#opening?.catch(() => undefined));
+    this.#model = undefined;
+    await model?.close().catch(() => undefined);
+  }
+}
