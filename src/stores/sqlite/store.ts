@@ -36,7 +36,13 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { prepareStatements, type CandidateRow, type SelectedRow, type Statements } from './statements.js';
+import {
+  CLAIM_TOKEN_FUNCTION,
+  prepareStatements,
+  type ClaimedTuple,
+  type SelectedRow,
+  type Statements,
+} from './statements.js';
 import { translateSqliteError } from './translate-error.js';
 import { WakeUps } from './wake-ups.js';
 
@@ -93,6 +99,52 @@ const filterParams = (
   eventId: filter.eventId ?? null,
 });
 
+/** A claimed row's result object, with its seq kept aside for ordering. */
+function toClaimedMessage(row: ClaimedTuple): { availableAt: number; seq: number; message: ClaimedMessage } {
+  const [
+    seq,
+    eventId,
+    messageType,
+    table,
+    status,
+    createdBy,
+    updatedBy,
+    createdAt,
+    updatedAt,
+    attempts,
+    maxAttempts,
+    availableAt,
+    leaseOwner,
+    leaseExpiresAt,
+    claimToken,
+    lastError,
+    orderingKey,
+    traceparent,
+    payload,
+  ] = row;
+  const message: ClaimedMessage = {
+    eventId,
+    messageType,
+    table,
+    status,
+    createdBy,
+    updatedBy,
+    createdAt,
+    updatedAt,
+    attempts,
+    maxAttempts,
+    availableAt,
+    leaseOwner,
+    leaseExpiresAt,
+    claimToken,
+    lastError,
+    orderingKey,
+    traceparent,
+    payload,
+  };
+  return { availableAt, seq, message };
+}
+
 function parseCursor(after: string | undefined): number {
   if (after === undefined) return -1;
   const seq = /^\d{1,15}$/.test(after) ? Number(after) : NaN;
@@ -109,6 +161,7 @@ export function createStoreOnDatabase(
   schemaVersion: number,
 ): SqliteStore {
   const { clock, idGenerator } = options;
+  db.function(CLAIM_TOKEN_FUNCTION, { deterministic: false, varargs: false }, () => idGenerator.next());
   const sql: Statements = prepareStatements(db, options.tablePrefix);
   let dataVersion = -1;
   const wakeUps = new WakeUps({
@@ -161,48 +214,54 @@ export function createStoreOnDatabase(
     }),
   );
 
-  /** Candidates of every requested type, merged oldest AVAILABLE_AT (then seq) first. */
-  function findCandidates(request: ClaimRequest, now: number): CandidateRow[] {
-    const types = [...new Set(request.messageTypes)];
-    const query = (messageType: string): CandidateRow[] =>
-      sql.claimCandidates.all({ table: request.table, messageType, now, limit: request.limit });
-    if (types.length === 1) return query(types[0] as string);
-    return types
-      .flatMap(query)
-      .sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq)
-      .slice(0, request.limit);
-  }
+  /** Orders claimed rows oldest AVAILABLE_AT first, then publish order. */
+  const olderFirst = (a: { availableAt: number; seq: number }, b: { availableAt: number; seq: number }): number =>
+    a.availableAt - b.availableAt || a.seq - b.seq;
 
   const claimAll = db.transaction((request: ClaimRequest, now: number): ClaimedMessage[] => {
-    const leaseExpiresAt = now + request.leaseMs;
-    return findCandidates(request, now).map((candidate): ClaimedMessage => {
-      const claimToken = idGenerator.next();
-      sql.claimRow.run({
-        seq: candidate.seq,
-        claimToken,
+    const types = [...new Set(request.messageTypes)];
+    const { table, limit } = request;
+    // One type: claim-batch.sql alone. Several types share one limit: the first pass finds
+    // the (available_at, seq) of the merged limit-th candidate, and each type claims up to it.
+    let maxAvailableAt = now;
+    let maxSeq = Number.MAX_SAFE_INTEGER;
+    if (types.length > 1) {
+      const merged = types
+        .flatMap((messageType) => sql.claimCandidates.all({ table, messageType, now, limit }))
+        .sort(olderFirst);
+      const last = merged.length > limit ? merged[limit - 1] : undefined;
+      if (last !== undefined) ({ availableAt: maxAvailableAt, seq: maxSeq } = last);
+    }
+    const claimed: ClaimedTuple[] = [];
+    for (const messageType of types) {
+      const params = { table, messageType, now, limit: limit - claimed.length, maxAvailableAt, maxSeq };
+      if (params.limit <= 0) break;
+      const rows = sql.claimBatch.all({
+        ...params,
         leaseOwner: request.owner,
-        leaseExpiresAt,
+        leaseExpiresAt: now + request.leaseMs,
         updatedBy: request.updatedBy,
-        now,
       });
-      return {
-        ...toMessageRow(candidate),
-        status: 'IN_PROGRESS',
-        attempts: candidate.attempts + 1,
-        claimToken,
-        leaseOwner: request.owner,
-        leaseExpiresAt,
-        updatedBy: request.updatedBy,
-        updatedAt: now,
-        payload: candidate.payload,
-      };
-    });
+      for (const row of rows) claimed.push(row);
+    }
+    return claimed
+      .map(toClaimedMessage)
+      .sort(olderFirst)
+      .map(({ message }) => message);
   });
 
   const completeAll = db.transaction((requests: readonly CompleteRequest[], now: number): LeaseOutcome[] =>
     requests.map((request): LeaseOutcome => {
       // The fenced status change comes first: when it changes nothing, nothing else is written.
-      const completed = sql.completeRow.run({ ...fenceOf(request.ref), updatedBy: request.updatedBy, now });
+      const { ref } = request;
+      const completed = sql.completeRow.run({
+        eventId: ref.eventId,
+        messageType: ref.messageType,
+        table: ref.table,
+        claimToken: ref.claimToken,
+        updatedBy: request.updatedBy,
+        now,
+      });
       if (completed.changes === 0) return 'lease_lost';
       for (const emit of request.emits) insertMessage(emit, now);
       for (const write of request.workingData) sql.upsertWorkingData.run(write);
@@ -309,11 +368,15 @@ export function createStoreOnDatabase(
 
     async redrive(filter, updatedBy) {
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
-      const statusA = statuses[0];
-      if (statusA === undefined) return guard('redrive', () => 0);
-      const statusB = statuses[1] ?? statusA;
+      if (statuses.length === 0) return guard('redrive', () => 0);
       const { changes } = guard('redrive', () =>
-        sql.redrive.run({ ...filterParams(filter), statusA, statusB, updatedBy, now: clock.now() }),
+        sql.redrive.run({
+          ...filterParams(filter),
+          redriveErrors: statuses.includes('ERROR') ? 1 : 0,
+          redriveFailed: statuses.includes('FAILED') ? 1 : 0,
+          updatedBy,
+          now: clock.now(),
+        }),
       );
       if (changes > 0)
         wakeUps.notify(filter.table === undefined ? ['inbound', 'request', 'response', 'outbound'] : [filter.table]);

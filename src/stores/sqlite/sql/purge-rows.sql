@@ -1,8 +1,9 @@
 -- Retention: deletes terminal rows (the caller passes COMPLETED and/or FAILED) last changed
 -- before @cutoff, at most @limit, returning their event ids so purge-payload.sql and
 -- purge-working-data.sql can drop what no row refers to any more. No ORDER BY: the
--- (status, updated_at) index range is walked as is and stops at @limit, instead of sorting
--- every old row of both statuses.
+-- {prefix}messages_terminal range is walked as is and stops at @limit, instead of sorting
+-- every old row of both statuses. The literal IN lets the partial index
+-- {prefix}messages_terminal serve the query.
 --
 -- @statusA  TEXT     a terminal status to purge (COMPLETED or FAILED)
 -- @statusB  TEXT     another one, or @statusA again
@@ -11,8 +12,9 @@
 DELETE FROM {prefix}messages
 WHERE seq IN (
   SELECT seq
-  FROM {prefix}messages
-  WHERE status IN (@statusA, @statusB)
+  FROM {prefix}messages INDEXED BY {prefix}messages_terminal
+  WHERE status IN ('COMPLETED', 'FAILED')
+    AND status IN (@statusA, @statusB)
     AND updated_at < @cutoff
   LIMIT @limit
 )

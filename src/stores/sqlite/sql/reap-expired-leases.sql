@@ -1,8 +1,8 @@
 -- The reaper: IN_PROGRESS rows whose lease expired (lease_expires_at <= @now) → ERROR, due at
 -- @now + @retryDelayMs, or FAILED when ATTEMPTS >= MAX_ATTEMPTS (the expired attempt counts).
 -- LAST_ERROR names the lost owner and the expiry: `EY_LEASE_LOST: lease of <owner> expired
--- at <ISO-8601 UTC>`. Oldest expiry first, at most @limit (partial index
--- {prefix}messages_leases).
+-- at <ISO-8601 UTC>`. Oldest expiry first, at most @limit; INDEXED BY pins the partial index
+-- {prefix}messages_leases, already in expiry order.
 --
 -- @now           INTEGER  epoch ms, store clock
 -- @retryDelayMs  INTEGER  delay before a reaped ERROR row is due again
@@ -20,7 +20,7 @@ SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'ERROR' END,
     updated_at = @now
 WHERE seq IN (
   SELECT seq
-  FROM {prefix}messages
+  FROM {prefix}messages INDEXED BY {prefix}messages_leases
   WHERE status = 'IN_PROGRESS'
     AND lease_expires_at <= @now
   ORDER BY lease_expires_at

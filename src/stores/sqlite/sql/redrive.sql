@@ -1,20 +1,36 @@
 -- Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
--- claimable at once; LAST_ERROR kept. The caller narrows the statuses to ERROR and FAILED.
+-- claimable at once; LAST_ERROR kept. ERROR rows are found through the partial index
+-- {prefix}messages_errors, FAILED rows through {prefix}messages_terminal, so the many
+-- COMPLETED rows are never scanned.
 --
--- @statusA      TEXT     a status to re-drive (ERROR or FAILED)
--- @statusB      TEXT     another one, or @statusA again
--- @table        TEXT  filter by event table, or NULL for all
--- @messageType  TEXT  filter by message type, or NULL for all
--- @eventId      TEXT  filter by event id, or NULL for all
--- @updatedBy    TEXT     the operator
--- @now          INTEGER  epoch ms, store clock
+-- @redriveErrors  INTEGER  1: re-drive ERROR rows; 0: leave them
+-- @redriveFailed  INTEGER  1: re-drive FAILED rows; 0: leave them
+-- @table          TEXT     filter by event table, or NULL for all
+-- @messageType    TEXT     filter by message type, or NULL for all
+-- @eventId        TEXT     filter by event id, or NULL for all
+-- @updatedBy      TEXT     the operator
+-- @now            INTEGER  epoch ms, store clock
 UPDATE {prefix}messages
 SET status = 'RETRY',
     attempts = 0,
     available_at = @now,
     updated_by = @updatedBy,
     updated_at = @now
-WHERE status IN (@statusA, @statusB)
-  AND (@table IS NULL OR table_name = @table)
-  AND (@messageType IS NULL OR message_type = @messageType)
-  AND (@eventId IS NULL OR event_id = @eventId);
+WHERE seq IN (
+  SELECT seq
+  FROM {prefix}messages INDEXED BY {prefix}messages_errors
+  WHERE @redriveErrors = 1
+    AND status = 'ERROR'
+    AND (@table IS NULL OR table_name = @table)
+    AND (@messageType IS NULL OR message_type = @messageType)
+    AND (@eventId IS NULL OR event_id = @eventId)
+  UNION ALL
+  SELECT seq
+  FROM {prefix}messages INDEXED BY {prefix}messages_terminal
+  WHERE @redriveFailed = 1
+    AND status IN ('COMPLETED', 'FAILED')
+    AND status = 'FAILED'
+    AND (@table IS NULL OR table_name = @table)
+    AND (@messageType IS NULL OR message_type = @messageType)
+    AND (@eventId IS NULL OR event_id = @eventId)
+);

@@ -44,8 +44,10 @@ CREATE INDEX {prefix}messages_leases ON {prefix}messages (lease_expires_at)
 CREATE INDEX {prefix}messages_errors ON {prefix}messages (available_at)
   WHERE status = 'ERROR';
 
--- Purge by retention, re-drive and counts by status.
-CREATE INDEX {prefix}messages_status_age ON {prefix}messages (status, updated_at);
+-- Purge by retention and re-drive of FAILED rows: terminal rows by age. Partial, so a claim
+-- (UNPROCESSED → IN_PROGRESS) does not touch it.
+CREATE INDEX {prefix}messages_terminal ON {prefix}messages (status, updated_at)
+  WHERE status IN ('COMPLETED', 'FAILED');
 
 CREATE TABLE {prefix}payload (
   event_id TEXT PRIMARY KEY,
