@@ -1,0 +1,289 @@
+/**
+ * The SQLite store beyond the conformance suite: migrations, schema-version refusal, query
+ * plans on the partial indexes, several connections on one file, busy handling, options,
+ * the injected clock and the cross-connection wake-up hint.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import Sqlite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isEventyardError } from '../../src/core/errors.js';
+import type { ClaimRequest, NewMessage } from '../../src/store/port.js';
+import { createSqliteStore, LATEST_SCHEMA_VERSION, type SqliteStore } from '../../src/stores/sqlite/index.js';
+import * as scripts from '../../src/stores/sqlite/generated/scripts.js';
+import { migrate } from '../../src/stores/sqlite/migrations.js';
+
+let dir: string;
+let file: string;
+const opened: SqliteStore[] = [];
+
+const open = (options: Parameters<typeof createSqliteStore>[0] = {}): SqliteStore => {
+  const store = createSqliteStore({ path: file, ...options });
+  opened.push(store);
+  return store;
+};
+
+const message = (overrides: Partial<NewMessage> = {}): NewMessage => ({
+  eventId: randomUUID(),
+  messageType: 'RQ_UNIT',
+  table: 'request',
+  payload: '{"n":1}',
+  maxAttempts: 3,
+  createdBy: 'SERVICE_A',
+  ...overrides,
+});
+
+const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
+  table: 'request',
+  messageTypes: ['RQ_UNIT'],
+  limit: 10,
+  owner: 'SERVICE_B/unit/1',
+  updatedBy: 'SERVICE_B',
+  leaseMs: 30_000,
+  ...overrides,
+});
+
+async function errorOf(work: Promise<unknown> | (() => unknown)): Promise<unknown> {
+  try {
+    await (typeof work === 'function' ? work() : work);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'eventyard-sqlite-unit-'));
+  file = join(dir, 'store.db');
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sqlite store: migrations', () => {
+  it('creates the schema once; reopening and migrating again change nothing', async () => {
+    const first = open();
+    expect(first.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    await first.publish([message()]);
+    await first.close();
+    const second = open();
+    expect(second.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect((await second.list({ limit: 10 })).rows).toHaveLength(1);
+
+    const db = new Sqlite(file);
+    expect(migrate(db, 'ey_')).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare('SELECT version FROM ey_schema_version').all()).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['ey_messages', 'ey_payload', 'ey_schema_version', 'ey_working_data']);
+    db.close();
+  });
+
+  it('refuses a file whose schema is newer, leaving it untouched', async () => {
+    await open().close();
+    const db = new Sqlite(file);
+    db.prepare('UPDATE ey_schema_version SET version = ?').run(LATEST_SCHEMA_VERSION + 1);
+    db.close();
+    const error = await errorOf(() => createSqliteStore({ path: file }));
+    expect(isEventyardError(error, 'EY_SCHEMA_VERSION')).toBe(true);
+    const after = new Sqlite(file);
+    expect(after.prepare('SELECT version FROM ey_schema_version').pluck().get()).toBe(LATEST_SCHEMA_VERSION + 1);
+    after.close();
+  });
+
+  it('keeps stores with different table prefixes in one file apart', async () => {
+    const a = open({ tablePrefix: 'app_a_' });
+    const b = open({ tablePrefix: 'app_b_' });
+    await a.publish([message()]);
+    expect(await b.claim(claimRequest())).toEqual([]);
+    expect(await a.claim(claimRequest())).toHaveLength(1);
+  });
+});
+
+describe('sqlite store: query plans', () => {
+  const planOf = (db: Sqlite.Database, text: string): string => {
+    const sql = text.replaceAll('{prefix}', 'ey_');
+    const names = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1] as string))];
+    const params = Object.fromEntries(names.map((name) => [name, 1]));
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+    return rows.map((r) => r.detail).join('\n');
+  };
+
+  it('claims, promotes, reaps, purges and re-drives through their partial indexes, never a scan', async () => {
+    const store = open();
+    // Statistics as a large, mostly COMPLETED table would have them must not change the plans.
+    await store.publish(Array.from({ length: 200 }, () => message()));
+    const db = new Sqlite(file);
+    db.exec('ANALYZE');
+    db.function('eventyard_claim_token', () => randomUUID());
+    const expected: [string, string][] = [
+      [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND available_at<?)'],
+      [scripts.claimBatch, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
+      [scripts.claimCandidates, 'USING INDEX ey_messages_claimable'],
+      [scripts.promoteDueRetries, 'INDEX ey_messages_errors (available_at<?)'],
+      [scripts.reapExpiredLeases, 'INDEX ey_messages_leases (lease_expires_at<?)'],
+      [scripts.purgeRows, 'INDEX ey_messages_terminal (status=? AND updated_at<?)'],
+      [scripts.redrive, 'SCAN ey_messages USING INDEX ey_messages_errors'],
+      [scripts.redrive, 'USING INDEX ey_messages_terminal (status=?)'],
+      [scripts.completeRow, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=? AND message_type=?)'],
+      [scripts.listEventRows, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=?)'],
+    ];
+    for (const [text, fragment] of expected) {
+      const plan = planOf(db, text);
+      expect(plan, text.split('\n')[0]).toContain(fragment);
+      // A scan of a whole table (not of a partial index) would grow with the COMPLETED rows.
+      expect(plan).not.toMatch(/SCAN (ey_messages|m|earlier)$/m);
+    }
+    expect(planOf(db, scripts.claimBatch)).not.toContain('TEMP B-TREE');
+    db.close();
+  });
+});
+
+describe('sqlite store: several connections on one file', () => {
+  it('two store instances claiming concurrently never claim a row twice', async () => {
+    const a = open();
+    const b = open();
+    const rows = 1000;
+    for (let i = 0; i < rows; i += 250) await a.publish(Array.from({ length: 250 }, () => message()));
+    const seen: string[] = [];
+    const worker = async (store: SqliteStore, owner: string): Promise<number> => {
+      let mine = 0;
+      for (;;) {
+        const claimed = await store.claim(claimRequest({ limit: 7, owner }));
+        if (claimed.length === 0) return mine;
+        mine += claimed.length;
+        seen.push(...claimed.map((c) => c.eventId));
+        const refs = claimed.map((c) => ({ ...c, ref: c }));
+        const outcomes = await store.complete(
+          refs.map(({ ref }) => ({ ref, updatedBy: owner, emits: [], workingData: [] })),
+        );
+        expect(outcomes.every((o) => o === 'ok')).toBe(true);
+      }
+    };
+    const [byA, byB] = await Promise.all([worker(a, 'A'), worker(b, 'B'), worker(a, 'A2'), worker(b, 'B2')]);
+    expect(byA).toBeGreaterThan(0);
+    expect(byB).toBeGreaterThan(0);
+    expect(seen).toHaveLength(rows);
+    expect(new Set(seen).size).toBe(rows);
+    expect(await b.countByStatus()).toEqual([
+      { table: 'request', messageType: 'RQ_UNIT', status: 'COMPLETED', count: rows },
+    ]);
+  });
+
+  it('a write blocked past busyTimeoutMs fails with EY_STORE_UNAVAILABLE (SQLITE_BUSY kept as cause); reads go on', async () => {
+    const store = open({ busyTimeoutMs: 50 });
+    await store.publish([message()]);
+    const locker = new Sqlite(file);
+    locker.exec('BEGIN IMMEDIATE');
+    try {
+      const error = await errorOf(store.publish([message()]));
+      expect(isEventyardError(error, 'EY_STORE_UNAVAILABLE')).toBe(true);
+      expect(isEventyardError(error) && error.details).toMatchObject({ sqliteCode: 'SQLITE_BUSY', transient: true });
+      expect((error as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(isEventyardError(await errorOf(store.claim(claimRequest())), 'EY_STORE_UNAVAILABLE')).toBe(true);
+      expect((await store.list({ limit: 10 })).rows).toHaveLength(1);
+    } finally {
+      locker.exec('COMMIT');
+      locker.close();
+    }
+    expect(await store.publish([message()])).toHaveLength(1);
+    expect(await store.claim(claimRequest())).toHaveLength(2);
+  });
+
+  it('a write waits for a lock another thread holds shorter than busyTimeoutMs', async () => {
+    const store = open({ busyTimeoutMs: 5000 });
+    const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const db = new (require(workerData.sqlitePath))(workerData.file);
+       db.exec('BEGIN IMMEDIATE');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { file, sqlitePath } },
+    );
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const started = performance.now();
+    const results = await store.publish([message()]);
+    expect(results[0]?.created).toBe(true);
+    expect(performance.now() - started).toBeGreaterThan(100);
+    await worker.terminate();
+  });
+
+  it('waitForMessages wakes on a publish by another connection', async () => {
+    const waiter = open();
+    const writer = open();
+    const controller = new AbortController();
+    const started = performance.now();
+    const waiting = waiter.waitForMessages?.('request', 10_000, controller.signal);
+    await new Promise((r) => setTimeout(r, 30));
+    await writer.publish([message({ table: 'response', messageType: 'RS_OTHER' })]);
+    await new Promise((r) => setTimeout(r, 150));
+    await writer.publish([message()]);
+    await waiting;
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeGreaterThan(170);
+    expect(tookMs).toBeLessThan(1000);
+  });
+});
+
+describe('sqlite store: behaviour', () => {
+  it('judges leases by the injected clock and names the lost owner and expiry in LAST_ERROR', async () => {
+    let now = Date.UTC(2030, 0, 2, 3, 4, 5, 6);
+    const store = open({ path: ':memory:', clock: { now: () => now }, idGenerator: { next: () => `token-${now}` } });
+    await store.publish([message({ maxAttempts: 2 })]);
+    const [claimed] = await store.claim(claimRequest({ leaseMs: 1000 }));
+    expect(claimed?.claimToken).toBe(`token-${now}`);
+    expect(claimed?.leaseExpiresAt).toBe(now + 1000);
+    now += 999;
+    expect(await store.reapExpiredLeases({ limit: 10, retryDelayMs: 500, updatedBy: 'R' })).toBe(0);
+    now += 1;
+    expect(await store.reapExpiredLeases({ limit: 10, retryDelayMs: 500, updatedBy: 'R' })).toBe(1);
+    const [row] = (await store.list({ limit: 1 })).rows;
+    expect(row).toMatchObject({ status: 'ERROR', attempts: 1, availableAt: now + 500, updatedAt: now, updatedBy: 'R' });
+    expect(row?.lastError).toBe('EY_LEASE_LOST: lease of SERVICE_B/unit/1 expired at 2030-01-02T03:04:06.006Z');
+  });
+
+  it('claims several message types oldest AVAILABLE_AT first under one limit', async () => {
+    let now = 1_000_000;
+    const store = open({ path: ':memory:', clock: { now: () => now } });
+    const published: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const m = message({ messageType: ['RQ_X', 'RQ_Y', 'RQ_Z'][i % 3] as string });
+      await store.publish([m]);
+      published.push(m.eventId);
+      now += 1;
+    }
+    const first = await store.claim(claimRequest({ messageTypes: ['RQ_Z', 'RQ_X', 'RQ_Y', 'RQ_X'], limit: 4 }));
+    expect(first.map((c) => c.eventId)).toEqual(published.slice(0, 4));
+    const rest = await store.claim(claimRequest({ messageTypes: ['RQ_Y', 'RQ_Z'], limit: 10 }));
+    expect(rest.map((c) => c.eventId)).toEqual([published[4], published[5], published[7], published[8]]);
+  });
+
+  it('rejects bad options with EY_INVALID_OPTION and works after close only to say EY_CLOSED', async () => {
+    expect(
+      isEventyardError(await errorOf(() => createSqliteStore({ path: file, tablePrefix: 'x-y' })), 'EY_INVALID_OPTION'),
+    ).toBe(true);
+    const unknown = { path: file, journal: 'DELETE' } as unknown as Parameters<typeof createSqliteStore>[0];
+    expect(isEventyardError(await errorOf(() => createSqliteStore(unknown)), 'EY_INVALID_OPTION')).toBe(true);
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.close();
+    await store.close();
+    expect(isEventyardError(await errorOf(store.publish([message()])), 'EY_CLOSED')).toBe(true);
+    expect(isEventyardError(await errorOf(store.claim(claimRequest())), 'EY_CLOSED')).toBe(true);
+  });
+
+  it('refuses a malformed list cursor', async () => {
+    const store = open({ path: ':memory:' });
+    expect(isEventyardError(await errorOf(store.list({ limit: 1, after: 'abc' })), 'EY_INVALID_OPTION')).toBe(true);
+  });
+});
