@@ -1,0 +1,147 @@
+/**
+ * Script arguments and replies: messages flattened into ARGV, row hashes decoded into
+ * MessageRow. Row hash fields are short to keep small hashes compact (listpack encoding):
+ * t table, s status, cb/ub created/updated by, ca/ua created/updated at, n attempts,
+ * m max attempts, av available at, lo lease owner, le lease expiry, ct claim token,
+ * er last error, ok ordering key, tp traceparent.
+ */
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { ALL_TABLES, type Table } from '../../core/message-type.js';
+import { isStatus } from '../../core/status.js';
+import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
+
+export type Arg = string | number;
+
+/**
+ * The 12 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
+ * AVAILABLE_AT: '' lets the script use Redis TIME (single server: one call holds the whole
+ * batch); on a cluster the caller passes `batchTag(i)` so a batch split over partitions keeps
+ * its order.
+ */
+export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
+  return [
+    base,
+    m.eventId,
+    m.messageType,
+    m.table,
+    m.payload === undefined ? '0' : '1',
+    m.payload ?? '',
+    m.maxAttempts,
+    Math.max(0, Math.floor(m.delayMs ?? 0)),
+    m.orderingKey ?? '',
+    m.traceparent ?? '',
+    m.createdBy,
+    fifoTag,
+  ];
+}
+
+/**
+ * Tags for one batch split over cluster partitions: this process's clock in microseconds
+ * (only a tie-breaker between rows due in the same millisecond, never a due time), then the
+ * message's index in the batch.
+ */
+export function batchTagger(): (index: number) => string {
+  const micros = String(Date.now() * 1000).padStart(16, '0');
+  return (index) => micros + String(index).padStart(5, '0');
+}
+
+function malformed(what: string): EventyardError {
+  return new EventyardError(ErrorCode.STORE_UNAVAILABLE, `redis store: malformed script reply (${what})`);
+}
+
+function asArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw malformed(what);
+  return value as unknown[];
+}
+
+function asText(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  throw malformed(what);
+}
+
+export function asNumber(value: unknown, what: string): number {
+  const n = typeof value === 'number' ? value : Number(asText(value, what));
+  if (!Number.isFinite(n)) throw malformed(what);
+  return n;
+}
+
+/** A script's reply of 1/0 per request as lease outcomes. */
+export function asOutcomes(reply: unknown, expected: number): ('ok' | 'lease_lost')[] {
+  const list = asArray(reply, 'outcomes');
+  if (list.length !== expected) throw malformed(`expected ${expected} outcomes, got ${list.length}`);
+  return list.map((v) => (asNumber(v, 'outcome') === 1 ? 'ok' : 'lease_lost'));
+}
+
+export function decodeRow(messageType: string, eventId: string, hash: unknown): MessageRow {
+  const flat = asArray(hash, 'row');
+  const f = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) f.set(asText(flat[i], 'field'), asText(flat[i + 1], 'value'));
+  const text = (k: string): string | null => f.get(k) ?? null;
+  const num = (k: string): number => asNumber(f.get(k), `row field ${k}`);
+  const optNum = (k: string): number | null => (f.has(k) ? num(k) : null);
+  const table = f.get('t');
+  const status = f.get('s');
+  if (!ALL_TABLES.includes(table as Table) || !isStatus(status)) throw malformed(`row ${messageType}:${eventId}`);
+  return {
+    eventId,
+    messageType,
+    table: table as Table,
+    status,
+    createdBy: text('cb') ?? '',
+    updatedBy: text('ub') ?? '',
+    createdAt: num('ca'),
+    updatedAt: num('ua'),
+    attempts: num('n'),
+    maxAttempts: num('m'),
+    availableAt: num('av'),
+    leaseOwner: text('lo'),
+    leaseExpiresAt: optNum('le'),
+    claimToken: text('ct'),
+    lastError: text('er'),
+    orderingKey: text('ok'),
+    traceparent: text('tp'),
+  };
+}
+
+/** Rows as `messageType, eventId, HGETALL` triples starting at `from`. */
+export function decodeRows(reply: unknown[], from: number): MessageRow[] {
+  const rows: MessageRow[] = [];
+  for (let i = from; i + 2 < reply.length; i += 3) {
+    rows.push(decodeRow(asText(reply[i], 'type'), asText(reply[i + 1], 'event'), reply[i + 2]));
+  }
+  return rows;
+}
+
+/** The claim script's reply: `messageType, eventId, HGETALL, payload|nil` per row. */
+export function decodeClaimed(reply: unknown): ClaimedMessage[] {
+  const list = asArray(reply, 'claim');
+  const claimed: ClaimedMessage[] = [];
+  for (let i = 0; i + 3 < list.length; i += 4) {
+    const row = decodeRow(asText(list[i], 'type'), asText(list[i + 1], 'event'), list[i + 2]);
+    const payload = list[i + 3] === null || list[i + 3] === undefined ? null : asText(list[i + 3], 'payload');
+    if (
+      row.status !== 'IN_PROGRESS' ||
+      row.claimToken === null ||
+      row.leaseOwner === null ||
+      row.leaseExpiresAt === null
+    ) {
+      throw malformed('claimed row without a lease');
+    }
+    claimed.push({
+      ...row,
+      status: 'IN_PROGRESS',
+      claimToken: row.claimToken,
+      leaseOwner: row.leaseOwner,
+      leaseExpiresAt: row.leaseExpiresAt,
+      payload,
+    });
+  }
+  return claimed;
+}
+
+export { asArray, asText };
+
+/** Byte order, as Redis orders equal-score members (and Lua compares strings). */
+export const byteCompare = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

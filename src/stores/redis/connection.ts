@@ -1,0 +1,144 @@
+/**
+ * Connections of the Redis store: the command connection (single server or cluster), the
+ * scripts defined on it once (ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT, e.g.
+ * after a restart or failover), a lazily opened subscriber connection for wake-ups, and the
+ * one function that turns client errors into EventyardError.
+ *
+ * Reconnects: ioredis reconnects forever with a capped back-off (50 ms → 2 s). A command
+ * sent while the connection is down waits in the offline queue and is re-sent after
+ * reconnecting, at most `maxRetriesPerRequest` times; then it rejects and the store throws
+ * EY_STORE_UNAVAILABLE. Processors log it, back off and poll again, and resume once Redis
+ * answers. A script either ran whole or not at all, so a retry after a lost reply is safe:
+ * publish reports `created: false`, a repeated completion reports `lease_lost`.
+ */
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
+import * as scripts from './generated/scripts.js';
+import type { Arg } from './codec.js';
+import type { ResolvedRedisStoreOptions } from './options.js';
+
+export type ScriptName = keyof typeof scripts;
+type Client = Redis | Cluster;
+type ScriptFunction = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
+
+const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady']);
+
+export function toStoreError(error: unknown, what: string): EventyardError {
+  if (isEventyardError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EventyardError(ErrorCode.STORE_UNAVAILABLE, `redis store: ${what} failed: ${message}`, { cause: error });
+}
+
+const retryStrategy = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
+
+function redisOptions(options: ResolvedRedisStoreOptions): RedisOptions {
+  return {
+    connectTimeout: options.connectTimeoutMs,
+    maxRetriesPerRequest: options.maxRetriesPerRequest,
+    retryStrategy,
+    enableAutoPipelining: true,
+    ...(options.username !== undefined && { username: options.username }),
+    ...(options.password !== undefined && { password: options.password }),
+    ...(options.tls !== undefined && options.tls !== false && { tls: options.tls === true ? {} : { ...options.tls } }),
+  };
+}
+
+function createClient(options: ResolvedRedisStoreOptions): Client {
+  const base = redisOptions(options);
+  if (options.cluster !== undefined) {
+    // No auto-pipelining on a cluster: ioredis then refuses batches whose keys map to other
+    // nodes ("same slots allocation group"). Concurrent commands still share each connection.
+    const clusterOptions: ClusterOptions = {
+      redisOptions: { ...base, enableAutoPipelining: false },
+      enableAutoPipelining: false,
+      maxRedirections: 32,
+      retryDelayOnClusterDown: 200,
+      retryDelayOnFailover: 200,
+      clusterRetryStrategy: retryStrategy,
+    };
+    return new Cluster(
+      options.cluster.map((n) => ({ host: n.host, port: n.port })),
+      clusterOptions,
+    );
+  }
+  if (options.url !== undefined) return new Redis(options.url, base);
+  return new Redis({ ...base, host: options.host, port: options.port, db: options.db });
+}
+
+export class RedisConnection {
+  readonly client: Client;
+  readonly cluster: boolean;
+  #subscriber: Client | undefined;
+  #closed = false;
+  lastError: unknown;
+
+  constructor(options: ResolvedRedisStoreOptions) {
+    this.cluster = options.cluster !== undefined;
+    this.client = createClient(options);
+    this.client.on('error', (error: unknown) => {
+      this.lastError = error;
+    });
+    for (const [name, lua] of Object.entries(scripts)) {
+      this.client.defineCommand(name, { lua, readOnly: READ_ONLY.has(name as ScriptName) });
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  assertOpen(): void {
+    if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'the redis store is closed');
+  }
+
+  /** Runs a script by SHA (EVAL on NOSCRIPT); errors become EY_STORE_UNAVAILABLE. */
+  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    this.assertOpen();
+    const fn = (this.client as unknown as Record<ScriptName, ScriptFunction>)[name];
+    try {
+      return await fn.call(this.client, keys.length, ...keys, ...args);
+    } catch (error) {
+      throw toStoreError(error, name);
+    }
+  }
+
+  /** Runs a plain command through `fn`, translating errors. */
+  async run<T>(what: string, fn: (client: Client) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await fn(this.client);
+    } catch (error) {
+      throw toStoreError(error, what);
+    }
+  }
+
+  /** The connection for SUBSCRIBE, separate from commands; opened on first use. */
+  subscriber(): Client {
+    this.assertOpen();
+    if (this.#subscriber === undefined) {
+      const sub = this.cluster
+        ? (this.client as Cluster).duplicate()
+        : new Redis({ ...(this.client as Redis).options, enableAutoPipelining: false });
+      sub.on('error', (error: unknown) => {
+        this.lastError = error;
+      });
+      this.#subscriber = sub;
+    }
+    return this.#subscriber;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const clients = [this.client, this.#subscriber].filter((c): c is Client => c !== undefined);
+    await Promise.all(
+      clients.map(async (c) => {
+        try {
+          await c.quit();
+        } catch {
+          c.disconnect();
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+-- Completes claimed rows, each with its emits and working data, as one atomic write per
+-- request; a request whose claim token no longer holds writes nothing.
+-- KEYS: the `:n` key of every partition touched (on Redis Cluster: the one partition of the
+--       completed rows; emits to other partitions go to its outbox `:o`, relayed after).
+-- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
+--   partition (0 = no cap); ARGV[4]: N requests; then per request:
+--   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
+--   then each emit: 'd' + the 12 publish fields (base first), or 'o' + outbox field + JSON;
+--   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
+-- Returns: per request 1 (ok) or 0 (lease lost).
+--@include keys
+--@include now
+--@include counts
+--@include insert
+--@include held
+--@include purge-row
+--@include retention
+--@include wake
+local now = nowMs()
+local retainMs, retainMax = tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+local completedIn = {}
+local a = 5
+for r = 1, tonumber(ARGV[4]) do
+  local base, mtype, eventId, token, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local nEmits, nData = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  a = a + 7
+  local key, tbl = held(base, mtype, eventId, token)
+  local ok = key ~= nil
+  if ok then
+    local id = rowId(mtype, eventId)
+    setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'COMPLETED', updatedBy, now)
+    redis.call('HDEL', key, 'le', 'ct')
+    redis.call('ZREM', base .. ':l', id)
+    redis.call('ZADD', base .. ':c', now, id)
+    completedIn[base] = (completedIn[base] or 0) + 1
+  end
+  for _ = 1, nEmits do
+    if ARGV[a] == 'd' then
+      if ok then
+        local payload = false
+        if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
+        local delay = tonumber(ARGV[a + 8])
+        local created = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
+          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12])
+        if created == 1 and delay <= 0 then markWake(ARGV[a + 4]) end
+      end
+      a = a + 13
+    else
+      if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
+      a = a + 3
+    end
+  end
+  for _ = 1, nData do
+    if ARGV[a] == 'd' then
+      if ok then redis.call('HSET', ARGV[a + 1] .. ':e:' .. ARGV[a + 2], 'w:' .. ARGV[a + 3], ARGV[a + 4]) end
+      a = a + 5
+    else
+      if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
+      a = a + 3
+    end
+  end
+  out[#out + 1] = ok and 1 or 0
+end
+for base, n in pairs(completedIn) do trimCompleted(base, n, now, retainMs, retainMax) end
+sendWakes(ARGV[1])
+return out

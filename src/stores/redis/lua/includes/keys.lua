@@ -1,0 +1,11 @@
+-- Key layout of one partition. `base` is the partition's hash tag, `{<keyPrefix>:<n>}`, so
+-- every key below lives in the partition's slot. A row id is `<MESSAGE_TYPE>:<EVENT_ID>`
+-- (message type names never contain ':').
+local function baseOf(key) return string.match(key, '^({[^}]*})') end
+local function rowId(mtype, eventId) return mtype .. ':' .. eventId end
+local function rowKey(base, id) return base .. ':r:' .. id end
+local function readyKey(base, tbl, mtype) return base .. ':q:' .. tbl .. ':' .. mtype end
+local function splitRowId(id)
+  local at = string.find(id, ':', 1, true)
+  return string.sub(id, 1, at - 1), string.sub(id, at + 1)
+end

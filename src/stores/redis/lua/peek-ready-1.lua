@@ -1,0 +1,18 @@
+-- Read only. Up to `limit` due claimable rows per type in one partition, so a claimer on
+-- Redis Cluster can pick each partition's share of the oldest rows across the cluster.
+-- KEYS[1]: the partition's `:n` key. ARGV: table, limit, typeCount, type...
+-- Returns: score, ready member pairs (ordered per type).
+--@include keys
+--@include now
+local base = baseOf(KEYS[1])
+local tbl, limit, ntypes = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = nowMs()
+local out = {}
+for i = 1, ntypes do
+  local hits = redis.call('ZRANGE', readyKey(base, tbl, ARGV[3 + i]), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
+  for j = 1, #hits, 2 do
+    out[#out + 1] = hits[j + 1]
+    out[#out + 1] = hits[j]
+  end
+end
+return out

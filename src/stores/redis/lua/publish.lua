@@ -1,0 +1,29 @@
+-- Publishes messages: per message atomic and idempotent on (EVENT_ID, MESSAGE_TYPE).
+-- KEYS: the `:n` key of every partition written (`{<prefix>:<n>}:n`); on Redis Cluster the
+--       store calls once per partition.
+-- ARGV[1]: wake channel prefix; ARGV[2]: N; then N × 12 fields per message:
+--   base, eventId, messageType, table, hasPayload ('1'|'0'), payload, maxAttempts,
+--   delayMs, orderingKey ('' = none), traceparent ('' = none), createdBy,
+--   fifoTag (digits ordering equal AVAILABLE_AT; '' = the script's TIME)
+-- Returns: N × (created 1|0, status).
+--@include keys
+--@include now
+--@include counts
+--@include insert
+--@include wake
+local now = nowMs()
+local out = {}
+local n = tonumber(ARGV[2])
+for i = 0, n - 1 do
+  local a = 3 + i * 12
+  local payload = false
+  if ARGV[a + 4] == '1' then payload = ARGV[a + 5] end
+  local delay = tonumber(ARGV[a + 7])
+  local created, status = insertMessage(ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], payload,
+    tonumber(ARGV[a + 6]), delay, ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], now, ARGV[a + 11])
+  if created == 1 and delay <= 0 then markWake(ARGV[a + 3]) end
+  out[#out + 1] = created
+  out[#out + 1] = status
+end
+sendWakes(ARGV[1])
+return out

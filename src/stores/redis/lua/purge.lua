@@ -1,0 +1,27 @@
+-- Retention: deletes COMPLETED and/or FAILED rows whose UPDATED_DTTM < now - olderThanMs,
+-- oldest first, at most `limit` over the partitions named by KEYS; then the payload and
+-- working data of events left without rows.
+-- KEYS: the `:n` key of each partition to purge in.
+-- ARGV: statuses ('COMPLETED', 'FAILED' or 'COMPLETED,FAILED'), olderThanMs, limit.
+-- Returns: how many message rows were deleted.
+--@include keys
+--@include now
+--@include counts
+--@include purge-row
+local cutoff = '(' .. (nowMs() - tonumber(ARGV[2]))
+local left = tonumber(ARGV[3])
+local indexes = {}
+if string.find(ARGV[1], 'COMPLETED', 1, true) then indexes[#indexes + 1] = ':c' end
+if string.find(ARGV[1], 'FAILED', 1, true) then indexes[#indexes + 1] = ':f' end
+local done = 0
+for k = 1, #KEYS do
+  local base = baseOf(KEYS[k])
+  for _, suffix in ipairs(indexes) do
+    if left <= 0 then return done end
+    local zset = base .. suffix
+    local old = redis.call('ZRANGE', zset, '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, left)
+    for i = 1, #old do done = done + purgeRow(base, old[i], zset) end
+    left = left - #old
+  end
+end
+return done

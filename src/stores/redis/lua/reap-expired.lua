@@ -1,0 +1,41 @@
+-- Expired leases: IN_PROGRESS rows with LEASE_EXPIRES_AT <= now → ERROR (the attempt counted,
+-- AVAILABLE_AT = now + retryDelayMs) or FAILED when ATTEMPTS >= MAX_ATTEMPTS; LAST_ERROR names
+-- the lost owner. At most `limit` over the partitions named by KEYS.
+-- KEYS: the `:n` key of each partition to reap in.
+-- ARGV: limit, retryDelayMs, updatedBy, error code prefix (EY_LEASE_LOST).
+-- Returns: how many rows were reaped.
+--@include keys
+--@include now
+--@include counts
+--@include iso-time
+local now = nowMs()
+local left, delay, updatedBy = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local done = 0
+for k = 1, #KEYS do
+  if left <= 0 then break end
+  local base = baseOf(KEYS[k])
+  local expired = redis.call('ZRANGE', base .. ':l', '-inf', now, 'BYSCORE', 'LIMIT', 0, left)
+  for i = 1, #expired do
+    local id = expired[i]
+    local mtype = splitRowId(id)
+    local key = rowKey(base, id)
+    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le')
+    redis.call('ZREM', base .. ':l', id)
+    if row[1] == 'IN_PROGRESS' then
+      local message = ARGV[4] .. ': lease of ' .. (row[5] or '(unknown)') .. ' expired at ' .. isoTime(tonumber(row[6]))
+      redis.call('HDEL', key, 'le', 'ct')
+      redis.call('HSET', key, 'er', message)
+      if tonumber(row[3]) >= tonumber(row[4]) then
+        setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)
+        redis.call('ZADD', base .. ':f', now, id)
+      else
+        setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'ERROR', updatedBy, now)
+        redis.call('HSET', key, 'av', now + delay)
+        redis.call('ZADD', base .. ':x', now + delay, id)
+      end
+      done = done + 1
+    end
+  end
+  left = left - #expired
+end
+return done

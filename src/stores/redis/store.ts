@@ -1,0 +1,148 @@
+/**
+ * The Redis store: the store port on one Redis server or a Redis Cluster. Every state
+ * change is one Lua script (lua/*.lua, generated into generated/scripts.ts); time is Redis
+ * `TIME` inside the scripts. See docs/redis.md for the key layout, memory per event,
+ * retention and reconnect behaviour.
+ */
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import type { EventStore, StoreFeatures } from '../../store/port.js';
+import { RedisConnection } from './connection.js';
+import { KeyLayout } from './layout.js';
+import { resolveRedisStoreOptions, type RedisStoreOptions } from './options.js';
+import { RowReads } from './reads.js';
+import { PartitionSweeps } from './sweeps.js';
+import { WakeListener } from './wake.js';
+import { RowWrites } from './writes.js';
+
+/** Outbox entries relayed per partition by each `reapExpiredLeases` call (cluster crash recovery). */
+const RELAY_BATCH = 100;
+
+export interface RedisStore extends EventStore {
+  /** `waitForMessages` is always there on the Redis store. */
+  waitForMessages: NonNullable<EventStore['waitForMessages']>;
+  /** How the store runs: the partition count and whether it talks to a cluster. */
+  readonly topology: { readonly partitions: number; readonly cluster: boolean; readonly keyPrefix: string };
+}
+
+/**
+ * Creates a Redis store. Connections open at once; the first operation also checks that
+ * the partition count matches what other processes recorded under this key prefix.
+ *
+ * ```ts
+ * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'shop' });
+ * ```
+ */
+export function createRedisStore(input?: RedisStoreOptions): RedisStore {
+  const options = resolveRedisStoreOptions(input);
+  const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
+  const conn = new RedisConnection(options);
+  const writes = new RowWrites(conn, layout, options);
+  const sweeps = new PartitionSweeps(conn, layout);
+  const reads = new RowReads(conn, layout);
+  const wakes = new WakeListener(conn, layout);
+  wakes.start();
+
+  let checked: Promise<void> | undefined;
+  const ready = (): Promise<void> => {
+    conn.assertOpen();
+    checked ??= checkLayout(conn, layout).catch((error: unknown) => {
+      checked = undefined;
+      throw error;
+    });
+    return checked;
+  };
+
+  const features: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: false });
+  return {
+    features,
+    topology: Object.freeze({ partitions: layout.partitions, cluster: conn.cluster, keyPrefix: layout.prefix }),
+    async now() {
+      await ready();
+      return reads.now();
+    },
+    async publish(messages) {
+      if (messages.length === 0) return [];
+      await ready();
+      return writes.publish(messages);
+    },
+    async claim(request) {
+      await ready();
+      return sweeps.claim(request);
+    },
+    async heartbeat(refs, leaseMs) {
+      if (refs.length === 0) return [];
+      await ready();
+      return writes.heartbeat(refs, leaseMs);
+    },
+    async complete(requests) {
+      if (requests.length === 0) return [];
+      await ready();
+      return writes.complete(requests);
+    },
+    async fail(requests) {
+      if (requests.length === 0) return [];
+      await ready();
+      return writes.fail(requests);
+    },
+    async release(refs, updatedBy) {
+      if (refs.length === 0) return [];
+      await ready();
+      return writes.release(refs, updatedBy);
+    },
+    async promoteDueRetries(limit, updatedBy) {
+      await ready();
+      return sweeps.promoteDueRetries(limit, updatedBy);
+    },
+    async reapExpiredLeases(request) {
+      await ready();
+      await writes.relayPending(RELAY_BATCH);
+      return sweeps.reapExpiredLeases(request);
+    },
+    async redrive(filter, updatedBy) {
+      await ready();
+      return sweeps.redrive(filter, updatedBy);
+    },
+    async list(request) {
+      await ready();
+      return reads.list(request);
+    },
+    async countByStatus(filter) {
+      await ready();
+      return reads.countByStatus(filter);
+    },
+    async getPayload(eventId) {
+      await ready();
+      return reads.getPayload(eventId);
+    },
+    async getWorkingData(eventId) {
+      await ready();
+      return reads.getWorkingData(eventId);
+    },
+    async purge(request) {
+      await ready();
+      return sweeps.purge(request);
+    },
+    async waitForMessages(table, timeoutMs, signal) {
+      return wakes.wait(table, timeoutMs, signal);
+    },
+    async close() {
+      wakes.close();
+      await conn.close();
+    },
+  };
+}
+
+/** Records the partition count under the prefix, or refuses a different one. */
+async function checkLayout(conn: RedisConnection, layout: KeyLayout): Promise<void> {
+  const want = `partitions=${layout.partitions}`;
+  const key = layout.layoutKey;
+  const [, recorded] = await conn.run('layout check', async (c) => [await c.set(key, want, 'NX'), await c.get(key)]);
+  if (recorded !== want) {
+    throw new EventyardError(
+      ErrorCode.INVALID_OPTION,
+      `redis store: key prefix "${layout.prefix}" holds data laid out with ${recorded ?? '(unknown)'}, ` +
+        `not ${want}; use the same "partitions" in every process (or another keyPrefix)`,
+      { details: { option: 'partitions' } },
+    );
+  }
+}

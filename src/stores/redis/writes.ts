@@ -1,0 +1,249 @@
+/**
+ * Writes addressed to known rows: publish, heartbeat, complete (with emits and working
+ * data), fail and release. Requests are grouped by partition: on a single server one script
+ * call carries every partition; on Redis Cluster one call per partition, all sent at once.
+ *
+ * Cross-partition effects of a completion on Redis Cluster (an emit or working data of an
+ * event in another slot) go to the completing partition's outbox in the same script as the
+ * completion, so they are fenced and atomic with it; `relay` then writes them to their own
+ * partitions (idempotent publish, HSET) and deletes them from the outbox. A crash between
+ * the two leaves them in the outbox until the next `reapExpiredLeases` relays them.
+ */
+import type {
+  CompleteRequest,
+  FailRequest,
+  LeaseOutcome,
+  LeaseRef,
+  NewMessage,
+  PublishResult,
+  WorkingDataWrite,
+} from '../../store/port.js';
+import { isStatus, type Status } from '../../core/status.js';
+import { asArray, asNumber, asOutcomes, asText, batchTagger, messageArgs, type Arg } from './codec.js';
+import type { RedisConnection } from './connection.js';
+import type { KeyLayout } from './layout.js';
+
+/** Largest number of messages or requests in one script call (keeps each call short). */
+const CHUNK = 500;
+
+interface Group<T> {
+  readonly partitions: readonly number[];
+  readonly items: readonly { readonly item: T; readonly index: number }[];
+}
+
+/** What a completion leaves in the outbox for other partitions (cluster only). */
+export type OutboxEntry =
+  { readonly k: 'm'; readonly m: NewMessage } | { readonly k: 'w'; readonly w: WorkingDataWrite };
+
+export interface StoreSettings {
+  readonly retainCompletedMs: number;
+  readonly retainCompletedPerPartition: number;
+}
+
+export class RowWrites {
+  constructor(
+    private readonly conn: RedisConnection,
+    private readonly layout: KeyLayout,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  /** Items grouped by partition (cluster) or all in chunks (single server), with their input index. */
+  group<T>(items: readonly T[], partitionOf: (item: T) => number): Group<T>[] {
+    const groups = new Map<number, { item: T; index: number }[]>();
+    items.forEach((item, index) => {
+      const p = this.conn.cluster ? partitionOf(item) : 0;
+      const list = groups.get(p) ?? [];
+      list.push({ item, index });
+      groups.set(p, list);
+    });
+    const out: Group<T>[] = [];
+    for (const list of groups.values()) {
+      for (let i = 0; i < list.length; i += CHUNK) {
+        const chunk = list.slice(i, i + CHUNK);
+        const partitions = [...new Set(chunk.map(({ item }) => partitionOf(item)))];
+        out.push({ partitions, items: chunk });
+      }
+    }
+    return out;
+  }
+
+  #keys(partitions: readonly number[]): string[] {
+    return partitions.map((p) => this.layout.routeKey(p));
+  }
+
+  #baseOf(eventId: string): string {
+    return this.layout.base(this.layout.partitionOf(eventId));
+  }
+
+  async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
+    const results: PublishResult[] = new Array<PublishResult>(messages.length);
+    const groups = this.group(messages, (m) => this.layout.partitionOf(m.eventId));
+    const tag = this.conn.cluster && groups.length > 1 ? batchTagger() : undefined;
+    await Promise.all(
+      groups.map(async (g) => {
+        const args: Arg[] = [this.layout.wakePrefix(), g.items.length];
+        for (const { item, index } of g.items) {
+          args.push(...messageArgs(this.#baseOf(item.eventId), item, tag === undefined ? '' : tag(index)));
+        }
+        const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
+        g.items.forEach(({ item, index }, i) => {
+          const status = asText(reply[i * 2 + 1], 'status');
+          results[index] = {
+            eventId: item.eventId,
+            messageType: item.messageType,
+            created: asNumber(reply[i * 2], 'created') === 1,
+            status: (isStatus(status) ? status : 'UNPROCESSED'),
+          };
+        });
+      }),
+    );
+    return results;
+  }
+
+  /** Runs a fenced per-lease script over refs grouped by partition; outcomes in input order. */
+  async #fenced<T>(
+    items: readonly T[],
+    refOf: (item: T) => LeaseRef,
+    script: 'heartbeat' | 'fail' | 'release',
+    head: readonly Arg[],
+    argsOf: (item: T, base: string) => Arg[],
+  ): Promise<LeaseOutcome[]> {
+    const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(items.length);
+    const groups = this.group(items, (item) => this.layout.partitionOf(refOf(item).eventId));
+    await Promise.all(
+      groups.map(async (g) => {
+        const args: Arg[] = [...head, g.items.length];
+        for (const { item } of g.items) args.push(...argsOf(item, this.#baseOf(refOf(item).eventId)));
+        const reply = asOutcomes(await this.conn.script(script, this.#keys(g.partitions), args), g.items.length);
+        g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
+      }),
+    );
+    return outcomes;
+  }
+
+  heartbeat(refs: readonly LeaseRef[], leaseMs: number): Promise<LeaseOutcome[]> {
+    return this.#fenced(
+      refs,
+      (r) => r,
+      'heartbeat',
+      [Math.max(0, Math.floor(leaseMs))],
+      (r, base) => [base, r.messageType, r.eventId, r.claimToken],
+    );
+  }
+
+  fail(requests: readonly FailRequest[]): Promise<LeaseOutcome[]> {
+    return this.#fenced(
+      requests,
+      (r) => r.ref,
+      'fail',
+      [],
+      (r, base) => [
+        base,
+        r.ref.messageType,
+        r.ref.eventId,
+        r.ref.claimToken,
+        r.updatedBy,
+        r.error,
+        r.retryDelayMs === null ? '' : Math.max(0, Math.floor(r.retryDelayMs)),
+      ],
+    );
+  }
+
+  release(refs: readonly LeaseRef[], updatedBy: string): Promise<LeaseOutcome[]> {
+    return this.#fenced(
+      refs,
+      (r) => r,
+      'release',
+      [this.layout.wakePrefix(), updatedBy],
+      (r, base) => [base, r.messageType, r.eventId, r.claimToken],
+    );
+  }
+
+  async complete(requests: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
+    const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(requests.length);
+    const groups = this.group(requests, (r) => this.layout.partitionOf(r.ref.eventId));
+    const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
+    await Promise.all(
+      groups.map(async (g) => {
+        const args: Arg[] = [this.layout.wakePrefix(), retainCompletedMs, retainCompletedPerPartition, g.items.length];
+        const touched = new Set(g.partitions);
+        const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
+        for (const { item } of g.items) {
+          const home = this.layout.partitionOf(item.ref.eventId);
+          const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
+          outboxes.push(outbox);
+          const { ref } = item;
+          args.push(this.layout.base(home), ref.messageType, ref.eventId, ref.claimToken, item.updatedBy);
+          args.push(item.emits.length, item.workingData.length);
+          for (const emit of item.emits) {
+            const target = this.layout.partitionOf(emit.eventId);
+            if (this.conn.cluster && target !== home) {
+              const entry: OutboxEntry = { k: 'm', m: emit };
+              const field = `m|${emit.eventId}|${emit.messageType}`;
+              outbox.fields.push(field);
+              outbox.entries.push(entry);
+              args.push('o', field, JSON.stringify(entry));
+            } else {
+              touched.add(target);
+              args.push('d', ...messageArgs(this.layout.base(target), emit));
+            }
+          }
+          for (const write of item.workingData) {
+            const target = this.layout.partitionOf(write.eventId);
+            if (this.conn.cluster && target !== home) {
+              const entry: OutboxEntry = { k: 'w', w: write };
+              const field = `w|${write.eventId}|${write.name}`;
+              outbox.fields.push(field);
+              outbox.entries.push(entry);
+              args.push('o', field, JSON.stringify(entry));
+            } else {
+              touched.add(target);
+              args.push('d', this.layout.base(target), write.eventId, write.name, write.value);
+            }
+          }
+        }
+        const reply = asOutcomes(await this.conn.script('complete', this.#keys([...touched]), args), g.items.length);
+        g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
+        const toRelay = outboxes.filter((o, i) => reply[i] === 'ok' && o.fields.length > 0);
+        await Promise.all(toRelay.map((o) => this.relay(o.partition, o.fields, o.entries)));
+      }),
+    );
+    return outcomes;
+  }
+
+  /** Writes outbox entries to their own partitions, then deletes them from the outbox. */
+  async relay(partition: number, fields: readonly string[], entries: readonly OutboxEntry[]): Promise<void> {
+    const messages = entries.flatMap((e) => (e.k === 'm' ? [e.m] : []));
+    const writes = entries.flatMap((e) => (e.k === 'w' ? [e.w] : []));
+    await Promise.all([
+      messages.length > 0 ? this.publish(messages) : undefined,
+      ...writes.map((w) =>
+        this.conn.run('relay working data', (c) => c.hset(this.layout.eventKey(w.eventId), `w:${w.name}`, w.value)),
+      ),
+    ]);
+    await this.conn.run('outbox cleanup', (c) => c.hdel(this.layout.outboxKey(partition), ...fields));
+  }
+
+  /** Crash recovery: relays what completions left in outboxes (cluster only). Returns entries relayed. */
+  async relayPending(maxPerPartition: number): Promise<number> {
+    if (!this.conn.cluster) return 0;
+    let relayed = 0;
+    await Promise.all(
+      this.layout.bases.map(async (_, partition) => {
+        const [, flat] = await this.conn.run('outbox scan', (c) =>
+          c.hscan(this.layout.outboxKey(partition), '0', 'COUNT', maxPerPartition),
+        );
+        if (flat.length === 0) return;
+        const fields: string[] = [];
+        const entries: OutboxEntry[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          fields.push(flat[i] as string);
+          entries.push(JSON.parse(flat[i + 1] as string) as OutboxEntry);
+        }
+        await this.relay(partition, fields, entries);
+        relayed += fields.length;
+      }),
+    );
+    return relayed;
+  }
+}
