@@ -49,10 +49,12 @@ await feedOrders(app, events);
 const outboundDone = async (): Promise<{ completed: number; failed: number }> => {
   const counts = await app.countByStatus();
   const sum = (status: string): number =>
-    counts.filter((c) => c.status === status && (status === 'FAILED' || c.messageType === 'OUT_POSTED')).reduce((n, c) => n + c.count, 0);
+    counts
+      .filter((c) => c.status === status && (status === 'FAILED' || c.messageType === 'OUT_POSTED'))
+      .reduce((n, c) => n + c.count, 0);
   return { completed: sum('COMPLETED'), failed: sum('FAILED') };
 };
-for (let last = performance.now(); ; ) {
+for (let last = performance.now(); ;) {
   const { completed, failed } = await outboundDone();
   if (completed + failed >= events) break;
   if (!values.quiet && performance.now() - last >= 500) {
@@ -66,7 +68,10 @@ const seconds = (performance.now() - started) / 1000;
 await Promise.all(services.map((s) => s.stop()));
 
 const counts = await app.countByStatus();
-const retries = services.reduce((n, s) => n + Object.values(s.stats().processors).reduce((m, p) => m + p.retried, 0), 0);
+const retries = services.reduce(
+  (n, s) => n + Object.values(s.stats().processors).reduce((m, p) => m + p.retried, 0),
+  0,
+);
 console.log(`\nEvent table (first 3 events and 2 that were retried):\n`);
 console.log(eventTable(await sampleRows(app, 3, 2)));
 console.log(`\nSummary per message type and status:\n`);

@@ -29,10 +29,14 @@ const relay = buildService(app, 'OUT', {
 }).start();
 
 const children: ChildProcess[] = (['A', 'B', 'C'] as const).map((service) =>
-  fork(new URL('./service-process.ts', import.meta.url), ['--service', service, '--db', db, '--fail-rate', values['fail-rate']], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  }),
+  fork(
+    new URL('./service-process.ts', import.meta.url),
+    ['--service', service, '--db', db, '--fail-rate', values['fail-rate']],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  ),
 );
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('message', resolve))));
 console.log(`A, B, C running as pids ${children.map((c) => c.pid).join(', ')} on ${db}`);
@@ -42,14 +46,14 @@ await feedOrders(app, events);
 while (delivered.size < events) await new Promise((r) => setTimeout(r, 100));
 const seconds = (performance.now() - started) / 1000;
 
-await Promise.all(
-  children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))),
-);
+await Promise.all(children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
 await relay.stop();
 console.log(eventTable(await sampleRows(app, 3, 1)));
 console.log(summaryTable(await app.countByStatus()));
 const duplicates = [...delivered.values()].filter((n) => n > 1).length;
-console.log(`${events} events through 3 processes in ${seconds.toFixed(2)} s (${(events / seconds).toFixed(0)} flows/s), ${duplicates} delivered twice`);
+console.log(
+  `${events} events through 3 processes in ${seconds.toFixed(2)} s (${(events / seconds).toFixed(0)} flows/s), ${duplicates} delivered twice`,
+);
 await app.close();
 rmSync(dir, { recursive: true, force: true });
 process.exitCode = duplicates === 0 ? 0 : 1;

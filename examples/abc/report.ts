@@ -1,7 +1,16 @@
 /** Prints the event table as in the seed's example, and a summary per message type and status. */
 import { isoTime, type Eventyard, type MessageRow, type StatusCount } from '../../src/index.js';
 
-const COLUMNS = ['EVENT_ID', 'MESSAGE_TYPE', 'STATUS', 'ATTEMPTS', 'CREATED_BY', 'CREATED_DTTM', 'UPDATED_BY', 'UPDATED_DTTM'];
+const COLUMNS = [
+  'EVENT_ID',
+  'MESSAGE_TYPE',
+  'STATUS',
+  'ATTEMPTS',
+  'CREATED_BY',
+  'CREATED_DTTM',
+  'UPDATED_BY',
+  'UPDATED_DTTM',
+];
 
 export function eventTable(rows: readonly MessageRow[]): string {
   const lines = rows.map((r) => [

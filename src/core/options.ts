@@ -11,6 +11,8 @@ export interface Field<T> {
   readonly default: T | undefined;
   /** When true the key may be absent and resolves to undefined. */
   readonly optional?: boolean;
+  /** Type carrier only (never set): keeps T inferable when `default` is undefined. */
+  readonly _type?: () => T;
   /** Returns an error text, or undefined when `value` is acceptable. */
   check(value: unknown): string | undefined;
 }
@@ -69,7 +71,11 @@ export const option = {
 
 export type OptionsSchema = Readonly<Record<string, Field<unknown>>>;
 
-type FieldType<F> = F extends Field<infer T> ? (F extends { optional: true } ? T : Exclude<T, undefined>) : never;
+type FieldType<F> = F extends { _type?: () => infer T }
+  ? F extends { optional: true }
+    ? T | undefined
+    : Exclude<T, undefined>
+  : never;
 type RequiredKeys<S> = {
   [K in keyof S]: S[K] extends { optional: true } ? never : S[K] extends { default: undefined } ? K : never;
 }[keyof S];

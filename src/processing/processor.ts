@@ -51,6 +51,8 @@ export class EventProcessor {
   readonly #controllers = new Set<AbortController>();
   readonly #slotFreed = new Signal();
   #stop = new AbortController();
+  /** Aborted to end the current idle wait early (stop, local write). */
+  #wake = new AbortController();
   #loop: Promise<void> | undefined;
   #lastPollAt = 0;
 
@@ -105,11 +107,16 @@ export class EventProcessor {
   async stop(): Promise<void> {
     if (this.#loop === undefined) return;
     this.#stop.abort();
+    this.#wake.abort();
+    this.#slotFreed.fire();
     await this.#loop;
     await this.#releaseQueued();
-    const deadline = sleep(this.#deps.options.shutdownTimeoutMs);
     const allDone = Promise.all(this.#running);
-    if ((await Promise.race([allDone.then(() => true), deadline.then(() => false)])) === false) {
+    const cancelDeadline = new AbortController();
+    const deadline = sleep(this.#deps.options.shutdownTimeoutMs, cancelDeadline.signal).then(() => false);
+    const finished = await Promise.race([allDone.then(() => true), deadline]);
+    cancelDeadline.abort();
+    if (!finished) {
       this.#deps.logger.warn({ inFlight: this.#running.size }, 'shutdown deadline passed; aborting handlers');
       const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
       for (const controller of this.#controllers) controller.abort(reason);
@@ -122,17 +129,19 @@ export class EventProcessor {
 
   async #pollLoop(): Promise<void> {
     const { store, options, table, handlers, serviceName, owner, logger } = this.#deps;
-    const signal = this.#stop.signal;
+    const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
     const types = [...handlers.keys()];
-    const wake = new AbortController();
-    let wakeup = wake;
-    const unsubscribe = this.#deps.onLocalPublish(table, () => wakeup.abort());
+    const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
-      while (!signal.aborted) {
+      while (!stopped.aborted) {
         const free = options.concurrency + options.prefetch - this.#running.size - this.#queue.length;
-        if (free <= 0 || !this.#leases.healthy) {
-          await Promise.race([this.#slotFreed.wait(), sleep(options.idleMaxMs, signal)]);
+        if (free <= 0) {
+          await this.#slotFreed.wait();
+          continue;
+        }
+        if (!this.#leases.healthy) {
+          await this.#idleWait(options.idleMaxMs, false);
           continue;
         }
         const sentAt = performance.now();
@@ -149,14 +158,11 @@ export class EventProcessor {
           });
         } catch (error) {
           logger.warn({ err: error, table }, 'claim failed; backing off');
-          await sleep(idle.next(), signal);
+          await this.#idleWait(idle.next(), false);
           continue;
         }
         if (claimed.length === 0) {
-          wakeup = new AbortController();
-          const stopOrWake = AbortSignal.any([signal, wakeup.signal]);
-          const wait = idle.next();
-          await (store.waitForMessages ? store.waitForMessages(table, wait, stopOrWake) : sleep(wait, stopOrWake));
+          await this.#idleWait(idle.next(), true);
           continue;
         }
         idle.reset();
@@ -167,6 +173,19 @@ export class EventProcessor {
     } finally {
       unsubscribe();
     }
+  }
+
+  /**
+   * Waits `ms`, cut short by stop() or by a local write to this table; with `hint`, the
+   * store's own wake-up (waitForMessages) may cut it short too.
+   */
+  async #idleWait(ms: number, hint: boolean): Promise<void> {
+    this.#wake = new AbortController();
+    if (this.#stop.signal.aborted) return;
+    const { store, table } = this.#deps;
+    await (hint && store.waitForMessages
+      ? store.waitForMessages(table, ms, this.#wake.signal)
+      : sleep(ms, this.#wake.signal));
   }
 
   #dispatch(): void {
