@@ -7,7 +7,7 @@
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
-import { isStatus } from '../../core/status.js';
+import { isStatus, type Status } from '../../core/status.js';
 import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
 
 export type Arg = string | number;
@@ -71,6 +71,12 @@ export function asOutcomes(reply: unknown, expected: number): ('ok' | 'lease_los
   const list = asArray(reply, 'outcomes');
   if (list.length !== expected) throw malformed(`expected ${expected} outcomes, got ${list.length}`);
   return list.map((v) => (asNumber(v, 'outcome') === 1 ? 'ok' : 'lease_lost'));
+}
+
+export function asStatus(value: unknown): Status {
+  const status = asText(value, 'status');
+  if (!isStatus(status)) throw malformed(`status ${status}`);
+  return status;
 }
 
 export function decodeRow(messageType: string, eventId: string, hash: unknown): MessageRow {

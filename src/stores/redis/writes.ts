@@ -18,8 +18,7 @@ import type {
   PublishResult,
   WorkingDataWrite,
 } from '../../store/port.js';
-import { isStatus, type Status } from '../../core/status.js';
-import { asArray, asNumber, asOutcomes, asText, batchTagger, messageArgs, type Arg } from './codec.js';
+import { asArray, asNumber, asOutcomes, asStatus, batchTagger, messageArgs, type Arg } from './codec.js';
 import type { RedisConnection } from './connection.js';
 import type { KeyLayout } from './layout.js';
 
@@ -87,12 +86,11 @@ export class RowWrites {
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
-          const status = asText(reply[i * 2 + 1], 'status');
           results[index] = {
             eventId: item.eventId,
             messageType: item.messageType,
             created: asNumber(reply[i * 2], 'created') === 1,
-            status: (isStatus(status) ? status : 'UNPROCESSED'),
+            status: asStatus(reply[i * 2 + 1]),
           };
         });
       }),
