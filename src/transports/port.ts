@@ -38,6 +38,13 @@ export interface BrokerMessage {
 
 /** A message to publish. */
 export interface OutgoingMessage {
+  /**
+   * The producer's id of this message, the same on every retry of it (the outbound
+   * processor uses `EVENT_ID:MESSAGE_TYPE`). RabbitMQ sends it as `message-id` (so the
+   * consumer's identity is stable across re-publishes); NATS as `Nats-Msg-Id` (a re-publish
+   * within the stream's duplicate window is not stored twice). Kafka ignores it.
+   */
+  readonly id?: string | undefined;
   /** Messages with the same key keep their order where `features.orderingPerKey` holds. */
   readonly key?: string | undefined;
   /** Header names are lower-case ASCII (`ey-event-id`); values are UTF-8 strings. */

@@ -48,7 +48,7 @@ export class RabbitMqProducer implements BrokerProducer {
     if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'rabbitmq: publish after close');
     if (messages.length === 0) return;
     const channel = await this.#ensureChannel();
-    const ids = messages.map(() => randomUUID());
+    const ids = messages.map((m) => m.id ?? randomUUID());
     const confirms: Promise<void>[] = [];
     try {
       for (const [i, message] of messages.entries()) {
