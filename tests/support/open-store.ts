@@ -6,6 +6,8 @@ export async function openStore(kind: string, location: string): Promise<EventSt
   switch (kind) {
     case 'sqlite':
       return createSqliteStore({ path: location });
+    case 'redis':
+      return (await import('./redis-open.js')).openRedisStore(location);
     default:
       throw new Error(`unknown store kind ${kind}`);
   }
