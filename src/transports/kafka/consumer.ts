@@ -1,0 +1,144 @@
+/**
+ * Consuming as a member of a consumer group, without auto-commit. The client's fetch
+ * stream feeds a local buffer that `receive` takes from; the stream is paused while the
+ * buffer holds `maxBuffered` messages. `ack` commits, per partition, up to the first
+ * message not yet acknowledged (see commit-tracker.ts), and resolves once the group
+ * coordinator has the commit. A consumer that closes or dies without committing leaves
+ * its partitions to the next member, from the last committed offsets.
+ */
+import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { DeliveryBuffer } from '../delivery-buffer.js';
+import type { BrokerConsumer, BrokerMessage, ReceiveOptions } from '../port.js';
+import { CommitTracker } from './commit-tracker.js';
+import { toBrokerError } from './errors.js';
+import { brokerList, type ResolvedKafkaOptions } from './options.js';
+
+type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
+
+interface Delivery {
+  readonly raw: Raw;
+  readonly partitionKey: string;
+}
+
+export class KafkaConsumer implements BrokerConsumer {
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #buffer = new DeliveryBuffer<Raw>();
+  readonly #inFlight = new WeakMap<BrokerMessage, Delivery>();
+  readonly #tracker = new CommitTracker();
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #starting: Promise<void> | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly options: ResolvedKafkaOptions,
+    private readonly topic: string,
+    group: string,
+  ) {
+    this.#consumer = new Consumer({
+      clientId: `${options.clientId}-consumer`,
+      bootstrapBrokers: brokerList(options),
+      groupId: group,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)),
+      timeout: options.requestTimeoutMs,
+      autocommit: false,
+      maxWaitTime: 500,
+    });
+  }
+
+  async receive(options: ReceiveOptions): Promise<readonly BrokerMessage[]> {
+    if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'kafka: receive after close');
+    if (this.#stream === undefined) {
+      this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+      await this.#starting;
+    }
+    const failure = this.#failure;
+    if (failure !== undefined && this.#buffer.size === 0) {
+      this.#failure = undefined;
+      this.#stream = undefined;
+      throw toBrokerError(failure, `consume "${this.topic}"`);
+    }
+    const taken = await this.#buffer.take(options.max, options.maxWaitMs, options.signal);
+    if (this.#buffer.size < this.options.maxBuffered / 2 && this.#stream?.isPaused() === true) this.#stream.resume();
+    return taken.map((raw) => {
+      const partitionKey = `${raw.topic}/${raw.partition}`;
+      this.#tracker.delivered(partitionKey, raw.offset);
+      const message = toBrokerMessage(raw);
+      this.#inFlight.set(message, { raw, partitionKey });
+      return message;
+    });
+  }
+
+  async #start(): Promise<void> {
+    try {
+      const stream = await this.#consumer.consume({
+        topics: [this.topic],
+        mode: 'committed',
+        fallbackMode: 'earliest',
+        autocommit: false,
+      });
+      stream.on('data', (raw: Raw) => {
+        this.#buffer.push(raw);
+        if (this.#buffer.size >= this.options.maxBuffered) stream.pause();
+      });
+      stream.on('error', (error: Error) => {
+        this.#failure = error;
+        this.#buffer.interrupt();
+      });
+      this.#stream = stream;
+    } catch (error) {
+      throw toBrokerError(error, `join group for "${this.topic}"`);
+    }
+  }
+
+  async ack(messages: readonly BrokerMessage[]): Promise<void> {
+    const acks = messages.map((m) => {
+      const delivery = this.#inFlight.get(m);
+      if (delivery === undefined) {
+        throw new EventyardError(ErrorCode.INVALID_OPTION, 'kafka: ack of a message this consumer did not deliver');
+      }
+      this.#inFlight.delete(m);
+      return { partition: delivery.partitionKey, offset: delivery.raw.offset, raw: delivery.raw };
+    });
+    const commits = this.#tracker.acknowledged(acks);
+    if (commits.size === 0) return;
+    // Commit through the message at `next - 1`: the client commits its offset + 1 with its leader epoch.
+    const last = new Map(acks.map((a) => [`${a.partition}@${a.offset}`, a.raw]));
+    const byPartition = [...commits].map(([partition, next]) => last.get(`${partition}@${next - 1n}`));
+    try {
+      await Promise.all(
+        byPartition.map((raw) => (raw === undefined ? undefined : Promise.resolve(raw.commit()))),
+      );
+    } catch (error) {
+      throw toBrokerError(error, 'commit offsets');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#buffer.close();
+    await this.#starting?.catch(() => undefined);
+    try {
+      await this.#stream?.close();
+      await this.#consumer.close();
+    } catch {
+      // Closing anyway: the group coordinator drops a silent member after the session timeout.
+    }
+  }
+}
+
+function toBrokerMessage(raw: Raw): BrokerMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of raw.headers) headers[name.toString('utf8')] = value.toString('utf8');
+  return {
+    id: `${raw.topic}/${raw.partition}/${raw.offset}`,
+    topic: raw.topic,
+    key: raw.key === undefined || raw.key === null || raw.key.length === 0 ? undefined : raw.key.toString('utf8'),
+    headers,
+    body: raw.value ?? Buffer.alloc(0),
+    deliveryCount: undefined,
+  };
+}
