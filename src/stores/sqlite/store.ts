@@ -15,7 +15,7 @@
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
-import type { Table } from '../../core/message-type.js';
+import { ALL_TABLES } from '../../core/message-type.js';
 import type {
   ClaimedMessage,
   ClaimRequest,
@@ -26,7 +26,6 @@ import type {
   LeaseRef,
   ListPage,
   ListRequest,
-  MessageRow,
   NewMessage,
   PublishResult,
   PurgeRequest,
@@ -36,14 +35,9 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import {
-  CLAIM_TOKEN_FUNCTION,
-  prepareStatements,
-  type ClaimedTuple,
-  type SelectedRow,
-  type Statements,
-} from './statements.js';
+import { CLAIM_TOKEN_FUNCTION, prepareStatements, type ClaimedTuple, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
+import { fenceOf, filterParams, parseCursor, statusList, toClaimedMessage, toMessageRow } from './row-mapping.js';
 import { WakeUps } from './wake-ups.js';
 
 export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
@@ -57,102 +51,6 @@ export interface SqliteStoreInfo {
 }
 
 export type SqliteStore = EventStore & SqliteStoreInfo;
-
-const fenceOf = (ref: LeaseRef): { eventId: string; messageType: string; table: Table; claimToken: string } => ({
-  eventId: ref.eventId,
-  messageType: ref.messageType,
-  table: ref.table,
-  claimToken: ref.claimToken,
-});
-
-function toMessageRow(row: SelectedRow): MessageRow {
-  return {
-    eventId: row.eventId,
-    messageType: row.messageType,
-    table: row.table,
-    status: row.status,
-    createdBy: row.createdBy,
-    updatedBy: row.updatedBy,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    attempts: row.attempts,
-    maxAttempts: row.maxAttempts,
-    availableAt: row.availableAt,
-    leaseOwner: row.leaseOwner,
-    leaseExpiresAt: row.leaseExpiresAt,
-    claimToken: row.claimToken,
-    lastError: row.lastError,
-    orderingKey: row.orderingKey,
-    traceparent: row.traceparent,
-  };
-}
-
-/** Statuses as the `'|A|B|'` text the list and count statements match, or null for all. */
-const statusList = (statuses: readonly Status[] | undefined): string | null =>
-  statuses === undefined ? null : `|${statuses.join('|')}|`;
-
-const filterParams = (
-  filter: RowFilter,
-): { table: Table | null; messageType: string | null; eventId: string | null } => ({
-  table: filter.table ?? null,
-  messageType: filter.messageType ?? null,
-  eventId: filter.eventId ?? null,
-});
-
-/** A claimed row's result object, with its seq kept aside for ordering. */
-function toClaimedMessage(row: ClaimedTuple): { availableAt: number; seq: number; message: ClaimedMessage } {
-  const [
-    seq,
-    eventId,
-    messageType,
-    table,
-    status,
-    createdBy,
-    updatedBy,
-    createdAt,
-    updatedAt,
-    attempts,
-    maxAttempts,
-    availableAt,
-    leaseOwner,
-    leaseExpiresAt,
-    claimToken,
-    lastError,
-    orderingKey,
-    traceparent,
-    payload,
-  ] = row;
-  const message: ClaimedMessage = {
-    eventId,
-    messageType,
-    table,
-    status,
-    createdBy,
-    updatedBy,
-    createdAt,
-    updatedAt,
-    attempts,
-    maxAttempts,
-    availableAt,
-    leaseOwner,
-    leaseExpiresAt,
-    claimToken,
-    lastError,
-    orderingKey,
-    traceparent,
-    payload,
-  };
-  return { availableAt, seq, message };
-}
-
-function parseCursor(after: string | undefined): number {
-  if (after === undefined) return -1;
-  const seq = /^\d{1,15}$/.test(after) ? Number(after) : NaN;
-  if (!Number.isSafeInteger(seq)) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, `sqlite store: invalid list cursor ${JSON.stringify(after)}`);
-  }
-  return seq;
-}
 
 /** Builds the store on an open, migrated database; closing the store closes it. */
 export function createStoreOnDatabase(
@@ -250,6 +148,9 @@ export function createStoreOnDatabase(
       .map(({ message }) => message);
   });
 
+  // One transaction for the batch; each request is all-or-nothing by itself (a stale token
+  // writes nothing of its request). A SQLite failure (busy, I/O) rolls the whole batch back
+  // and throws, so no request is half-written either way.
   const completeAll = db.transaction((requests: readonly CompleteRequest[], now: number): LeaseOutcome[] =>
     requests.map((request): LeaseOutcome => {
       // The fenced status change comes first: when it changes nothing, nothing else is written.
@@ -354,7 +255,7 @@ export function createStoreOnDatabase(
       const { changes } = guard('promoteDueRetries', () =>
         sql.promoteDueRetries.run({ now: clock.now(), limit, updatedBy }),
       );
-      if (changes > 0) wakeUps.notify(['inbound', 'request', 'response', 'outbound']);
+      if (changes > 0) wakeUps.notify(ALL_TABLES);
       return changes;
     },
 
@@ -378,8 +279,7 @@ export function createStoreOnDatabase(
           now: clock.now(),
         }),
       );
-      if (changes > 0)
-        wakeUps.notify(filter.table === undefined ? ['inbound', 'request', 'response', 'outbound'] : [filter.table]);
+      if (changes > 0) wakeUps.notify(filter.table === undefined ? ALL_TABLES : [filter.table]);
       return changes;
     },
 

@@ -1,0 +1,105 @@
+/**
+ * Conversions between the store port's shapes and the SQL statements' parameters and rows:
+ * message rows, claimed rows (raw column arrays), lease fences, filters and list cursors.
+ */
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import type { Status } from '../../core/status.js';
+import type { Table } from '../../core/message-type.js';
+import type { ClaimedMessage, LeaseRef, MessageRow, RowFilter } from '../../store/port.js';
+import type { ClaimedTuple, SelectedRow } from './statements.js';
+
+export const fenceOf = (ref: LeaseRef): { eventId: string; messageType: string; table: Table; claimToken: string } => ({
+  eventId: ref.eventId,
+  messageType: ref.messageType,
+  table: ref.table,
+  claimToken: ref.claimToken,
+});
+
+export function toMessageRow(row: SelectedRow): MessageRow {
+  return {
+    eventId: row.eventId,
+    messageType: row.messageType,
+    table: row.table,
+    status: row.status,
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    availableAt: row.availableAt,
+    leaseOwner: row.leaseOwner,
+    leaseExpiresAt: row.leaseExpiresAt,
+    claimToken: row.claimToken,
+    lastError: row.lastError,
+    orderingKey: row.orderingKey,
+    traceparent: row.traceparent,
+  };
+}
+
+/** Statuses as the `'|A|B|'` text the list and count statements match, or null for all. */
+export const statusList = (statuses: readonly Status[] | undefined): string | null =>
+  statuses === undefined ? null : `|${statuses.join('|')}|`;
+
+export const filterParams = (
+  filter: RowFilter,
+): { table: Table | null; messageType: string | null; eventId: string | null } => ({
+  table: filter.table ?? null,
+  messageType: filter.messageType ?? null,
+  eventId: filter.eventId ?? null,
+});
+
+/** A claimed row's result object, with its seq kept aside for ordering. */
+export function toClaimedMessage(row: ClaimedTuple): { availableAt: number; seq: number; message: ClaimedMessage } {
+  const [
+    seq,
+    eventId,
+    messageType,
+    table,
+    status,
+    createdBy,
+    updatedBy,
+    createdAt,
+    updatedAt,
+    attempts,
+    maxAttempts,
+    availableAt,
+    leaseOwner,
+    leaseExpiresAt,
+    claimToken,
+    lastError,
+    orderingKey,
+    traceparent,
+    payload,
+  ] = row;
+  const message: ClaimedMessage = {
+    eventId,
+    messageType,
+    table,
+    status,
+    createdBy,
+    updatedBy,
+    createdAt,
+    updatedAt,
+    attempts,
+    maxAttempts,
+    availableAt,
+    leaseOwner,
+    leaseExpiresAt,
+    claimToken,
+    lastError,
+    orderingKey,
+    traceparent,
+    payload,
+  };
+  return { availableAt, seq, message };
+}
+
+export function parseCursor(after: string | undefined): number {
+  if (after === undefined) return -1;
+  const seq = /^\d{1,15}$/.test(after) ? Number(after) : NaN;
+  if (!Number.isSafeInteger(seq)) {
+    throw new EventyardError(ErrorCode.INVALID_OPTION, `sqlite store: invalid list cursor ${JSON.stringify(after)}`);
+  }
+  return seq;
+}
