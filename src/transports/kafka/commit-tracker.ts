@@ -5,13 +5,13 @@
  * acknowledged; acks past it wait (and come again after a crash: the broker's feature
  * `redelivery: 'from-first-unacked'`).
  */
-export class CommitTracker {
-  /** partition key → offset → acknowledged? (only offsets delivered and not yet committed) */
-  readonly #pending = new Map<string, Map<bigint, boolean>>();
+export class CommitTracker<T> {
+  /** partition key → offset → its item and whether it is acknowledged (delivered, not yet committed). */
+  readonly #pending = new Map<string, Map<bigint, { item: T; acked: boolean }>>();
   /** partition key → next offset to commit (everything below is committed or being committed). */
   readonly #committed = new Map<string, bigint>();
 
-  delivered(partition: string, offset: bigint): void {
+  delivered(partition: string, offset: bigint, item: T): void {
     const floor = this.#committed.get(partition);
     if (floor !== undefined && offset < floor) return; // a refetch of something already committed
     let offsets = this.#pending.get(partition);
@@ -19,43 +19,39 @@ export class CommitTracker {
       offsets = new Map();
       this.#pending.set(partition, offsets);
     }
-    if (!offsets.has(offset)) offsets.set(offset, false);
+    if (!offsets.has(offset)) offsets.set(offset, { item, acked: false });
   }
 
   /**
-   * Marks offsets acknowledged; returns, per partition whose commit point moved, the
-   * offset to commit now (last contiguous acknowledged offset + 1).
+   * Marks offsets acknowledged; returns, per partition whose commit point moved, the item
+   * of the last contiguous acknowledged offset (commit its offset + 1).
    */
-  acknowledged(acks: readonly { partition: string; offset: bigint }[]): Map<string, bigint> {
+  acknowledged(acks: readonly { partition: string; offset: bigint }[]): Map<string, { offset: bigint; item: T }> {
     const touched = new Set<string>();
     for (const { partition, offset } of acks) {
-      const offsets = this.#pending.get(partition);
-      if (offsets?.has(offset) === true) {
-        offsets.set(offset, true);
+      const entry = this.#pending.get(partition)?.get(offset);
+      if (entry !== undefined) {
+        entry.acked = true;
         touched.add(partition);
       }
     }
-    const commits = new Map<string, bigint>();
+    const commits = new Map<string, { offset: bigint; item: T }>();
     for (const partition of touched) {
-      const offsets = this.#pending.get(partition) as Map<bigint, boolean>;
+      const offsets = this.#pending.get(partition);
+      if (offsets === undefined) continue;
       const sorted = [...offsets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      let next: bigint | undefined;
+      let last: { offset: bigint; item: T } | undefined;
       for (const offset of sorted) {
-        if (offsets.get(offset) !== true) break;
+        const entry = offsets.get(offset);
+        if (entry?.acked !== true) break;
         offsets.delete(offset);
-        next = offset + 1n;
+        last = { offset, item: entry.item };
       }
-      if (next !== undefined) {
-        this.#committed.set(partition, next);
-        commits.set(partition, next);
+      if (last !== undefined) {
+        this.#committed.set(partition, last.offset + 1n);
+        commits.set(partition, last);
       }
     }
     return commits;
-  }
-
-  /** Forgets a partition (revoked): its uncommitted offsets will be fetched again by its next owner. */
-  forget(partition: string): void {
-    this.#pending.delete(partition);
-    this.#committed.delete(partition);
   }
 }

@@ -25,7 +25,7 @@ export class KafkaConsumer implements BrokerConsumer {
   readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   readonly #buffer = new DeliveryBuffer<Raw>();
   readonly #inFlight = new WeakMap<BrokerMessage, Delivery>();
-  readonly #tracker = new CommitTracker();
+  readonly #tracker = new CommitTracker<Raw>();
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #starting: Promise<void> | undefined;
   #failure: Error | undefined;
@@ -64,7 +64,7 @@ export class KafkaConsumer implements BrokerConsumer {
     if (this.#buffer.size < this.options.maxBuffered / 2 && this.#stream?.isPaused() === true) this.#stream.resume();
     return taken.map((raw) => {
       const partitionKey = `${raw.topic}/${raw.partition}`;
-      this.#tracker.delivered(partitionKey, raw.offset);
+      this.#tracker.delivered(partitionKey, raw.offset, raw);
       const message = toBrokerMessage(raw);
       this.#inFlight.set(message, { raw, partitionKey });
       return message;
@@ -100,17 +100,12 @@ export class KafkaConsumer implements BrokerConsumer {
         throw new EventyardError(ErrorCode.INVALID_OPTION, 'kafka: ack of a message this consumer did not deliver');
       }
       this.#inFlight.delete(m);
-      return { partition: delivery.partitionKey, offset: delivery.raw.offset, raw: delivery.raw };
+      return { partition: delivery.partitionKey, offset: delivery.raw.offset };
     });
     const commits = this.#tracker.acknowledged(acks);
-    if (commits.size === 0) return;
-    // Commit through the message at `next - 1`: the client commits its offset + 1 with its leader epoch.
-    const last = new Map(acks.map((a) => [`${a.partition}@${a.offset}`, a.raw]));
-    const byPartition = [...commits].map(([partition, next]) => last.get(`${partition}@${next - 1n}`));
     try {
-      await Promise.all(
-        byPartition.map((raw) => (raw === undefined ? undefined : Promise.resolve(raw.commit()))),
-      );
+      // The client commits a message's offset + 1, with the leader epoch it was fetched under.
+      await Promise.all([...commits.values()].map(async ({ item }) => item.commit()));
     } catch (error) {
       throw toBrokerError(error, 'commit offsets');
     }

@@ -2,16 +2,17 @@
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 
 /** Server answers that mean "refused", not "unreachable". */
-const REFUSED = /UNKNOWN_TOPIC_OR_PARTITION|UNKNOWN_TOPIC_ID|TOPIC_AUTHORIZATION_FAILED|INVALID_TOPIC_EXCEPTION|RECORD_LIST_TOO_LARGE|MESSAGE_TOO_LARGE|does not exist|Unknown topic/i;
+const REFUSED =
+  /UNKNOWN_TOPIC_OR_PARTITION|UNKNOWN_TOPIC_ID|TOPIC_AUTHORIZATION_FAILED|INVALID_TOPIC_EXCEPTION|RECORD_LIST_TOO_LARGE|MESSAGE_TOO_LARGE|does not exist|Unknown topic/i;
 
 /** Names, messages, server error ids and nested errors (causes, AggregateError members). */
 export function describeChain(error: unknown, depth = 0): string {
   if (depth > 4 || error === null || error === undefined) return '';
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) return primitive(error);
   const props = error as Error & { apiId?: unknown; code?: unknown; errors?: unknown };
-  const nested = Array.isArray(props.errors) ? props.errors : [];
+  const nested: unknown[] = Array.isArray(props.errors) ? (props.errors as unknown[]) : [];
   return [
-    `${error.name} ${String(props.code ?? '')} ${String(props.apiId ?? '')} ${error.message}`,
+    `${error.name} ${primitive(props.code)} ${primitive(props.apiId)} ${error.message}`,
     ...nested.map((e: unknown) => describeChain(e, depth + 1)),
     describeChain(error.cause, depth + 1),
   ].join(' | ');
@@ -29,4 +30,8 @@ export function toBrokerError(error: unknown, what: string): EventyardError {
     `kafka: ${what}: ${message}`,
     { cause: error },
   );
+}
+
+function primitive(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
 }

@@ -47,5 +47,4 @@ export function resolveKafkaOptions(input?: KafkaOptions): ResolvedKafkaOptions 
   return resolveOptions('kafka', kafkaSchema, input);
 }
 
-export const brokerList = (options: ResolvedKafkaOptions): string[] =>
-  options.brokers.split(',').map((b) => b.trim());
+export const brokerList = (options: ResolvedKafkaOptions): string[] => options.brokers.split(',').map((b) => b.trim());

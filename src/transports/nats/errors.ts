@@ -11,7 +11,7 @@ const REFUSED = /no ?responders|jetstream is not enabled|stream not found|consum
 function describeChain(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-    parts.push(e instanceof Error ? `${e.name} ${e.message}` : String(e));
+    parts.push(e instanceof Error ? `${e.name} ${e.message}` : typeof e === 'string' ? e : '');
     e = e instanceof Error ? e.cause : undefined;
   }
   return parts.join(' <- ');

@@ -126,7 +126,8 @@ export class RabbitMqConsumer implements BrokerConsumer {
 function toBrokerMessage(raw: ConsumeMessage): BrokerMessage {
   const { fields, properties, content } = raw;
   const headers = stringHeaders(properties.headers);
-  const messageId = typeof properties.messageId === 'string' && properties.messageId !== '' ? properties.messageId : undefined;
+  const messageId =
+    typeof properties.messageId === 'string' && properties.messageId !== '' ? properties.messageId : undefined;
   return {
     id: `${fields.exchange}/${messageId ?? contentDigest(fields.routingKey, headers, content)}`,
     topic: fields.exchange,
@@ -141,7 +142,12 @@ function toBrokerMessage(raw: ConsumeMessage): BrokerMessage {
 function contentDigest(routingKey: string, headers: Readonly<Record<string, string>>, body: Buffer): string {
   const hash = createHash('sha256');
   hash.update(routingKey).update('\0');
-  for (const name of Object.keys(headers).sort()) hash.update(name).update('\0').update(headers[name] ?? '').update('\0');
+  for (const name of Object.keys(headers).sort())
+    hash
+      .update(name)
+      .update('\0')
+      .update(headers[name] ?? '')
+      .update('\0');
   return `sha256:${hash.update(body).digest('hex')}`;
 }
 

@@ -92,7 +92,8 @@ export class RabbitMqProducer implements BrokerProducer {
           timestamp: Math.floor(Date.now() / 1000),
           headers: { ...message.headers },
         },
-        (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error('publish not confirmed')) : resolve(),
       );
     });
     return { confirmed, written };

@@ -62,10 +62,7 @@ export interface BrokerConformanceOptions {
 }
 
 export type BrokerRequirement =
-  | 'orderingPerKey'
-  | 'redelivery:per-message'
-  | 'redelivery:from-first-unacked'
-  | 'deliveryCount';
+  'orderingPerKey' | 'redelivery:per-message' | 'redelivery:from-first-unacked' | 'deliveryCount';
 
 /** What each case receives: a fresh broker (closed after the case) and fresh names. */
 export interface BrokerCaseContext {
@@ -73,9 +70,9 @@ export interface BrokerCaseContext {
   readonly features: BrokerFeatures;
   readonly timing: BrokerConformanceTiming;
   /** A topic name no other case or run uses. */
-  newTopic(): string;
+  readonly newTopic: () => string;
   /** A group name no other case or run uses. */
-  newGroup(): string;
+  readonly newGroup: () => string;
 }
 
 export interface BrokerConformanceCase {

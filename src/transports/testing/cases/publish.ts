@@ -38,9 +38,8 @@ export const publishCases: readonly BrokerConformanceCase[] = [
     name: 'publish: to an undeclared topic rejects with EY_BROKER_REJECTED, never a silent drop',
     async run({ broker, newTopic, newGroup }) {
       const producer = await broker.producer();
-      await assert.rejects(
-        producer.publish(newTopic(), numbered(2, 'lost')),
-        (error: unknown) => isEventyardError(error, ErrorCode.BROKER_REJECTED),
+      await assert.rejects(producer.publish(newTopic(), numbered(2, 'lost')), (error: unknown) =>
+        isEventyardError(error, ErrorCode.BROKER_REJECTED),
       );
       // The producer stays usable after a refused publish.
       const topic = newTopic();
@@ -69,7 +68,13 @@ export const publishCases: readonly BrokerConformanceCase[] = [
       for (const group of groups) {
         const consumer = await broker.consumer({ topic, group });
         const received = await collectCount(consumer, timing, 6);
-        assert.deepEqual(sortedBodies(received), numbered(6, 'fan').map((m) => m.body.toString()).sort(), group);
+        assert.deepEqual(
+          sortedBodies(received),
+          numbered(6, 'fan')
+            .map((m) => m.body.toString())
+            .sort(),
+          group,
+        );
         await consumer.ack(received);
       }
     },
