@@ -69,12 +69,28 @@ function publishCase(b: Backend, events: number, eventsSerial: number, reps: num
   };
 }
 
+function pipelineCase(b: Backend, flows: number, reps: number): Case {
+  return {
+    id: `W5-${b.key}`,
+    workload: WorkloadId.W5,
+    title: `W5 A → B → C → outbound, ${flows.toLocaleString('en')} flows, concurrency 32 per stage`,
+    profile: b.profile,
+    systems: b.systems,
+    params: { flows, concurrency: 32 },
+    warmup: 1,
+    reps,
+    unit: 'flows',
+  };
+}
+
 export function quickPlan(): Case[] {
   return [
     drainCase(REDIS, 20_000, 32, 2),
     drainCase(SQLITE, 20_000, 32, 2),
     publishCase(REDIS, 10_000, 2_000, 2),
     publishCase(SQLITE, 10_000, 2_000, 2),
+    pipelineCase(REDIS, 5_000, 2),
+    pipelineCase(SQLITE, 5_000, 2),
   ];
 }
 
@@ -87,5 +103,6 @@ export function fullPlan(): Case[] {
   cases.push(drainCase(SQLITE, 100_000, 32, 3, SqliteProfile.FULL));
   for (const b of [REDIS, SQLITE]) cases.push(publishCase(b, 100_000, 100_000, 3));
   cases.push(publishCase(REDIS, 100_000, 20_000, 3, RedisProfile.ALWAYS));
+  for (const b of [REDIS, SQLITE]) cases.push(pipelineCase(b, 50_000, 3));
   return cases;
 }

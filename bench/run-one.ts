@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { Meter } from './harness/meter.js';
 import { ignoreClient, installRoundTripCounter } from './harness/round-trips.js';
 import { createSystem } from './systems/index.js';
+import { createPipeline } from './systems/pipelines.js';
 import type { Settings, SystemOptions } from './systems/types.js';
 import { WORKLOADS } from './workloads/index.js';
 import type { RunResult, RunSpec } from './workloads/types.js';
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
       const system = await createSystem(spec.system, systemOptions);
       settings = { ...settings, ...system.settings };
       return system;
+    },
+    createPipeline: async () => {
+      const pipeline = await createPipeline(spec.system, systemOptions);
+      settings = { ...settings, ...pipeline.settings };
+      return pipeline;
     },
     createMeter: () => new Meter(probe),
     note: (more) => (settings = { ...settings, ...more }),

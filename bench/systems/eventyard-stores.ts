@@ -1,9 +1,10 @@
 /**
  * Eventyard's stores for each durability profile, with the settings written down.
  */
-import { createMemoryStore } from '../../src/testing/memory-store.js';
+import { createSqliteStore } from '../../src/stores/sqlite/index.js';
+import { createRedisStore } from '../../src/stores/redis/index.js';
 import type { EventStore } from '../../src/store/port.js';
-import { isRedisProfile } from '../harness/durability.js';
+import { isRedisProfile, sqliteSynchronous } from '../harness/durability.js';
 import { SystemName, type Settings, type SystemOptions } from './types.js';
 
 export interface EventyardStore {
@@ -13,7 +14,31 @@ export interface EventyardStore {
 }
 
 export async function createEventyardStore(options: SystemOptions): Promise<EventyardStore> {
-  // Placeholder until the SQLite and Redis stores land: the in-memory reference store.
-  const name = isRedisProfile(options.profile) ? SystemName.EVENTYARD_REDIS : SystemName.EVENTYARD_SQLITE;
-  return { store: createMemoryStore(), name, settings: { store: 'memory (placeholder)' } };
+  if (isRedisProfile(options.profile)) {
+    if (options.redisPort === undefined) throw new Error('the Redis store needs a port');
+    const store = createRedisStore({ host: '127.0.0.1', port: options.redisPort });
+    return {
+      store,
+      name: SystemName.EVENTYARD_REDIS,
+      settings: {
+        store: 'createRedisStore (ioredis 5, single server)',
+        keyPrefix: 'eventyard (default)',
+        partitions: '1 (default on a single server)',
+        retainCompletedMs: '3600000 (default: COMPLETED rows kept for the whole run)',
+      },
+    };
+  }
+  if (options.sqlitePath === undefined) throw new Error('the SQLite store needs a path');
+  const synchronous = sqliteSynchronous(options.profile);
+  const store = createSqliteStore({ path: options.sqlitePath, synchronous });
+  return {
+    store,
+    name: SystemName.EVENTYARD_SQLITE,
+    settings: {
+      store: 'createSqliteStore (better-sqlite3 12)',
+      journal_mode: 'WAL',
+      synchronous,
+      busyTimeoutMs: '5000 (default)',
+    },
+  };
 }

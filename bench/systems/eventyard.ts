@@ -6,7 +6,7 @@
  * validator (two typeof checks), so schema-library cost is not part of the figures.
  */
 import { createEventyard, defineMessageType, silentLogger, type Eventyard, type Service } from '../../src/index.js';
-import type { CompleteRequest, EventStore, LeaseOutcome } from '../../src/store/port.js';
+import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../src/store/port.js';
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
 import { createEventyardStore } from './eventyard-stores.js';
@@ -23,11 +23,11 @@ export const benchPayloadSchema: StandardSchemaV1<unknown, BenchPayload> = {
 };
 
 /** Wraps a store so completions confirmed by it are counted and reported per event. */
-export function observeCompletions(store: EventStore, onOk: (eventId: string) => void): EventStore {
+export function observeCompletions(store: EventStore, onOk: (ref: LeaseRef) => void): EventStore {
   const complete = async (requests: readonly CompleteRequest[]): Promise<readonly LeaseOutcome[]> => {
     const outcomes = await store.complete(requests);
     outcomes.forEach((o, i) => {
-      if (o === 'ok') onOk((requests[i] as CompleteRequest).ref.eventId);
+      if (o === 'ok') onOk((requests[i] as CompleteRequest).ref);
     });
     return outcomes;
   };
@@ -50,7 +50,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
   let completed = 0;
   let onCompleted: ((payload: BenchPayload) => void) | undefined;
   const inFlight = new Map<string, BenchPayload>();
-  const observed = observeCompletions(store, (eventId) => {
+  const observed = observeCompletions(store, ({ eventId }) => {
     completed++;
     const payload = inFlight.get(eventId);
     if (payload !== undefined && onCompleted) {

@@ -12,22 +12,38 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Resolves with the performance.now() time at which `target` completions were confirmed,
  * checked against the store's own count. Throws when nothing progresses for `stallMs`.
  */
-export async function waitForCompleted(system: QueueSystem, target: number, stallMs = 30_000): Promise<number> {
-  let last = system.completedSoFar();
+export function waitForCompleted(system: QueueSystem, target: number, stallMs = 30_000): Promise<number> {
+  return waitForCount(
+    target,
+    () => system.completedSoFar(),
+    async () => (await system.counts()).completed,
+    async () => formatCounts(await system.counts()),
+    stallMs,
+  );
+}
+
+/**
+ * The general form: `seen` is the cheap in-process counter of store-confirmed
+ * completions, `confirmed` asks the store itself.
+ */
+export async function waitForCount(
+  target: number,
+  seen: () => number,
+  confirmed: () => Promise<number>,
+  describe: () => Promise<string>,
+  stallMs = 30_000,
+): Promise<number> {
+  let last = seen();
   let lastChange = performance.now();
   for (;;) {
-    const seen = system.completedSoFar();
     const now = performance.now();
-    if (seen >= target) {
-      const counts = await system.counts();
-      if (counts.completed >= target) return now;
-    }
-    if (seen !== last) {
-      last = seen;
+    const count = seen();
+    if (count >= target && (await confirmed()) >= target) return now;
+    if (count !== last) {
+      last = count;
       lastChange = now;
     } else if (now - lastChange > stallMs) {
-      const counts = await system.counts();
-      throw new Error(`stalled at ${seen}/${target} completions; store: ${formatCounts(counts)}`);
+      throw new Error(`stalled at ${count}/${target} completions; store: ${await describe()}`);
     }
     await sleep(1);
   }

@@ -4,6 +4,7 @@
  */
 import type { Profile } from '../harness/durability.js';
 import type { Meter, WindowFigures } from '../harness/meter.js';
+import type { PipelineSystem } from '../systems/pipeline-types.js';
 import type { QueueSystem, Settings, SystemName, SystemOptions } from '../systems/types.js';
 
 export const WorkloadId = {
@@ -51,6 +52,8 @@ export interface RunEnv {
   readonly spec: RunSpec;
   readonly systemOptions: SystemOptions;
   createSystem(): Promise<QueueSystem>;
+  /** W5's four-stage pipeline on the same system. */
+  createPipeline(): Promise<PipelineSystem>;
   createMeter(): Meter;
   /** Settings the workload adds (e.g. what it configured on top of the system's). */
   note(settings: Settings): void;
