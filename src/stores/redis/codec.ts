@@ -3,7 +3,7 @@
  * MessageRow. Row hash fields are short to keep small hashes compact (listpack encoding):
  * t table, s status, cb/ub created/updated by, ca/ua created/updated at, n attempts,
  * m max attempts, av available at, lo lease owner, le lease expiry, ct claim token,
- * er last error, ok ordering key, tp traceparent.
+ * er last error, ok ordering key, tp traceparent. Empty le and ct mean null (cleared lease).
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
@@ -85,7 +85,9 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
   for (let i = 0; i + 1 < flat.length; i += 2) f.set(asText(flat[i], 'field'), asText(flat[i + 1], 'value'));
   const text = (k: string): string | null => f.get(k) ?? null;
   const num = (k: string): number => asNumber(f.get(k), `row field ${k}`);
-  const optNum = (k: string): number | null => (f.has(k) ? num(k) : null);
+  // Lease fields are cleared by writing '' (one HSET on the hot path): empty reads as null.
+  const lease = (k: string): string | null => (f.get(k) ?? '') || null;
+  const leaseExpiresAt = lease('le');
   const table = f.get('t');
   const status = f.get('s');
   if (!ALL_TABLES.includes(table as Table) || !isStatus(status)) throw malformed(`row ${messageType}:${eventId}`);
@@ -102,8 +104,8 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
     maxAttempts: num('m'),
     availableAt: num('av'),
     leaseOwner: text('lo'),
-    leaseExpiresAt: optNum('le'),
-    claimToken: text('ct'),
+    leaseExpiresAt: leaseExpiresAt === null ? null : asNumber(leaseExpiresAt, 'row field le'),
+    claimToken: lease('ct'),
     lastError: text('er'),
     orderingKey: text('ok'),
     traceparent: text('tp'),

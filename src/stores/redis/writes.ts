@@ -77,10 +77,13 @@ export class RowWrites {
   async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
     const groups = this.group(messages, (m) => this.layout.partitionOf(m.eventId));
-    const tag = this.conn.cluster && groups.length > 1 ? batchTagger() : undefined;
+    // A batch split over cluster partitions: one Redis TIME and one order for all its calls.
+    const split = this.conn.cluster && groups.length > 1;
+    const tag = split ? batchTagger() : undefined;
+    const callNow = split ? await this.#redisTime() : '';
     await Promise.all(
       groups.map(async (g) => {
-        const args: Arg[] = [this.layout.wakePrefix(), g.items.length];
+        const args: Arg[] = [this.layout.wakePrefix(), callNow, g.items.length];
         for (const { item, index } of g.items) {
           args.push(...messageArgs(this.#baseOf(item.eventId), item, tag === undefined ? '' : tag(index)));
         }
@@ -96,6 +99,11 @@ export class RowWrites {
       }),
     );
     return results;
+  }
+
+  async #redisTime(): Promise<number> {
+    const [seconds, micros] = await this.conn.run('time', (c) => c.time());
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** Runs a fenced per-lease script over refs grouped by partition; outcomes in input order. */

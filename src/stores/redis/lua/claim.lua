@@ -1,13 +1,18 @@
 -- Claims up to `limit` claimable rows (UNPROCESSED or RETRY with AVAILABLE_AT <= now) of the
--- given types, oldest AVAILABLE_AT first (then first claimable first) across the partitions named by KEYS: each becomes
--- IN_PROGRESS with ATTEMPTS + 1, a new claim token, LEASE_OWNER and a lease to now + leaseMs.
+-- given types, oldest AVAILABLE_AT first (then first claimable first) across the partitions
+-- named by KEYS: each becomes IN_PROGRESS with ATTEMPTS + 1, a new claim token, LEASE_OWNER
+-- and a lease to now + leaseMs.
 -- KEYS: the `:n` key of each partition to claim from (one on Redis Cluster, where the store
 --       picks each partition's quota from peek-ready first).
 -- ARGV: table, limit, owner, updatedBy, leaseMs, typeCount, type...
--- Returns: per claimed row, oldest first: messageType, eventId, HGETALL of the row, payload|nil.
+-- Returns: per claimed row, oldest first: messageType, eventId, the row as field/value pairs
+-- (later pairs override earlier ones), payload|nil.
+-- Cost per row: HGETALL + HSET; per call: one ZRANGE per partition and type, one ZREM per
+-- ready index, one ZADD per lease index, one INCRBY and one MGET per partition.
 --@include keys
 --@include now
 --@include counts
+--@include batch
 local tbl, limit, owner, updatedBy = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local leaseMs, ntypes = tonumber(ARGV[5]), tonumber(ARGV[6])
 local now = nowMs()
@@ -29,24 +34,58 @@ if #KEYS * ntypes > 1 then
     return x[3] < y[3]
   end)
 end
-local out = {}
+local take = math.min(limit, #candidates)
+-- Claim tokens `<partition>.<n>`: one INCRBY per partition reserves a range.
+local perBase = {}
+for c = 1, take do
+  local base = candidates[c][4]
+  perBase[base] = (perBase[base] or 0) + 1
+end
+local nextToken = {}
+for base, n in pairs(perBase) do
+  nextToken[base] = redis.call('INCRBY', base .. ':k', n) - n + 1
+end
 local expires = now + leaseMs
-for c = 1, math.min(limit, #candidates) do
+local claimed = {}
+for c = 1, take do
   local member, mtype, base = candidates[c][2], candidates[c][3], candidates[c][4]
   local eventId = eventOfMember(member)
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
-  redis.call('ZREM', readyKey(base, tbl, mtype), member)
-  local row = redis.call('HMGET', key, 's', 'n')
-  if row[1] == 'UNPROCESSED' or row[1] == 'RETRY' then
-    local token = string.match(base, ':(%d+)}$') .. '.' .. redis.call('INCR', base .. ':k')
-    setStatus(base, key, tbl, mtype, row[1], 'IN_PROGRESS', updatedBy, now)
-    redis.call('HSET', key, 'n', tonumber(row[2]) + 1, 'lo', owner, 'le', expires, 'ct', token)
-    redis.call('ZADD', base .. ':l', expires, id)
-    out[#out + 1] = mtype
-    out[#out + 1] = eventId
-    out[#out + 1] = redis.call('HGETALL', key)
-    out[#out + 1] = redis.call('GET', base .. ':p:' .. eventId)
+  queueZrem(readyKey(base, tbl, mtype), member)
+  local row = redis.call('HGETALL', key)
+  local status, attempts
+  for i = 1, #row, 2 do
+    local f = row[i]
+    if f == 's' then status = row[i + 1] elseif f == 'n' then attempts = tonumber(row[i + 1]) end
+  end
+  if status == 'UNPROCESSED' or status == 'RETRY' then
+    local token = string.match(base, ':(%d+)}$') .. '.' .. nextToken[base]
+    nextToken[base] = nextToken[base] + 1
+    redis.call('HSET', key, 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', now, 'n', attempts + 1, 'lo', owner,
+      'le', expires, 'ct', token)
+    count(base, tbl, mtype, status, -1)
+    count(base, tbl, mtype, 'IN_PROGRESS', 1)
+    queueZadd(base .. ':l', expires, id)
+    local n = #row
+    row[n + 1], row[n + 2], row[n + 3], row[n + 4], row[n + 5], row[n + 6] = 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', tostring(now)
+    row[n + 7], row[n + 8], row[n + 9], row[n + 10] = 'n', tostring(attempts + 1), 'lo', owner
+    row[n + 11], row[n + 12], row[n + 13], row[n + 14] = 'le', tostring(expires), 'ct', token
+    claimed[#claimed + 1] = { mtype, eventId, row, base .. ':p:' .. eventId }
+  end
+end
+flushIndexes()
+flushCounts()
+local out = {}
+for i = 1, #claimed, 200 do
+  local keys = {}
+  for j = i, math.min(i + 199, #claimed) do keys[#keys + 1] = claimed[j][4] end
+  local payloads = redis.call('MGET', unpack(keys))
+  for j = i, math.min(i + 199, #claimed) do
+    out[#out + 1] = claimed[j][1]
+    out[#out + 1] = claimed[j][2]
+    out[#out + 1] = claimed[j][3]
+    out[#out + 1] = payloads[j - i + 1]
   end
 end
 return out

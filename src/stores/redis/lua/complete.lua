@@ -8,9 +8,11 @@
 --   then each emit: 'd' + the 12 publish fields (base first), or 'o' + outbox field + JSON;
 --   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- Returns: per request 1 (ok) or 0 (lease lost).
+-- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
 --@include keys
 --@include now
 --@include counts
+--@include batch
 --@include insert
 --@include held
 --@include purge-row
@@ -29,10 +31,12 @@ for r = 1, tonumber(ARGV[4]) do
   local ok = key ~= nil
   if ok then
     local id = rowId(mtype, eventId)
-    setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'COMPLETED', updatedBy, now)
-    redis.call('HDEL', key, 'le', 'ct')
-    redis.call('ZREM', base .. ':l', id)
-    redis.call('ZADD', base .. ':c', now, id)
+    -- Empty lease fields read as null: one HSET instead of HSET + HDEL on the hot path.
+    redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', now, 'le', '', 'ct', '')
+    count(base, tbl, mtype, 'IN_PROGRESS', -1)
+    count(base, tbl, mtype, 'COMPLETED', 1)
+    queueZrem(base .. ':l', id)
+    queueZadd(base .. ':c', now, id)
     completedIn[base] = (completedIn[base] or 0) + 1
   end
   for _ = 1, nEmits do
@@ -62,6 +66,8 @@ for r = 1, tonumber(ARGV[4]) do
   end
   out[#out + 1] = ok and 1 or 0
 end
+flushIndexes()
 for base, n in pairs(completedIn) do trimCompleted(base, n, now, retainMs, retainMax) end
+flushCounts()
 sendWakes(ARGV[1])
 return out

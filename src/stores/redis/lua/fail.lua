@@ -18,8 +18,7 @@ for i = 0, tonumber(ARGV[1]) - 1 do
     local id = rowId(mtype, eventId)
     local delay = ARGV[a + 6]
     redis.call('ZREM', base .. ':l', id)
-    redis.call('HDEL', key, 'le', 'ct')
-    redis.call('HSET', key, 'er', ARGV[a + 5])
+    redis.call('HSET', key, 'er', ARGV[a + 5], 'le', '', 'ct', '')
     if delay == '' then
       setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'FAILED', ARGV[a + 4], now)
       redis.call('ZADD', base .. ':f', now, id)
@@ -34,4 +33,5 @@ for i = 0, tonumber(ARGV[1]) - 1 do
     out[#out + 1] = 0
   end
 end
+flushCounts()
 return out

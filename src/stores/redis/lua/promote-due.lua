@@ -30,4 +30,5 @@ for k = 1, #KEYS do
   left = left - #due
 end
 sendWakes(ARGV[1])
+flushCounts()
 return done

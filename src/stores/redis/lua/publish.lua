@@ -1,7 +1,10 @@
 -- Publishes messages: per message atomic and idempotent on (EVENT_ID, MESSAGE_TYPE).
 -- KEYS: the `:n` key of every partition written (`{<prefix>:<n>}:n`); on Redis Cluster the
 --       store calls once per partition.
--- ARGV[1]: wake channel prefix; ARGV[2]: N; then N × 12 fields per message:
+-- ARGV[1]: wake channel prefix; ARGV[2]: the call's time in epoch ms ('' = this script's TIME;
+--   on Redis Cluster a batch split over partitions passes one TIME read for all its calls, so
+--   the whole batch shares CREATED_DTTM and AVAILABLE_AT as it would on one server);
+--   ARGV[3]: N; then N × 12 fields per message:
 --   base, eventId, messageType, table, hasPayload ('1'|'0'), payload, maxAttempts,
 --   delayMs, orderingKey ('' = none), traceparent ('' = none), createdBy,
 --   fifoTag (digits ordering equal AVAILABLE_AT; '' = the script's TIME)
@@ -12,10 +15,11 @@
 --@include insert
 --@include wake
 local now = nowMs()
+if ARGV[2] ~= '' then now = tonumber(ARGV[2]) end
 local out = {}
-local n = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
 for i = 0, n - 1 do
-  local a = 3 + i * 12
+  local a = 4 + i * 12
   local payload = false
   if ARGV[a + 4] == '1' then payload = ARGV[a + 5] end
   local delay = tonumber(ARGV[a + 7])
@@ -26,4 +30,5 @@ for i = 0, n - 1 do
   out[#out + 1] = status
 end
 sendWakes(ARGV[1])
+flushCounts()
 return out

@@ -17,11 +17,12 @@ local done = 0
 for k = 1, #KEYS do
   local base = baseOf(KEYS[k])
   for _, suffix in ipairs(indexes) do
-    if left <= 0 then return done end
+    if left <= 0 then break end
     local zset = base .. suffix
     local old = redis.call('ZRANGE', zset, '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, left)
     for i = 1, #old do done = done + purgeRow(base, old[i], zset) end
     left = left - #old
   end
 end
+flushCounts()
 return done

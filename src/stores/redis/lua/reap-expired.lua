@@ -23,8 +23,7 @@ for k = 1, #KEYS do
     redis.call('ZREM', base .. ':l', id)
     if row[1] == 'IN_PROGRESS' then
       local message = ARGV[4] .. ': lease of ' .. (row[5] or '(unknown)') .. ' expired at ' .. isoTime(tonumber(row[6]))
-      redis.call('HDEL', key, 'le', 'ct')
-      redis.call('HSET', key, 'er', message)
+      redis.call('HSET', key, 'er', message, 'le', '', 'ct', '')
       if tonumber(row[3]) >= tonumber(row[4]) then
         setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)
         redis.call('ZADD', base .. ':f', now, id)
@@ -38,4 +37,5 @@ for k = 1, #KEYS do
   end
   left = left - #expired
 end
+flushCounts()
 return done

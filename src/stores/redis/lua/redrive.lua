@@ -49,5 +49,6 @@ for i = 1, #ids do
     end
   end
 end
+flushCounts()
 sendWakes(ARGV[1])
 return done

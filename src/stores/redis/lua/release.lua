@@ -30,4 +30,5 @@ for i = 0, tonumber(ARGV[3]) - 1 do
   end
 end
 sendWakes(ARGV[1])
+flushCounts()
 return out

@@ -1,0 +1,30 @@
+-- Index writes collected during a script and sent as one variadic ZADD / ZREM per key by
+-- flushIndexes(), instead of one command per row. A script flushes before it reads an index
+-- it queued writes to.
+local zaddQueue, zremQueue = {}, {}
+local function queueZadd(key, score, member)
+  local q = zaddQueue[key]
+  if not q then
+    q = {}
+    zaddQueue[key] = q
+  end
+  q[#q + 1] = score
+  q[#q + 1] = member
+end
+local function queueZrem(key, member)
+  local q = zremQueue[key]
+  if not q then
+    q = {}
+    zremQueue[key] = q
+  end
+  q[#q + 1] = member
+end
+local function flushIndexes()
+  for key, q in pairs(zremQueue) do
+    for i = 1, #q, 500 do redis.call('ZREM', key, unpack(q, i, math.min(i + 499, #q))) end
+  end
+  for key, q in pairs(zaddQueue) do
+    for i = 1, #q, 1000 do redis.call('ZADD', key, unpack(q, i, math.min(i + 999, #q))) end
+  end
+  zaddQueue, zremQueue = {}, {}
+end
