@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createEventyard, jsonLogger } from '../../src/index.js';
 import { buildService, feedOrders, messageTypes, type ServiceKey } from './flow.js';
 import { eventTable, sampleRows, summaryTable } from './report.js';
-import { storeFromEnv, storeKindFromEnv } from './store-from-env.js';
+import { purgeRun, storeFromEnv, storeKindFromEnv } from './store-from-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,6 +84,7 @@ console.log(
     `${((events * 4) / seconds).toFixed(0)} messages/s; ${retries} retried attempts; ` +
     `${delivered.size} delivered downstream, ${duplicates} delivered twice, ${failed} failed`,
 );
+await purgeRun(store);
 await app.close();
 if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 process.exitCode = completed === events && delivered.size === events && duplicates === 0 ? 0 : 1;

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { createEventyard, jsonLogger } from '../../src/index.js';
 import { buildService, feedOrders, messageTypes } from './flow.js';
 import { eventTable, sampleRows, summaryTable } from './report.js';
-import { storeFromEnv } from './store-from-env.js';
+import { purgeRun, storeFromEnv } from './store-from-env.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '5000' }, 'fail-rate': { type: 'string', default: '0.05' } },
@@ -54,6 +54,7 @@ const duplicates = [...delivered.values()].filter((n) => n > 1).length;
 console.log(
   `${events} events through 3 processes in ${seconds.toFixed(2)} s (${(events / seconds).toFixed(0)} flows/s), ${duplicates} delivered twice`,
 );
+await purgeRun(app.store);
 await app.close();
 rmSync(dir, { recursive: true, force: true });
 process.exitCode = duplicates === 0 ? 0 : 1;
