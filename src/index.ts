@@ -15,3 +15,4 @@ export { Service, type ServiceOptions, type ServiceHealth } from './processing/s
 export type { ProcessorOptions } from './processing/processor-options.js';
 export type { ProcessorStats } from './processing/processor.js';
 export { RetryMechanism, type RetryMechanismOptions } from './processing/retry-mechanism.js';
+export * from './transports/index.js';

@@ -1,0 +1,229 @@
+/**
+ * The inbound processor: moves broker messages into the inbound table, and acknowledges
+ * them only after the store has them.
+ *
+ *   receive a batch → map each message (rows, or IN_REJECTED rows) → store.publish (the
+ *   durable write; retried until it succeeds, with in-progress keep-alives) → ack
+ *
+ * A crash anywhere before the ack leaves the batch with the broker, which delivers it
+ * again; the same message maps to the same `(EVENT_ID, MESSAGE_TYPE)`, so the second write
+ * is a no-op the stats count as a duplicate. Nothing is ever acknowledged unwritten.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import type { Logger } from '../../processing/logger.js';
+import { sleep } from '../../processing/timing.js';
+import type { NewMessage } from '../../store/port.js';
+import { Backoff } from '../backoff.js';
+import type { BrokerConsumer, BrokerMessage } from '../port.js';
+import { mapInbound, type InboundMapping } from './mapping.js';
+import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
+import { REJECTED_TYPE } from './rejected.js';
+import { RejectedSweeper } from './rejected-sweeper.js';
+
+export interface InboundStats {
+  /** Broker deliveries received (redeliveries included). */
+  received: number;
+  /** ... of which the broker flagged as redelivered (deliveryCount > 1). */
+  redelivered: number;
+  /** Rows written (new `(EVENT_ID, MESSAGE_TYPE)`), IN_REJECTED rows included. */
+  created: number;
+  /** Deliveries whose row existed already: redeliveries absorbed by the unique key. */
+  duplicates: number;
+  /** Deliveries stored as IN_REJECTED (the row may be a duplicate too). */
+  rejected: number;
+  acked: number;
+  ackFailures: number;
+  receiveFailures: number;
+  writeFailures: number;
+  /** IN_REJECTED rows moved to FAILED, and re-driven ones that now passed. */
+  rejectedFailed: number;
+  rejectedRecovered: number;
+}
+
+export class InboundProcessor {
+  readonly stats: InboundStats = {
+    received: 0,
+    redelivered: 0,
+    created: 0,
+    duplicates: 0,
+    rejected: 0,
+    acked: 0,
+    ackFailures: 0,
+    receiveFailures: 0,
+    writeFailures: 0,
+    rejectedFailed: 0,
+    rejectedRecovered: 0,
+  };
+  readonly #options: ResolvedInboundOptions;
+  readonly #mapping: InboundMapping;
+  readonly #sweeper: RejectedSweeper;
+  readonly #logger: Logger;
+  #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  #lastReceiveAt = 0;
+
+  constructor(input: InboundOptions) {
+    const options = resolveInboundOptions(input);
+    const { app, broker } = options;
+    if (!app.registry.has(REJECTED_TYPE)) {
+      throw new EventyardError(
+        ErrorCode.INVALID_OPTION,
+        'inbound processor: declare inboundRejectedType among the app message types (rejected messages are kept as IN_REJECTED rows)',
+      );
+    }
+    if (options.messageType !== undefined) app.registry.get(options.messageType);
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#mapping = {
+      brokerKind: broker.kind,
+      registry: app.registry,
+      limits: { maxBytes: options.maxPayloadBytes, maxDepth: options.maxPayloadDepth },
+      serviceName: options.serviceName,
+      messageType: options.messageType,
+      messageTypeHeader: options.messageTypeHeader,
+      eventIdFrom: options.eventIdFrom,
+      eventIdHeader: options.eventIdHeader,
+      orderingKeyFromKey: options.orderingKeyFromKey,
+    };
+    const owner = `${options.serviceName}/${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+    this.#sweeper = new RejectedSweeper(app.store, this.#mapping, owner, this.#logger);
+  }
+
+  start(): this {
+    if (this.#loop !== undefined) return this;
+    this.#stop = new AbortController();
+    this.#loop = this.#run(this.#stop.signal);
+    return this;
+  }
+
+  /** Stops receiving, finishes the batch in hand (write and ack), closes the consumer. */
+  async stop(): Promise<void> {
+    if (this.#loop === undefined) return;
+    this.#stop.abort();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  health(): { running: boolean; lastReceiveAt: number } {
+    return { running: this.#loop !== undefined, lastReceiveAt: this.#lastReceiveAt };
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const { broker, topic, group } = this.#options;
+    const backoff = new Backoff(this.#options.retryDelayMs);
+    let consumer: BrokerConsumer | undefined;
+    while (consumer === undefined && !signal.aborted) {
+      try {
+        consumer = await broker.consumer({ topic, group });
+      } catch (error) {
+        this.#logger.warn({ err: error, topic, group }, 'inbound: cannot open the consumer; retrying');
+        await sleep(backoff.next(), signal);
+      }
+    }
+    if (consumer === undefined) return;
+    let nextSweep = 0;
+    try {
+      while (!signal.aborted) {
+        if (Date.now() >= nextSweep) {
+          await this.#sweep();
+          nextSweep = Date.now() + this.#options.sweepIntervalMs;
+        }
+        let batch: readonly BrokerMessage[];
+        try {
+          batch = await consumer.receive({
+            max: this.#options.batchSize,
+            maxWaitMs: this.#options.receiveWaitMs,
+            signal,
+          });
+          this.#lastReceiveAt = Date.now();
+          backoff.reset();
+        } catch (error) {
+          this.stats.receiveFailures++;
+          this.#logger.warn({ err: error, topic, group }, 'inbound: receive failed; retrying');
+          await sleep(backoff.next(), signal);
+          continue;
+        }
+        if (batch.length > 0 && !(await this.#handle(consumer, batch, signal))) break;
+      }
+    } finally {
+      await consumer.close().catch((error: unknown) => this.#logger.warn({ err: error }, 'inbound: close failed'));
+    }
+  }
+
+  /** Write, then ack. false when stopping before the write succeeded (nothing acked). */
+  async #handle(consumer: BrokerConsumer, batch: readonly BrokerMessage[], signal: AbortSignal): Promise<boolean> {
+    this.stats.received += batch.length;
+    this.stats.redelivered += batch.filter((m) => (m.deliveryCount ?? 1) > 1).length;
+    const mapped = await Promise.all(batch.map((message) => mapInbound(message, this.#mapping)));
+    const rejected = mapped.filter((m) => m.kind === 'rejected').length;
+    if (
+      !(await this.#write(
+        consumer,
+        batch,
+        mapped.map((m) => m.row),
+        signal,
+      ))
+    )
+      return false;
+    this.stats.rejected += rejected;
+    try {
+      await consumer.ack(batch);
+      this.stats.acked += batch.length;
+    } catch (error) {
+      // Written but not acknowledged: the broker delivers them again, the unique key absorbs it.
+      this.stats.ackFailures += batch.length;
+      this.#logger.warn({ err: error, messages: batch.length }, 'inbound: ack failed after the write');
+    }
+    if (rejected > 0) await this.#sweep();
+    return true;
+  }
+
+  async #write(
+    consumer: BrokerConsumer,
+    batch: readonly BrokerMessage[],
+    rows: readonly NewMessage[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const backoff = new Backoff(this.#options.retryDelayMs);
+    const keepAlive =
+      consumer.keepAlive === undefined
+        ? undefined
+        : setInterval(() => void consumer.keepAlive?.(batch).catch(() => undefined), this.#options.keepAliveMs);
+    try {
+      for (;;) {
+        try {
+          const results = await this.#options.app.store.publish(rows);
+          for (const result of results) {
+            if (result.created) this.stats.created++;
+            else this.stats.duplicates++;
+          }
+          return true;
+        } catch (error) {
+          this.stats.writeFailures++;
+          this.#logger.warn({ err: error, rows: rows.length }, 'inbound: store write failed; retrying (not acked)');
+          if (signal.aborted) return false;
+          await sleep(backoff.next(), signal);
+          if (signal.aborted) return false;
+        }
+      }
+    } finally {
+      if (keepAlive !== undefined) clearInterval(keepAlive);
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      const result = await this.#sweeper.sweep();
+      this.stats.rejectedFailed += result.failed;
+      this.stats.rejectedRecovered += result.recovered;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'inbound: sweeping IN_REJECTED rows failed; will try again');
+    }
+  }
+}
+
+export function createInboundProcessor(options: InboundOptions): InboundProcessor {
+  return new InboundProcessor(options);
+}
