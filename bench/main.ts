@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCase } from './harness/alternate.js';
 import { machineInfo } from './harness/machine.js';
+import { resolveRate } from './harness/resolve-rates.js';
 import { summarizeCase, type CaseSummary } from './harness/summarize.js';
 import { fullPlan, quickPlan } from './plan.js';
 import { printCase } from './report/console.js';
@@ -55,11 +56,12 @@ const machine = machineInfo();
 log(`${command}: ${plan.length} cases on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`);
 const summaries: CaseSummary[] = [];
 const raw: unknown[] = [];
-for (const c of plan) {
-  log(`\n${c.id}: ${c.title} [${c.profile}]`);
+for (const planned of plan) {
+  const { case: c, basis } = resolveRate(planned, summaries);
+  log(`\n${c.id}: ${c.title} [${c.profile}]${basis === 'fixed' ? '' : ` — rate: ${basis}`}`);
   const records = await runCase(c, {
     contentionCores,
-    maxRetries: 3,
+    maxRetries: values.quick ? 1 : 3,
     timeoutMs: values.quick ? 120_000 : 600_000,
     eventyardNodeFlags: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
     log,

@@ -83,6 +83,53 @@ function pipelineCase(b: Backend, flows: number, reps: number): Case {
   };
 }
 
+function steadyCase(b: Backend, startRate: number, probeSeconds: number, confirmSeconds: number): Case {
+  return {
+    id: `W3-${b.key}`,
+    workload: WorkloadId.W3,
+    title: `W3 steady state: highest flat arrival rate, held ${confirmSeconds} s`,
+    profile: b.profile,
+    systems: b.systems,
+    params: { startRate, probeSeconds, confirmSeconds, steps: 6, maxEvents: 20_000_000 },
+    warmup: 0,
+    reps: 1,
+    unit: 'events',
+  };
+}
+
+/**
+ * W4 at `fraction` of the highest steady rate: resolved when the case runs, from this
+ * run's W3 (or, when W3 is not run, W2 at concurrency 32) — the lower of the two systems'
+ * figures, so both face the same arrivals.
+ */
+function latencyCase(b: Backend, fraction: number, seconds: number, reps: number): Case {
+  return {
+    id: `W4-${b.key}-${Math.round(fraction * 100)}pct`,
+    workload: WorkloadId.W4,
+    title: `W4 latency at ${Math.round(fraction * 100)}% of the highest steady rate, ${seconds} s`,
+    profile: b.profile,
+    systems: b.systems,
+    params: { fraction, seconds, fallbackRate: 2000 },
+    warmup: 1,
+    reps,
+    unit: 'events',
+  };
+}
+
+function failureCase(b: Backend, events: number, reps: number): Case {
+  return {
+    id: `W6-${b.key}`,
+    workload: WorkloadId.W6,
+    title: `W6 failures: ${events.toLocaleString('en')} events with 10% failing once; SIGKILL of a worker holding 64`,
+    profile: b.profile,
+    systems: b.systems,
+    params: { events, killEvents: 64, leaseMs: 5000 },
+    warmup: 0,
+    reps,
+    unit: 'events',
+  };
+}
+
 export function quickPlan(): Case[] {
   return [
     drainCase(REDIS, 20_000, 32, 2),
@@ -91,6 +138,9 @@ export function quickPlan(): Case[] {
     publishCase(SQLITE, 10_000, 2_000, 2),
     pipelineCase(REDIS, 5_000, 2),
     pipelineCase(SQLITE, 5_000, 2),
+    latencyCase(REDIS, 0.5, 4, 1),
+    latencyCase(SQLITE, 0.5, 4, 1),
+    failureCase(REDIS, 5_000, 1),
   ];
 }
 
@@ -104,5 +154,10 @@ export function fullPlan(): Case[] {
   for (const b of [REDIS, SQLITE]) cases.push(publishCase(b, 100_000, 100_000, 3));
   cases.push(publishCase(REDIS, 100_000, 20_000, 3, RedisProfile.ALWAYS));
   for (const b of [REDIS, SQLITE]) cases.push(pipelineCase(b, 50_000, 3));
+  for (const b of [REDIS, SQLITE]) {
+    cases.push(steadyCase(b, 10_000, 10, 60));
+    for (const f of [0.1, 0.5, 0.8]) cases.push(latencyCase(b, f, 20, 3));
+  }
+  for (const b of [REDIS, SQLITE]) cases.push(failureCase(b, 20_000, 3));
   return cases;
 }

@@ -32,6 +32,10 @@ async function main(): Promise<void> {
     sqlitePath: spec.sqlitePath,
     maxAttempts: spec.params.maxAttempts ?? 5,
     leaseMs: spec.params.leaseMs ?? 30_000,
+    eventyardTuning: {
+      ...(spec.params.prefetch === undefined ? {} : { prefetch: spec.params.prefetch }),
+      ...(spec.params.batchSize === undefined ? {} : { batchSize: spec.params.batchSize }),
+    },
   };
   let settings: Settings = {};
   const phases = await workload({

@@ -1,6 +1,6 @@
 /**
- * The events' payloads: about 1 KB of JSON each, random so that no layer can compress or
- * de-duplicate them. `seq` is unique per run (it is how the suite checks "nothing lost,
+ * The events' payloads: about 1 KB of JSON each, with a random body (no store compresses
+ * or de-duplicates payloads, and event ids are never reused). `seq` is unique per run (it is how the suite checks "nothing lost,
  * no duplicate"); `sentAt` is the scheduled publish time on this process's clock
  * (performance.now()), for latencies.
  */
@@ -14,18 +14,31 @@ export interface BenchPayload {
 
 /** 750 random bytes as base64: 1,000 characters, so the JSON is about 1 KB. */
 const DATA_BYTES = 750;
+/**
+ * Distinct random bodies, reused round-robin: every event still carries 1 KB of random
+ * data and a unique seq, but a run of millions of events does not hold gigabytes of
+ * payloads in the benchmark's own memory (which would swamp the peak-RSS figure).
+ */
+const POOL_SIZE = 4096;
+let pool: string[] | undefined;
+
+function bodies(): string[] {
+  if (pool === undefined) {
+    const bytes = randomBytes(DATA_BYTES * POOL_SIZE);
+    pool = Array.from({ length: POOL_SIZE }, (_, i) =>
+      bytes.subarray(i * DATA_BYTES, (i + 1) * DATA_BYTES).toString('base64'),
+    );
+  }
+  return pool;
+}
+
+export function makePayload(seq: number): BenchPayload {
+  const all = bodies();
+  return { seq, sentAt: 0, data: all[seq % all.length] as string };
+}
 
 export function makePayloads(count: number, firstSeq = 0): BenchPayload[] {
-  const pool = randomBytes(DATA_BYTES * count);
-  const out: BenchPayload[] = new Array<BenchPayload>(count);
-  for (let i = 0; i < count; i++) {
-    out[i] = {
-      seq: firstSeq + i,
-      sentAt: 0,
-      data: pool.subarray(i * DATA_BYTES, (i + 1) * DATA_BYTES).toString('base64'),
-    };
-  }
-  return out;
+  return Array.from({ length: count }, (_, i) => makePayload(firstSeq + i));
 }
 
 export function isBenchPayload(value: unknown): value is BenchPayload {

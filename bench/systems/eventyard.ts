@@ -66,8 +66,8 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     settings: {
       ...storeSettings,
       'service concurrency': 'workload concurrency (one service, one process)',
-      batchSize: '64 (default)',
-      prefetch: '0 (default)',
+      batchSize: options.eventyardTuning?.batchSize ?? '64 (default)',
+      prefetch: options.eventyardTuning?.prefetch ?? '0 (default)',
       leaseMs: options.leaseMs,
       'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,
       'retry mechanism intervalMs': '250 (default)',
@@ -83,7 +83,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     async startWorkers(spec: WorkerSpec) {
       onCompleted = spec.onCompleted?.bind(spec);
       service = app
-        .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs })
+        .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs, ...options.eventyardTuning })
         .handle(type, (ctx) => {
           if (onCompleted) inFlight.set(ctx.message.eventId, ctx.payload);
           return spec.handle({ payload: ctx.payload, attempt: ctx.message.attempt });

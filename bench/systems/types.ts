@@ -49,6 +49,8 @@ export interface SystemOptions {
   readonly maxAttempts: number;
   /** How long a worker holds a claimed event before another may take it. */
   readonly leaseMs: number;
+  /** Eventyard processor options a case sets explicitly (e.g. prefetch); defaults otherwise. */
+  readonly eventyardTuning?: Readonly<{ prefetch?: number; batchSize?: number }> | undefined;
 }
 
 export interface QueueSystem {
