@@ -67,7 +67,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async claim(request) {
       await ready();
-      return sweeps.claim(request);
+      return wakes.claiming(request.table, () => sweeps.claim(request));
     },
     async heartbeat(refs, leaseMs) {
       if (refs.length === 0) return [];

@@ -16,6 +16,14 @@ import type { KeyLayout } from './layout.js';
 
 export class WakeListener {
   readonly #waiters = new Map<Table, Set<() => void>>();
+  /** Claims of each table in flight in this process. */
+  readonly #claiming = new Map<Table, number>();
+  /**
+   * Wakes that came while claims of the table were in flight: such a claim may have run just
+   * before the publish and come back empty, and its processor was not waiting yet. The next
+   * waits of that table (one per claim in flight) return at once instead of sleeping.
+   */
+  readonly #missed = new Map<Table, number>();
   #started = false;
 
   constructor(
@@ -41,7 +49,19 @@ export class WakeListener {
   }
 
   #wake(table: Table): void {
+    const inFlight = this.#claiming.get(table) ?? 0;
+    if (inFlight > 0) this.#missed.set(table, inFlight);
     for (const wake of this.#waiters.get(table) ?? []) wake();
+  }
+
+  /** Runs a claim of `table`, noting that it is in flight (see #missed). */
+  async claiming<T>(table: Table, claim: () => Promise<T>): Promise<T> {
+    this.#claiming.set(table, (this.#claiming.get(table) ?? 0) + 1);
+    try {
+      return await claim();
+    } finally {
+      this.#claiming.set(table, (this.#claiming.get(table) ?? 1) - 1);
+    }
   }
 
   #wakeAll(): void {
@@ -52,6 +72,11 @@ export class WakeListener {
     this.conn.assertOpen();
     if (signal.aborted) return;
     this.start();
+    const missed = this.#missed.get(table) ?? 0;
+    if (missed > 0) {
+      this.#missed.set(table, missed - 1);
+      return;
+    }
     await new Promise<void>((resolve) => {
       const set = this.#waiters.get(table) ?? new Set<() => void>();
       this.#waiters.set(table, set);
