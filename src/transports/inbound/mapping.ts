@@ -43,8 +43,8 @@ export async function mapInbound(message: BrokerMessage, mapping: InboundMapping
   let type: MessageType | undefined;
   let eventId: string | undefined;
   try {
-    type = resolveType(message, mapping);
     eventId = resolveEventId(message, mapping);
+    type = resolveType(message, mapping);
     const value = decodeBody(message.body, mapping.limits);
     await validatePayload(type, value);
     const row: NewMessage = {
