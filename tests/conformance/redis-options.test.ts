@@ -1,0 +1,104 @@
+/**
+ * The Redis store's own contract beyond the port: option validation, the partition-count
+ * check under one key prefix, errors when Redis is unreachable or the store is closed, and
+ * the key layout (every key under the prefix's hash tags, one slot per partition).
+ */
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode, isEventyardError } from '../../src/index.js';
+import { createRedisStore, KeyLayout, resolveRedisStoreOptions } from '../../src/stores/redis/index.js';
+import { newMessage } from '../../src/testing/index.js';
+import { deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
+
+const admin = new Redis({ ...SINGLE_REDIS, maxRetriesPerRequest: 1 });
+admin.on('error', () => undefined);
+afterAll(async () => {
+  await admin.quit();
+});
+
+async function errorCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return isEventyardError(error) ? error.code : `not an EventyardError: ${String(error)}`;
+  }
+  return 'no error';
+}
+
+describe('redis store options', () => {
+  it('rejects unknown keys, bad prefixes, url with cluster, db on a cluster', () => {
+    const invalid = [
+      { keyPrefix: 'has space' },
+      { keyPrefix: 'brace{' },
+      { keyPrefix: '' },
+      { partitions: 0 },
+      { url: 'http://x' },
+      { url: 'redis://a', cluster: [{ host: 'a', port: 1 }] },
+      { cluster: [{ host: 'a', port: 1 }], db: 2 },
+      { cluster: [] },
+      { retainCompletedMs: -2 },
+      { nope: 1 },
+    ];
+    for (const options of invalid) {
+      expect(() => resolveRedisStoreOptions(options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTION }) as Error,
+      );
+    }
+  });
+
+  it('defaults: 1 partition on one server, 16 on a cluster, prefix eventyard, one hour of COMPLETED rows', () => {
+    const single = resolveRedisStoreOptions({});
+    expect([single.partitionCount, single.keyPrefix, single.retainCompletedMs]).toEqual([1, 'eventyard', 3_600_000]);
+    expect(resolveRedisStoreOptions({ cluster: [{ host: '127.0.0.1', port: 7000 }] }).partitionCount).toBe(16);
+  });
+});
+
+describe('redis store key layout', () => {
+  it('spreads events over partitions and keeps every key of a partition in one hash tag', () => {
+    const layout = new KeyLayout('shop', 16);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) seen.add(layout.partitionOf(`event-${i}`));
+    expect(seen.size).toBe(16);
+    const p = layout.partitionOf('e-1');
+    expect(layout.payloadKey('e-1')).toBe(`{shop:${p}}:p:e-1`);
+    expect(layout.eventKey('e-1')).toBe(`{shop:${p}}:e:e-1`);
+    expect(layout.routeKey(p)).toBe(`{shop:${p}}:n`);
+  });
+
+  it('writes only keys under the prefix hash tags', async () => {
+    const keyPrefix = randomPrefix('layout');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions: 4 });
+    try {
+      await store.publish(Array.from({ length: 20 }, () => newMessage()));
+      const keys = await admin.keys(`*${keyPrefix}*`);
+      expect(keys.length).toBeGreaterThan(20);
+      expect(keys.filter((k) => !k.startsWith(`{${keyPrefix}:`))).toEqual([]);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+});
+
+describe('redis store errors', () => {
+  it('refuses a partition count other than the one recorded under the prefix', async () => {
+    const keyPrefix = randomPrefix('layout');
+    const first = createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions: 4 });
+    const second = createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions: 8 });
+    try {
+      await first.publish([newMessage()]);
+      expect(await errorCode(second.publish([newMessage()]))).toBe(ErrorCode.INVALID_OPTION);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+
+  it('an unreachable server gives EY_STORE_UNAVAILABLE, a closed store EY_CLOSED', async () => {
+    const store = createRedisStore({ host: '127.0.0.1', port: 1, maxRetriesPerRequest: 0, connectTimeoutMs: 500 });
+    expect(await errorCode(store.now())).toBe(ErrorCode.STORE_UNAVAILABLE);
+    await store.close();
+    await store.close();
+    expect(await errorCode(store.publish([newMessage()]))).toBe(ErrorCode.CLOSED);
+  });
+});
