@@ -1,0 +1,85 @@
+/**
+ * Measures the Redis store alone (no processing layer): a pre-loaded backlog of 1 KB events
+ * drained by `loops` concurrent claim(batch) → complete loops, on a private redis-server
+ * (appendonly yes, appendfsync everysec; NOAOF=1 for none). Prints events/s, CPU of Redis
+ * and of this process, and Redis commands per event from INFO commandstats (commands run
+ * inside scripts included).
+ *
+ *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64]
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createRedisStore } from '../../src/stores/redis/index.js';
+import { createRedisServer } from './redis-server.js';
+
+const events = Number(process.argv[2] ?? 100_000);
+const loops = Number(process.argv[3] ?? 4);
+const batch = Number(process.argv[4] ?? 64);
+const aof =
+  process.env.NOAOF === '1' ? ['--save', ''] : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+const server = await createRedisServer(aof);
+await server.start();
+const store = createRedisStore({ port: server.port });
+const admin = new Redis({ port: server.port });
+const payload = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
+for (let i = 0; i < events; i += 1000) {
+  await store.publish(
+    Array.from({ length: Math.min(1000, events - i) }, () => ({
+      eventId: randomUUID(),
+      messageType: 'IN_BENCH',
+      table: 'inbound' as const,
+      payload,
+      maxAttempts: 5,
+      createdBy: 'BENCH',
+    })),
+  );
+}
+
+async function serverStats(): Promise<{ cpu: number; calls: Map<string, number> }> {
+  const text = await admin.info('all');
+  const num = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+  const calls = [...text.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, n, c]) => [n ?? '', Number(c)] as const);
+  return { cpu: num('used_cpu_user') + num('used_cpu_sys'), calls: new Map(calls) };
+}
+
+await admin.config('RESETSTAT');
+const before = await serverStats();
+const started = performance.now();
+const cpuBefore = process.cpuUsage();
+let done = 0;
+await Promise.all(
+  Array.from({ length: loops }, async (_, w) => {
+    for (;;) {
+      const claimed = await store.claim({
+        table: 'inbound',
+        messageTypes: ['IN_BENCH'],
+        limit: batch,
+        owner: `PROBE/${w}`,
+        updatedBy: 'PROBE',
+        leaseMs: 30_000,
+      });
+      if (claimed.length === 0) return;
+      const outcomes = await store.complete(
+        claimed.map((m) => ({ ref: m, updatedBy: 'PROBE', emits: [], workingData: [] })),
+      );
+      done += outcomes.filter((o) => o === 'ok').length;
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const after = await serverStats();
+console.log(
+  `${done} events in ${seconds.toFixed(2)} s = ${Math.round(done / seconds)}/s; ` +
+    `Redis CPU ${(((after.cpu - before.cpu) / done) * 1e6).toFixed(1)} µs/event; ` +
+    `client CPU ${((cpu.user + cpu.system) / done).toFixed(1)} µs/event`,
+);
+const commands = [...after.calls].filter(([n]) => n !== 'info' && n !== 'config');
+const total = commands.reduce((s, [, c]) => s + c, 0);
+console.log(
+  `Redis commands per event ${(total / done).toFixed(2)}: ` +
+    commands.map(([n, c]) => `${n} ${(c / done).toFixed(3)}`).join(', '),
+);
+await store.close();
+admin.disconnect();
+await server.destroy();
