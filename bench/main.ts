@@ -4,7 +4,8 @@
  *   npm run bench                  # every case, the issue's sizes
  *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
  *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
- *   npm run bench -- --cpu-prof    # also write CPU profiles of the Eventyard runs
+ *   npm run bench -- --cpu-prof    # CPU profiles of Eventyard's measured windows, in
+ *                                  # bench/results/profiles (read with bench/profile-top.ts)
  *
  * Prints each case's figures, writes bench/results/latest.json and docs/benchmarks.md.
  */
@@ -63,7 +64,7 @@ for (const planned of plan) {
     contentionCores,
     maxRetries: values.quick ? 1 : 3,
     timeoutMs: values.quick ? 120_000 : 600_000,
-    eventyardNodeFlags: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    profileDir: values['cpu-prof'] ? profDir : undefined,
     log,
   });
   const summary = summarizeCase(c, records);

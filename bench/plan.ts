@@ -134,13 +134,13 @@ export function quickPlan(): Case[] {
   return [
     drainCase(REDIS, 20_000, 32, 2),
     drainCase(SQLITE, 20_000, 32, 2),
-    publishCase(REDIS, 10_000, 2_000, 2),
-    publishCase(SQLITE, 10_000, 2_000, 2),
-    pipelineCase(REDIS, 5_000, 2),
-    pipelineCase(SQLITE, 5_000, 2),
-    latencyCase(REDIS, 0.5, 4, 1),
-    latencyCase(SQLITE, 0.5, 4, 1),
-    failureCase(REDIS, 5_000, 1),
+    publishCase(REDIS, 5_000, 1_000, 1),
+    publishCase(SQLITE, 5_000, 1_000, 1),
+    pipelineCase(REDIS, 3_000, 1),
+    pipelineCase(SQLITE, 3_000, 1),
+    latencyCase(REDIS, 0.5, 3, 1),
+    latencyCase(SQLITE, 0.5, 3, 1),
+    failureCase(REDIS, 3_000, 1),
   ];
 }
 
@@ -150,6 +150,19 @@ export function fullPlan(): Case[] {
     for (const c of [32, 1, 8, 128]) cases.push(drainCase(b, 100_000, c, 3));
   }
   cases.push(drainCase(REDIS, 100_000, 32, 3, RedisProfile.ALWAYS));
+  // What one processor setting buys: claim the next batch while the current one completes.
+  cases.push({
+    ...drainCase(REDIS, 100_000, 32, 3),
+    id: 'W2-redis-c32-prefetch32',
+    params: { events: 100_000, concurrency: 32, prefetch: 32 },
+    title: 'W2 drain 100,000 events, concurrency 32, Eventyard prefetch 32',
+  });
+  cases.push({
+    ...drainCase(SQLITE, 100_000, 32, 3),
+    id: 'W2-sqlite-c32-prefetch32',
+    params: { events: 100_000, concurrency: 32, prefetch: 32 },
+    title: 'W2 drain 100,000 events, concurrency 32, Eventyard prefetch 32',
+  });
   cases.push(drainCase(SQLITE, 100_000, 32, 3, SqliteProfile.FULL));
   for (const b of [REDIS, SQLITE]) cases.push(publishCase(b, 100_000, 100_000, 3));
   cases.push(publishCase(REDIS, 100_000, 20_000, 3, RedisProfile.ALWAYS));

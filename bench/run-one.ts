@@ -4,9 +4,11 @@
  * (or prints it when started by hand). A fresh process per run keeps CPU time, peak RSS
  * and garbage-collector state of one system out of the other's figures.
  */
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Meter } from './harness/meter.js';
 import { ignoreClient, installRoundTripCounter } from './harness/round-trips.js';
+import { WindowProfiler } from './harness/window-profiler.js';
 import { createSystem } from './systems/index.js';
 import { createPipeline } from './systems/pipelines.js';
 import type { Settings, SystemOptions } from './systems/types.js';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     },
   };
   let settings: Settings = {};
+  let windows = 0;
   const phases = await workload({
     spec,
     systemOptions,
@@ -51,7 +54,12 @@ async function main(): Promise<void> {
       settings = { ...settings, ...pipeline.settings };
       return pipeline;
     },
-    createMeter: () => new Meter(probe),
+    createMeter: () => {
+      const file = spec.profileDir
+        ? join(spec.profileDir, `${spec.system}-${spec.workload}-${process.pid}-${++windows}.cpuprofile`)
+        : undefined;
+      return new Meter(probe, file ? new WindowProfiler(file) : undefined);
+    },
     note: (more) => (settings = { ...settings, ...more }),
   });
   probe?.disconnect();

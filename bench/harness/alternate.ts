@@ -25,7 +25,8 @@ export interface AlternateOptions {
   readonly contentionCores: number;
   readonly maxRetries: number;
   readonly timeoutMs: number;
-  readonly eventyardNodeFlags: readonly string[];
+  /** CPU profiles of Eventyard's measured windows go here, when set. */
+  readonly profileDir: string | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -44,7 +45,7 @@ export async function runCase(c: Case, options: AlternateOptions): Promise<RunRe
         try {
           const result = await runInChild(
             { system, workload: c.workload, params: c.params, profile: c.profile },
-            { timeoutMs: options.timeoutMs, nodeFlags: index === 0 ? options.eventyardNodeFlags : [] },
+            { timeoutMs: options.timeoutMs, profileDir: index === 0 ? options.profileDir : undefined },
           );
           runs.push({ system, pair, warmup, result });
         } catch (error) {

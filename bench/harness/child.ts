@@ -30,8 +30,8 @@ function freePort(): Promise<number> {
 }
 
 export interface ChildOptions {
-  /** Extra node flags, e.g. --cpu-prof for the Eventyard side. */
-  readonly nodeFlags?: readonly string[];
+  /** Write CPU profiles of the measured windows here. */
+  readonly profileDir?: string | undefined;
   readonly timeoutMs: number;
 }
 
@@ -41,7 +41,12 @@ export async function runInChild(
 ): Promise<RunResult> {
   const redis = isRedisProfile(spec.profile) ? await startRedis(spec.profile, await freePort()) : undefined;
   const dir = redis ? undefined : mkdtempSync(join(tmpdir(), 'eventyard-bench-sqlite-'));
-  const full: RunSpec = { ...spec, redisPort: redis?.port, sqlitePath: dir ? join(dir, 'bench.db') : undefined };
+  const full: RunSpec = {
+    ...spec,
+    redisPort: redis?.port,
+    sqlitePath: dir ? join(dir, 'bench.db') : undefined,
+    profileDir: options.profileDir,
+  };
   try {
     return await fork1(full, options);
   } finally {
@@ -53,7 +58,7 @@ export async function runInChild(
 function fork1(spec: RunSpec, options: ChildOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = fork(RUN_ONE, [JSON.stringify(spec)], {
-      execArgv: ['--import', 'tsx', ...(options.nodeFlags ?? [])],
+      execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let stderr = '';

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { machineBusySeconds } from './machine.js';
 import { sampleServer, type ServerSample } from './redis-server.js';
 import { roundTrips } from './round-trips.js';
+import type { WindowProfiler } from './window-profiler.js';
 
 export interface WindowFigures {
   readonly seconds: number;
@@ -40,9 +41,13 @@ export class Meter {
   #peakRss = 0;
   #sampler: NodeJS.Timeout | undefined;
 
-  constructor(private readonly probe: Redis | undefined) {}
+  constructor(
+    private readonly probe: Redis | undefined,
+    private readonly profiler?: WindowProfiler,
+  ) {}
 
   async start(): Promise<void> {
+    await this.profiler?.start();
     const server = this.probe ? await sampleServer(this.probe) : undefined;
     this.#peakRss = process.memoryUsage.rss();
     this.#sampler = setInterval(() => {
@@ -62,6 +67,7 @@ export class Meter {
   async stop(events: number, endAt = performance.now()): Promise<WindowFigures> {
     const start = this.#start;
     if (start === undefined) throw new Error('Meter.stop() before start()');
+    await this.profiler?.stop();
     const cpu = process.cpuUsage(start.cpu);
     const busy = machineBusySeconds() - start.busy;
     const trips = roundTrips() - start.trips;
