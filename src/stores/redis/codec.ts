@@ -121,28 +121,36 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
   return rows;
 }
 
-/** The claim script's reply: `messageType, eventId, HGETALL, payload|nil` per row. */
-export function decodeClaimed(reply: unknown): ClaimedMessage[] {
+/** The claim script's reply: now, lease expiry, then 13 values per row (see lua/claim.lua). */
+export function decodeClaimed(reply: unknown, claim: { owner: string; updatedBy: string }): ClaimedMessage[] {
   const list = asArray(reply, 'claim');
+  const now = asNumber(list[0], 'now');
+  const leaseExpiresAt = asNumber(list[1], 'lease expiry');
+  const optional = (v: unknown, what: string): string | null =>
+    v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = 0; i + 3 < list.length; i += 4) {
-    const row = decodeRow(asText(list[i], 'type'), asText(list[i + 1], 'event'), list[i + 2]);
-    const payload = list[i + 3] === null || list[i + 3] === undefined ? null : asText(list[i + 3], 'payload');
-    if (
-      row.status !== 'IN_PROGRESS' ||
-      row.claimToken === null ||
-      row.leaseOwner === null ||
-      row.leaseExpiresAt === null
-    ) {
-      throw malformed('claimed row without a lease');
-    }
+  for (let i = 2; i + 12 < list.length; i += 13) {
+    const table = asText(list[i + 4], 'table');
+    if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
     claimed.push({
-      ...row,
+      messageType: asText(list[i], 'type'),
+      eventId: asText(list[i + 1], 'event'),
+      attempts: asNumber(list[i + 2], 'attempts'),
+      claimToken: asText(list[i + 3], 'token'),
+      table: table as Table,
+      createdBy: asText(list[i + 5], 'createdBy'),
+      createdAt: asNumber(list[i + 6], 'createdAt'),
+      maxAttempts: asNumber(list[i + 7], 'maxAttempts'),
+      availableAt: asNumber(list[i + 8], 'availableAt'),
+      lastError: optional(list[i + 9], 'lastError'),
+      orderingKey: optional(list[i + 10], 'orderingKey'),
+      traceparent: optional(list[i + 11], 'traceparent'),
+      payload: optional(list[i + 12], 'payload'),
       status: 'IN_PROGRESS',
-      claimToken: row.claimToken,
-      leaseOwner: row.leaseOwner,
-      leaseExpiresAt: row.leaseExpiresAt,
-      payload,
+      updatedBy: claim.updatedBy,
+      updatedAt: now,
+      leaseOwner: claim.owner,
+      leaseExpiresAt,
     });
   }
   return claimed;

@@ -39,6 +39,7 @@ export class PartitionSweeps {
           partitions.map((p) => this.layout.routeKey(p)),
           [request.table, limit, ...tail],
         ),
+        request,
       );
     const all = this.layout.bases.map((_, p) => p);
     if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit);

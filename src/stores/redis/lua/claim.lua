@@ -5,9 +5,11 @@
 -- KEYS: the `:n` key of each partition to claim from (one on Redis Cluster, where the store
 --       picks each partition's quota from peek-ready first).
 -- ARGV: table, limit, owner, updatedBy, leaseMs, typeCount, type...
--- Returns: per claimed row, oldest first: messageType, eventId, the row as field/value pairs
--- (later pairs override earlier ones), payload|nil.
--- Cost per row: HGETALL + HSET; per call: one ZRANGE per partition and type, one ZREM per
+-- Returns: now, lease expiry, then per claimed row, oldest first, 13 values: messageType,
+-- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
+-- lastError|nil, orderingKey|nil, traceparent|nil, payload|nil. (The fields the claim set,
+-- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
+-- Cost per row: HMGET + HSET; per call: one ZRANGE per partition and type, one ZREM per
 -- ready index, one ZADD per lease index, one INCRBY and one MGET per partition.
 --@include keys
 --@include now
@@ -53,12 +55,8 @@ for c = 1, take do
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
   queueZrem(readyKey(base, tbl, mtype), member)
-  local row = redis.call('HGETALL', key)
-  local status, attempts
-  for i = 1, #row, 2 do
-    local f = row[i]
-    if f == 's' then status = row[i + 1] elseif f == 'n' then attempts = tonumber(row[i + 1]) end
-  end
+  local row = redis.call('HMGET', key, 's', 'n', 't', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
+  local status, attempts = row[1], tonumber(row[2])
   if status == 'UNPROCESSED' or status == 'RETRY' then
     local token = string.match(base, ':(%d+)}$') .. '.' .. nextToken[base]
     nextToken[base] = nextToken[base] + 1
@@ -67,24 +65,24 @@ for c = 1, take do
     count(base, tbl, mtype, status, -1)
     count(base, tbl, mtype, 'IN_PROGRESS', 1)
     queueZadd(base .. ':l', expires, id)
-    local n = #row
-    row[n + 1], row[n + 2], row[n + 3], row[n + 4], row[n + 5], row[n + 6] = 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', tostring(now)
-    row[n + 7], row[n + 8], row[n + 9], row[n + 10] = 'n', tostring(attempts + 1), 'lo', owner
-    row[n + 11], row[n + 12], row[n + 13], row[n + 14] = 'le', tostring(expires), 'ct', token
-    claimed[#claimed + 1] = { mtype, eventId, row, base .. ':p:' .. eventId }
+    row[1], row[2] = mtype, eventId
+    claimed[#claimed + 1] = { row, attempts + 1, token, base .. ':p:' .. eventId }
   end
 end
 flushIndexes()
 flushCounts()
-local out = {}
+local out = { now, expires }
 for i = 1, #claimed, 200 do
   local keys = {}
   for j = i, math.min(i + 199, #claimed) do keys[#keys + 1] = claimed[j][4] end
   local payloads = redis.call('MGET', unpack(keys))
   for j = i, math.min(i + 199, #claimed) do
-    out[#out + 1] = claimed[j][1]
+    local row = claimed[j][1]
+    out[#out + 1] = row[1]
+    out[#out + 1] = row[2]
     out[#out + 1] = claimed[j][2]
     out[#out + 1] = claimed[j][3]
+    for f = 3, 10 do out[#out + 1] = row[f] end
     out[#out + 1] = payloads[j - i + 1]
   end
 end
