@@ -19,7 +19,7 @@ import { resolveRate } from './harness/resolve-rates.js';
 import { summarizeCase, type CaseSummary } from './harness/summarize.js';
 import { fullPlan, quickPlan } from './plan.js';
 import { printCase } from './report/console.js';
-import { renderMarkdown } from './report/markdown.js';
+import { renderMarkdown, type ReportHeader } from './report/markdown.js';
 import { judgeTargets } from './report/targets.js';
 
 const { values } = parseArgs({
@@ -57,6 +57,34 @@ const machine = machineInfo();
 log(`${command}: ${plan.length} cases on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`);
 const summaries: CaseSummary[] = [];
 const raw: unknown[] = [];
+const header = (): ReportHeader => ({
+  command,
+  startedAt: new Date(started).toISOString(),
+  minutes: (Date.now() - started) / 60_000,
+  machine,
+  versions: {
+    bullmq: version('bullmq'),
+    plainjob: version('plainjob'),
+    'better-sqlite3': version('better-sqlite3'),
+    ioredis: version('ioredis'),
+  },
+  quick: values.quick,
+  contentionCores,
+  progress: summaries.length < plan.length ? `${summaries.length} of ${plan.length} cases done so far` : undefined,
+});
+
+/** Written after every case, so a long run that is cut short still leaves its figures. */
+function writeResults(): void {
+  if (values['no-write']) return;
+  const targets = judgeTargets(summaries);
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  writeFileSync(
+    `${root}bench/results/latest.json`,
+    JSON.stringify({ ...header(), targets, summaries, raw }, null, 2) + '\n',
+  );
+  writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), summaries, targets));
+}
+
 for (const planned of plan) {
   const { case: c, basis } = resolveRate(planned, summaries);
   log(`\n${c.id}: ${c.title} [${c.profile}]${basis === 'fixed' ? '' : ` — rate: ${basis}`}`);
@@ -71,32 +99,15 @@ for (const planned of plan) {
   printCase(summary, log);
   summaries.push(summary);
   raw.push({ case: c.id, records });
+  writeResults();
 }
 
-const targets = judgeTargets(summaries);
-log(`\nTargets:\n${targets.map((t) => `  ${t.replace(/\*\*/g, '')}`).join('\n')}`);
-const header = {
-  command,
-  startedAt: new Date(started).toISOString(),
-  minutes: (Date.now() - started) / 60_000,
-  machine,
-  versions: {
-    bullmq: version('bullmq'),
-    plainjob: version('plainjob'),
-    'better-sqlite3': version('better-sqlite3'),
-    ioredis: version('ioredis'),
-  },
-  quick: values.quick,
-  contentionCores,
-};
-if (!values['no-write']) {
-  mkdirSync(`${root}bench/results`, { recursive: true });
-  writeFileSync(
-    `${root}bench/results/latest.json`,
-    JSON.stringify({ ...header, targets, summaries, raw }, null, 2) + '\n',
-  );
-  writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header, summaries, targets));
-  log('\nwrote bench/results/latest.json and docs/benchmarks.md');
-}
+log(
+  `\nTargets:\n${judgeTargets(summaries)
+    .map((t) => `  ${t.replace(/\*\*/g, '')}`)
+    .join('\n')}`,
+);
+if (!values['no-write']) log('\nwrote bench/results/latest.json and docs/benchmarks.md');
+
 const failedChecks = summaries.some((s) => s.phases.some((p) => p.checks.some((k) => !k.ok)) || s.errors.length > 0);
 process.exitCode = failedChecks ? 1 : 0;
