@@ -8,6 +8,7 @@ import { ErrorCode, EventyardError, describeError, toError } from '../core/error
 import { parseJson } from '../core/payload.js';
 import { decideFailure } from '../core/retry-policy.js';
 import type { ClaimedMessage, EventStore, LeaseOutcome } from '../store/port.js';
+import type { AttemptControl } from './attempt-control.js';
 import { createHandlerContext, type Handler } from './handler-context.js';
 import type { MessageBuilder } from './message-builder.js';
 import type { OutcomeBatcher } from './outcome-batcher.js';
@@ -19,7 +20,6 @@ export interface AttemptDeps {
   readonly serviceName: string;
   readonly handlers: ReadonlyMap<string, Handler<never>>;
   readonly batcher: OutcomeBatcher;
-  readonly handlerTimeoutMs: number;
 }
 
 export interface AttemptResult {
@@ -32,7 +32,7 @@ export interface AttemptResult {
 export async function runAttempt(
   deps: AttemptDeps,
   message: ClaimedMessage,
-  controller: AbortController,
+  control: AttemptControl,
 ): Promise<AttemptResult> {
   const ref = message;
   const updatedBy = deps.serviceName;
@@ -48,16 +48,15 @@ export async function runAttempt(
     const { context, effects, seal } = createHandlerContext({
       message,
       payload,
-      signal: controller.signal,
+      control,
       serviceName: deps.serviceName,
       builder: deps.builder,
       store: deps.store,
     });
     try {
-      await withTimeout(
+      await untilAborted(
         Promise.resolve().then(() => (handler as Handler<unknown>)(context)),
-        deps.handlerTimeoutMs,
-        controller,
+        control,
       );
     } finally {
       seal();
@@ -81,31 +80,19 @@ export async function runAttempt(
 }
 
 /**
- * Races the handler against its timeout and its abort signal. The handler cannot be
- * killed; once this rejects, its context is sealed so nothing it does later is written.
+ * Races the handler against its control: lease loss, timeout or shutdown reject at once.
+ * The handler cannot be killed; its context is sealed so nothing it does later is written.
  */
-function withTimeout(work: Promise<void>, timeoutMs: number, controller: AbortController): Promise<void> {
+function untilAborted(work: Promise<void>, control: AttemptControl): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(toError(controller.signal.reason));
-    };
-    const timer = setTimeout(() => {
-      controller.abort(
-        new EventyardError(ErrorCode.HANDLER_TIMEOUT, `handler ran past its timeout of ${timeoutMs} ms`),
-      );
-    }, timeoutMs);
-    if (controller.signal.aborted) return onAbort();
-    controller.signal.addEventListener('abort', onAbort, { once: true });
+    control.onAbort((reason) => reject(toError(reason)));
     work.then(
       () => {
-        clearTimeout(timer);
-        controller.signal.removeEventListener('abort', onAbort);
+        control.onAbort(undefined);
         resolve();
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        controller.signal.removeEventListener('abort', onAbort);
+        control.onAbort(undefined);
         reject(toError(error));
       },
     );

@@ -6,6 +6,7 @@
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { encodePayload, parseJson } from '../core/payload.js';
 import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
+import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
 
 export interface MessageInfo {
@@ -52,7 +53,7 @@ export interface AttemptEffects {
 export function createHandlerContext<P>(args: {
   message: ClaimedMessage;
   payload: P;
-  signal: AbortSignal;
+  control: AttemptControl;
   serviceName: string;
   builder: MessageBuilder;
   store: EventStore;
@@ -73,6 +74,7 @@ export function createHandlerContext<P>(args: {
     ...options,
   });
 
+  const { control } = args;
   const context: HandlerContext<P> = {
     message: {
       eventId: message.eventId,
@@ -85,7 +87,9 @@ export function createHandlerContext<P>(args: {
       traceparent: message.traceparent,
     },
     payload: args.payload,
-    signal: args.signal,
+    get signal() {
+      return control.signal;
+    },
     idempotencyKey: `${message.eventId}:${message.messageType}:${message.attempts}`,
     workingData: {
       async get<T>(name: string): Promise<T | undefined> {

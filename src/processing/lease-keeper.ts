@@ -6,11 +6,12 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { EventStore, LeaseRef } from '../store/port.js';
+import type { AttemptControl } from './attempt-control.js';
 import type { Logger } from './logger.js';
 
 export interface HeldLease {
   readonly ref: LeaseRef;
-  readonly controller: AbortController;
+  readonly control: AttemptControl;
   /** performance.now() until which the lease surely holds. */
   validUntil: number;
 }
@@ -32,8 +33,8 @@ export class LeaseKeeper {
     return this.#held.size;
   }
 
-  hold(ref: LeaseRef, controller: AbortController, claimSentAt: number): HeldLease {
-    const lease: HeldLease = { ref, controller, validUntil: claimSentAt + this.leaseMs };
+  hold(ref: LeaseRef, control: AttemptControl, claimSentAt: number): HeldLease {
+    const lease: HeldLease = { ref, control, validUntil: claimSentAt + this.leaseMs };
     this.#held.add(lease);
     return lease;
   }
@@ -85,7 +86,7 @@ export class LeaseKeeper {
 
   #lose(lease: HeldLease, why: string): void {
     this.#held.delete(lease);
-    lease.controller.abort(
+    lease.control.abort(
       new EventyardError(ErrorCode.LEASE_LOST, `lease lost on ${lease.ref.messageType} ${lease.ref.eventId}: ${why}`),
     );
   }

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { Table } from '../core/message-type.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
+import { AttemptControl, TimeoutSweep } from './attempt-control.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { Handler } from './handler-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -48,7 +49,8 @@ export class EventProcessor {
   readonly #attemptDeps: AttemptDeps;
   readonly #queue: { message: ClaimedMessage; claimSentAt: number }[] = [];
   readonly #running = new Set<Promise<void>>();
-  readonly #controllers = new Set<AbortController>();
+  readonly #controls = new Set<AttemptControl>();
+  readonly #timeouts: TimeoutSweep;
   readonly #slotFreed = new Signal();
   #stop = new AbortController();
   /** Aborted to end the current idle wait early (stop, local write). */
@@ -70,8 +72,8 @@ export class EventProcessor {
       serviceName: deps.serviceName,
       handlers: deps.handlers,
       batcher: this.#batcher,
-      handlerTimeoutMs: options.handlerTimeoutMs,
     };
+    this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
   }
 
   get table(): Table {
@@ -96,6 +98,7 @@ export class EventProcessor {
     if (this.#loop !== undefined) return;
     this.#stop = new AbortController();
     this.#leases.start();
+    this.#timeouts.start();
     this.#loop = this.#pollLoop();
   }
 
@@ -119,11 +122,12 @@ export class EventProcessor {
     if (!finished) {
       this.#deps.logger.warn({ inFlight: this.#running.size }, 'shutdown deadline passed; aborting handlers');
       const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
-      for (const controller of this.#controllers) controller.abort(reason);
+      for (const control of this.#controls) control.abort(reason);
       await allDone;
     }
     await this.#batcher.drain();
     this.#leases.stop();
+    this.#timeouts.stop();
     this.#loop = undefined;
   }
 
@@ -191,14 +195,14 @@ export class EventProcessor {
   #dispatch(): void {
     while (this.#running.size < this.#deps.options.concurrency && this.#queue.length > 0) {
       const { message, claimSentAt } = this.#queue.shift() as { message: ClaimedMessage; claimSentAt: number };
-      const controller = new AbortController();
-      const lease = this.#leases.hold(message, controller, claimSentAt);
-      this.#controllers.add(controller);
-      const run: Promise<void> = runAttempt(this.#attemptDeps, message, controller)
+      const control = new AttemptControl(performance.now() + this.#deps.options.handlerTimeoutMs);
+      const lease = this.#leases.hold(message, control, claimSentAt);
+      this.#controls.add(control);
+      const run: Promise<void> = runAttempt(this.#attemptDeps, message, control)
         .then((result) => this.#count(result))
         .finally(() => {
           this.#leases.drop(lease);
-          this.#controllers.delete(controller);
+          this.#controls.delete(control);
           this.#running.delete(run);
           if (!this.#stop.signal.aborted) this.#dispatch();
           this.#slotFreed.fire();
