@@ -26,6 +26,13 @@ export interface ProcessorStats {
   failed: number;
   leaseLost: number;
   released: number;
+  /** Crash suspects run alone (see runAlone). */
+  isolated: number;
+}
+
+/** A row whose previous attempt ended with an expired lease: its worker may have died of it. */
+export function isCrashSuspect(message: ClaimedMessage): boolean {
+  return message.attempts > 1 && message.lastError?.startsWith(`${ErrorCode.LEASE_LOST}:`) === true;
 }
 
 export interface ProcessorDeps {
@@ -42,7 +49,15 @@ export interface ProcessorDeps {
 }
 
 export class EventProcessor {
-  readonly stats: ProcessorStats = { claimed: 0, completed: 0, retried: 0, failed: 0, leaseLost: 0, released: 0 };
+  readonly stats: ProcessorStats = {
+    claimed: 0,
+    completed: 0,
+    retried: 0,
+    failed: 0,
+    leaseLost: 0,
+    released: 0,
+    isolated: 0,
+  };
   readonly #deps: ProcessorDeps;
   readonly #leases: LeaseKeeper;
   readonly #batcher: OutcomeBatcher;
@@ -171,6 +186,15 @@ export class EventProcessor {
         }
         idle.reset();
         this.stats.claimed += claimed.length;
+        const suspect = claimed.find(isCrashSuspect);
+        if (suspect !== undefined) {
+          await this.#runAlone(
+            suspect,
+            sentAt,
+            claimed.filter((m) => m !== suspect),
+          );
+          continue;
+        }
         for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
         this.#dispatch();
       }
@@ -209,6 +233,30 @@ export class EventProcessor {
         });
       this.#running.add(run);
     }
+  }
+
+  /**
+   * Runs a crash suspect alone. A row whose last attempt ended with an expired lease may
+   * have killed its process (a poison message): run next to others, it would kill them
+   * too, and since reaped rows come due together they would be claimed together again,
+   * until all of them end FAILED. So the rows claimed with it go back unstarted (no attempt
+   * counted), running handlers finish first (its lease kept alive meanwhile), and nothing
+   * else is claimed until it is done. Only the suspect pays for its own crashes.
+   */
+  async #runAlone(suspect: ClaimedMessage, claimSentAt: number, others: readonly ClaimedMessage[]): Promise<void> {
+    const stopped = this.#stop.signal;
+    for (const message of others) this.#queue.push({ message, claimSentAt });
+    await this.#releaseQueued();
+    this.stats.isolated++;
+    const waiting = new AttemptControl(Infinity);
+    const lease = this.#leases.hold(suspect, waiting, claimSentAt);
+    while (this.#running.size > 0 && !stopped.aborted) await this.#slotFreed.wait();
+    this.#leases.drop(lease);
+    if (waiting.aborted) return; // its lease was lost while waiting: someone else has it now
+    this.#queue.push({ message: suspect, claimSentAt: lease.validUntil - this.#deps.options.leaseMs });
+    if (stopped.aborted) return; // stop() releases it with the rest of the queue
+    this.#dispatch();
+    while (this.#running.size > 0 && !stopped.aborted) await this.#slotFreed.wait();
   }
 
   #count(result: AttemptResult): void {

@@ -235,8 +235,9 @@ export interface EventStore {
 
   /**
    * IN_PROGRESS rows whose lease expired → ERROR (attempt counted; AVAILABLE_AT = now +
-   * retryDelayMs) or FAILED when ATTEMPTS ≥ MAX_ATTEMPTS. LAST_ERROR names the lost
-   * owner. Returns how many.
+   * retryDelayMs) or FAILED when ATTEMPTS ≥ MAX_ATTEMPTS. LAST_ERROR starts with
+   * `EY_LEASE_LOST:` and names the lost owner (processors run such rows alone: they may
+   * have killed their worker). Returns how many.
    */
   reapExpiredLeases(request: ReapRequest): Promise<number>;
 

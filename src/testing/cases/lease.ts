@@ -51,7 +51,7 @@ export const leaseCases: readonly ConformanceCase[] = [
       const after = await store.now();
       const row = await expectRow(store, claimed.eventId, { status: 'ERROR', attempts: 1 });
       assertBetween(row.availableAt, before + 5000, after + 5000, timing.clockToleranceMs, 'availableAt');
-      assert.match(row.lastError ?? '', /lease/i);
+      assert.match(row.lastError ?? '', /^EY_LEASE_LOST: /);
       assert.ok(
         row.lastError?.includes('SERVICE_B/host/42/lost'),
         `LAST_ERROR does not name the owner: ${row.lastError}`,
