@@ -10,6 +10,7 @@ import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
 import { createEventyardStore } from './eventyard-stores.js';
+import { uuidV7 } from './uuid-v7.js';
 import type { QueueSystem, StoreCounts, SystemOptions, WorkerSpec } from './types.js';
 
 export const BENCH_TYPE_NAME = 'IN_BENCH';
@@ -58,7 +59,13 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       onCompleted(payload);
     }
   });
-  const app: Eventyard = createEventyard({ store: observed, messageTypes: [type], logger: silentLogger });
+  const { uuidv7, ...processorTuning } = options.eventyardTuning ?? {};
+  const app: Eventyard = createEventyard({
+    store: observed,
+    messageTypes: [type],
+    logger: silentLogger,
+    ...(uuidv7 === true ? { ids: uuidV7 } : {}),
+  });
   let service: Service | undefined;
 
   return {
@@ -72,6 +79,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,
       'retry mechanism intervalMs': '250 (default)',
       'payload schema': 'minimal Standard Schema (typeof checks)',
+      'event ids': uuidv7 === true ? 'UUIDv7, time-ordered (variant)' : 'random UUIDv4 (default)',
       publishBatch: 'app.publishMany',
     },
     async publish(payload) {
@@ -83,7 +91,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     async startWorkers(spec: WorkerSpec) {
       onCompleted = spec.onCompleted?.bind(spec);
       service = app
-        .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs, ...options.eventyardTuning })
+        .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs, ...processorTuning })
         .handle(type, (ctx) => {
           if (onCompleted) inFlight.set(ctx.message.eventId, ctx.payload);
           return spec.handle({ payload: ctx.payload, attempt: ctx.message.attempt });
