@@ -135,20 +135,32 @@ describe.each(SERVERS)('outbound through a %s restart', (kind, makeServer) => {
     open.outbound = outbound;
 
     await waitUntil('a part of the run is delivered', async () => downstream.copies.size >= 150, 60_000);
+    const stopAt = Date.now();
     await server.stop();
+    const stoppedAt = Date.now();
     const completedWhileDown = (await allRows(app.store, { statuses: ['COMPLETED'] })).map((r) => r.eventId);
     await new Promise((r) => setTimeout(r, 1500)); // the outbound processor runs into the outage
     await server.start();
 
+    let progress = '';
     await waitUntil(
       'every row is COMPLETED and delivered',
       async () => {
         const counts = await app.countByStatus();
         const completed = counts.find((c) => c.status === 'COMPLETED')?.count ?? 0;
+        progress = `${JSON.stringify(counts.map((c) => [c.status, c.count]))} downstream ${downstream.copies.size}`;
         return completed === ROWS && downstream.copies.size === ROWS;
       },
       120_000,
-    );
+    ).catch(async (error: unknown) => {
+      const rows = await allRows(app.store);
+      const missing = rows
+        .filter((r) => !downstream.copies.has(r.eventId))
+        .map((r) => `${r.attempts}@${r.updatedAt - stopAt}`);
+      throw new Error(
+        `${(error as Error).message}: ${progress}; outbound ${JSON.stringify(outbound.stats)} stop took ${stoppedAt - stopAt}; missing (attempts@updatedAt-stopAt) ${missing.join(' ')}`,
+      );
+    });
     downstream.stop = true;
     await downstream.loop;
 

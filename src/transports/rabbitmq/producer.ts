@@ -14,6 +14,9 @@ import type { ResolvedRabbitMqOptions } from './options.js';
 export class RabbitMqProducer implements BrokerProducer {
   readonly #connection: LazyConnection;
   readonly #returned = new Set<string>();
+  readonly #watched = new WeakSet<object>();
+  /** Counts channel and connection closures, to spot one right after a batch's confirms. */
+  #closures = 0;
   #channel: ConfirmChannel | undefined;
   #channelError: Error | undefined;
   #closed = false;
@@ -25,6 +28,11 @@ export class RabbitMqProducer implements BrokerProducer {
   async #ensureChannel(): Promise<ConfirmChannel> {
     if (this.#channel !== undefined) return this.#channel;
     const model = await this.#connection.get();
+    if (!this.#watched.has(model)) {
+      this.#watched.add(model);
+      model.on('error', () => this.#closures++);
+      model.on('close', () => this.#closures++);
+    }
     let channel: ConfirmChannel;
     try {
       channel = await model.createConfirmChannel();
@@ -34,6 +42,7 @@ export class RabbitMqProducer implements BrokerProducer {
     this.#channelError = undefined;
     channel.on('error', (error: Error) => (this.#channelError = error));
     channel.on('close', () => {
+      this.#closures++;
       if (this.#channel === channel) this.#channel = undefined;
     });
     channel.on('return', (message: { properties: { messageId?: unknown } }) => {
@@ -48,6 +57,7 @@ export class RabbitMqProducer implements BrokerProducer {
     if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'rabbitmq: publish after close');
     if (messages.length === 0) return;
     const channel = await this.#ensureChannel();
+    const closures = this.#closures;
     const ids = messages.map((m) => m.id ?? randomUUID());
     const confirms: Promise<void>[] = [];
     try {
@@ -62,6 +72,18 @@ export class RabbitMqProducer implements BrokerProducer {
       // (404 for a missing exchange) is the channel's error.
       await Promise.allSettled(confirms);
       throw toBrokerError(this.#channelError ?? error, `publish to exchange "${topic}"`);
+    }
+    // Let the I/O already received run: a forced close (server shutdown) that arrived with
+    // the confirms makes them untrustworthy. RabbitMQ 3.10 was seen confirming messages it
+    // then lost while shutting down (docs/brokers.md); publishing again turns that loss
+    // into a duplicate.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#closures !== closures) {
+      throw new EventyardError(
+        ErrorCode.BROKER_UNAVAILABLE,
+        `rabbitmq: the connection closed as the confirms for exchange "${topic}" arrived; publishing again`,
+        { details: { topic } },
+      );
     }
     const returned = ids.filter((id) => this.#returned.delete(id));
     if (returned.length > 0) {
