@@ -4,6 +4,7 @@
  *   npm run bench                  # every case, the issue's sizes
  *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
  *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
+ *   npm run bench -- --only prefetch --results variants   # write bench/results/variants.json only
  *   npm run bench -- --cpu-prof    # CPU profiles of Eventyard's measured windows, in
  *                                  # bench/results/profiles (read with bench/profile-top.ts)
  *
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'contention-cores': { type: 'string', default: '0.35' },
     'no-write': { type: 'boolean', default: false },
+    results: { type: 'string' },
   },
 });
 
@@ -78,11 +80,14 @@ function writeResults(): void {
   if (values['no-write']) return;
   const targets = judgeTargets(summaries);
   mkdirSync(`${root}bench/results`, { recursive: true });
+  // --results NAME: a side run (e.g. only the variant cases) that leaves latest.json and the docs alone.
+  const name = values.results ?? 'latest';
   writeFileSync(
-    `${root}bench/results/latest.json`,
+    `${root}bench/results/${name}.json`,
     JSON.stringify({ ...header(), targets, summaries, raw }, null, 2) + '\n',
   );
-  writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), summaries, targets));
+  if (values.results === undefined)
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), summaries, targets));
 }
 
 for (const planned of plan) {
@@ -91,7 +96,8 @@ for (const planned of plan) {
   const records = await runCase(c, {
     contentionCores,
     maxRetries: values.quick ? 1 : 3,
-    timeoutMs: values.quick ? 120_000 : 600_000,
+    // W3 holds its rate for a minute per confirmation, up to five times.
+    timeoutMs: c.workload === 'W3' ? 1_800_000 : values.quick ? 120_000 : 600_000,
     profileDir: values['cpu-prof'] ? profDir : undefined,
     log,
   });

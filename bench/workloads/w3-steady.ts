@@ -3,7 +3,7 @@
  * find the highest arrival rate at which the backlog (published − confirmed COMPLETED)
  * stays flat. Probes of `probeSeconds` search the rate (doubling up from `startRate`, then
  * bisecting); the best flat rate is then held for `confirmSeconds` (the issue's ≥ 60 s in
- * the full suite), stepping down 10% until a confirmation holds. Between probes the
+ * the full suite), stepping down 15% (at most five times) until a confirmation holds. Between probes the
  * backlog drains. "Flat": over the probe's second half the backlog grows by less than 2%
  * of the rate per second and ends below a quarter second of arrivals.
  */
@@ -83,7 +83,7 @@ export async function steady(env: RunEnv): Promise<PhaseResult[]> {
     let held = lo;
     const meter = env.createMeter();
     let confirmed: Probe | undefined;
-    for (let attempt = 0; attempt < 3 && held > 0; attempt++) {
+    for (let attempt = 0; attempt < 5 && held > 0; attempt++) {
       await meter.start();
       const begin = seq;
       confirmed = await probe(system, held, confirmSeconds, seq);
@@ -112,7 +112,7 @@ export async function steady(env: RunEnv): Promise<PhaseResult[]> {
           },
         ];
       }
-      held = Math.round(held * 0.9);
+      held = Math.round(held * 0.85);
     }
     throw new Error(`W3: no flat rate confirmed (probes: ${JSON.stringify(probes)})`);
   } finally {
