@@ -5,12 +5,13 @@
  *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
  *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
  *   npm run bench -- --only prefetch --results variants   # write bench/results/variants.json only
+ *   npm run bench -- --only W4 --merge   # re-run some cases, keep the others of latest.json
  *   npm run bench -- --cpu-prof    # CPU profiles of Eventyard's measured windows, in
  *                                  # bench/results/profiles (read with bench/profile-top.ts)
  *
  * Prints each case's figures, writes bench/results/latest.json and docs/benchmarks.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'contention-cores': { type: 'string', default: '0.35' },
     'no-write': { type: 'boolean', default: false },
     results: { type: 'string' },
+    merge: { type: 'boolean', default: false },
   },
 });
 
@@ -58,9 +60,16 @@ const started = Date.now();
 const machine = machineInfo();
 log(`${command}: ${plan.length} cases on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`);
 const summaries: CaseSummary[] = [];
-const raw: unknown[] = [];
+const raw: { case: string }[] = [];
+// --merge: keep the cases of bench/results/latest.json that this run does not repeat.
+const previous = values.merge ? readPrevious(`${root}bench/results/latest.json`) : undefined;
+const planned = new Set(plan.map((c) => c.id));
+const kept = (previous?.summaries ?? []).filter((s) => !planned.has(s.case.id));
+const order = new Map((values.quick ? quickPlan() : fullPlan()).map((c, i) => [c.id, i]));
+const all = (): CaseSummary[] =>
+  [...kept, ...summaries].sort((a, b) => (order.get(a.case.id) ?? 1e9) - (order.get(b.case.id) ?? 1e9));
 const header = (): ReportHeader => ({
-  command,
+  command: previous && kept.length > 0 ? `${previous.command} (from ${previous.startedAt}), then ${command}` : command,
   startedAt: new Date(started).toISOString(),
   minutes: (Date.now() - started) / 60_000,
   machine,
@@ -78,20 +87,29 @@ const header = (): ReportHeader => ({
 /** Written after every case, so a long run that is cut short still leaves its figures. */
 function writeResults(): void {
   if (values['no-write']) return;
-  const targets = judgeTargets(summaries);
+  const targets = judgeTargets(all());
   mkdirSync(`${root}bench/results`, { recursive: true });
   // --results NAME: a side run (e.g. only the variant cases) that leaves latest.json and the docs alone.
   const name = values.results ?? 'latest';
   writeFileSync(
     `${root}bench/results/${name}.json`,
-    JSON.stringify({ ...header(), targets, summaries, raw }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        ...header(),
+        targets,
+        summaries: all(),
+        raw: [...(previous?.raw ?? []).filter((r) => !planned.has(r.case)), ...raw],
+      },
+      null,
+      2,
+    ) + '\n',
   );
   if (values.results === undefined)
-    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), summaries, targets));
+    writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), all(), targets));
 }
 
-for (const planned of plan) {
-  const { case: c, basis } = resolveRate(planned, summaries);
+for (const next of plan) {
+  const { case: c, basis } = resolveRate(next, all());
   log(`\n${c.id}: ${c.title} [${c.profile}]${basis === 'fixed' ? '' : ` — rate: ${basis}`}`);
   const records = await runCase(c, {
     contentionCores,
@@ -109,11 +127,26 @@ for (const planned of plan) {
 }
 
 log(
-  `\nTargets:\n${judgeTargets(summaries)
+  `\nTargets:\n${judgeTargets(all())
     .map((t) => `  ${t.replace(/\*\*/g, '')}`)
     .join('\n')}`,
 );
 if (!values['no-write']) log('\nwrote bench/results/latest.json and docs/benchmarks.md');
+
+function readPrevious(
+  file: string,
+): { command: string; startedAt: string; summaries: CaseSummary[]; raw: { case: string }[] } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as {
+      command: string;
+      startedAt: string;
+      summaries: CaseSummary[];
+      raw: { case: string }[];
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 const failedChecks = summaries.some((s) => s.phases.some((p) => p.checks.some((k) => !k.ok)) || s.errors.length > 0);
 process.exitCode = failedChecks ? 1 : 0;
