@@ -48,13 +48,8 @@ const plan = (values.quick ? quickPlan() : fullPlan()).filter(
 const contentionCores = Number(values['contention-cores']);
 const profDir = `${root}bench/results/profiles`;
 if (values['cpu-prof']) mkdirSync(profDir, { recursive: true });
-const command = [
-  'npm run',
-  values.quick ? 'bench:quick' : 'bench',
-  ...process.argv.slice(2).filter((a) => a !== '--quick'),
-]
-  .join(' ')
-  .trim();
+const extraArgs = process.argv.slice(2).filter((a) => a !== '--quick');
+const command = `npm run ${values.quick ? 'bench:quick' : 'bench'}${extraArgs.length > 0 ? ` -- ${extraArgs.join(' ')}` : ''}`;
 
 const started = Date.now();
 const machine = machineInfo();
