@@ -55,7 +55,7 @@ const started = Date.now();
 const machine = machineInfo();
 log(`${command}: ${plan.length} cases on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`);
 const summaries: CaseSummary[] = [];
-const raw: { case: string }[] = [];
+const raw: { case: string; records?: unknown }[] = [];
 // --merge: keep the cases of bench/results/latest.json that this run does not repeat.
 const previous = values.merge ? readPrevious(`${root}bench/results/latest.json`) : undefined;
 const planned = new Set(plan.map((c) => c.id));

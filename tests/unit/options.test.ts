@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { option, resolveOptions } from '../../src/core/options.js';
 import { resolveProcessorOptions } from '../../src/processing/processor-options.js';
-import type { EventyardError} from '../../src/core/errors.js';
+import type { EventyardError } from '../../src/core/errors.js';
 import { ErrorCode, toError } from '../../src/core/errors.js';
 
 const schema = {
