@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     eventyardTuning: {
       ...(spec.params.prefetch === undefined ? {} : { prefetch: spec.params.prefetch }),
       ...(spec.params.batchSize === undefined ? {} : { batchSize: spec.params.batchSize }),
-      ...(spec.params.uuidv7 === 1 ? { uuidv7: true } : {}),
+      ...(spec.params.uuidv4 === 1 ? { uuidv4: true } : {}),
     },
   };
   let settings: Settings = {};

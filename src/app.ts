@@ -2,7 +2,7 @@
  * The application: its declared message types, its store, publishing from outside a
  * service, its services, and the operator's view (list, counts, re-drive).
  */
-import { uuidGenerator, type IdGenerator } from './core/clock.js';
+import { uuidV7Generator, type IdGenerator } from './core/clock.js';
 import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
@@ -42,10 +42,10 @@ export const eventyardSchema = {
    */
   logger: option.custom('a logger', isLogger, { default: jsonLogger('warn') }),
   /**
-   * Generates EVENT_IDs and worker ids.
-   * @defaultValue random UUIDs
+   * Generates EVENT_IDs (of published events and of events handlers create) and worker ids.
+   * @defaultValue time-ordered UUIDv7s (new rows land at the end of the id indexes)
    */
-  ids: option.custom('an IdGenerator', isIdGenerator, { default: uuidGenerator }),
+  ids: option.custom('an IdGenerator', isIdGenerator, { default: uuidV7Generator }),
 };
 export type EventyardOptions = OptionsInput<typeof eventyardSchema>;
 

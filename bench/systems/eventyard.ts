@@ -5,12 +5,18 @@
  * event became COMPLETED. The handler's message type has a minimal Standard Schema
  * validator (two typeof checks), so schema-library cost is not part of the figures.
  */
-import { createEventyard, defineMessageType, silentLogger, type Eventyard, type Service } from '../../src/index.js';
+import {
+  createEventyard,
+  uuidGenerator,
+  defineMessageType,
+  silentLogger,
+  type Eventyard,
+  type Service,
+} from '../../src/index.js';
 import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../src/store/port.js';
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
 import { createEventyardStore } from './eventyard-stores.js';
-import { uuidV7 } from './uuid-v7.js';
 import type { QueueSystem, StoreCounts, SystemOptions, WorkerSpec } from './types.js';
 
 export const BENCH_TYPE_NAME = 'IN_BENCH';
@@ -59,12 +65,12 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       onCompleted(payload);
     }
   });
-  const { uuidv7, ...processorTuning } = options.eventyardTuning ?? {};
+  const { uuidv4, ...processorTuning } = options.eventyardTuning ?? {};
   const app: Eventyard = createEventyard({
     store: observed,
     messageTypes: [type],
     logger: silentLogger,
-    ...(uuidv7 === true ? { ids: uuidV7 } : {}),
+    ...(uuidv4 === true ? { ids: uuidGenerator } : {}),
   });
   let service: Service | undefined;
 
@@ -79,7 +85,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,
       'retry mechanism intervalMs': '250 (default)',
       'payload schema': 'minimal Standard Schema (typeof checks)',
-      'event ids': uuidv7 === true ? 'UUIDv7, time-ordered (variant)' : 'random UUIDv4 (default)',
+      'event ids': uuidv4 === true ? 'random UUIDv4 (variant)' : 'UUIDv7, time-ordered (default)',
       publishBatch: 'app.publishMany',
     },
     async publish(payload) {

@@ -50,7 +50,7 @@ export interface SystemOptions {
   /** How long a worker holds a claimed event before another may take it. */
   readonly leaseMs: number;
   /** Eventyard processor options a case sets explicitly (e.g. prefetch); defaults otherwise. */
-  readonly eventyardTuning?: Readonly<{ prefetch?: number; batchSize?: number; uuidv7?: boolean }> | undefined;
+  readonly eventyardTuning?: Readonly<{ prefetch?: number; batchSize?: number; uuidv4?: boolean }> | undefined;
 }
 
 export interface QueueSystem {
