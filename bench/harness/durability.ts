@@ -51,6 +51,3 @@ export function describeProfile(profile: Profile): string {
       return 'SQLite, journal_mode=WAL, synchronous=FULL';
   }
 }
-
-/** Page cache per SQLite connection on both sides: Eventyard's store default (cacheSizeMiB). */
-export const SQLITE_CACHE_MIB = 64;

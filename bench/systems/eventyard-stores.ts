@@ -4,7 +4,7 @@
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import type { EventStore } from '../../src/store/port.js';
-import { isRedisProfile, SQLITE_CACHE_MIB, sqliteSynchronous } from '../harness/durability.js';
+import { isRedisProfile, sqliteSynchronous } from '../harness/durability.js';
 import { SystemName, type Settings, type SystemOptions } from './types.js';
 
 export interface EventyardStore {
@@ -30,7 +30,7 @@ export async function createEventyardStore(options: SystemOptions): Promise<Even
   }
   if (options.sqlitePath === undefined) throw new Error('the SQLite store needs a path');
   const synchronous = sqliteSynchronous(options.profile);
-  const store = createSqliteStore({ path: options.sqlitePath, synchronous, cacheSizeMiB: SQLITE_CACHE_MIB });
+  const store = createSqliteStore({ path: options.sqlitePath, synchronous });
   return {
     store,
     name: SystemName.EVENTYARD_SQLITE,
@@ -39,7 +39,6 @@ export async function createEventyardStore(options: SystemOptions): Promise<Even
       journal_mode: 'WAL',
       synchronous,
       busyTimeoutMs: '5000 (default)',
-      cacheSizeMiB: SQLITE_CACHE_MIB,
     },
   };
 }

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker, JobStatus, type Logger, type Worker } from 'plainjob';
 import type { Order } from '../../examples/abc/flow.js';
-import { SQLITE_CACHE_MIB, sqliteSynchronous, type SqliteProfile } from '../harness/durability.js';
+import { sqliteSynchronous, type SqliteProfile } from '../harness/durability.js';
 import { feeOf, STAGES, type PipelineSpec, type PipelineSystem } from './pipeline-types.js';
 import { SystemName, type SystemOptions } from './types.js';
 
@@ -26,8 +26,6 @@ export async function createPlainjobPipeline(options: SystemOptions): Promise<Pi
   const db = new Database(options.sqlitePath);
   const queue = defineQueue({ connection: better(db), logger: silent, timeout: options.leaseMs });
   db.pragma(`synchronous = ${synchronous}`);
-  // The same page cache as Eventyard's store (its default), so neither reads index pages back.
-  db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
   let workers: { worker: Worker; done: Promise<void> }[] = [];
   let flowsCompleted = 0;
   const count = (status: JobStatus, type?: string): number =>
@@ -39,7 +37,6 @@ export async function createPlainjobPipeline(options: SystemOptions): Promise<Pi
       version: '0.0.14',
       pipeline: 'four job types on one queue; each stage adds the next job before completing',
       synchronous,
-      cache_size: `${SQLITE_CACHE_MIB} MiB (as Eventyard's)`,
       journal_mode: 'WAL',
       workers: 'stage concurrency per stage (one job at a time each, one process)',
       pollIntervall: POLL_MS,

@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker, JobStatus, type Logger, type Worker } from 'plainjob';
-import { SQLITE_CACHE_MIB, sqliteSynchronous, type SqliteProfile } from '../harness/durability.js';
+import { sqliteSynchronous, type SqliteProfile } from '../harness/durability.js';
 import type { BenchPayload } from '../harness/payloads.js';
 import { SystemName, type QueueSystem, type StoreCounts, type SystemOptions, type WorkerSpec } from './types.js';
 
@@ -28,8 +28,6 @@ export async function createPlainjob(options: SystemOptions): Promise<QueueSyste
     maintenanceInterval: Math.min(60_000, options.leaseMs),
   });
   db.pragma(`synchronous = ${synchronous}`);
-  // The same page cache as Eventyard's store (its default), so neither reads index pages back.
-  db.pragma(`cache_size = ${-SQLITE_CACHE_MIB * 1024}`);
   let workers: { worker: Worker; done: Promise<void> }[] = [];
   let completed = 0;
   const inFlight = new Map<number, BenchPayload>();
@@ -41,7 +39,6 @@ export async function createPlainjob(options: SystemOptions): Promise<QueueSyste
       driver: 'better-sqlite3 12',
       journal_mode: String(db.pragma('journal_mode', { simple: true })),
       synchronous,
-      cache_size: `${SQLITE_CACHE_MIB} MiB (as Eventyard's)`,
       busy_timeout: 5000,
       workers: 'workload concurrency (one job at a time each, one process)',
       pollIntervall: POLL_MS,

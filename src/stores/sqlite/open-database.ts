@@ -17,7 +17,6 @@ export function openDatabase(options: ResolvedSqliteStoreOptions): Database {
     db.pragma(`synchronous = ${options.synchronous}`);
     // Keep temporary b-trees (sorts, IN lists) off the disk.
     db.pragma('temp_store = MEMORY');
-    db.pragma(`cache_size = ${-options.cacheSizeMiB * 1024}`);
     return db;
   } catch (error) {
     db.close();

@@ -34,13 +34,6 @@ export const sqliteStoreOptionsSchema = {
    */
   synchronous: option.oneOf(['NORMAL', 'FULL'] as const, { default: 'NORMAL' }),
   /**
-   * Page cache of each connection, in MiB (SQLite's own default is 2 MiB). A backlog of
-   * 100,000 rows with 1 KB payloads keeps its indexes in a few MiB; with less, claims and
-   * publishes read index pages back from the OS on every batch.
-   * @defaultValue 64
-   */
-  cacheSizeMiB: option.int({ min: 1, max: 65_536, default: 64 }),
-  /**
    * The store's clock, which judges leases and AVAILABLE_AT. For SQLite it is the host
    * clock shared by every process on the host; tests inject their own.
    * @defaultValue the system clock
