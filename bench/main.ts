@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCase } from './harness/alternate.js';
-import { machineInfo } from './harness/machine.js';
+import { machineInfo, type MachineInfo } from './harness/machine.js';
 import { resolveRate } from './harness/resolve-rates.js';
 import { summarizeCase, type CaseSummary } from './harness/summarize.js';
 import { fullPlan, quickPlan } from './plan.js';
@@ -59,12 +59,17 @@ const raw: { case: string; records?: unknown }[] = [];
 // --merge: keep the cases of bench/results/latest.json that this run does not repeat.
 const previous = values.merge ? readPrevious(`${root}bench/results/latest.json`) : undefined;
 const planned = new Set(plan.map((c) => c.id));
-const kept = (previous?.summaries ?? []).filter((s) => !planned.has(s.case.id));
 const order = new Map((values.quick ? quickPlan() : fullPlan()).map((c, i) => [c.id, i]));
+// Kept: the previous run's cases that this run does not repeat and that the plan still has.
+const keptCase = (id: string): boolean => order.has(id) && !planned.has(id);
+const kept = (previous?.summaries ?? []).filter((s) => keptCase(s.case.id));
 const all = (): CaseSummary[] =>
   [...kept, ...summaries].sort((a, b) => (order.get(a.case.id) ?? 1e9) - (order.get(b.case.id) ?? 1e9));
 const header = (): ReportHeader => ({
-  command: previous && kept.length > 0 ? `${previous.command} (from ${previous.startedAt}), then ${command}` : command,
+  command:
+    previous && kept.length > 0
+      ? `${previous.command} (from ${previous.startedAt}${previous.machine ? ` on ${previous.machine.cpuModel}` : ''}), then ${command}`
+      : command,
   startedAt: new Date(started).toISOString(),
   minutes: (Date.now() - started) / 60_000,
   machine,
@@ -93,7 +98,7 @@ function writeResults(): void {
         ...header(),
         targets,
         summaries: all(),
-        raw: [...(previous?.raw ?? []).filter((r) => !planned.has(r.case)), ...raw],
+        raw: [...(previous?.raw ?? []).filter((r) => keptCase(r.case)), ...raw],
       },
       null,
       2,
@@ -130,11 +135,14 @@ if (!values['no-write']) log('\nwrote bench/results/latest.json and docs/benchma
 
 function readPrevious(
   file: string,
-): { command: string; startedAt: string; summaries: CaseSummary[]; raw: { case: string }[] } | undefined {
+):
+  | { command: string; startedAt: string; machine?: MachineInfo; summaries: CaseSummary[]; raw: { case: string }[] }
+  | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as {
       command: string;
       startedAt: string;
+      machine?: MachineInfo;
       summaries: CaseSummary[];
       raw: { case: string }[];
     };
