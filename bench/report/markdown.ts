@@ -141,16 +141,30 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
   return out.join('\n') + '\n';
 }
 
+/**
+ * Every setting of every system, over all cases; a setting that differs between cases (the
+ * durability profile, a variant) gives the most common value, then the others with their cases.
+ */
 function settingsSection(summaries: readonly CaseSummary[]): string[] {
-  const bySystem = new Map<string, Record<string, string | number | boolean>>();
+  const bySystem = new Map<string, Map<string, Map<string, string[]>>>();
   for (const s of summaries) {
     for (const [system, settings] of Object.entries(s.settings)) {
-      bySystem.set(system, { ...(bySystem.get(system) ?? {}), ...settings });
+      const keys = bySystem.get(system) ?? new Map<string, Map<string, string[]>>();
+      bySystem.set(system, keys);
+      for (const [key, value] of Object.entries(settings)) {
+        const values = keys.get(key) ?? new Map<string, string[]>();
+        keys.set(key, values);
+        values.set(String(value), [...(values.get(String(value)) ?? []), s.case.id]);
+      }
     }
   }
-  return [...bySystem].flatMap(([system, settings]) => [
-    `- **${system}:** ${Object.entries(settings)
-      .map(([k, v]) => `${k} = ${String(v)}`)
-      .join('; ')}`,
-  ]);
+  // The value most cases used, then each other value with the cases that used it.
+  const render = (values: Map<string, string[]>): string => {
+    const [first, ...others] = [...values].sort((x, y) => y[1].length - x[1].length);
+    const rest = others.map(([value, cases]) => `; ${value} in ${cases.join(', ')}`).join('');
+    return others.length === 0 ? String(first?.[0]) : `${String(first?.[0])} (${rest.slice(2)})`;
+  };
+  return [...bySystem].map(
+    ([system, keys]) => `- **${system}:** ${[...keys].map(([key, values]) => `${key} = ${render(values)}`).join('; ')}`,
+  );
 }
