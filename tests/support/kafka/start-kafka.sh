@@ -3,7 +3,8 @@
 # Eventyard tests, on loopback only:
 #   broker     127.0.0.1:${KAFKA_PORT:-19092}
 #   controller 127.0.0.1:${KAFKA_CONTROLLER_PORT:-19093}
-# Idempotent: a broker already answering on the port is left alone. Steps:
+# Idempotent: a Kafka broker already listening on the port (started by this script, here or
+# from another checkout) is left alone. Steps:
 #   1. resolve the broker's jars from Maven Central through tests/support/kafka/pom.xml
 #      (mvn dependency:copy-dependencies) into $KAFKA_CACHE_DIR/libs, once;
 #   2. format the KRaft storage in $KAFKA_CACHE_DIR/data, once (fixed cluster id);
@@ -33,8 +34,16 @@ if running_pid && port_open "$PORT"; then
   echo "kafka is up on 127.0.0.1:$PORT (pid $(cat "$PIDFILE"))"
   exit 0
 fi
+# The pid listening on a loopback port, when ss can tell.
+listener_pid() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
 if port_open "$PORT"; then
-  echo "127.0.0.1:$PORT is taken by a process that start-kafka.sh did not start" >&2
+  # A broker this script started from another checkout (its own cache dir) serves as well.
+  pid="$(listener_pid "$PORT")"
+  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; then
+    echo "kafka is up on 127.0.0.1:$PORT (pid $pid, started from another checkout)"
+    exit 0
+  fi
+  echo "127.0.0.1:$PORT is taken by a process that is not a Kafka broker (pid ${pid:-unknown})" >&2
   exit 1
 fi
 
