@@ -33,6 +33,7 @@ export async function runAttempt(
   deps: AttemptDeps,
   message: ClaimedMessage,
   control: AttemptControl,
+  onHandlerSettled: () => void = () => undefined,
 ): Promise<AttemptResult> {
   const ref = message;
   const updatedBy = deps.serviceName;
@@ -61,6 +62,7 @@ export async function runAttempt(
     } finally {
       seal();
     }
+    onHandlerSettled();
     const outcome = await deps.batcher.complete({
       ref,
       updatedBy,
@@ -74,6 +76,7 @@ export async function runAttempt(
       ? decideFailure(type.retry, error, message.attempts, message.maxAttempts)
       : ({ kind: 'fail', reason: 'non-retryable' } as const);
     const retryDelayMs = decision.kind === 'retry' ? decision.delayMs : null;
+    onHandlerSettled(); // no-op when the completion above already called it
     const outcome = await deps.batcher.fail({ ref, updatedBy, error: describeError(error), retryDelayMs });
     return { message, kind: decision.kind === 'retry' ? 'retry' : 'failed', outcome, error };
   }

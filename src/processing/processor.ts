@@ -63,10 +63,19 @@ export class EventProcessor {
   readonly #batcher: OutcomeBatcher;
   readonly #attemptDeps: AttemptDeps;
   readonly #queue: { message: ClaimedMessage; claimSentAt: number }[] = [];
+  /** Every attempt until its outcome is written. */
   readonly #running = new Set<Promise<void>>();
+  /**
+   * Attempts whose handler has not settled yet: what the concurrency limit counts. A slot
+   * frees when the handler settles, so the next claim and handlers run while the outcome
+   * write is still on its way (the store and the process work side by side instead of
+   * taking turns); the row's lease is kept until the write lands.
+   */
+  #busy = 0;
   readonly #controls = new Set<AttemptControl>();
   readonly #timeouts: TimeoutSweep;
   readonly #slotFreed = new Signal();
+  readonly #maxUnwritten: number;
   #stop = new AbortController();
   /** Aborted to end the current idle wait early (stop, local write). */
   #wake = new AbortController();
@@ -77,8 +86,9 @@ export class EventProcessor {
     this.#deps = deps;
     const { store, logger, options } = deps;
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
+    this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
     this.#batcher = new OutcomeBatcher(store, logger, {
-      maxBatch: Math.max(options.batchSize, options.concurrency),
+      maxBatch: this.#maxUnwritten,
       giveUpAfterMs: options.leaseMs,
     });
     this.#attemptDeps = {
@@ -154,8 +164,9 @@ export class EventProcessor {
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
-        const free = options.concurrency + options.prefetch - this.#running.size - this.#queue.length;
-        if (free <= 0) {
+        const free = options.concurrency + options.prefetch - this.#busy - this.#queue.length;
+        // Outcomes waiting for their write are bounded too: at most one batch beyond the slots.
+        if (free <= 0 || this.#running.size - this.#busy >= this.#maxUnwritten) {
           await this.#slotFreed.wait();
           continue;
         }
@@ -217,18 +228,27 @@ export class EventProcessor {
   }
 
   #dispatch(): void {
-    while (this.#running.size < this.#deps.options.concurrency && this.#queue.length > 0) {
+    while (this.#busy < this.#deps.options.concurrency && this.#queue.length > 0) {
       const { message, claimSentAt } = this.#queue.shift() as { message: ClaimedMessage; claimSentAt: number };
       const control = new AttemptControl(performance.now() + this.#deps.options.handlerTimeoutMs);
       const lease = this.#leases.hold(message, control, claimSentAt);
       this.#controls.add(control);
-      const run: Promise<void> = runAttempt(this.#attemptDeps, message, control)
+      this.#busy++;
+      let settled = false;
+      const freeSlot = (): void => {
+        if (settled) return;
+        settled = true;
+        this.#busy--;
+        if (!this.#stop.signal.aborted) this.#dispatch();
+        this.#slotFreed.fire();
+      };
+      const run: Promise<void> = runAttempt(this.#attemptDeps, message, control, freeSlot)
         .then((result) => this.#count(result))
         .finally(() => {
+          freeSlot(); // in case the attempt ended before its handler settled (it never should)
           this.#leases.drop(lease);
           this.#controls.delete(control);
           this.#running.delete(run);
-          if (!this.#stop.signal.aborted) this.#dispatch();
           this.#slotFreed.fire();
         });
       this.#running.add(run);

@@ -225,4 +225,58 @@ describe('handlers', () => {
     expect(rest.every((r) => r.status === 'UNPROCESSED' && r.attempts === 0 && r.claimToken === null)).toBe(true);
     expect(service.stats().processors.inbound?.released).toBe(4);
   });
+
+  it('concurrency counts running handlers: the next ones start while outcome writes are in flight, which stay bounded', async () => {
+    // Every completion write takes 30 ms; handlers take 1 ms.
+    const slowStore: EventStore = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'complete') {
+          return async (requests: Parameters<EventStore['complete']>[0]) => {
+            writesInFlight++;
+            await new Promise((r) => setTimeout(r, 30));
+            const outcomes = await target.complete(requests);
+            writesInFlight--;
+            writtenCount += requests.length;
+            return outcomes;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const slowApp = createEventyard({ store: slowStore, messageTypes: [IN_ORDER], logger: silentLogger });
+    let running = 0;
+    let runningPeak = 0;
+    let settledCount = 0;
+    let writtenCount = 0;
+    let unwrittenPeak = 0;
+    let writesInFlight = 0;
+    let startedDuringWrite = 0;
+    const concurrency = 4;
+    const service = slowApp
+      .service({ name: 'SERVICE_A', ...fast, concurrency, batchSize: 4 })
+      .handle(IN_ORDER, async () => {
+        if (writesInFlight > 0) startedDuringWrite++;
+        unwrittenPeak = Math.max(unwrittenPeak, settledCount - writtenCount);
+        running++;
+        runningPeak = Math.max(runningPeak, running);
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        settledCount++;
+      })
+      .start();
+    const published = await slowApp.publishMany(
+      Array.from({ length: 40 }, (_, id) => ({ type: IN_ORDER, payload: { id } })),
+    );
+    await waitUntil('all 40 written', async () => writtenCount === 40, 10_000);
+    await service.stop();
+    expect(runningPeak).toBeLessThanOrEqual(concurrency);
+    // Handlers ran while earlier outcomes were still being written (the overlap) ...
+    expect(startedDuringWrite).toBeGreaterThan(0);
+    // ... and settled-but-unwritten outcomes never exceeded one batch beyond the slots.
+    expect(unwrittenPeak).toBeLessThanOrEqual(4 + concurrency);
+    const rows = (await store.list({ limit: 100 })).rows;
+    expect(rows.filter((r) => r.status === 'COMPLETED' && r.attempts === 1)).toHaveLength(published.length);
+    await slowApp.close();
+  });
 });
