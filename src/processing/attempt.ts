@@ -35,6 +35,13 @@ export async function runAttempt(
   control: AttemptControl,
   onHandlerSettled: () => void = () => undefined,
 ): Promise<AttemptResult> {
+  // Called once, before the outcome is written: the handler ran and settled, or never ran.
+  let settled = false;
+  const handlerSettled = (): void => {
+    if (settled) return;
+    settled = true;
+    onHandlerSettled();
+  };
   const ref = message;
   const updatedBy = deps.serviceName;
   const type = deps.builder.registry.has(message.messageType)
@@ -62,7 +69,7 @@ export async function runAttempt(
     } finally {
       seal();
     }
-    onHandlerSettled();
+    handlerSettled();
     const outcome = await deps.batcher.complete({
       ref,
       updatedBy,
@@ -76,7 +83,7 @@ export async function runAttempt(
       ? decideFailure(type.retry, error, message.attempts, message.maxAttempts)
       : ({ kind: 'fail', reason: 'non-retryable' } as const);
     const retryDelayMs = decision.kind === 'retry' ? decision.delayMs : null;
-    onHandlerSettled(); // no-op when the completion above already called it
+    handlerSettled();
     const outcome = await deps.batcher.fail({ ref, updatedBy, error: describeError(error), retryDelayMs });
     return { message, kind: decision.kind === 'retry' ? 'retry' : 'failed', outcome, error };
   }

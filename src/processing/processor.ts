@@ -234,10 +234,10 @@ export class EventProcessor {
       const lease = this.#leases.hold(message, control, claimSentAt);
       this.#controls.add(control);
       this.#busy++;
-      let settled = false;
+      let freed = false; // runAttempt calls freeSlot once; the finally below is the fallback
       const freeSlot = (): void => {
-        if (settled) return;
-        settled = true;
+        if (freed) return;
+        freed = true;
         this.#busy--;
         if (!this.#stop.signal.aborted) this.#dispatch();
         this.#slotFreed.fire();
@@ -245,7 +245,7 @@ export class EventProcessor {
       const run: Promise<void> = runAttempt(this.#attemptDeps, message, control, freeSlot)
         .then((result) => this.#count(result))
         .finally(() => {
-          freeSlot(); // in case the attempt ended before its handler settled (it never should)
+          freeSlot(); // a no-op unless runAttempt ended without calling it
           this.#leases.drop(lease);
           this.#controls.delete(control);
           this.#running.delete(run);
