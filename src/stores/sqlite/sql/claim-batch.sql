@@ -10,6 +10,12 @@
 -- {prefix}messages_ordering), so one claim takes at most one row per key.
 -- The candidate filter is the same as in claim-candidates.sql: keep the two in step.
 --
+-- LIMIT +@limit, not LIMIT @limit: SQLite (3.53, bundled with better-sqlite3 12) reads a
+-- bare bound LIMIT value while planning (sqlite3ExprIsInteger) and marks the statement to
+-- be compiled again whenever that parameter is bound, which better-sqlite3 does on every
+-- call: 70-80 µs per claim. Under a unary plus the planner does not look at the value. A claim of one row went from 90 to 20 µs (:memory:), the W2
+-- drain at concurrency 1 from 5,300 to 12,800 events/s. Every LIMIT in these files does so.
+--
 -- One statement instead of a SELECT then an UPDATE per row: 854 ms instead of 1,075 ms for
 -- the claims of a 100,000-row drain in batches of 64 (WAL file, 2-core host).
 --
@@ -53,7 +59,7 @@ WHERE seq IN (
       )
     )
   ORDER BY m.available_at, m.seq
-  LIMIT @limit
+  LIMIT +@limit
 )
 RETURNING
   seq, event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,

@@ -27,4 +27,5 @@ WHERE m.table_name = @table
     )
   )
 ORDER BY m.available_at, m.seq
-LIMIT @limit;
+-- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
+LIMIT +@limit;

@@ -33,4 +33,5 @@ WHERE event_id = @eventId
   AND (@messageType IS NULL OR message_type = @messageType)
   AND (@statuses IS NULL OR instr(@statuses, '|' || status || '|') > 0)
 ORDER BY seq
-LIMIT @limit;
+-- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
+LIMIT +@limit;

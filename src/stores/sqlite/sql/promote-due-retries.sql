@@ -16,5 +16,6 @@ WHERE seq IN (
   WHERE status = 'ERROR'
     AND available_at <= @now
   ORDER BY available_at
-  LIMIT @limit
+  -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
+  LIMIT +@limit
 );

@@ -16,6 +16,7 @@ WHERE seq IN (
   WHERE status IN ('COMPLETED', 'FAILED')
     AND status IN (@statusA, @statusB)
     AND updated_at < @cutoff
-  LIMIT @limit
+  -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
+  LIMIT +@limit
 )
 RETURNING event_id AS eventId;

@@ -24,5 +24,6 @@ WHERE seq IN (
   WHERE status = 'IN_PROGRESS'
     AND lease_expires_at <= @now
   ORDER BY lease_expires_at
-  LIMIT @limit
+  -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
+  LIMIT +@limit
 );
