@@ -3,9 +3,8 @@
  * process, sharing one store. The example's message types carry zod schemas, so schema
  * validation is part of these figures (the peers validate nothing).
  */
-import { randomUUID } from 'node:crypto';
 import { buildService, messageTypes, OUT_POSTED, IN_ORDER, type ServiceKey } from '../../examples/abc/flow.js';
-import { createEventyard, silentLogger, type Service } from '../../src/index.js';
+import { createEventyard, silentLogger, uuidV7Generator, type Service } from '../../src/index.js';
 import { createEventyardStore } from './eventyard-stores.js';
 import { observeCompletions } from './eventyard.js';
 import { STAGES, type PipelineSpec, type PipelineSystem } from './pipeline-types.js';
@@ -46,9 +45,10 @@ export async function createEventyardPipeline(options: SystemOptions): Promise<P
       'working data': 'a.received, b.fee, c.posted written; b.fee read by C and OUT',
     },
     async feed(batch) {
-      // Fresh UUIDs chosen here (never reused), so each flow's id is known before it runs.
+      // Fresh ids chosen here (never reused), so each flow's id is known before it runs; from
+      // the app's default generator (time-ordered UUIDv7), the ids app.publish would pick.
       const items = batch.map((f) => {
-        const eventId = randomUUID();
+        const eventId = uuidV7Generator.next();
         seqOf.set(eventId, f.seq);
         return { type: IN_ORDER, payload: f.order, options: { createdBy: 'UPSTREAM', eventId } };
       });
