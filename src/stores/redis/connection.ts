@@ -36,7 +36,13 @@ function redisOptions(options: ResolvedRedisStoreOptions): RedisOptions {
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: options.maxRetriesPerRequest,
     retryStrategy,
-    enableAutoPipelining: true,
+    // No auto-pipelining: ioredis would hold every command until setImmediate and build a
+    // Pipeline object (copying every defined script onto it) per flush. The store batches
+    // its own work into few script calls, so that bought nothing and cost, on one server:
+    // drain at concurrency 1 2,980 → 4,676 events/s without it, single publishes 4,400 →
+    // 5,800/s, 64 publishes in flight 15,700 → 25,500/s, W5 3,100 → 3,600 flows/s.
+    // Commands are still written back to back without waiting for replies.
+    enableAutoPipelining: false,
     ...(options.username !== undefined && { username: options.username }),
     ...(options.password !== undefined && { password: options.password }),
     ...(options.tls !== undefined && options.tls !== false && { tls: options.tls === true ? {} : { ...options.tls } }),
@@ -46,10 +52,10 @@ function redisOptions(options: ResolvedRedisStoreOptions): RedisOptions {
 function createClient(options: ResolvedRedisStoreOptions): Client {
   const base = redisOptions(options);
   if (options.cluster !== undefined) {
-    // No auto-pipelining on a cluster: ioredis then refuses batches whose keys map to other
-    // nodes ("same slots allocation group"). Concurrent commands still share each connection.
+    // No auto-pipelining on a cluster either (besides the above, ioredis would refuse batches
+    // whose keys map to other nodes, "same slots allocation group").
     const clusterOptions: ClusterOptions = {
-      redisOptions: { ...base, enableAutoPipelining: false },
+      redisOptions: base,
       enableAutoPipelining: false,
       maxRedirections: 32,
       retryDelayOnClusterDown: 200,
@@ -118,7 +124,7 @@ export class RedisConnection {
     if (this.#subscriber === undefined) {
       const sub = this.cluster
         ? (this.client as Cluster).duplicate()
-        : new Redis({ ...(this.client as Redis).options, enableAutoPipelining: false });
+        : new Redis({ ...(this.client as Redis).options });
       sub.on('error', (error: unknown) => {
         this.lastError = error;
       });
