@@ -49,7 +49,9 @@ export async function startRedis(profile: RedisProfile, port: number): Promise<R
     async stop() {
       child.kill('SIGKILL');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      // An append-only-file rewrite child forked by the server may still be writing its
+      // temporary file for a moment after the server died: retry instead of failing the run.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
     },
   };
 }
