@@ -144,9 +144,9 @@ describe('sqlite store: query plans', () => {
   });
 
   it('binds no bare LIMIT parameter: SQLite would compile such a statement again on every call', () => {
-    // sqlite3ExprIsInteger looks at a bound `LIMIT @p` while planning and marks the
-    // statement expired whenever @p is bound again (every better-sqlite3 call): 70-80 µs
-    // per claim. `LIMIT +@p` is not looked at (claim-batch.sql).
+    // SQLite compiles the value of a bound `LIMIT @p` into the statement as a constant and
+    // marks it expired whenever @p is bound again (every better-sqlite3 call): 70-80 µs per
+    // claim. `LIMIT +@p` is not compiled in (claim-batch.sql).
     const withLimit = Object.entries(scripts).filter(([, text]) => /\bLIMIT\b/i.test(text.replace(/--.*$/gm, '')));
     expect(withLimit.map(([name]) => name)).toContain('claimBatch');
     for (const [name, text] of withLimit) {

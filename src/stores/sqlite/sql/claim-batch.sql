@@ -13,8 +13,9 @@
 -- LIMIT +@limit, not LIMIT @limit: SQLite (3.53, bundled with better-sqlite3 12) compiles
 -- a bare bound LIMIT value into the statement as a constant (sqlite3ExprIsInteger) and so
 -- marks the statement to be compiled again whenever that parameter is bound, which
--- better-sqlite3 does on every call: 70-80 µs per claim. Under a unary plus it does not. A claim of one row went from 90 to 20 µs (:memory:), the W2
--- drain at concurrency 1 from 5,300 to 12,800 events/s. Every LIMIT in these files does so.
+-- better-sqlite3 does on every call: 70-80 µs per claim. Under a unary plus it does not.
+-- A claim of one row went from 90 to 20 µs (:memory:), the W2 drain at concurrency 1 from
+-- 5,300 to 12,800 events/s. Every LIMIT in these files is written so.
 --
 -- One statement instead of a SELECT then an UPDATE per row: 854 ms instead of 1,075 ms for
 -- the claims of a 100,000-row drain in batches of 64 (WAL file, 2-core host).
