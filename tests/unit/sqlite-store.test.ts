@@ -293,6 +293,57 @@ describe('sqlite store: behaviour', () => {
     expect(isEventyardError(await errorOf(store.claim(claimRequest())), 'EY_CLOSED')).toBe(true);
   });
 
+  it('publishes called in one turn: the first at once, the rest in one transaction; each call gets its own results', async () => {
+    let transactions = 0; // the store reads its clock once per write transaction
+    const store = open({ path: ':memory:', clock: { now: () => (transactions++, 1_000) } });
+    const calls = Array.from({ length: 20 }, (_, i) => [message(), message({ messageType: `RQ_T${i % 3}` })]);
+    const again = (calls[3] as NewMessage[])[1] as NewMessage; // the same row, published by two calls
+    calls.push([again, message()]);
+    transactions = 0;
+    const results = await Promise.all(calls.map((c) => store.publish(c)));
+    expect(transactions).toBe(2);
+    results.forEach((r, i) => {
+      expect(r.map((x) => x.eventId)).toEqual(calls[i]?.map((m) => m.eventId));
+    });
+    expect(results[20]?.map((r) => r.created)).toEqual([false, true]);
+    expect(results.flat().filter((r) => r.created)).toHaveLength(41);
+    expect((await store.list({ limit: 100 })).rows).toHaveLength(41);
+
+    transactions = 0;
+    for (const c of calls.slice(0, 3)) await store.publish(c); // one after another: one each
+    expect(transactions).toBe(3);
+  });
+
+  it('a call whose input SQLite refuses fails alone; the other calls of its turn are written', async () => {
+    const store = open({ path: ':memory:' });
+    const good = [message(), message()];
+    const bad = message({ table: 'nowhere' as NewMessage['table'] }); // fails the table_name CHECK
+    const [lead, first, second, third] = await Promise.allSettled([
+      store.publish([message({ eventId: good[0]?.eventId as string, messageType: 'RQ_LEAD' })]), // written alone
+      store.publish([good[0] as NewMessage]),
+      store.publish([message(), bad]),
+      store.publish([good[1] as NewMessage]),
+    ]);
+    expect(lead.status).toBe('fulfilled');
+    expect(first.status).toBe('fulfilled');
+    expect(third.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    const rows = (await store.list({ limit: 10 })).rows;
+    expect(rows.map((r) => `${r.eventId} ${r.messageType}`).sort()).toEqual(
+      [`${good[0]?.eventId} RQ_LEAD`, ...good.map((m) => `${m.eventId} RQ_UNIT`)].sort(),
+    );
+  });
+
+  it('close writes the publishes already called', async () => {
+    const store = createSqliteStore({ path: file });
+    const [m1, m2] = [message(), message()];
+    const published = [store.publish([m1]), store.publish([m2])]; // the second waits for the turn's end
+    await store.close();
+    expect((await Promise.all(published)).flat().map((r) => r.created)).toEqual([true, true]);
+    const reopened = open();
+    expect((await reopened.list({ limit: 10 })).rows.map((r) => r.eventId)).toEqual([m1.eventId, m2.eventId]);
+  });
+
   it('refuses a malformed list cursor', async () => {
     const store = open({ path: ':memory:' });
     expect(isEventyardError(await errorOf(store.list({ limit: 1, after: 'abc' })), 'EY_INVALID_OPTION')).toBe(true);
