@@ -29,11 +29,8 @@ export class GroupCommit<I, R> {
         this.#turnStarted = false;
         this.flush();
       });
-      try {
-        return Promise.resolve(this.write(items));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
+      // Written now: the executor runs synchronously.
+      return new Promise((resolve, reject) => this.#writeOne({ items, resolve, reject }));
     }
     return new Promise((resolve, reject) => this.#pending.push({ items, resolve, reject }));
   }
