@@ -206,11 +206,12 @@ export function createStoreOnDatabase(
   const immediately = <A extends unknown[], R>(tx: { immediate(...args: A): R }, ...args: A): R =>
     tx.immediate(...args);
 
-  // Publishes called in the same turn (say 64 concurrent app.publish calls) share one
-  // transaction: one lock and one commit instead of 64. Each message is still written on
-  // its own terms (publish is per-message atomic and idempotent). A failed transaction
-  // wrote nothing; unless SQLite was busy or failing (transient), each call is then tried
-  // alone, so one call's bad input does not fail the others.
+  // Publishes of one turn of the event loop (say 64 concurrent app.publish calls): the
+  // first is written at once, the rest share one transaction at the end of the turn — two
+  // locks and commits instead of 64 (group-commit.ts). Each message is still written on its
+  // own terms (publish is per-message atomic and idempotent). A failed group wrote nothing;
+  // unless SQLite was busy or failing (transient), each call is then tried alone, so one
+  // call's bad input does not fail the others.
   const publishes = new GroupCommit<NewMessage, PublishResult>(
     (messages) => {
       const results = guard('publish', () => immediately(publishAll, messages, clock.now()));
