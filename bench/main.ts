@@ -11,6 +11,7 @@
  *
  * Prints each case's figures, writes bench/results/latest.json and docs/benchmarks.md.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,18 @@ function writeResults(): void {
     writeFileSync(`${root}docs/benchmarks.md`, renderMarkdown(header(), all(), targets));
 }
 
+/** The code measured: HEAD, marked `+changes` when src/ or bench/ (results aside) differ from it. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src', 'bench', ':!bench/results') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+const commit = codeVersion();
+
 for (const next of plan) {
   const { case: c, basis } = resolveRate(next, all());
   log(`\n${c.id}: ${c.title} [${c.profile}]${basis === 'fixed' ? '' : ` — rate: ${basis}`}`);
@@ -119,7 +132,7 @@ for (const next of plan) {
     profileDir: values['cpu-prof'] ? profDir : undefined,
     log,
   });
-  const summary = summarizeCase(c, records);
+  const summary: CaseSummary = { ...summarizeCase(c, records), measured: { at: new Date().toISOString(), commit } };
   printCase(summary, log);
   summaries.push(summary);
   raw.push({ case: c.id, records });
@@ -131,7 +144,13 @@ log(
     .map((t) => `  ${t.replace(/\*\*/g, '')}`)
     .join('\n')}`,
 );
-if (!values['no-write']) log('\nwrote bench/results/latest.json and docs/benchmarks.md');
+if (!values['no-write']) {
+  log(
+    values.results === undefined
+      ? '\nwrote bench/results/latest.json and docs/benchmarks.md'
+      : `\nwrote bench/results/${values.results}.json (latest.json and the docs left alone)`,
+  );
+}
 
 function readPrevious(
   file: string,

@@ -35,6 +35,8 @@ export interface CaseSummary {
   readonly contendedRunsKept: number;
   readonly discardedRuns: number;
   readonly topCommands: Partial<Record<SystemName, Readonly<Record<string, number>>>>;
+  /** When the case ran and on which code (absent in results written before it was recorded). */
+  readonly measured?: { readonly at: string; readonly commit: string };
 }
 
 interface FigureDef {

@@ -111,8 +111,8 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
     '',
     '## Cases',
     '',
-    row(['case', 'what', 'durability', 'systems (Eventyard, peer)', 'measured pairs', 'notes']),
-    row(['---', '---', '---', '---', '---', '---']),
+    row(['case', 'what', 'durability', 'systems (Eventyard, peer)', 'measured pairs', 'run at (UTC), code', 'notes']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
     ...summaries.map((s) =>
       row([
         s.case.id,
@@ -120,6 +120,7 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
         s.case.profile,
         s.case.systems.filter(Boolean).join(', '),
         `${s.case.reps} (+${s.case.warmup} warm-up)`,
+        s.measured ? `${s.measured.at.slice(0, 16).replace('T', ' ')}, ${s.measured.commit}` : 'not recorded',
         [
           s.errors.length ? `${s.errors.length} errors` : '',
           s.discardedRuns ? `${s.discardedRuns} contended runs re-run` : '',
