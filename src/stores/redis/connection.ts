@@ -122,9 +122,7 @@ export class RedisConnection {
   subscriber(): Client {
     this.assertOpen();
     if (this.#subscriber === undefined) {
-      const sub = this.cluster
-        ? (this.client as Cluster).duplicate()
-        : new Redis({ ...(this.client as Redis).options });
+      const sub = this.cluster ? (this.client as Cluster).duplicate() : (this.client as Redis).duplicate();
       sub.on('error', (error: unknown) => {
         this.lastError = error;
       });
