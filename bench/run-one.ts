@@ -1,5 +1,7 @@
 /**
- * One run in its own process: `node --import tsx bench/run-one.ts '<RunSpec JSON>'`.
+ * One run in its own process, Eventyard from dist/ (`npm run build` first):
+ *   node --import tsx --import ./bench/harness/compiled-src.mjs bench/run-one.ts '<RunSpec JSON>'
+ * (without the second --import it runs src/ through tsx).
  * Builds the system, runs the workload, and sends the RunResult to the parent over IPC
  * (or prints it when started by hand). A fresh process per run keeps CPU time, peak RSS
  * and garbage-collector state of one system out of the other's figures.

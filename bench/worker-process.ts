@@ -1,7 +1,7 @@
 /**
  * W6's victim: a worker in its own process that claims events, tells the run process
  * which ones it started (IPC), and never finishes them, until it is killed with SIGKILL.
- *   node --import tsx bench/worker-process.ts '<SystemName>' '<SystemOptions JSON>' <concurrency>
+ *   node --import tsx --import ./bench/harness/compiled-src.mjs bench/worker-process.ts '<SystemName>' '<SystemOptions JSON>' <concurrency>
  */
 import { createSystem } from './systems/index.js';
 import type { SystemName, SystemOptions } from './systems/types.js';

@@ -1,5 +1,5 @@
 /**
- * Runs one RunSpec in a fresh Node process (bench/run-one.ts under tsx) with its own
+ * Runs one RunSpec in a fresh Node process (bench/run-one.ts under tsx, Eventyard from dist/) with its own
  * redis-server or SQLite file, and returns its RunResult. The server and the file are
  * removed afterwards, so no run sees another's data.
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { isRedisProfile } from './durability.js';
+import { CHILD_EXEC_ARGV } from './exec-argv.js';
 import { startRedis } from './redis-server.js';
 import type { RunResult, RunSpec } from '../workloads/types.js';
 
@@ -58,7 +59,7 @@ export async function runInChild(
 function fork1(spec: RunSpec, options: ChildOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = fork(RUN_ONE, [JSON.stringify(spec)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...CHILD_EXEC_ARGV],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let stderr = '';

@@ -101,6 +101,7 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
     '- After every run (warm-ups too) the counts are checked exactly: every event COMPLETED once, nothing left in any other state, the handler run once per event. Event ids are never reused, so no system can skip work by de-duplicating it.',
     '- Per event: CPU of the Node process (`process.cpuUsage`, all threads), CPU of the Redis server (`INFO` used_cpu, main and children), client → Redis round trips (a pipeline counts once), Redis commands (`INFO commandstats`, which also counts the commands run inside Lua scripts), peak RSS of the Node process sampled every 50 ms.',
     `- A pair in which other processes used more than ${header.contentionCores} cores on average (machine busy time from /proc/stat minus the measured process and the server) is discarded and run again.`,
+    "- Eventyard runs as the compiled JavaScript of `npm run build` (dist/), as users run the package and as the peers run from node_modules; `npm run bench` builds first. (Through tsx, esbuild's keepNames wraps every function created at run time in a `__name()` call: about 5% of the SQLite drain's CPU.)",
     '- PostgreSQL peers (pg-boss, graphile-worker) are out of scope: Eventyard has no PostgreSQL store yet.',
     '',
     '## Results',

@@ -78,6 +78,9 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     name,
     settings: {
       ...storeSettings,
+      code: process.execArgv.some((a) => a.endsWith('compiled-src.mjs'))
+        ? 'compiled JavaScript (dist/, npm run build)'
+        : 'TypeScript sources through tsx',
       'service concurrency': 'workload concurrency (one service, one process)',
       batchSize: options.eventyardTuning?.batchSize ?? '64 (default)',
       prefetch: options.eventyardTuning?.prefetch ?? '0 (default)',

@@ -11,6 +11,7 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { CHILD_EXEC_ARGV } from '../harness/exec-argv.js';
 import { makePayloads, SeqLedger } from '../harness/payloads.js';
 import { SystemName, type SystemOptions } from '../systems/types.js';
 import { exactDrainCheck, waitForCompleted } from './completion.js';
@@ -48,7 +49,7 @@ async function retryPhase(env: RunEnv, events: number): Promise<PhaseResult> {
 
 function startVictim(name: SystemName, options: SystemOptions, concurrency: number, expect: number) {
   const child = fork(WORKER, [name, JSON.stringify(options), String(concurrency)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...CHILD_EXEC_ARGV],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const started = new Set<number>();
