@@ -43,9 +43,10 @@ for c = 1, take do
   local base = candidates[c][4]
   perBase[base] = (perBase[base] or 0) + 1
 end
-local nextToken = {}
+local nextToken, tokenPrefix = {}, {}
 for base, n in pairs(perBase) do
   nextToken[base] = redis.call('INCRBY', base .. ':k', n) - n + 1
+  tokenPrefix[base] = string.match(base, ':(%d+)}$') .. '.'
 end
 local expires = now + leaseMs
 local claimed = {}
@@ -55,10 +56,11 @@ for c = 1, take do
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
   queueZrem(readyKey(base, tbl, mtype), member)
-  local row = redis.call('HMGET', key, 's', 'n', 't', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
+  -- The row's table is not read: the ready index it came from is the table's own.
+  local row = redis.call('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
   local status, attempts = row[1], tonumber(row[2])
   if status == 'UNPROCESSED' or status == 'RETRY' then
-    local token = string.match(base, ':(%d+)}$') .. '.' .. nextToken[base]
+    local token = tokenPrefix[base] .. nextToken[base]
     nextToken[base] = nextToken[base] + 1
     redis.call('HSET', key, 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', now, 'n', attempts + 1, 'lo', owner,
       'le', expires, 'ct', token)
@@ -71,19 +73,17 @@ for c = 1, take do
 end
 flushIndexes()
 flushCounts()
-local out = { now, expires }
+local out, n = { now, expires }, 2
 for i = 1, #claimed, 200 do
   local keys = {}
   for j = i, math.min(i + 199, #claimed) do keys[#keys + 1] = claimed[j][4] end
   local payloads = redis.call('MGET', unpack(keys))
   for j = i, math.min(i + 199, #claimed) do
     local row = claimed[j][1]
-    out[#out + 1] = row[1]
-    out[#out + 1] = row[2]
-    out[#out + 1] = claimed[j][2]
-    out[#out + 1] = claimed[j][3]
-    for f = 3, 10 do out[#out + 1] = row[f] end
-    out[#out + 1] = payloads[j - i + 1]
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = row[1], row[2], claimed[j][2], claimed[j][3], tbl
+    for f = 3, 9 do out[n + 3 + f] = row[f] end
+    out[n + 13] = payloads[j - i + 1]
+    n = n + 13
   end
 end
 return out

@@ -22,6 +22,8 @@ local now = nowMs()
 local retainMs, retainMax = tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 local completedIn = {}
+-- Per partition: its lease and completed index keys, built once per call, not once per row.
+local indexKeys = {}
 local a = 5
 for r = 1, tonumber(ARGV[4]) do
   local base, mtype, eventId, token, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
@@ -35,8 +37,13 @@ for r = 1, tonumber(ARGV[4]) do
     redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', now, 'le', '', 'ct', '')
     count(base, tbl, mtype, 'IN_PROGRESS', -1)
     count(base, tbl, mtype, 'COMPLETED', 1)
-    queueZrem(base .. ':l', id)
-    queueZadd(base .. ':c', now, id)
+    local keys = indexKeys[base]
+    if not keys then
+      keys = { base .. ':l', base .. ':c' }
+      indexKeys[base] = keys
+    end
+    queueZrem(keys[1], id)
+    queueZadd(keys[2], now, id)
     completedIn[base] = (completedIn[base] or 0) + 1
   end
   for _ = 1, nEmits do

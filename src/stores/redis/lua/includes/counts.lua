@@ -1,21 +1,35 @@
 -- Row counts per `<table> <MESSAGE_TYPE> <STATUS>` in the partition's `:n` hash, kept exact by
 -- every script that changes a status; countByStatus reads them without scanning rows. Deltas
--- are summed during the script and written once per field by flushCounts() at its end (one
--- HINCRBY per field instead of two per row).
+-- are summed during the script in nested tables (base → table → type → status: lookups
+-- only, no field string built per row) and written once per field by flushCounts() at its
+-- end (one HINCRBY per field instead of two per row).
 local countDeltas = {}
 local function count(base, tbl, mtype, status, delta)
-  local fields = countDeltas[base]
-  if not fields then
-    fields = {}
-    countDeltas[base] = fields
+  local byTable = countDeltas[base]
+  if not byTable then
+    byTable = {}
+    countDeltas[base] = byTable
   end
-  local field = tbl .. ' ' .. mtype .. ' ' .. status
-  fields[field] = (fields[field] or 0) + delta
+  local byType = byTable[tbl]
+  if not byType then
+    byType = {}
+    byTable[tbl] = byType
+  end
+  local byStatus = byType[mtype]
+  if not byStatus then
+    byStatus = {}
+    byType[mtype] = byStatus
+  end
+  byStatus[status] = (byStatus[status] or 0) + delta
 end
 local function flushCounts()
-  for base, fields in pairs(countDeltas) do
-    for field, delta in pairs(fields) do
-      if delta ~= 0 then redis.call('HINCRBY', base .. ':n', field, delta) end
+  for base, byTable in pairs(countDeltas) do
+    for tbl, byType in pairs(byTable) do
+      for mtype, byStatus in pairs(byType) do
+        for status, delta in pairs(byStatus) do
+          if delta ~= 0 then redis.call('HINCRBY', base .. ':n', tbl .. ' ' .. mtype .. ' ' .. status, delta) end
+        end
+      end
     end
   end
   countDeltas = {}
