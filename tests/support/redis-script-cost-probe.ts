@@ -5,7 +5,7 @@
  * 1. The floor of Lua itself on this machine: time per EVALSHA (INFO commandstats usec, the
  *    script's own time including the commands it runs) of small scripts, each run 2,000
  *    times — an empty script, 32 redis.call('TIME'), 32 HGET of one field, 32 HMGET of the
- *    ten fields a claim reads, one MGET of 32 payloads of 1 KB, 32 rounds of string building.
+ *    ten fields of a row, one MGET of 32 payloads of 1 KB, 32 rounds of string building.
  * 2. The claim and complete scripts per row: a backlog of `events` rows claimed `batch` at a
  *    time, then completed `batch` at a time, each phase timed the same way.
  *
