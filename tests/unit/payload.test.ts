@@ -27,6 +27,11 @@ describe('payload codec', () => {
     expect(codeOf(() => decodePayload('[[[[1]]]]', limits))).toBeUndefined();
     expect(codeOf(() => decodePayload('[[[[[1]]]]]', limits))).toBe(ErrorCode.PAYLOAD_MALFORMED);
     expect(codeOf(() => decodePayload('["[[[[[[[[", "\\"[[[[[["]', limits))).toBeUndefined();
+    // Up to maxDepth openings in all is accepted without a scan; past that, the scan decides.
+    expect(codeOf(() => decodePayload('{"a":[{"b":[1]}]}', limits))).toBeUndefined();
+    expect(codeOf(() => decodePayload('{"a":[{"b":[{}]}]}', limits))).toBe(ErrorCode.PAYLOAD_MALFORMED);
+    expect(codeOf(() => decodePayload('[[1],[2],[[3]],{"x":{}}]', limits))).toBeUndefined();
+    expect(codeOf(() => encodePayload({ a: [{ b: [{ c: 1 }] }] }, limits))).toBe(ErrorCode.PAYLOAD_MALFORMED);
   });
   it('refuses invalid JSON and values without a JSON form', () => {
     expect(codeOf(() => decodePayload('{"a":', limits))).toBe(ErrorCode.PAYLOAD_MALFORMED);
