@@ -120,7 +120,6 @@ describe('sqlite store: query plans', () => {
     await store.publish(Array.from({ length: 200 }, () => message()));
     const db = new Sqlite(file);
     db.exec('ANALYZE');
-    db.function('eventyard_claim_token', () => randomUUID());
     const expected: [string, string][] = [
       [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND available_at<?)'],
       [scripts.claimBatch, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
@@ -130,7 +129,11 @@ describe('sqlite store: query plans', () => {
       [scripts.purgeRows, 'INDEX ey_messages_terminal (status=? AND updated_at<?)'],
       [scripts.redrive, 'SCAN ey_messages USING INDEX ey_messages_errors'],
       [scripts.redrive, 'USING INDEX ey_messages_terminal (status=?)'],
-      [scripts.completeRow, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=? AND message_type=?)'],
+      // The fenced writes find the row by the seq its claim token names.
+      [scripts.completeRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
+      [scripts.failRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
+      [scripts.heartbeatRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
+      [scripts.releaseRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
       [scripts.listEventRows, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=?)'],
     ];
     for (const [text, fragment] of expected) {
@@ -253,7 +256,8 @@ describe('sqlite store: behaviour', () => {
     const store = open({ path: ':memory:', clock: { now: () => now }, idGenerator: { next: () => `token-${now}` } });
     await store.publish([message({ maxAttempts: 2 })]);
     const [claimed] = await store.claim(claimRequest({ leaseMs: 1000 }));
-    expect(claimed?.claimToken).toBe(`token-${now}`);
+    // The claim's new id, then the row's seq (the first row: 1).
+    expect(claimed?.claimToken).toBe(`token-${now}.1`);
     expect(claimed?.leaseExpiresAt).toBe(now + 1000);
     now += 999;
     expect(await store.reapExpiredLeases({ limit: 10, retryDelayMs: 500, updatedBy: 'R' })).toBe(0);
@@ -262,6 +266,27 @@ describe('sqlite store: behaviour', () => {
     const [row] = (await store.list({ limit: 1 })).rows;
     expect(row).toMatchObject({ status: 'ERROR', attempts: 1, availableAt: now + 500, updatedAt: now, updatedBy: 'R' });
     expect(row?.lastError).toBe('EY_LEASE_LOST: lease of SERVICE_B/unit/1 expired at 2030-01-02T03:04:06.006Z');
+  });
+
+  it('fences by the whole token: one naming another row, no row, or an earlier claim of the row writes nothing', async () => {
+    const store = open({ path: ':memory:' });
+    await store.publish([message(), message()]);
+    const [a, b] = await store.claim(claimRequest());
+    if (a === undefined || b === undefined) throw new Error('expected two claimed rows');
+    const complete = (claimToken: string) =>
+      store.complete([{ ref: { ...a, claimToken }, updatedBy: 'X', emits: [], workingData: [] }]);
+    const [prefix] = a.claimToken.split('.');
+    const forged = [b.claimToken, `${prefix}.`, `${prefix}.x1`, `${prefix}.99`, 'no-dot', '.1', `${prefix}.1e3`];
+    for (const token of forged) expect(await complete(token), token).toEqual(['lease_lost']);
+    expect(await store.heartbeat([{ ...a, claimToken: b.claimToken }], 1000)).toEqual(['lease_lost']);
+    expect(await store.release([{ ...a, claimToken: b.claimToken }], 'X')).toEqual(['lease_lost']);
+    // Released and claimed again: the new token differs, the old one fences nothing.
+    expect(await store.release([a], 'X')).toEqual(['ok']);
+    const [again] = await store.claim(claimRequest());
+    expect(again?.eventId).toBe(a.eventId);
+    expect(again?.claimToken).not.toBe(a.claimToken);
+    expect(await complete(a.claimToken)).toEqual(['lease_lost']);
+    expect(await complete(again?.claimToken as string)).toEqual(['ok']);
   });
 
   it('claims several message types oldest AVAILABLE_AT first under one limit', async () => {

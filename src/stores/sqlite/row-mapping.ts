@@ -8,7 +8,21 @@ import type { Table } from '../../core/message-type.js';
 import type { ClaimedMessage, LeaseRef, MessageRow, RowFilter } from '../../store/port.js';
 import type { ClaimedTuple, SelectedRow } from './statements.js';
 
-export const fenceOf = (ref: LeaseRef): { eventId: string; messageType: string; table: Table; claimToken: string } => ({
+/**
+ * The seq a claim token names: claim-batch.sql writes `<id>.<seq>`. -1 (no row) for any
+ * other text, so a token this store never issued fences nothing.
+ */
+export function seqOfToken(claimToken: string): number {
+  const dot = claimToken.lastIndexOf('.');
+  const digits = claimToken.slice(dot + 1);
+  const seq = dot > 0 && /^\d{1,15}$/.test(digits) ? Number(digits) : -1;
+  return Number.isSafeInteger(seq) ? seq : -1;
+}
+
+export const fenceOf = (
+  ref: LeaseRef,
+): { seq: number; eventId: string; messageType: string; table: Table; claimToken: string } => ({
+  seq: seqOfToken(ref.claimToken),
   eventId: ref.eventId,
   messageType: ref.messageType,
   table: ref.table,

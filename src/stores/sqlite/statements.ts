@@ -70,10 +70,8 @@ export type ClaimedTuple = readonly [
   payload: string | null,
 ];
 
-/** The SQL function claim-batch.sql calls for each claimed row's new token. */
-export const CLAIM_TOKEN_FUNCTION = 'eventyard_claim_token';
-
 interface Fence {
+  seq: number;
   eventId: string;
   messageType: string;
   table: Table;
@@ -110,6 +108,7 @@ export interface Statements {
       leaseOwner: string;
       leaseExpiresAt: number;
       updatedBy: string;
+      tokenPrefix: string;
     },
     ClaimedTuple
   >;
@@ -148,7 +147,7 @@ export interface Statements {
   readonly purgeWorkingData: Params<{ eventId: string }>;
 }
 
-/** Prepares every statement; the {@link CLAIM_TOKEN_FUNCTION} must be registered first. */
+/** Prepares every statement. */
 export function prepareStatements(db: Database, prefix: string): Statements {
   const prepare = <P, R = unknown>(text: string): Query<P, R> => db.prepare<[P], R>(withPrefix(text, prefix));
   return {

@@ -35,9 +35,17 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { CLAIM_TOKEN_FUNCTION, prepareStatements, type ClaimedTuple, type Statements } from './statements.js';
+import { prepareStatements, type ClaimedTuple, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
-import { fenceOf, filterParams, parseCursor, statusList, toClaimedMessage, toMessageRow } from './row-mapping.js';
+import {
+  fenceOf,
+  filterParams,
+  parseCursor,
+  seqOfToken,
+  statusList,
+  toClaimedMessage,
+  toMessageRow,
+} from './row-mapping.js';
 import { WakeUps } from './wake-ups.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -60,7 +68,6 @@ export function createStoreOnDatabase(
   schemaVersion: number,
 ): SqliteStore {
   const { clock, idGenerator } = options;
-  db.function(CLAIM_TOKEN_FUNCTION, { deterministic: false, varargs: false }, () => idGenerator.next());
   const sql: Statements = prepareStatements(db, options.tablePrefix);
   let dataVersion = -1;
   const wakeUps = new WakeUps({
@@ -132,6 +139,7 @@ export function createStoreOnDatabase(
       if (last !== undefined) ({ availableAt: maxAvailableAt, seq: maxSeq } = last);
     }
     const claimed: ClaimedTuple[] = [];
+    const tokenPrefix = `${idGenerator.next()}.`;
     for (const messageType of types) {
       const params = { table, messageType, now, limit: limit - claimed.length, maxAvailableAt, maxSeq };
       if (params.limit <= 0) break;
@@ -140,6 +148,7 @@ export function createStoreOnDatabase(
         leaseOwner: request.owner,
         leaseExpiresAt: now + request.leaseMs,
         updatedBy: request.updatedBy,
+        tokenPrefix,
       });
       for (const row of rows) claimed.push(row);
     }
@@ -157,6 +166,7 @@ export function createStoreOnDatabase(
       // The fenced status change comes first: when it changes nothing, nothing else is written.
       const { ref } = request;
       const completed = sql.completeRow.run({
+        seq: seqOfToken(ref.claimToken),
         eventId: ref.eventId,
         messageType: ref.messageType,
         table: ref.table,

@@ -20,8 +20,12 @@
 -- One statement instead of a SELECT then an UPDATE per row: 854 ms instead of 1,075 ms for
 -- the claims of a 100,000-row drain in batches of 64 (WAL file, 2-core host).
 --
--- eventyard_claim_token()  a function the store registers on its connection: a new token
---                          from the store's id generator on every call
+-- Each claimed row's token is @tokenPrefix (new for every claim call) followed by the row's
+-- seq: unique per row and per claim, so a stale holder's token never matches a later claim,
+-- and it names the row, so the fenced writes find it by rowid (see row-mapping.ts seqOfToken).
+-- It replaced a JS function SQLite called once per claimed row for a fresh UUID.
+--
+-- @tokenPrefix     TEXT     a new id of the store's id generator and '.', once per claim call
 -- @table           TEXT     the event table (inbound, request, response, outbound)
 -- @messageType     TEXT     the one message type to claim
 -- @now             INTEGER  epoch ms, store clock: due when available_at <= @now
@@ -34,7 +38,7 @@
 UPDATE {prefix}messages
 SET status = 'IN_PROGRESS',
     attempts = attempts + 1,
-    claim_token = eventyard_claim_token(),
+    claim_token = @tokenPrefix || seq,
     lease_owner = @leaseOwner,
     lease_expires_at = @leaseExpiresAt,
     updated_by = @updatedBy,

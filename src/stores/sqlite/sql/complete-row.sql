@@ -1,6 +1,8 @@
 -- IN_PROGRESS → COMPLETED, fenced: changes = 0 when the token no longer holds, and then the
 -- caller writes nothing else of that request. The lease owner is kept (who completed it).
 --
+-- @seq          INTEGER  the row, as its claim token names it (row-mapping.ts seqOfToken;
+--                        -1 for a token this store never issued: then nothing matches)
 -- @eventId      TEXT     the lease reference: event id,
 -- @messageType  TEXT     message type,
 -- @table        TEXT     event table,
@@ -13,7 +15,8 @@ SET status = 'COMPLETED',
     lease_expires_at = NULL,
     updated_by = @updatedBy,
     updated_at = @now
-WHERE event_id = @eventId
+WHERE seq = @seq
+  AND event_id = @eventId
   AND message_type = @messageType
   AND table_name = @table
   AND status = 'IN_PROGRESS'

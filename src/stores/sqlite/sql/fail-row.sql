@@ -1,6 +1,8 @@
 -- IN_PROGRESS → ERROR (due again at now + @retryDelayMs) or, when @retryDelayMs is NULL,
 -- FAILED; fenced (changes = 0 when the token no longer holds). LAST_ERROR is replaced.
 --
+-- @seq          INTEGER  the row, as its claim token names it (row-mapping.ts seqOfToken;
+--                        -1 for a token this store never issued: then nothing matches)
 -- @eventId      TEXT     the lease reference: event id,
 -- @messageType  TEXT     message type,
 -- @table        TEXT     event table,
@@ -17,7 +19,8 @@ SET status = CASE WHEN @retryDelayMs IS NULL THEN 'FAILED' ELSE 'ERROR' END,
     lease_expires_at = NULL,
     updated_by = @updatedBy,
     updated_at = @now
-WHERE event_id = @eventId
+WHERE seq = @seq
+  AND event_id = @eventId
   AND message_type = @messageType
   AND table_name = @table
   AND status = 'IN_PROGRESS'

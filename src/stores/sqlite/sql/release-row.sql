@@ -2,6 +2,8 @@
 -- the lease is cleared and the row is claimable at once, keeping its place (seq); fenced.
 -- (In an UPDATE every right-hand side reads the old row, so attempts <= 1 means "first".)
 --
+-- @seq          INTEGER  the row, as its claim token names it (row-mapping.ts seqOfToken;
+--                        -1 for a token this store never issued: then nothing matches)
 -- @eventId      TEXT     the lease reference: event id,
 -- @messageType  TEXT     message type,
 -- @table        TEXT     event table,
@@ -17,7 +19,8 @@ SET status = CASE WHEN attempts <= 1 THEN 'UNPROCESSED' ELSE 'RETRY' END,
     claim_token = NULL,
     updated_by = @updatedBy,
     updated_at = @now
-WHERE event_id = @eventId
+WHERE seq = @seq
+  AND event_id = @eventId
   AND message_type = @messageType
   AND table_name = @table
   AND status = 'IN_PROGRESS'
