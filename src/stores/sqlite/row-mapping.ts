@@ -63,24 +63,30 @@ export const filterParams = (
   eventId: filter.eventId ?? null,
 });
 
+/** What a claim call set on every row it claimed: the rest of each claimed row's fields. */
+export interface ClaimContext {
+  readonly table: Table;
+  readonly messageType: string;
+  readonly owner: string;
+  readonly updatedBy: string;
+  readonly now: number;
+  readonly leaseExpiresAt: number;
+  readonly tokenPrefix: string;
+}
+
 /** A claimed row's result object, with its seq kept aside for ordering. */
-export function toClaimedMessage(row: ClaimedTuple): { availableAt: number; seq: number; message: ClaimedMessage } {
+export function toClaimedMessage(
+  row: ClaimedTuple,
+  claim: ClaimContext,
+): { availableAt: number; seq: number; message: ClaimedMessage } {
   const [
     seq,
     eventId,
-    messageType,
-    table,
-    status,
     createdBy,
-    updatedBy,
     createdAt,
-    updatedAt,
     attempts,
     maxAttempts,
     availableAt,
-    leaseOwner,
-    leaseExpiresAt,
-    claimToken,
     lastError,
     orderingKey,
     traceparent,
@@ -88,19 +94,19 @@ export function toClaimedMessage(row: ClaimedTuple): { availableAt: number; seq:
   ] = row;
   const message: ClaimedMessage = {
     eventId,
-    messageType,
-    table,
-    status,
+    messageType: claim.messageType,
+    table: claim.table,
+    status: 'IN_PROGRESS',
     createdBy,
-    updatedBy,
+    updatedBy: claim.updatedBy,
     createdAt,
-    updatedAt,
+    updatedAt: claim.now,
     attempts,
     maxAttempts,
     availableAt,
-    leaseOwner,
-    leaseExpiresAt,
-    claimToken,
+    leaseOwner: claim.owner,
+    leaseExpiresAt: claim.leaseExpiresAt,
+    claimToken: `${claim.tokenPrefix}${seq}`,
     lastError,
     orderingKey,
     traceparent,

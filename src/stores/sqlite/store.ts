@@ -35,7 +35,7 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { prepareStatements, type ClaimedTuple, type Statements } from './statements.js';
+import { prepareStatements, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
 import {
   fenceOf,
@@ -138,24 +138,18 @@ export function createStoreOnDatabase(
       const last = merged.length > limit ? merged[limit - 1] : undefined;
       if (last !== undefined) ({ availableAt: maxAvailableAt, seq: maxSeq } = last);
     }
-    const claimed: ClaimedTuple[] = [];
+    const claimed: ReturnType<typeof toClaimedMessage>[] = [];
     const tokenPrefix = `${idGenerator.next()}.`;
+    const leaseExpiresAt = now + request.leaseMs;
+    const { owner, updatedBy } = request;
     for (const messageType of types) {
       const params = { table, messageType, now, limit: limit - claimed.length, maxAvailableAt, maxSeq };
       if (params.limit <= 0) break;
-      const rows = sql.claimBatch.all({
-        ...params,
-        leaseOwner: request.owner,
-        leaseExpiresAt: now + request.leaseMs,
-        updatedBy: request.updatedBy,
-        tokenPrefix,
-      });
-      for (const row of rows) claimed.push(row);
+      const rows = sql.claimBatch.all({ ...params, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix });
+      const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix };
+      for (const row of rows) claimed.push(toClaimedMessage(row, context));
     }
-    return claimed
-      .map(toClaimedMessage)
-      .sort(olderFirst)
-      .map(({ message }) => message);
+    return claimed.sort(olderFirst).map(({ message }) => message);
   });
 
   // One transaction for the batch; each request is all-or-nothing by itself (a stale token

@@ -41,6 +41,10 @@ export const claimCases: readonly ConformanceCase[] = [
       assert.equal(row.leaseExpiresAt, claimed.leaseExpiresAt);
       assert.equal(row.updatedBy, 'SERVICE_B');
       assert.equal(row.createdBy, message.createdBy);
+      // The claimed message is the stored row, field for field, plus the payload.
+      const { payload, ...claimedRow } = claimed;
+      assert.deepEqual(claimedRow, row);
+      assert.equal(payload, message.payload);
       await claimNone(store);
     },
   },
