@@ -7,9 +7,9 @@
  *
  *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64]
  */
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/stores/redis/index.js';
+import { publishBacklog } from './backlog.js';
 import { createRedisServer } from './redis-server.js';
 
 const events = Number(process.argv[2] ?? 100_000);
@@ -21,19 +21,7 @@ const server = await createRedisServer(aof);
 await server.start();
 const store = createRedisStore({ port: server.port });
 const admin = new Redis({ port: server.port });
-const payload = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
-for (let i = 0; i < events; i += 1000) {
-  await store.publish(
-    Array.from({ length: Math.min(1000, events - i) }, () => ({
-      eventId: randomUUID(),
-      messageType: 'IN_BENCH',
-      table: 'inbound' as const,
-      payload,
-      maxAttempts: 5,
-      createdBy: 'BENCH',
-    })),
-  );
-}
+await publishBacklog(store, events, { messageType: 'IN_BENCH', table: 'inbound', createdBy: 'BENCH' });
 
 async function serverStats(): Promise<{ cpu: number; calls: Map<string, number> }> {
   const text = await admin.info('all');

@@ -11,10 +11,10 @@
  *
  *   node --import tsx tests/support/redis-script-cost-probe.ts [events=32000] [batch=32]
  */
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ClaimedMessage } from '../../src/store/port.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
+import { publishBacklog } from './backlog.js';
 import { createRedisServer } from './redis-server.js';
 
 const events = Number(process.argv[2] ?? 32_000);
@@ -62,19 +62,7 @@ for (const [name, source] of Object.entries(floor)) {
 // Part 2: claim and complete per row.
 await admin.flushall();
 const store = createRedisStore({ port: server.port });
-const payload = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
-for (let i = 0; i < events; i += 1000) {
-  await store.publish(
-    Array.from({ length: Math.min(1000, events - i) }, () => ({
-      eventId: randomUUID(),
-      messageType: 'IN_BENCH',
-      table: 'inbound' as const,
-      payload,
-      maxAttempts: 5,
-      createdBy: 'PROBE',
-    })),
-  );
-}
+await publishBacklog(store, events, { messageType: 'IN_BENCH', table: 'inbound', createdBy: 'PROBE' });
 await admin.config('RESETSTAT');
 const claimed: ClaimedMessage[] = [];
 for (;;) {

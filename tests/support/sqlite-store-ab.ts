@@ -1,7 +1,7 @@
 /**
  * A/B of the SQLite store's hot path between two builds of Eventyard, in one process, so
  * a change of a few percent shows through this machine's noise: each run publishes
- * `rows` events of 1 KB in batches of 100 (random UUIDv4 ids), then drains them by
+ * `rows` events of 1 KB in batches of 100 (random UUIDv4 ids, tests/support/backlog.ts), then drains them by
  * claiming and completing 64 at a time, on a fresh WAL file; A and B alternate, and the
  * figures are medians over the pairs plus the median of the per-pair ratios B/A.
  *
@@ -12,12 +12,12 @@
  * Times are µs per row: publish (whole batch calls), claim and complete (the store calls
  * alone), drain (wall time of the claim/complete loop).
  */
-import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EventStore, NewMessage } from '../../src/store/port.js';
+import type { EventStore } from '../../src/store/port.js';
+import { publishBacklog } from './backlog.js';
 
 type CreateStore = (options: { path: string }) => EventStore;
 type Figures = Record<'publish' | 'claim' | 'complete' | 'drain', number>;
@@ -30,7 +30,6 @@ if (dirA === undefined || dirB === undefined) {
 const pairs = Number(pairsArg);
 const rows = Number(rowsArg);
 const BATCH = 64;
-const payload = JSON.stringify({ seq: 1, sentAt: 0, data: 'x'.repeat(1000) });
 
 async function load(dir: string): Promise<CreateStore> {
   const url = pathToFileURL(join(resolve(dir), 'dist', 'stores', 'sqlite', 'index.js')).href;
@@ -41,16 +40,8 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
   const path = join(tmpdir(), `eventyard-store-ab-${label}.db`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   const store = createStore({ path });
-  const message = (): NewMessage => ({
-    eventId: randomUUID(),
-    messageType: 'RQ_X',
-    table: 'request',
-    payload,
-    maxAttempts: 3,
-    createdBy: 'A',
-  });
   const publishStart = performance.now();
-  for (let i = 0; i < rows; i += 100) await store.publish(Array.from({ length: 100 }, message));
+  await publishBacklog(store, rows, { messageType: 'RQ_X', table: 'request', createdBy: 'A', batch: 100 });
   const publishMs = performance.now() - publishStart;
   let claimMs = 0;
   let completeMs = 0;

@@ -1,0 +1,25 @@
+/** Pre-loads a store with a backlog of 1 KB events for the probes in this folder. */
+import { randomUUID } from 'node:crypto';
+import type { EventStore, NewMessage } from '../../src/store/port.js';
+
+/** The payload every probe event carries: about 1 KB of JSON. */
+export const PROBE_PAYLOAD = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
+
+/** Publishes `count` events (random UUIDv4 ids) `batch` at a time, all of one type. */
+export async function publishBacklog(
+  store: EventStore,
+  count: number,
+  shape: Pick<NewMessage, 'messageType' | 'table' | 'createdBy'> & { readonly batch?: number },
+): Promise<void> {
+  const { batch = 1000, ...fields } = shape;
+  for (let i = 0; i < count; i += batch) {
+    await store.publish(
+      Array.from({ length: Math.min(batch, count - i) }, () => ({
+        ...fields,
+        eventId: randomUUID(),
+        payload: PROBE_PAYLOAD,
+        maxAttempts: 5,
+      })),
+    );
+  }
+}
