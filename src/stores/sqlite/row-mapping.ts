@@ -15,8 +15,8 @@ import type { ClaimedTuple, SelectedRow } from './statements.js';
 export function seqOfToken(claimToken: string): number {
   const dot = claimToken.lastIndexOf('.');
   const digits = claimToken.slice(dot + 1);
-  const seq = dot > 0 && /^\d{1,15}$/.test(digits) ? Number(digits) : -1;
-  return Number.isSafeInteger(seq) ? seq : -1;
+  // At most 15 digits: always a safe integer.
+  return dot > 0 && /^\d{1,15}$/.test(digits) ? Number(digits) : -1;
 }
 
 export const fenceOf = (
