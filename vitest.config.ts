@@ -14,8 +14,18 @@ export default defineConfig({
           name: 'system',
           include: ['tests/system/**/*.test.ts'],
           // Stress, crash and restart tests fork processes and own servers: one file at a time.
-          poolOptions: { forks: { singleFork: true } },
+          fileParallelism: false,
           testTimeout: 600_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'package',
+          include: ['tests/package/**/*.test.ts'],
+          // Packs the checkout once and installs the tarball per Node version (native builds).
+          fileParallelism: false,
+          testTimeout: 900_000,
         },
       },
     ],

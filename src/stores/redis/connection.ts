@@ -11,7 +11,7 @@
  * answers. A script either ran whole or not at all, so a retry after a lost reply is safe:
  * publish reports `created: false`, a repeated completion reports `lease_lost`.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import * as scripts from './generated/scripts.js';
 import type { Arg } from './codec.js';
@@ -31,7 +31,13 @@ export function toStoreError(error: unknown, what: string): EventyardError {
 
 const retryStrategy = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
 
-function redisOptions(options: ResolvedRedisStoreOptions): RedisOptions {
+/**
+ * RedisOptions without `replyMapping` (ioredis 6 declares it `?: Mode | undefined` there but
+ * `?: Mode` on the constructors, which exactOptionalPropertyTypes refuses): we keep the default.
+ */
+type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
+
+function redisOptions(options: ResolvedRedisStoreOptions): ConnectionOptions {
   return {
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: options.maxRetriesPerRequest,
@@ -54,17 +60,16 @@ function createClient(options: ResolvedRedisStoreOptions): Client {
   if (options.cluster !== undefined) {
     // No auto-pipelining on a cluster either (besides the above, ioredis would refuse batches
     // whose keys map to other nodes, "same slots allocation group").
-    const clusterOptions: ClusterOptions = {
-      redisOptions: base,
-      enableAutoPipelining: false,
-      maxRedirections: 32,
-      retryDelayOnClusterDown: 200,
-      retryDelayOnFailover: 200,
-      clusterRetryStrategy: retryStrategy,
-    };
     return new Cluster(
       options.cluster.map((n) => ({ host: n.host, port: n.port })),
-      clusterOptions,
+      {
+        redisOptions: base,
+        enableAutoPipelining: false,
+        maxRedirections: 32,
+        retryDelayOnClusterDown: 200,
+        retryDelayOnFailover: 200,
+        clusterRetryStrategy: retryStrategy,
+      },
     );
   }
   if (options.url !== undefined) return new Redis(options.url, base);
