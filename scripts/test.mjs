@@ -2,14 +2,27 @@
 // The README's test command: typecheck, lint, then every test tier. Ends with the line
 // `N passed, N failed, N skipped` and exits non-zero on any failure, and on any skipped
 // test when REQUIRE_ALL=1 (CI must never skip a backend suite).
+//
+//   npm test                                  # everything
+//   npm test -- --tests-only tests/unit       # no typecheck or lint; vitest's file filters
+//
+// On a Node outside package.json's engines it runs itself on Node 24 (scripts/with-node.sh).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { runOnSupportedNode, satisfiesEngines } from './on-supported-node.mjs';
+
+if (!satisfiesEngines()) runOnSupportedNode(['node', 'scripts/test.mjs', ...process.argv.slice(2)]);
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process.env }).status ?? 1;
+const testsOnly = process.argv.includes('--tests-only');
 const steps = [
   ['node', ['scripts/build-sql.mjs']],
-  ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
-  ['npm', ['run', '--silent', 'lint']],
+  ...(testsOnly
+    ? []
+    : [
+        ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+        ['npm', ['run', '--silent', 'lint']],
+      ]),
 ];
 let failedSteps = 0;
 for (const [cmd, args] of steps) {
@@ -21,7 +34,7 @@ for (const [cmd, args] of steps) {
 
 const report = 'test-results.json';
 rmSync(report, { force: true });
-const extra = process.argv.slice(2);
+const extra = process.argv.slice(2).filter((a) => a !== '--tests-only');
 const status = run('npx', [
   'vitest',
   'run',
