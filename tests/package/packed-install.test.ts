@@ -63,6 +63,7 @@ describe('the packed package', () => {
       (f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json'].includes(f),
     );
     expect(outside).toEqual([]);
+    expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
     for (const target of Object.values(manifest.exports)) {
       expect(files).toContain(target.types.replace(/^\.\//, ''));
       expect(files).toContain(target.default.replace(/^\.\//, ''));
