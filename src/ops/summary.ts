@@ -3,7 +3,7 @@
  * the age of the oldest waiting row per type), one event's whole story, and errors grouped
  * by code and message. Computed from the store port's reads only.
  */
-import type { Table } from '../core/message-type.js';
+import { ALL_TABLES, type Table } from '../core/message-type.js';
 import { ALL_STATUSES, Status } from '../core/status.js';
 import type { EventStore, MessageRow } from '../store/port.js';
 import { rowsOfEvent, scanRows, type RowQuery } from './row-query.js';
@@ -61,7 +61,9 @@ export async function statusSummary(
       };
     }),
   );
-  types.sort((a, b) => a.table.localeCompare(b.table) || a.messageType.localeCompare(b.messageType));
+  types.sort(
+    (a, b) => ALL_TABLES.indexOf(a.table) - ALL_TABLES.indexOf(b.table) || a.messageType.localeCompare(b.messageType),
+  );
   return { at, types, totals };
 }
 
