@@ -8,6 +8,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'conformance', include: ['tests/conformance/**/*.test.ts'] } },
+      // Drives Debian's Chromium (/usr/bin/chromium) through playwright-core.
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'] } },
       {
         extends: true,
         test: {

@@ -18,6 +18,7 @@ export const INDEX_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>Eventyard console</title>
 <link rel="stylesheet" href="./assets/app.css">
 <script defer src="./assets/app.js"></script>
