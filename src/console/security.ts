@@ -168,9 +168,8 @@ export class ConsoleGuard {
     const site = c.req.header('sec-fetch-site');
     if (site !== undefined && site !== 'same-origin' && site !== 'none') return 'cross-site request refused';
     const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== 'null' && new URL(origin).host !== c.req.header('host'))
-      return 'cross-origin request refused';
-    if (origin === 'null') return 'cross-origin request refused';
+    if (origin === undefined) return undefined;
+    if (origin === 'null' || URL.parse(origin)?.host !== new URL(c.req.url).host) return 'cross-origin request refused';
     return undefined;
   }
 
