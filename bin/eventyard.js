@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// The `eventyard` command. A built package runs dist/cli/main.js; a clone of the repository
-// that has not been built runs the TypeScript sources through tsx (a dev dependency).
+// The `eventyard` command. In a clone of the repository it runs the TypeScript sources
+// through tsx (a dev dependency), so it never runs a stale build; an installed package has
+// no src/ and runs dist/cli/main.js.
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/cli/main.js', import.meta.url);
+const source = new URL('../src/cli/main.ts', import.meta.url);
 let main;
-if (existsSync(built)) {
-  main = await import(built.href);
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  main = await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  main = await import(source.href);
+} else {
+  main = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
 process.exitCode = await main.runCli(process.argv.slice(2));
