@@ -58,7 +58,7 @@ function render(box: HTMLElement, flow: Flow): void {
   const col = columns(flow);
   const byCol = new Map<number, string[]>();
   for (const n of flow.nodes) byCol.set(col.get(n) ?? 0, [...(byCol.get(col.get(n) ?? 0) ?? []), n]);
-  const colW = 260;
+  const colW = 340;
   const rowH = 110;
   const pos = new Map<string, { x: number; y: number }>();
   for (const [c, nodes] of byCol) nodes.forEach((n, i) => pos.set(n, { x: 30 + c * colW, y: 40 + i * rowH }));
@@ -66,7 +66,7 @@ function render(box: HTMLElement, flow: Flow): void {
   const height = 40 + Math.max(...[...byCol.values()].map((v) => v.length)) * rowH + 20;
   const nodeW = 150;
   const nodeH = 40;
-  const g = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'flow map' });
+  const g = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'flow map' });
   g.append(
     svg(
       'defs',
@@ -104,13 +104,15 @@ function render(box: HTMLElement, flow: Flow): void {
         ? `M ${x1} ${y1} C ${x1 + 60} ${y1 - 60}, ${a.x - 60} ${y1 - 60}, ${a.x} ${y1}`
         : `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1}, ${(x1 + x2) / 2} ${y2}, ${x2} ${y2}`;
     g.append(svg('path', { d: path, class: bad ? 'edge bad' : 'edge', 'marker-end': 'url(#arrow)' }));
-    const label = `${e.messageType}  ${e.completedPerMin.toFixed(0)}/min${bad ? `  ${e.errors} err` : ''}`;
+    const rate = `${e.completedPerMin.toFixed(0)}/min${bad ? ` · ${e.errors} errors` : ''}`;
     const lx = e.from === e.to ? a.x + nodeW / 2 : (x1 + x2) / 2;
-    const ly = e.from === e.to ? y1 - 50 : (y1 + y2) / 2 - 6;
+    const ly = e.from === e.to ? y1 - 50 : (y1 + y2) / 2 - 8;
+    const cls = bad ? 'elabel bad' : 'elabel';
     const link = svg(
       'a',
       { href: `#/rows?type=${encodeURIComponent(e.messageType)}` },
-      svg('text', { x: lx, y: ly, class: bad ? 'elabel bad' : 'elabel', 'text-anchor': 'middle' }, label),
+      svg('text', { x: lx, y: ly, class: cls, 'text-anchor': 'middle' }, e.messageType),
+      svg('text', { x: lx, y: ly + 24, class: `${cls} rate`, 'text-anchor': 'middle' }, rate),
     );
     g.append(link);
   }
@@ -125,18 +127,21 @@ function render(box: HTMLElement, flow: Flow): void {
     );
   }
   box.append(g);
-  const rows = flow.edges.map((e) =>
-    h(
-      'tr',
-      {},
-      h('td', {}, e.from),
-      h('td', {}, h('a', { href: `#/rows?type=${encodeURIComponent(e.messageType)}` }, e.messageType)),
-      h('td', {}, e.to),
-      h('td', { class: 'num' }, e.total),
-      h('td', { class: 'num' }, e.completedPerMin.toFixed(1)),
-      h('td', { class: e.errors > 0 ? 'num c-FAILED' : 'num' }, e.errors),
-    ),
-  );
+  const order = (e: Edge): number => col.get(e.from) ?? 0;
+  const rows = [...flow.edges]
+    .sort((p, q) => order(p) - order(q))
+    .map((e) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, e.from),
+        h('td', {}, h('a', { href: `#/rows?type=${encodeURIComponent(e.messageType)}` }, e.messageType)),
+        h('td', {}, e.to),
+        h('td', { class: 'num' }, e.total),
+        h('td', { class: 'num' }, e.completedPerMin.toFixed(1)),
+        h('td', { class: e.errors > 0 ? 'num c-FAILED' : 'num' }, e.errors),
+      ),
+    );
   box.append(
     h(
       'table',

@@ -74,15 +74,22 @@ function render(root: HTMLElement, story: Story, session: Session, reload: () =>
     const y = lane * laneH + 8;
     if (from !== lane)
       chart.append(svg('line', { x1, y1: from * laneH + laneH / 2, x2: x1, y2: y + 14, class: 'handoff' }));
+    const label = `${r.messageType} · ${age(t(r.updatedAt) - t(r.createdAt))}${r.attempts > 1 ? ` · ${r.attempts} attempts` : ''}`;
+    // Inside the bar when it fits (about 6.5 units a character), else beside it in dark text.
+    const fits = x2 - x1 > label.length * 6.5 + 8;
+    const after = x2 + 6 + label.length * 6.5 < width;
+    const text = fits
+      ? svg('text', { x: x1 + 4, y: y + 18 }, label)
+      : svg(
+          'text',
+          { x: after ? x2 + 6 : x1 - 6, y: y + 18, class: 'outside', 'text-anchor': after ? 'start' : 'end' },
+          label,
+        );
     const bar = svg(
       'g',
       { class: `bar s-${r.status}` },
       svg('rect', { x: x1, y, width: x2 - x1, height: laneH - 16, rx: 4 }),
-      svg(
-        'text',
-        { x: x1 + 4, y: y + 18 },
-        `${r.messageType} · ${age(t(r.updatedAt) - t(r.createdAt))}${r.attempts > 1 ? ` · ${r.attempts} attempts` : ''}`,
-      ),
+      text,
     );
     bar.append(svg('title', {}, `${r.messageType} ${r.status}`));
     chart.append(bar);
