@@ -2,6 +2,7 @@
 // The `eventyard` command. In a clone of the repository it runs the TypeScript sources
 // through tsx (a dev dependency), so it never runs a stale build; an installed package has
 // no src/ and runs dist/cli/main.js.
+/* global URL */
 import { existsSync } from 'node:fs';
 
 const source = new URL('../src/cli/main.ts', import.meta.url);

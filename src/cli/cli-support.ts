@@ -121,7 +121,7 @@ export function parseFilters(flags: FilterFlags, now: number): RowQuery {
     until: parseTime('until', flags.until, now),
     errorText: nonEmpty('error', flags.error),
   };
-  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as RowQuery;
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined));
 }
 
 export function parseLimit(text: string | undefined, fallback: number): number {

@@ -24,8 +24,8 @@ export function age(ms: number): string {
 
 /** Control characters (terminal escapes from attacker-controlled rows) shown as `\xNN`. */
 export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(
+    // eslint-disable-next-line no-control-regex
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );

@@ -7,7 +7,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { isoTime } from '../core/clock.js';
 import { isEventyardError } from '../core/errors.js';
 import { ALL_TABLES, type Table } from '../core/message-type.js';
-import { isStatus, type Status } from '../core/status.js';
+import { isStatus } from '../core/status.js';
 import type { EventStore } from '../store/port.js';
 import { planPurge, planRedrive, purge, redrive, redriveRows, type PurgeQuery } from '../ops/actions.js';
 import type { CountHistory } from '../ops/count-history.js';
@@ -53,15 +53,15 @@ export function filterFrom(get: (name: string) => unknown): RowQuery {
     return at;
   };
   const q: RowQuery = {
-    table: table as Table | undefined,
+    table: table === undefined ? undefined : (table as Table),
     messageType: text(get('type'), 'type'),
-    statuses: statuses as Status[] | undefined,
+    statuses,
     eventId: text(get('event'), 'event'),
     since: time('since'),
     until: time('until'),
     errorText: text(get('error'), 'error'),
   };
-  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as RowQuery;
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined));
 }
 
 const fail = (c: Context, status: 400 | 401 | 403 | 404 | 429 | 500 | 503, code: string, message: string): Response =>

@@ -21,7 +21,7 @@ export interface Console {
   /** The Hono app (mount with `route`, or call `app.fetch`). */
   readonly app: Hono;
   /** A Node request listener (Express middleware, `http.createServer`). */
-  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Starts sampling counts for the charts (started by createConsole). */
   readonly history: CountHistory;
   readonly authRequired: boolean;
@@ -35,7 +35,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
 export function createConsole(options: ConsoleOptions): Console {
   const guard = new ConsoleGuard(authFromOptions(options));
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
-  if (basePath !== '' && !/^\/[A-Za-z0-9._~\/-]*$/.test(basePath)) {
+  if (basePath !== '' && !/^\/[A-Za-z0-9._~/-]*$/.test(basePath)) {
     throw new EventyardError(
       ErrorCode.INVALID_OPTION,
       `console basePath must be a path such as /ops (got ${basePath})`,
@@ -99,7 +99,7 @@ export function createConsole(options: ConsoleOptions): Console {
 
   return {
     app: root,
-    listener: getRequestListener(root.fetch),
+    listener: getRequestListener((request) => root.fetch(request)),
     history,
     authRequired: guard.authRequired,
     close: () => history.stop(),

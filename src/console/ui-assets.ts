@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
 
 export interface UiAssets {
   readonly js: string;
@@ -45,7 +46,7 @@ async function readBuilt(): Promise<UiAssets> {
 async function buildInMemory(): Promise<UiAssets> {
   const entry = fileURLToPath(new URL('./ui/main.ts', import.meta.url));
   // esbuild comes with tsx in development; a built package reads dist/console/ui instead.
-  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const esbuild: typeof Esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,

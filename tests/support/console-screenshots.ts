@@ -19,12 +19,22 @@ const out = join(import.meta.dirname, '../../docs/images');
 mkdirSync(out, { recursive: true });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const example = spawn('npx', ['tsx', 'examples/abc/main.ts', '--events', '40000', '--fail-rate', '0.08', '--db', db, '--quiet'], {
-  stdio: 'ignore',
-});
+const example = spawn(
+  'npx',
+  ['tsx', 'examples/abc/main.ts', '--events', '40000', '--fail-rate', '0.08', '--db', db, '--quiet'],
+  {
+    stdio: 'ignore',
+  },
+);
 await sleep(4000);
 const store = createSqliteStore({ path: db });
-const server = await startConsoleServer({ store, port: 0, sampleIntervalMs: 1000, storeLabel: 'sqlite:./abc.db', env: {} });
+const server = await startConsoleServer({
+  store,
+  port: 0,
+  sampleIntervalMs: 1000,
+  storeLabel: 'sqlite:./abc.db',
+  env: {},
+});
 await seedOpsFixture(store, { completed: 0, failed: 9, timeouts: 4, waiting: 0 });
 await sleep(30_000);
 
@@ -39,7 +49,9 @@ await page.screenshot({ path: join(out, 'console-flow.png'), fullPage: true });
 await page.goto(`${server.url}#/errors`);
 await sleep(1500);
 await page.screenshot({ path: join(out, 'console-errors.png'), fullPage: true });
-const retried = (await store.list({ messageType: 'RQ_B_STP', statuses: ['COMPLETED'], limit: 2000 })).rows.find((r) => r.attempts > 1);
+const retried = (await store.list({ messageType: 'RQ_B_STP', statuses: ['COMPLETED'], limit: 2000 })).rows.find(
+  (r) => r.attempts > 1,
+);
 await page.goto(`${server.url}#/event/${retried?.eventId ?? ''}`);
 await sleep(1500);
 await page.screenshot({ path: join(out, 'console-timeline.png'), fullPage: true });

@@ -4,7 +4,7 @@
  * payloads, errors, type names) cannot become markup or script.
  */
 type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
+type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void | Promise<void>)>;
 
 const SAFE_ATTRS = new Set([
   'class',
@@ -51,7 +51,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
     if (typeof value === 'function') {
-      el.addEventListener(name.replace(/^on/, ''), value);
+      el.addEventListener(name.replace(/^on/, ''), (e) => void value(e));
       continue;
     }
     if (!SAFE_ATTRS.has(name)) throw new Error(`attribute ${name} is not allowed`);
