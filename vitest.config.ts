@@ -8,6 +8,12 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'conformance', include: ['tests/conformance/**/*.test.ts'] } },
+      // Drives Debian's Chromium (/usr/bin/chromium) through playwright-core.
+      {
+        extends: true,
+        // expect.poll waits up to 10 s: the page refreshes on timers and the machine may be loaded.
+        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], expect: { poll: { timeout: 10_000 } } },
+      },
       {
         extends: true,
         test: {

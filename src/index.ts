@@ -16,3 +16,10 @@ export type { ProcessorOptions } from './processing/processor-options.js';
 export type { ProcessorStats } from './processing/processor.js';
 export { RetryMechanism, type RetryMechanismOptions } from './processing/retry-mechanism.js';
 export * from './transports/index.js';
+export {
+  probeHealth,
+  createHealthHandler,
+  type HealthReport,
+  type HealthProbeOptions,
+  type HealthHandlerOptions,
+} from './processing/health-probe.js';

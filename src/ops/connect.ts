@@ -1,0 +1,69 @@
+/**
+ * Opens a store from a connection URL, for the CLI and the console: `sqlite:./app.db`,
+ * `redis://[user:password@]host:port/db?prefix=eventyard`. Each store's module (and its
+ * client library) is imported only when its scheme is used, so a SQLite user never needs
+ * ioredis. A new store is one entry in {@link STORE_OPENERS}.
+ */
+import { ErrorCode, EventyardError } from '../core/errors.js';
+import type { EventStore } from '../store/port.js';
+
+/** Opens a store for a parsed URL. */
+export type StoreOpener = (url: URL, raw: string) => Promise<EventStore>;
+
+const sqlitePath = (url: URL, raw: string): string => {
+  // `sqlite:./app.db`, `sqlite:/abs/app.db`, `sqlite:///abs/app.db`, `sqlite::memory:`.
+  const rest = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  const path = decodeURIComponent(rest.split('?')[0] ?? '');
+  if (path === '') throw invalid(`sqlite URL needs a file path, e.g. sqlite:./app.db (got ${redactUrl(raw)})`);
+  void url;
+  return path;
+};
+
+/** The URL scheme (with its colon) → how to open that store. */
+export const STORE_OPENERS: Readonly<Record<string, StoreOpener>> = {
+  'sqlite:': async (url, raw) => {
+    const { createSqliteStore } = await import('../stores/sqlite/index.js');
+    return createSqliteStore({ path: sqlitePath(url, raw) });
+  },
+  'redis:': openRedis,
+  'rediss:': openRedis,
+};
+
+async function openRedis(url: URL): Promise<EventStore> {
+  const { createRedisStore } = await import('../stores/redis/index.js');
+  const prefix = url.searchParams.get('prefix');
+  const plain = new URL(url.href);
+  plain.search = '';
+  return createRedisStore({ url: plain.href, ...(prefix === null ? {} : { keyPrefix: prefix }) });
+}
+
+/** Parses `raw` and opens its store. Throws EY_INVALID_OPTION for an unknown scheme or bad URL. */
+export async function openStoreFromUrl(raw: string): Promise<EventStore> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(`not a store URL: ${redactUrl(raw)} (expected e.g. sqlite:./app.db or redis://127.0.0.1:6379)`);
+  }
+  const opener = STORE_OPENERS[url.protocol];
+  if (opener === undefined) {
+    const known = Object.keys(STORE_OPENERS).join(', ');
+    throw invalid(`unknown store scheme ${url.protocol} in ${redactUrl(raw)} (known: ${known})`);
+  }
+  return opener(url, raw);
+}
+
+/** The URL with any password replaced by `***`: safe to print and log. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password !== '') url.password = '***';
+    return url.protocol === 'sqlite:' ? raw : url.href;
+  } catch {
+    return raw.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  }
+}
+
+function invalid(message: string): EventyardError {
+  return new EventyardError(ErrorCode.INVALID_OPTION, message);
+}
