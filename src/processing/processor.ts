@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
 import { AttemptControl, TimeoutSweep } from './attempt-control.js';
@@ -31,9 +32,13 @@ export interface ProcessorStats {
   isolated: number;
 }
 
-/** A row whose previous attempt ended with an expired lease: its worker may have died of it. */
+/**
+ * A row whose lease expired twice in a row under different owners: it may kill whoever
+ * runs it. One expiry alone is what every row of a dead or paused owner shows, and those
+ * run again at normal concurrency (see core/lease-expiry.ts).
+ */
 export function isCrashSuspect(message: ClaimedMessage): boolean {
-  return message.attempts > 1 && message.lastError?.startsWith(`${ErrorCode.LEASE_LOST}:`) === true;
+  return message.attempts > 1 && isRepeatedLeaseExpiry(message.lastError);
 }
 
 /** After the shutdown deadline, the final outcome writes get at most this long. */
@@ -299,9 +304,9 @@ export class EventProcessor {
   }
 
   /**
-   * Runs a crash suspect alone. A row whose last attempt ended with an expired lease may
-   * have killed its process (a poison message): run next to others, it would kill them
-   * too, and since reaped rows come due together they would be claimed together again,
+   * Runs a crash suspect alone. A row whose lease expired twice in a row, under two owners,
+   * may have killed both processes (a poison message): run next to others, it would kill
+   * them too, and since reaped rows come due together they would be claimed together again,
    * until all of them end FAILED. So the rows claimed with it go back unstarted (no attempt
    * counted), running handlers finish first (its lease kept alive meanwhile), and nothing
    * else is claimed until it is done. Only the suspect pays for its own crashes.
