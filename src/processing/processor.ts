@@ -215,6 +215,10 @@ export class EventProcessor {
           await this.#idleWait(options.idleMaxMs, false);
           continue;
         }
+        if (!this.#deps.watch.healthy && !(await this.#storeAnswers())) {
+          await this.#idleWait(idle.next(), false);
+          continue;
+        }
         const sentAt = performance.now();
         let claimed: readonly ClaimedMessage[];
         try {
@@ -259,6 +263,20 @@ export class EventProcessor {
       }
     } finally {
       unsubscribe();
+    }
+  }
+
+  /**
+   * While the store does not answer, a cheap read probes it instead of a claim: a claim
+   * that times out may still run on the server when the network comes back, and its rows
+   * would then sit claimed by nobody until their lease expired (an attempt spent for nothing).
+   */
+  async #storeAnswers(): Promise<boolean> {
+    try {
+      await this.#deps.store.now();
+      return true;
+    } catch {
+      return false;
     }
   }
 
