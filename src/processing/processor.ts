@@ -349,7 +349,12 @@ export class EventProcessor {
     if (result.outcome !== 'ok') {
       this.stats.leaseLost++;
       this.#deps.logger.warn(
-        { eventId: result.message.eventId, messageType: result.message.messageType, outcome: result.outcome },
+        {
+          eventId: result.message.eventId,
+          messageType: result.message.messageType,
+          kind: result.kind,
+          outcome: result.outcome,
+        },
         'outcome not written: the lease was lost or the store failed',
       );
       return;
