@@ -18,7 +18,7 @@ import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
-import { isOutage, type StoreWatch } from './store-deadline.js';
+import { isOutage, type OutageWatch } from './store-deadline.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
 
 export interface ProcessorStats {
@@ -48,7 +48,7 @@ export interface ProcessorDeps {
   /** The store, with a deadline on every call (see store-deadline.ts). */
   readonly store: EventStore;
   /** Whether that store answers: health and the one warning per outage. */
-  readonly watch: StoreWatch;
+  readonly watch: OutageWatch;
   readonly builder: MessageBuilder;
   readonly logger: Logger;
   readonly serviceName: string;

@@ -7,7 +7,7 @@
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Logger } from './logger.js';
-import { StoreWatch, isOutage } from './store-deadline.js';
+import { OutageWatch, isOutage } from './store-deadline.js';
 import { sleep } from './timing.js';
 
 export const retryMechanismSchema = {
@@ -40,14 +40,14 @@ export class RetryMechanism {
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   /** Logs an outage once; given when the store's calls already report to a shared watch. */
-  readonly #watch: StoreWatch | undefined;
+  readonly #watch: OutageWatch | undefined;
 
   constructor(
     private readonly store: EventStore,
     private readonly serviceName: string,
     private readonly logger: Logger,
     options?: RetryMechanismOptions,
-    watch?: StoreWatch,
+    watch?: OutageWatch,
   ) {
     this.#options = resolveOptions('retry mechanism', retryMechanismSchema, options);
     this.#watch = watch;
@@ -88,7 +88,7 @@ export class RetryMechanism {
 
   async #run(signal: AbortSignal): Promise<void> {
     // Without a shared watch, one of its own: an outage is logged once, not every pass.
-    const watch = this.#watch ?? new StoreWatch(this.logger, `retry mechanism of ${this.serviceName}`);
+    const watch = this.#watch ?? new OutageWatch(this.logger, `retry mechanism of ${this.serviceName}`);
     const ownWatch = this.#watch === undefined;
     while (!signal.aborted) {
       try {

@@ -14,7 +14,7 @@ import { EventProcessor, type ProcessorStats } from './processor.js';
 import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
 import { RetryMechanism, type RetryMechanismOptions, type RetryMechanismStats } from './retry-mechanism.js';
 import { unwatchSignals, watchSignals } from './signals.js';
-import { StoreWatch, storeWithDeadline } from './store-deadline.js';
+import { OutageWatch, storeWithDeadline } from './store-deadline.js';
 import { sleep } from './timing.js';
 
 export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -65,7 +65,7 @@ export class Service {
   readonly #handlers = new Map<Table, Map<string, Handler<never>>>();
   #processors: EventProcessor[] = [];
   #retry: RetryMechanism | undefined;
-  #watch: StoreWatch | undefined;
+  #watch: OutageWatch | undefined;
   #started = false;
 
   constructor(deps: ServiceDeps, options: ServiceOptions) {
@@ -98,7 +98,7 @@ export class Service {
     const owner = `${this.name}/${hostname()}/${process.pid}/${this.#deps.newId().slice(0, 8)}`;
     const options = resolveProcessorOptions(pickProcessorOptions(this.#options));
     const deadlineMs = storeDeadlineMs(options);
-    const watch = new StoreWatch(this.#deps.logger, `service ${this.name}`);
+    const watch = new OutageWatch(this.#deps.logger, `service ${this.name}`);
     const store = storeWithDeadline(this.#deps.store, deadlineMs, watch);
     this.#watch = watch;
     this.#processors = [...this.#handlers].map(

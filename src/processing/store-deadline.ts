@@ -6,7 +6,7 @@
  * goes through {@link storeWithDeadline}: it rejects with EY_STORE_UNAVAILABLE once the
  * deadline passes (the store's own call may still land later; every write is fenced or
  * idempotent, so a late landing changes nothing a caller relies on), and each outcome is
- * reported to a {@link StoreWatch}, which turns health unhealthy and logs one warning per
+ * reported to a {@link OutageWatch}, which turns health unhealthy and logs one warning per
  * outage, and one line when the store answers again.
  *
  * Store-specific deadlines (ioredis' commandTimeout, PostgreSQL's statement_timeout) live
@@ -34,31 +34,35 @@ export function storeTimeoutError(what: string, ms: number): EventyardError {
 }
 
 /**
- * Whether the store answers, as seen from the calls made through it. Unhealthy from the
- * first call that timed out or failed as unavailable until the next call that answers.
- * Logs one warning when an outage starts and one info line when it ends, never per call.
+ * Whether a server (the store, a broker) answers, as seen from the calls made to it.
+ * Unhealthy from the first call that timed out or failed as unavailable until the next
+ * call that answers. Logs one warning when an outage starts and one info line when it
+ * ends, never one per call or poll.
  */
-export class StoreWatch {
+export class OutageWatch {
   #failingSince: number | undefined;
   #failures = 0;
 
   constructor(
     private readonly logger: Logger,
-    private readonly name: string,
+    /** Who watches: `service B`, `inbound processor of IN_ORDERS`. */
+    private readonly scope: string,
+    /** What is watched, as the log lines name it. */
+    private readonly subject = 'the store',
   ) {}
 
   get healthy(): boolean {
     return this.#failingSince === undefined;
   }
 
-  /** True when this failure opened an outage (the caller may skip its own log line). */
+  /** True when this failure opened an outage. */
   failed(what: string, error: unknown): boolean {
     this.#failures++;
     if (this.#failingSince !== undefined) return false;
     this.#failingSince = performance.now();
     this.logger.warn(
-      { err: error, call: what, scope: this.name },
-      'the store does not answer; reporting unhealthy until it does',
+      { err: error, call: what, scope: this.scope },
+      `${this.subject} does not answer; reporting unhealthy until it does`,
     );
     return true;
   }
@@ -67,8 +71,8 @@ export class StoreWatch {
     if (this.#failingSince === undefined) return;
     const outageMs = Math.round(performance.now() - this.#failingSince);
     this.logger.info(
-      { scope: this.name, outageMs, failedCalls: this.#failures },
-      'the store answers again; reporting healthy',
+      { scope: this.scope, outageMs, failedCalls: this.#failures },
+      `${this.subject} answers again; reporting healthy`,
     );
     this.#failingSince = undefined;
     this.#failures = 0;
@@ -78,14 +82,14 @@ export class StoreWatch {
 /** Errors that say the store is unreachable or slow, as opposed to a refused request. */
 export function isOutage(error: unknown): boolean {
   if (!(error instanceof EventyardError)) return true;
-  return error.code === ErrorCode.STORE_UNAVAILABLE;
+  return error.code === ErrorCode.STORE_UNAVAILABLE || error.code === ErrorCode.BROKER_UNAVAILABLE;
 }
 
 /**
  * The store with a deadline on every call and every outcome reported to `watch`.
  * `waitForMessages` is a wait by design: it gets `timeoutMs` plus the deadline.
  */
-export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: StoreWatch): EventStore {
+export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: OutageWatch): EventStore {
   const guard =
     <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
