@@ -32,7 +32,7 @@ export class LazyConnection {
       url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds));
       // TCP keepalive: a peer that vanished without closing is noticed by the OS too (AMQP
       // heartbeats, `heartbeatSeconds`, are the first line).
-      model = await connect(url.toString(), { timeout: 10_000, keepAlive: true, keepAliveInitialDelay: 10_000 });
+      model = await connect(url.toString(), { timeout: 10_000, keepAlive: true, keepAliveDelay: 10_000 });
     } catch (error) {
       throw toBrokerError(error, 'connect');
     }
