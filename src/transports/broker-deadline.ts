@@ -21,12 +21,20 @@ export function brokerTimeoutError(kind: string, what: string, ms: number): Even
   });
 }
 
+/**
+ * Only data-path calls (receive, ack, keep-alive, publish) count as the broker answering:
+ * opening a consumer or producer may be served from the client's own state (a NATS
+ * consumer handle, a cached channel) without a word from the server, and would report a
+ * recovery that is not one. Every call's failure counts.
+ */
+const OPENING = new Set(['open consumer', 'open producer', 'declare']);
+
 function guarded(kind: string, deadlineMs: number, watch: OutageWatch) {
   return async <R>(what: string, call: () => Promise<R>, extraMs = 0): Promise<R> => {
     const ms = deadlineMs + extraMs;
     try {
       const result = await withDeadline(call(), ms, () => brokerTimeoutError(kind, what, ms));
-      watch.answered();
+      if (!OPENING.has(what)) watch.answered();
       return result;
     } catch (error) {
       if (isOutage(error)) watch.failed(what, error);

@@ -56,7 +56,8 @@ interface LogLine {
 
 function recordingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
+  const at = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    void lines.push({ level, msg, fields });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -153,7 +154,9 @@ export async function runStorePauseScenario(scenario: StorePauseScenario): Promi
   const completed = async (): Promise<number> =>
     (await control.countByStatus({ statuses: ['COMPLETED'] })).reduce((n, c) => n + c.count, 0);
   try {
-    const published = await control.publishMany(Array.from({ length: events }, (_, n) => ({ type: RQ_PAUSE, payload: { n } })));
+    const published = await control.publishMany(
+      Array.from({ length: events }, (_, n) => ({ type: RQ_PAUSE, payload: { n } })),
+    );
     expect(published.filter((r) => r.created)).toHaveLength(events);
     const a1 = worker('A1', viaProxy, true).start();
     const a2 = worker('A2', viaProxy, true).start();
