@@ -77,7 +77,10 @@ export class LeaseKeeper {
   }
 
   start(): void {
-    const every = Math.max(10, Math.floor(this.leaseMs / 3));
+    // Leases are renewed once a third of their life has passed, checked every sixth: a
+    // renewal goes out between a third and half of the lease, leaving at least 40% of it
+    // for the answer to come back before the local clock gives the lease up.
+    const every = Math.max(10, Math.floor(this.leaseMs / 6));
     this.#timer = setInterval(() => void this.#renew(), every);
     this.#timer.unref();
     this.#sweep = setInterval(() => this.#expireByLocalClock(), this.#sweepEveryMs);

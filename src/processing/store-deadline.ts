@@ -17,14 +17,47 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { EventStore } from '../store/port.js';
 import type { Logger } from './logger.js';
 
-/** Rejects with `timeoutError()` unless `call` settles within `ms`; the call itself is left to finish. */
-export function withDeadline<T>(call: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+/**
+ * Rejects with `timeoutError()` unless `call` settles within `ms`; the call itself is left
+ * to finish (`onLate` gets its result if it arrives after the deadline). When the timer
+ * fires, the rejection waits one `setImmediate`: timers run before I/O in Node's loop, so
+ * after a stretch of event-loop lag a reply already sitting in the socket would otherwise
+ * lose to a deadline it did not miss.
+ */
+export function withDeadline<T>(
+  call: Promise<T>,
+  ms: number,
+  timeoutError: () => Error,
+  onLate?: (result: T) => void,
+): Promise<T> {
   if (!Number.isFinite(ms)) return call;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), ms);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let expired = false;
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          expired = true;
+          reject(timeoutError());
+        }),
+      ms,
+    );
+    call.then(
+      (result) => {
+        settled = true;
+        clearTimeout(timer);
+        if (expired) onLate?.(result);
+        else resolve(result);
+      },
+      (error: unknown) => {
+        settled = true;
+        clearTimeout(timer);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as the store threw it
+        if (!expired) reject(error);
+      },
+    );
   });
-  return Promise.race([call, expired]).finally(() => clearTimeout(timer));
 }
 
 export function storeTimeoutError(what: string, ms: number): EventyardError {
@@ -91,10 +124,10 @@ export function isOutage(error: unknown): boolean {
  */
 export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: OutageWatch): EventStore {
   const guard =
-    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>, onLate?: (result: R) => void) =>
     async (...args: A): Promise<R> => {
       try {
-        const result = await withDeadline(fn(...args), deadlineMs, () => storeTimeoutError(what, deadlineMs));
+        const result = await withDeadline(fn(...args), deadlineMs, () => storeTimeoutError(what, deadlineMs), onLate);
         watch.answered();
         return result;
       } catch (error) {
@@ -107,7 +140,16 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
     features: store.features,
     now: guard('now', () => store.now()),
     publish: guard('publish', (m: Parameters<EventStore['publish']>[0]) => store.publish(m)),
-    claim: guard('claim', (r: Parameters<EventStore['claim']>[0]) => store.claim(r)),
+    // A claim answered after its deadline claimed rows nobody will run: hand them back at
+    // once (no attempt counted) instead of leaving them to lease expiry.
+    claim: guard(
+      'claim',
+      (r: Parameters<EventStore['claim']>[0]) => store.claim(r),
+      (rows) => {
+        const by = rows[0]?.updatedBy;
+        if (by !== undefined) store.release(rows, by).catch(() => undefined);
+      },
+    ),
     heartbeat: guard('heartbeat', (refs: Parameters<EventStore['heartbeat']>[0], leaseMs: number) =>
       store.heartbeat(refs, leaseMs),
     ),
