@@ -6,6 +6,7 @@
  */
 import type { CompleteRequest, EventStore, FailRequest, LeaseOutcome } from '../store/port.js';
 import type { Logger } from './logger.js';
+import { isOutage } from './store-deadline.js';
 import { sleep } from './timing.js';
 
 type Pending<R> = { request: R; resolve: (outcome: LeaseOutcome | 'store_error') => void };
@@ -86,7 +87,9 @@ export class OutcomeBatcher {
           batch.forEach((p) => p.resolve('store_error'));
           return;
         }
-        this.logger.warn({ err: error, rows: batch.length, attempt }, `${what} failed; retrying`);
+        // An outage is reported once by the store watch; here, each retry only at debug.
+        const level = isOutage(error) ? 'debug' : 'warn';
+        this.logger[level]({ err: error, rows: batch.length, attempt }, `${what} failed; retrying`);
         await sleep(Math.min(50 * 2 ** attempt, 2000, this.options.giveUpAfterMs - elapsed));
       }
     }

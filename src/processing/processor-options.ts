@@ -22,6 +22,15 @@ export const processorSchema = {
    */
   leaseMs: option.int({ min: 50, max: 24 * 3600_000, default: 30_000 }),
   /**
+   * Deadline of every store call a processor makes (claim, heartbeat, complete, fail, release,
+   * the retry mechanism's sweeps). A call that has not answered by then fails as
+   * EY_STORE_UNAVAILABLE, health turns unhealthy and one warning is logged per outage.
+   * Lower it below a third of the lease only with care: a heartbeat must be able to fail
+   * and be tried again while the lease still holds.
+   * @defaultValue a third of `leaseMs`
+   */
+  storeTimeoutMs: option.optional(option.int({ min: 10, max: 3600_000 })),
+  /**
    * A handler still running after this long is aborted and its attempt fails (retryable).
    * @defaultValue 60000
    */
@@ -48,4 +57,9 @@ export type ResolvedProcessorOptions = Resolved<typeof processorSchema>;
 
 export function resolveProcessorOptions(input?: ProcessorOptions): ResolvedProcessorOptions {
   return resolveOptions('processor', processorSchema, input);
+}
+
+/** The store-call deadline in effect: `storeTimeoutMs`, or a third of the lease. */
+export function storeDeadlineMs(options: Pick<ResolvedProcessorOptions, 'leaseMs' | 'storeTimeoutMs'>): number {
+  return options.storeTimeoutMs ?? Math.max(10, Math.floor(options.leaseMs / 3));
 }

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
 import { AttemptControl, TimeoutSweep } from './attempt-control.js';
@@ -17,6 +18,7 @@ import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
+import { isOutage, type OutageWatch } from './store-deadline.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
 
 export interface ProcessorStats {
@@ -30,13 +32,23 @@ export interface ProcessorStats {
   isolated: number;
 }
 
-/** A row whose previous attempt ended with an expired lease: its worker may have died of it. */
+/**
+ * A row whose lease expired twice in a row under different owners: it may kill whoever
+ * runs it. One expiry alone is what every row of a dead or paused owner shows, and those
+ * run again at normal concurrency (see core/lease-expiry.ts).
+ */
 export function isCrashSuspect(message: ClaimedMessage): boolean {
-  return message.attempts > 1 && message.lastError?.startsWith(`${ErrorCode.LEASE_LOST}:`) === true;
+  return message.attempts > 1 && isRepeatedLeaseExpiry(message.lastError);
 }
 
+/** After the shutdown deadline, the final outcome writes get at most this long. */
+export const FINAL_WRITES_GRACE_MS = 1000;
+
 export interface ProcessorDeps {
+  /** The store, with a deadline on every call (see store-deadline.ts). */
   readonly store: EventStore;
+  /** Whether that store answers: health and the one warning per outage. */
+  readonly watch: OutageWatch;
   readonly builder: MessageBuilder;
   readonly logger: Logger;
   readonly serviceName: string;
@@ -44,6 +56,8 @@ export interface ProcessorDeps {
   readonly table: Table;
   readonly handlers: ReadonlyMap<string, Handler<never>>;
   readonly options: ResolvedProcessorOptions;
+  /** The deadline the store above enforces on every call. */
+  readonly storeDeadlineMs: number;
   /** In-process wake-ups (publishes from this process); the store may offer its own. */
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
 }
@@ -81,9 +95,11 @@ export class EventProcessor {
   #wake = new AbortController();
   #loop: Promise<void> | undefined;
   #lastPollAt = 0;
+  readonly #storeDeadlineMs: number;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
+    this.#storeDeadlineMs = deps.storeDeadlineMs;
     const { store, logger, options } = deps;
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
     this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
@@ -113,7 +129,7 @@ export class EventProcessor {
     return {
       table: this.#deps.table,
       running: this.#loop !== undefined,
-      healthy: this.#leases.healthy,
+      healthy: this.#deps.watch.healthy && this.#leases.healthy,
       inFlight: this.#running.size,
       lastPollAt: this.#lastPollAt,
     };
@@ -131,29 +147,54 @@ export class EventProcessor {
    * Stops claiming, releases claimed-but-unstarted rows (no attempt counted), lets running
    * handlers finish until the shutdown deadline, then aborts them (their attempt fails
    * and is retried), and writes every outcome before resolving.
+   *
+   * The deadline holds whatever the store is doing: a claim, release or outcome write
+   * that hangs (a stalled network) is abandoned when it passes, and after it the final
+   * outcome writes get at most {@link FINAL_WRITES_GRACE_MS} (or the store deadline, if
+   * shorter). What is abandoned is left to lease expiry, as after a crash: the rows come
+   * back through the reaper, with the attempt counted, and nothing is lost.
    */
   async stop(): Promise<void> {
     if (this.#loop === undefined) return;
+    const { options, logger, table } = this.#deps;
     this.#stop.abort();
     this.#wake.abort();
     this.#slotFreed.fire();
-    await this.#loop;
-    await this.#releaseQueued();
-    const allDone = Promise.all(this.#running);
-    const cancelDeadline = new AbortController();
-    const deadline = sleep(this.#deps.options.shutdownTimeoutMs, cancelDeadline.signal).then(() => false);
-    const finished = await Promise.race([allDone.then(() => true), deadline]);
-    cancelDeadline.abort();
-    if (!finished) {
-      this.#deps.logger.warn({ inFlight: this.#running.size }, 'shutdown deadline passed; aborting handlers');
-      const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
-      for (const control of this.#controls) control.abort(reason);
-      await allDone;
+    const cancelTimers = new AbortController();
+    const deadline = sleep(options.shutdownTimeoutMs, cancelTimers.signal);
+    const within = (work: Promise<unknown>, until: Promise<void>): Promise<boolean> =>
+      Promise.race([work.then(() => true), until.then(() => false)]);
+    let abandoned = false;
+    try {
+      abandoned = !(await within(this.#loop, deadline));
+      if (!abandoned) abandoned = !(await within(this.#releaseQueued(), deadline));
+      const allDone = Promise.all(this.#running);
+      if (!(await within(allDone, deadline))) {
+        logger.warn({ inFlight: this.#running.size, table }, 'shutdown deadline passed; aborting handlers');
+        const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
+        for (const control of this.#controls) control.abort(reason);
+      }
+      const graceMs = Math.min(FINAL_WRITES_GRACE_MS, this.#storeDeadlineMs);
+      const written = allDone.then(() => this.#batcher.drain());
+      if (
+        !(await within(
+          written,
+          deadline.then(() => sleep(graceMs, cancelTimers.signal)),
+        ))
+      )
+        abandoned = true;
+    } finally {
+      cancelTimers.abort();
+      this.#leases.stop();
+      this.#timeouts.stop();
+      this.#loop = undefined;
     }
-    await this.#batcher.drain();
-    this.#leases.stop();
-    this.#timeouts.stop();
-    this.#loop = undefined;
+    if (abandoned) {
+      logger.warn(
+        { inFlight: this.#running.size, queued: this.#queue.length, table },
+        'store calls still pending at the shutdown deadline; their rows are left to lease expiry',
+      );
+    }
   }
 
   async #pollLoop(): Promise<void> {
@@ -170,8 +211,12 @@ export class EventProcessor {
           await this.#slotFreed.wait();
           continue;
         }
-        if (!this.#leases.healthy) {
+        if (!this.#leases.canClaim) {
           await this.#idleWait(options.idleMaxMs, false);
+          continue;
+        }
+        if (!this.#deps.watch.healthy && !(await this.#storeAnswers())) {
+          await this.#idleWait(idle.next(), false);
           continue;
         }
         const sentAt = performance.now();
@@ -187,16 +232,23 @@ export class EventProcessor {
             leaseMs: options.leaseMs,
           });
         } catch (error) {
-          logger.warn({ err: error, table }, 'claim failed; backing off');
+          // An outage is logged once by the store watch; other failures here, every time.
+          if (!isOutage(error)) logger.warn({ err: error, table }, 'claim failed; backing off');
           await this.#idleWait(idle.next(), false);
           continue;
+        }
+        this.stats.claimed += claimed.length;
+        if (stopped.aborted) {
+          // stop() came while the claim was on its way: nothing new starts.
+          for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
+          await this.#releaseQueued();
+          break;
         }
         if (claimed.length === 0) {
           await this.#idleWait(idle.next(), true);
           continue;
         }
         idle.reset();
-        this.stats.claimed += claimed.length;
         const suspect = claimed.find(isCrashSuspect);
         if (suspect !== undefined) {
           await this.#runAlone(
@@ -211,6 +263,20 @@ export class EventProcessor {
       }
     } finally {
       unsubscribe();
+    }
+  }
+
+  /**
+   * While the store does not answer, a cheap read probes it instead of a claim: a claim
+   * that times out may still run on the server when the network comes back, and its rows
+   * would then sit claimed by nobody until their lease expired (an attempt spent for nothing).
+   */
+  async #storeAnswers(): Promise<boolean> {
+    try {
+      await this.#deps.store.now();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -256,9 +322,9 @@ export class EventProcessor {
   }
 
   /**
-   * Runs a crash suspect alone. A row whose last attempt ended with an expired lease may
-   * have killed its process (a poison message): run next to others, it would kill them
-   * too, and since reaped rows come due together they would be claimed together again,
+   * Runs a crash suspect alone. A row whose lease expired twice in a row, under two owners,
+   * may have killed both processes (a poison message): run next to others, it would kill
+   * them too, and since reaped rows come due together they would be claimed together again,
    * until all of them end FAILED. So the rows claimed with it go back unstarted (no attempt
    * counted), running handlers finish first (its lease kept alive meanwhile), and nothing
    * else is claimed until it is done. Only the suspect pays for its own crashes.
@@ -283,7 +349,12 @@ export class EventProcessor {
     if (result.outcome !== 'ok') {
       this.stats.leaseLost++;
       this.#deps.logger.warn(
-        { eventId: result.message.eventId, messageType: result.message.messageType, outcome: result.outcome },
+        {
+          eventId: result.message.eventId,
+          messageType: result.message.messageType,
+          kind: result.kind,
+          outcome: result.outcome,
+        },
         'outcome not written: the lease was lost or the store failed',
       );
       return;

@@ -7,6 +7,7 @@
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Logger } from './logger.js';
+import { OutageWatch, isOutage } from './store-deadline.js';
 import { sleep } from './timing.js';
 
 export const retryMechanismSchema = {
@@ -38,14 +39,18 @@ export class RetryMechanism {
   readonly #options;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
+  /** Logs an outage once; given when the store's calls already report to a shared watch. */
+  readonly #watch: OutageWatch | undefined;
 
   constructor(
     private readonly store: EventStore,
     private readonly serviceName: string,
     private readonly logger: Logger,
     options?: RetryMechanismOptions,
+    watch?: OutageWatch,
   ) {
     this.#options = resolveOptions('retry mechanism', retryMechanismSchema, options);
+    this.#watch = watch;
   }
 
   start(): void {
@@ -82,11 +87,16 @@ export class RetryMechanism {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
+    // Without a shared watch, one of its own: an outage is logged once, not every pass.
+    const watch = this.#watch ?? new OutageWatch(this.logger, `retry mechanism of ${this.serviceName}`);
+    const ownWatch = this.#watch === undefined;
     while (!signal.aborted) {
       try {
         await this.runOnce();
+        if (ownWatch) watch.answered();
       } catch (error) {
-        this.logger.warn({ err: error }, 'retry mechanism pass failed; will try again');
+        if (!isOutage(error)) this.logger.warn({ err: error }, 'retry mechanism pass failed; will try again');
+        else if (ownWatch) watch.failed('retry mechanism pass', error);
       }
       await sleep(this.#options.intervalMs, signal);
     }

@@ -11,9 +11,11 @@ import type { Handler } from './handler-context.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { EventProcessor, type ProcessorStats } from './processor.js';
-import { processorSchema, resolveProcessorOptions } from './processor-options.js';
+import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
 import { RetryMechanism, type RetryMechanismOptions, type RetryMechanismStats } from './retry-mechanism.js';
 import { unwatchSignals, watchSignals } from './signals.js';
+import { OutageWatch, storeWithDeadline } from './store-deadline.js';
+import { sleep } from './timing.js';
 
 export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
@@ -63,6 +65,7 @@ export class Service {
   readonly #handlers = new Map<Table, Map<string, Handler<never>>>();
   #processors: EventProcessor[] = [];
   #retry: RetryMechanism | undefined;
+  #watch: OutageWatch | undefined;
   #started = false;
 
   constructor(deps: ServiceDeps, options: ServiceOptions) {
@@ -94,10 +97,16 @@ export class Service {
     this.#started = true;
     const owner = `${this.name}/${hostname()}/${process.pid}/${this.#deps.newId().slice(0, 8)}`;
     const options = resolveProcessorOptions(pickProcessorOptions(this.#options));
+    const deadlineMs = storeDeadlineMs(options);
+    const watch = new OutageWatch(this.#deps.logger, `service ${this.name}`);
+    const store = storeWithDeadline(this.#deps.store, deadlineMs, watch);
+    this.#watch = watch;
     this.#processors = [...this.#handlers].map(
       ([table, handlers]) =>
         new EventProcessor({
-          store: this.#deps.store,
+          store,
+          watch,
+          storeDeadlineMs: deadlineMs,
           builder: this.#deps.builder,
           logger: this.#deps.logger,
           serviceName: this.name,
@@ -110,18 +119,27 @@ export class Service {
     );
     for (const processor of this.#processors) processor.start();
     if (this.#options.runRetryMechanism) {
-      this.#retry = new RetryMechanism(this.#deps.store, this.name, this.#deps.logger, this.#options.retryMechanism);
+      this.#retry = new RetryMechanism(store, this.name, this.#deps.logger, this.#options.retryMechanism, watch);
       this.#retry.start();
     }
     if (this.#options.handleSignals) watchSignals(this);
     return this;
   }
 
-  /** Graceful stop: see {@link EventProcessor.stop}. Idempotent. */
+  /**
+   * Graceful stop: see {@link EventProcessor.stop}; its deadline holds even while a store
+   * call hangs. The retry mechanism's pass in progress is abandoned at the same deadline
+   * (its sweeps are atomic: a pass cut short is simply redone by the next poller). Idempotent.
+   */
   async stop(): Promise<void> {
     if (!this.#started) return;
+    const retry = this.#retry?.stop();
     await Promise.all(this.#processors.map((p) => p.stop()));
-    await this.#retry?.stop();
+    if (retry !== undefined) {
+      const cancel = new AbortController();
+      await Promise.race([retry, sleep(this.#options.shutdownTimeoutMs, cancel.signal)]);
+      cancel.abort();
+    }
     unwatchSignals(this);
     this.#started = false;
   }
@@ -131,7 +149,7 @@ export class Service {
     return {
       name: this.name,
       running: this.#started,
-      healthy: this.#started && processors.every((p) => p.healthy),
+      healthy: this.#started && (this.#watch?.healthy ?? true) && processors.every((p) => p.healthy),
       processors,
     };
   }

@@ -235,9 +235,11 @@ export interface EventStore {
 
   /**
    * IN_PROGRESS rows whose lease expired → ERROR (attempt counted; AVAILABLE_AT = now +
-   * retryDelayMs) or FAILED when ATTEMPTS ≥ MAX_ATTEMPTS. LAST_ERROR starts with
-   * `EY_LEASE_LOST:` and names the lost owner (processors run such rows alone: they may
-   * have killed their worker). Returns how many.
+   * retryDelayMs) or FAILED when ATTEMPTS ≥ MAX_ATTEMPTS. LAST_ERROR is
+   * `EY_LEASE_LOST: lease of <owner> expired at <ISO time>`, with `again: ` after the code
+   * when the previous LAST_ERROR was such an expiry under another owner (processors run
+   * those rows alone: they may kill their worker). `leaseExpiredError` in
+   * core/lease-expiry.ts is the rule. Returns how many.
    */
   reapExpiredLeases(request: ReapRequest): Promise<number>;
 

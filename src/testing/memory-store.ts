@@ -6,6 +6,7 @@
  * Every operation runs synchronously inside one call, so each request is atomic.
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
@@ -254,7 +255,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         (r) => r.leaseExpiresAt ?? 0,
       ).slice(0, request.limit);
       for (const row of expired) {
-        row.lastError = `${ErrorCode.LEASE_LOST}: lease of ${row.leaseOwner ?? '(unknown)'} expired at ${isoTime(row.leaseExpiresAt ?? now)}`;
+        row.lastError = leaseExpiredError(row.leaseOwner, isoTime(row.leaseExpiresAt ?? now), row.lastError);
         const exhausted = row.attempts >= row.maxAttempts;
         move(row, exhausted ? 'FAILED' : 'ERROR', request.updatedBy, now);
         if (!exhausted) row.availableAt = now + request.retryDelayMs;

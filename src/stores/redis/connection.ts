@@ -8,7 +8,9 @@
  * sent while the connection is down waits in the offline queue and is re-sent after
  * reconnecting, at most `maxRetriesPerRequest` times; then it rejects and the store throws
  * EY_STORE_UNAVAILABLE. Processors log it, back off and poll again, and resume once Redis
- * answers. A script either ran whole or not at all, so a retry after a lost reply is safe:
+ * answers. Every command has a deadline (`commandTimeoutMs`, offline-queue time included),
+ * so a connection that stalls without closing fails calls instead of hanging them; TCP
+ * keepalive is on for every connection. A script either ran whole or not at all, so a retry after a lost reply is safe:
  * publish reports `created: false`, a repeated completion reports `lease_lost`.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
@@ -40,6 +42,8 @@ type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
 function redisOptions(options: ResolvedRedisStoreOptions): ConnectionOptions {
   return {
     connectTimeout: options.connectTimeoutMs,
+    commandTimeout: options.commandTimeoutMs,
+    keepAlive: options.keepAliveMs,
     maxRetriesPerRequest: options.maxRetriesPerRequest,
     retryStrategy,
     // No auto-pipelining: ioredis would hold every command until setImmediate and build a

@@ -79,6 +79,23 @@ export const redisStoreSchema = {
   /** Connect timeout of each connection. @defaultValue 10000 */
   connectTimeoutMs: option.int({ min: 100, max: 600_000, default: 10_000 }),
   /**
+   * Deadline of every command and script call (ioredis `commandTimeout`), counted from the
+   * moment it is issued, time in the offline queue included. A call that has not been
+   * answered by then fails with EY_STORE_UNAVAILABLE; the script may still run on the server
+   * later, which is safe (every write is fenced or idempotent). Processors set their own,
+   * shorter deadline from the lease on top (`storeTimeoutMs`); this one also bounds calls
+   * made outside processors (publish, list, purge).
+   * @defaultValue 10000
+   */
+  commandTimeoutMs: option.int({ min: 10, max: 600_000, default: 10_000 }),
+  /**
+   * TCP keepalive on every connection: probes start after this long idle, so a peer that
+   * vanished without closing (a dead host, a dropped NAT entry) is noticed by the OS.
+   * 0: the OS's default delay.
+   * @defaultValue 10000
+   */
+  keepAliveMs: option.int({ min: 0, max: 3_600_000, default: 10_000 }),
+  /**
    * How often ioredis re-sends a command across reconnects before it rejects (then the store
    * throws EY_STORE_UNAVAILABLE and processors back off).
    * @defaultValue 2

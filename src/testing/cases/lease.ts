@@ -63,6 +63,41 @@ export const leaseCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: 'lease: a second expiry in a row under another owner is marked "again"; the same owner twice, or a failure between, is not',
+    async run({ store, timing }) {
+      // Expires the one claimable row's lease under `owner`, reaps it and makes it claimable again.
+      const expireUnder = async (owner: string): Promise<string> => {
+        await claimOne(store, { owner, leaseMs: timing.leaseMs });
+        await sleep(timing.leaseMs + timing.marginMs);
+        assert.equal(await store.reapExpiredLeases({ limit: 100, retryDelayMs: 0, updatedBy: REAPER }), 1);
+        const [row] = await listAll(store, { statuses: ['ERROR'] });
+        await sleep(2);
+        assert.equal(await store.promoteDueRetries(100, REAPER), 1);
+        return row?.lastError ?? '';
+      };
+      const message = newMessage({ maxAttempts: 20 });
+      await store.publish([message]);
+      // A dead or paused owner: every row it held shows one expiry.
+      assert.match(await expireUnder('SVC/a/1'), /^EY_LEASE_LOST: lease of SVC\/a\/1 expired at \d{4}-/);
+      // The same owner again (paused twice): still not a sign the row kills its worker.
+      assert.match(await expireUnder('SVC/a/1'), /^EY_LEASE_LOST: lease of SVC\/a\/1 expired at /);
+      // Another owner lost it too: the row may kill whoever runs it.
+      assert.match(await expireUnder('SVC/b/2'), /^EY_LEASE_LOST: again: lease of SVC\/b\/2 expired at /);
+      // And stays marked while owners keep dying on it.
+      assert.match(await expireUnder('SVC/c/3'), /^EY_LEASE_LOST: again: lease of SVC\/c\/3 expired at /);
+      // A handler failure in between ends the streak.
+      const claimed = await claimOne(store, { owner: 'SVC/d/4', leaseMs: 60_000 });
+      assert.deepEqual(
+        await store.fail([{ ref: leaseRefOf(claimed), updatedBy: 'SVC', error: 'EY_X: boom', retryDelayMs: 0 }]),
+        ['ok'],
+      );
+      await sleep(2);
+      assert.equal(await store.promoteDueRetries(100, REAPER), 1);
+      assert.match(await expireUnder('SVC/e/5'), /^EY_LEASE_LOST: lease of SVC\/e\/5 expired at /);
+      await expectRow(store, message.eventId, { status: 'RETRY', attempts: 6 });
+    },
+  },
+  {
     name: 'lease: an expired lease on the last attempt is reaped to FAILED',
     async run({ store, timing }) {
       const message = newMessage({ maxAttempts: 1 });

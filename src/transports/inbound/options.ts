@@ -94,6 +94,20 @@ export const inboundSchema = {
    * @defaultValue 5000
    */
   sweepIntervalMs: option.int({ min: 10, max: 3_600_000, default: 5000 }),
+  /**
+   * Deadline of every broker call (open, ack, keep-alive; a receive gets `receiveWaitMs` on
+   * top). A call past it fails as EY_BROKER_UNAVAILABLE, health turns unhealthy with one
+   * warning per outage, and the consumer is closed and opened again (what it held in flight
+   * is redelivered).
+   * @defaultValue 10000
+   */
+  brokerTimeoutMs: option.int({ min: 10, max: 3_600_000, default: 10_000 }),
+  /**
+   * Deadline of every store call (the durable write, the IN_REJECTED sweep); a write past
+   * it is retried, and nothing is acknowledged until one succeeds.
+   * @defaultValue 10000
+   */
+  storeTimeoutMs: option.int({ min: 10, max: 3_600_000, default: 10_000 }),
   /** @defaultValue JSON lines on stderr, warn and above */
   logger: option.custom('a logger', isLogger, { default: jsonLogger('warn') }),
 };

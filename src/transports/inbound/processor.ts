@@ -13,10 +13,12 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { Logger } from '../../processing/logger.js';
+import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
 import { sleep } from '../../processing/timing.js';
-import type { NewMessage } from '../../store/port.js';
+import type { EventStore, NewMessage } from '../../store/port.js';
 import { Backoff } from '../backoff.js';
-import type { BrokerConsumer, BrokerMessage } from '../port.js';
+import { brokerWithDeadline } from '../broker-deadline.js';
+import type { Broker, BrokerConsumer, BrokerMessage } from '../port.js';
 import { mapInbound, type InboundMapping } from './mapping.js';
 import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
 import { REJECTED_TYPE } from './rejected.js';
@@ -60,6 +62,10 @@ export class InboundProcessor {
   readonly #mapping: InboundMapping;
   readonly #sweeper: RejectedSweeper;
   readonly #logger: Logger;
+  readonly #store: EventStore;
+  readonly #broker: Broker;
+  readonly #storeWatch: OutageWatch;
+  readonly #brokerWatch: OutageWatch;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #lastReceiveAt = 0;
@@ -88,7 +94,12 @@ export class InboundProcessor {
       orderingKeyFromKey: options.orderingKeyFromKey,
     };
     const owner = `${options.serviceName}/${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-    this.#sweeper = new RejectedSweeper(app.store, this.#mapping, owner, this.#logger);
+    const scope = `inbound processor ${options.serviceName} (${options.topic})`;
+    this.#storeWatch = new OutageWatch(this.#logger, scope);
+    this.#brokerWatch = new OutageWatch(this.#logger, scope, `the broker (${broker.kind})`);
+    this.#store = storeWithDeadline(app.store, options.storeTimeoutMs, this.#storeWatch);
+    this.#broker = brokerWithDeadline(broker, options.brokerTimeoutMs, this.#brokerWatch);
+    this.#sweeper = new RejectedSweeper(this.#store, this.#mapping, owner, this.#logger);
   }
 
   start(): this {
@@ -106,54 +117,83 @@ export class InboundProcessor {
     this.#loop = undefined;
   }
 
-  health(): { running: boolean; lastReceiveAt: number } {
-    return { running: this.#loop !== undefined, lastReceiveAt: this.#lastReceiveAt };
+  /** `healthy`: the store and the broker both answered their last calls within their deadlines. */
+  health(): { running: boolean; healthy: boolean; lastReceiveAt: number } {
+    const running = this.#loop !== undefined;
+    return {
+      running,
+      healthy: running && this.#storeWatch.healthy && this.#brokerWatch.healthy,
+      lastReceiveAt: this.#lastReceiveAt,
+    };
   }
 
+  /**
+   * Opens a consumer and works with it until stopped or until a broker call fails: then
+   * the consumer is closed (what it held in flight is redelivered; a call abandoned at its
+   * deadline may have taken messages this process never saw) and a new one is opened.
+   */
   async #run(signal: AbortSignal): Promise<void> {
-    const { broker, topic, group } = this.#options;
     const backoff = new Backoff(this.#options.retryDelayMs);
-    let consumer: BrokerConsumer | undefined;
-    while (consumer === undefined && !signal.aborted) {
+    while (!signal.aborted) {
+      const consumer = await this.#open(signal, backoff);
+      if (consumer === undefined) return;
+      const broken = await this.#consume(consumer, signal, backoff);
+      await consumer.close().catch((error: unknown) => this.#logger.debug({ err: error }, 'inbound: close failed'));
+      if (broken) await sleep(backoff.next(), signal);
+    }
+  }
+
+  async #open(signal: AbortSignal, backoff: Backoff): Promise<BrokerConsumer | undefined> {
+    const { topic, group } = this.#options;
+    while (!signal.aborted) {
       try {
-        consumer = await broker.consumer({ topic, group });
+        return await this.#broker.consumer({ topic, group });
       } catch (error) {
-        this.#logger.warn({ err: error, topic, group }, 'inbound: cannot open the consumer; retrying');
+        if (!isOutage(error))
+          this.#logger.warn({ err: error, topic, group }, 'inbound: cannot open the consumer; retrying');
         await sleep(backoff.next(), signal);
       }
     }
-    if (consumer === undefined) return;
-    let nextSweep = 0;
-    try {
-      while (!signal.aborted) {
-        if (Date.now() >= nextSweep) {
-          await this.#sweep();
-          nextSweep = Date.now() + this.#options.sweepIntervalMs;
-        }
-        let batch: readonly BrokerMessage[];
-        try {
-          batch = await consumer.receive({
-            max: this.#options.batchSize,
-            maxWaitMs: this.#options.receiveWaitMs,
-            signal,
-          });
-          this.#lastReceiveAt = Date.now();
-          backoff.reset();
-        } catch (error) {
-          this.stats.receiveFailures++;
-          this.#logger.warn({ err: error, topic, group }, 'inbound: receive failed; retrying');
-          await sleep(backoff.next(), signal);
-          continue;
-        }
-        if (batch.length > 0 && !(await this.#handle(consumer, batch, signal))) break;
-      }
-    } finally {
-      await consumer.close().catch((error: unknown) => this.#logger.warn({ err: error }, 'inbound: close failed'));
-    }
+    return undefined;
   }
 
-  /** Write, then ack. false when stopping before the write succeeded (nothing acked). */
-  async #handle(consumer: BrokerConsumer, batch: readonly BrokerMessage[], signal: AbortSignal): Promise<boolean> {
+  /** true when a broker call failed and the consumer should be replaced. */
+  async #consume(consumer: BrokerConsumer, signal: AbortSignal, backoff: Backoff): Promise<boolean> {
+    const { topic, group } = this.#options;
+    let nextSweep = 0;
+    while (!signal.aborted) {
+      if (Date.now() >= nextSweep) {
+        await this.#sweep();
+        nextSweep = Date.now() + this.#options.sweepIntervalMs;
+      }
+      let batch: readonly BrokerMessage[];
+      try {
+        batch = await consumer.receive({
+          max: this.#options.batchSize,
+          maxWaitMs: this.#options.receiveWaitMs,
+          signal,
+        });
+        this.#lastReceiveAt = Date.now();
+        backoff.reset();
+      } catch (error) {
+        this.stats.receiveFailures++;
+        if (!isOutage(error)) this.#logger.warn({ err: error, topic, group }, 'inbound: receive failed; retrying');
+        return true;
+      }
+      if (batch.length === 0) continue;
+      const outcome = await this.#handle(consumer, batch, signal);
+      if (outcome === 'stopped') return false;
+      if (outcome === 'ack-failed') return true;
+    }
+    return false;
+  }
+
+  /** Write, then ack. `stopped`: stopping before the write succeeded (nothing acked). */
+  async #handle(
+    consumer: BrokerConsumer,
+    batch: readonly BrokerMessage[],
+    signal: AbortSignal,
+  ): Promise<'done' | 'stopped' | 'ack-failed'> {
     this.stats.received += batch.length;
     this.stats.redelivered += batch.filter((m) => (m.deliveryCount ?? 1) > 1).length;
     const mapped = await Promise.all(batch.map((message) => mapInbound(message, this.#mapping)));
@@ -166,7 +206,7 @@ export class InboundProcessor {
         signal,
       ))
     )
-      return false;
+      return 'stopped';
     this.stats.rejected += rejected;
     try {
       await consumer.ack(batch);
@@ -175,9 +215,10 @@ export class InboundProcessor {
       // Written but not acknowledged: the broker delivers them again, the unique key absorbs it.
       this.stats.ackFailures += batch.length;
       this.#logger.warn({ err: error, messages: batch.length }, 'inbound: ack failed after the write');
+      return 'ack-failed';
     }
     if (rejected > 0) await this.#sweep();
-    return true;
+    return 'done';
   }
 
   async #write(
@@ -194,7 +235,7 @@ export class InboundProcessor {
     try {
       for (;;) {
         try {
-          const results = await this.#options.app.store.publish(rows);
+          const results = await this.#store.publish(rows);
           for (const result of results) {
             if (result.created) this.stats.created++;
             else this.stats.duplicates++;
@@ -202,7 +243,9 @@ export class InboundProcessor {
           return true;
         } catch (error) {
           this.stats.writeFailures++;
-          this.#logger.warn({ err: error, rows: rows.length }, 'inbound: store write failed; retrying (not acked)');
+          if (!isOutage(error)) {
+            this.#logger.warn({ err: error, rows: rows.length }, 'inbound: store write failed; retrying (not acked)');
+          }
           if (signal.aborted) return false;
           await sleep(backoff.next(), signal);
           if (signal.aborted) return false;
@@ -219,7 +262,8 @@ export class InboundProcessor {
       this.stats.rejectedFailed += result.failed;
       this.stats.rejectedRecovered += result.recovered;
     } catch (error) {
-      this.#logger.warn({ err: error }, 'inbound: sweeping IN_REJECTED rows failed; will try again');
+      if (!isOutage(error))
+        this.#logger.warn({ err: error }, 'inbound: sweeping IN_REJECTED rows failed; will try again');
     }
   }
 }

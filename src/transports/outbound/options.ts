@@ -64,6 +64,19 @@ export const outboundSchema = {
    */
   leaseMs: option.int({ min: 100, max: 24 * 3600_000, default: 30_000 }),
   /**
+   * Deadline of every store call (claim, heartbeat, complete, fail, the retry mechanism's
+   * sweeps); past it the call fails as EY_STORE_UNAVAILABLE and health turns unhealthy.
+   * @defaultValue a third of `leaseMs`
+   */
+  storeTimeoutMs: option.optional(option.int({ min: 10, max: 3_600_000 })),
+  /**
+   * Deadline of every broker call (open, declare, publish with its confirms). A publish past
+   * it counts as failed: the rows go to their retry policy and are published again (the
+   * broker may have them already: a duplicate under the same message id).
+   * @defaultValue 10000
+   */
+  brokerTimeoutMs: option.int({ min: 10, max: 3_600_000, default: 10_000 }),
+  /**
    * First wait after an empty poll; doubles up to `idleMaxMs`.
    * @defaultValue 10
    */

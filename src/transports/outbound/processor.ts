@@ -13,10 +13,12 @@ import { ErrorCode, EventyardError, describeError, toError } from '../../core/er
 import { Table, type MessageRegistry } from '../../core/message-type.js';
 import { decideFailure } from '../../core/retry-policy.js';
 import { RetryMechanism } from '../../processing/retry-mechanism.js';
+import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
 import { IdleBackoff, sleep } from '../../processing/timing.js';
 import { Backoff } from '../backoff.js';
 import type { ClaimedMessage, EventStore, FailRequest } from '../../store/port.js';
-import type { BrokerProducer, OutgoingMessage } from '../port.js';
+import { brokerWithDeadline } from '../broker-deadline.js';
+import type { Broker, BrokerProducer, OutgoingMessage } from '../port.js';
 import {
   resolveOutboundOptions,
   type OutboundOptions,
@@ -54,6 +56,10 @@ export class OutboundProcessor {
   readonly #routes: ReadonlyMap<string, OutboundRoute>;
   readonly #owner: string;
   readonly #retry: RetryMechanism | undefined;
+  readonly #store: EventStore;
+  readonly #broker: Broker;
+  readonly #storeWatch: OutageWatch;
+  readonly #brokerWatch: OutageWatch;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
@@ -73,8 +79,14 @@ export class OutboundProcessor {
     this.#options = options;
     this.#routes = routes;
     this.#owner = `${options.serviceName}/${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+    const scope = `outbound processor ${options.serviceName}`;
+    this.#storeWatch = new OutageWatch(options.logger, scope);
+    this.#brokerWatch = new OutageWatch(options.logger, scope, `the broker (${options.broker.kind})`);
+    const storeTimeoutMs = options.storeTimeoutMs ?? Math.max(10, Math.floor(options.leaseMs / 3));
+    this.#store = storeWithDeadline(options.app.store, storeTimeoutMs, this.#storeWatch);
+    this.#broker = brokerWithDeadline(options.broker, options.brokerTimeoutMs, this.#brokerWatch);
     this.#retry = options.runRetryMechanism
-      ? new RetryMechanism(options.app.store, options.serviceName, options.logger, options.retryMechanism)
+      ? new RetryMechanism(this.#store, options.serviceName, options.logger, options.retryMechanism, this.#storeWatch)
       : undefined;
   }
 
@@ -95,8 +107,16 @@ export class OutboundProcessor {
     this.#loop = undefined;
   }
 
+  /** `healthy`: the store and the broker both answered their last calls within their deadlines. */
+  health(): { running: boolean; healthy: boolean } {
+    const running = this.#loop !== undefined;
+    return { running, healthy: running && this.#storeWatch.healthy && this.#brokerWatch.healthy };
+  }
+
   async #run(signal: AbortSignal): Promise<void> {
-    const { app, broker, logger } = this.#options;
+    const { logger } = this.#options;
+    const store = this.#store;
+    const broker = this.#broker;
     const idle = new IdleBackoff(this.#options.idleMinMs, this.#options.idleMaxMs);
     const brokerBackoff = new Backoff(250, 10_000);
     let producer: BrokerProducer | undefined;
@@ -111,13 +131,13 @@ export class OutboundProcessor {
             declared = true;
           }
         } catch (error) {
-          logger.warn({ err: error }, 'outbound: broker not ready; retrying');
+          if (!isOutage(error)) logger.warn({ err: error }, 'outbound: broker not ready; retrying');
           await sleep(brokerBackoff.next(), signal);
           continue;
         }
         let claimed: readonly ClaimedMessage[];
         try {
-          claimed = await app.store.claim({
+          claimed = await store.claim({
             table: Table.OUTBOUND,
             messageTypes: [...this.#routes.keys()],
             limit: this.#options.batchSize,
@@ -126,29 +146,35 @@ export class OutboundProcessor {
             leaseMs: this.#options.leaseMs,
           });
         } catch (error) {
-          logger.warn({ err: error }, 'outbound: claim failed; backing off');
+          if (!isOutage(error)) logger.warn({ err: error }, 'outbound: claim failed; backing off');
           await sleep(idle.next(), signal);
           continue;
         }
         if (claimed.length === 0) {
           const wait = idle.next();
-          await (app.store.waitForMessages
-            ? app.store.waitForMessages(Table.OUTBOUND, wait, signal)
-            : sleep(wait, signal));
+          await (store.waitForMessages ? store.waitForMessages(Table.OUTBOUND, wait, signal) : sleep(wait, signal));
           continue;
         }
         idle.reset();
         this.stats.claimed += claimed.length;
-        await this.#relay(producer, claimed);
+        if (await this.#relay(producer, claimed)) {
+          // The broker stopped answering: a fresh producer (connection, channel) next time.
+          await producer.close().catch(() => undefined);
+          producer = undefined;
+        }
       }
     } finally {
       await producer?.close().catch(() => undefined);
     }
   }
 
-  /** Publishes the claimed rows per topic, then writes each row's outcome. */
-  async #relay(producer: BrokerProducer, claimed: readonly ClaimedMessage[]): Promise<void> {
-    const { app } = this.#options;
+  /**
+   * Publishes the claimed rows per topic, then writes each row's outcome. true when a
+   * publish failed because the broker did not answer (the producer should be replaced).
+   */
+  async #relay(producer: BrokerProducer, claimed: readonly ClaimedMessage[]): Promise<boolean> {
+    let brokerOutage = false;
+    const app = { registry: this.#options.app.registry, store: this.#store };
     const byTopic = new Map<string, { row: ClaimedMessage; message: OutgoingMessage }[]>();
     const failures: FailRequest[] = [];
     for (const row of claimed) {
@@ -173,6 +199,7 @@ export class OutboundProcessor {
         this.stats.published += rows.length;
       } catch (error) {
         this.stats.publishFailures++;
+        if (isOutage(error)) brokerOutage = true;
         this.#options.logger.warn(
           { err: error, topic, rows: rows.length },
           'outbound: publish failed; rows go to the retry policy',
@@ -185,6 +212,7 @@ export class OutboundProcessor {
       await this.#complete(app.store, rows);
     }
     if (failures.length > 0) await this.#fail(app.store, failures);
+    return brokerOutage;
   }
 
   /** Renews the leases while a publish waits for its confirms. */
@@ -206,7 +234,9 @@ export class OutboundProcessor {
       } catch (error) {
         // Published but not yet marked: keep trying while the lease lasts; if it runs out,
         // the reaper makes the row claimable and it is published again (a duplicate).
-        this.#options.logger.warn({ err: error }, 'outbound: completing published rows failed; retrying');
+        if (!isOutage(error)) {
+          this.#options.logger.warn({ err: error }, 'outbound: completing published rows failed; retrying');
+        }
         await sleep(Math.min(1000, this.#options.leaseMs / 4));
         if (this.#stop.signal.aborted) return;
       }

@@ -30,7 +30,9 @@ export class LazyConnection {
     try {
       const url = new URL(this.options.url);
       url.searchParams.set('heartbeat', String(this.options.heartbeatSeconds));
-      model = await connect(url.toString(), { timeout: 10_000 });
+      // TCP keepalive: a peer that vanished without closing is noticed by the OS too (AMQP
+      // heartbeats, `heartbeatSeconds`, are the first line).
+      model = await connect(url.toString(), { timeout: 10_000, keepAlive: true, keepAliveDelay: 10_000 });
     } catch (error) {
       throw toBrokerError(error, 'connect');
     }

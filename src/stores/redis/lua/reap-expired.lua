@@ -1,6 +1,8 @@
 -- Expired leases: IN_PROGRESS rows with LEASE_EXPIRES_AT <= now → ERROR (the attempt counted,
 -- AVAILABLE_AT = now + retryDelayMs) or FAILED when ATTEMPTS >= MAX_ATTEMPTS; LAST_ERROR names
--- the lost owner. At most `limit` over the partitions named by KEYS.
+-- the lost owner: `<prefix>: lease of <owner> expired at <ISO>`, or `<prefix>: again: lease of
+-- ...` when the previous LAST_ERROR was such an expiry under another owner (the row may kill
+-- its worker: src/core/lease-expiry.ts). At most `limit` over the partitions named by KEYS.
 -- KEYS: the `:n` key of each partition to reap in.
 -- ARGV: limit, retryDelayMs, updatedBy, error code prefix (EY_LEASE_LOST).
 -- Returns: how many rows were reaped.
@@ -19,10 +21,15 @@ for k = 1, #KEYS do
     local id = expired[i]
     local mtype = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le')
+    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er')
     redis.call('ZREM', base .. ':l', id)
     if row[1] == 'IN_PROGRESS' then
-      local message = ARGV[4] .. ': lease of ' .. (row[5] or '(unknown)') .. ' expired at ' .. isoTime(tonumber(row[6]))
+      local owner = row[5] or '(unknown)'
+      local previous = row[7] or ''
+      local first, again = ARGV[4] .. ': lease of ', ARGV[4] .. ': again: lease of '
+      local repeated = (string.sub(previous, 1, #first) == first or string.sub(previous, 1, #again) == again)
+        and string.find(previous, 'lease of ' .. owner .. ' expired at ', 1, true) == nil
+      local message = (repeated and again or first) .. owner .. ' expired at ' .. isoTime(tonumber(row[6]))
       redis.call('HSET', key, 'er', message, 'le', '', 'ct', '')
       if tonumber(row[3]) >= tonumber(row[4]) then
         setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)

@@ -1,7 +1,9 @@
 -- The reaper: IN_PROGRESS rows whose lease expired (lease_expires_at <= @now) → ERROR, due at
 -- @now + @retryDelayMs, or FAILED when ATTEMPTS >= MAX_ATTEMPTS (the expired attempt counts).
 -- LAST_ERROR names the lost owner and the expiry: `EY_LEASE_LOST: lease of <owner> expired
--- at <ISO-8601 UTC>`. Oldest expiry first, at most @limit; INDEXED BY pins the partial index
+-- at <ISO-8601 UTC>`, or `EY_LEASE_LOST: again: lease of ...` when the previous LAST_ERROR was
+-- such an expiry under another owner (the row may kill its worker: src/core/lease-expiry.ts;
+-- instr() compares exactly, no LIKE wildcards). Oldest expiry first, at most @limit; INDEXED BY pins the partial index
 -- {prefix}messages_leases, already in expiry order.
 --
 -- @now           INTEGER  epoch ms, store clock
@@ -11,7 +13,15 @@
 UPDATE {prefix}messages
 SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'ERROR' END,
     available_at = CASE WHEN attempts >= max_attempts THEN available_at ELSE @now + @retryDelayMs END,
-    last_error = 'EY_LEASE_LOST: lease of ' || coalesce(lease_owner, '(unknown)') || ' expired at '
+    last_error = 'EY_LEASE_LOST: '
+      || CASE
+           WHEN (substr(last_error, 1, 24) = 'EY_LEASE_LOST: lease of '
+                 OR substr(last_error, 1, 31) = 'EY_LEASE_LOST: again: lease of ')
+                AND instr(last_error, 'lease of ' || coalesce(lease_owner, '(unknown)') || ' expired at ') = 0
+           THEN 'again: '
+           ELSE ''
+         END
+      || 'lease of ' || coalesce(lease_owner, '(unknown)') || ' expired at '
       || strftime('%Y-%m-%dT%H:%M:%S', lease_expires_at / 1000, 'unixepoch')
       || printf('.%03dZ', lease_expires_at % 1000),
     claim_token = NULL,

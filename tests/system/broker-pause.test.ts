@@ -1,0 +1,222 @@
+/**
+ * A network pause between the inbound / outbound processors and their broker, through our
+ * TCP proxy (the shared RabbitMQ and NATS servers themselves are never paused): broker calls
+ * time out, health turns unhealthy with one warning per outage, and after the pause every
+ * message arrives, none lost (inbound: every broker message is one row; outbound: every row
+ * COMPLETED and delivered downstream at least once, each extra copy a re-publish of a
+ * publish that timed out).
+ *
+ * Kafka is not here: its clients connect to the addresses the cluster advertises, not to
+ * the bootstrap address, so a proxy in front of the shared broker only sees the bootstrap
+ * connection. Pausing Kafka needs a private broker advertising the proxy's port.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createEventyard,
+  createInboundProcessor,
+  createOutboundProcessor,
+  defineMessageType,
+  Header,
+  inboundRejectedType,
+  type Broker,
+  type Eventyard,
+  type Logger,
+} from '../../src/index.js';
+import { createMemoryStore } from '../../src/testing/index.js';
+import { createBroker } from '../../examples/brokers/brokers.js';
+import { createRabbitMqBroker } from '../../src/transports/rabbitmq/index.js';
+import { NATS_SERVERS, RABBITMQ_URL } from '../support/brokers.js';
+import { waitUntil } from '../support/rows.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+const IN_PAUSE = defineMessageType({ name: 'IN_PAUSE', schema: z.object({ n: z.number().int() }) });
+const OUT_PAUSE = defineMessageType({
+  name: 'OUT_PAUSE',
+  schema: z.object({ n: z.number().int() }),
+  retry: { maxAttempts: 1000, delayMs: 100, maxDelayMs: 500 },
+});
+const BROKER_OUTAGE = /^the broker \(\w+\) does not answer; reporting unhealthy until it does$/;
+const BROKER_BACK = /^the broker \(\w+\) answers again; reporting healthy$/;
+const PAUSE_MS = 4000;
+const BROKER_TIMEOUT_MS = 1000;
+
+function recordingLogger(): Logger & { lines: { level: string; msg: string }[] } {
+  const lines: { level: string; msg: string }[] = [];
+  const at = (level: string) => (_f: Record<string, unknown>, msg: string) => void lines.push({ level, msg });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+const KINDS = [
+  ['rabbitmq', new URL(RABBITMQ_URL)],
+  ['nats', new URL(`nats://${NATS_SERVERS.split(',')[0] ?? ''}`)],
+] as const;
+
+describe.each(KINDS)('a network pause to %s', (kind, target) => {
+  const open: { proxy?: TcpProxy; brokers: Broker[]; apps: Eventyard[]; stops: (() => Promise<void>)[] } = {
+    brokers: [],
+    apps: [],
+    stops: [],
+  };
+  afterEach(async () => {
+    open.proxy?.resume();
+    for (const stop of open.stops.splice(0)) await stop();
+    for (const broker of open.brokers.splice(0)) await broker.close();
+    for (const app of open.apps.splice(0)) await app.close();
+    await open.proxy?.stop();
+  });
+
+  const setUp = async (): Promise<{ direct: Broker; proxied: Broker; proxy: TcpProxy }> => {
+    const proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port) });
+    open.proxy = proxy;
+    const viaProxy =
+      kind === 'rabbitmq'
+        ? { rabbitmq: `amqp://${target.username}:${target.password}@127.0.0.1:${proxy.port}` }
+        : { nats: `127.0.0.1:${proxy.port}` };
+    const direct = createBroker(kind);
+    // RabbitMQ pushes deliveries into a local buffer, so receive() has no call that could
+    // time out: a silent connection is found by AMQP heartbeats (two missed), here 1 s apart.
+    const proxied =
+      kind === 'rabbitmq'
+        ? createRabbitMqBroker({ url: viaProxy.rabbitmq ?? '', heartbeatSeconds: 1 })
+        : createBroker(kind, viaProxy);
+    open.brokers.push(proxied, direct);
+    return { direct, proxied, proxy };
+  };
+
+  /** Waits for the pause to show in health, then holds it to PAUSE_MS and resumes. */
+  const rideOutPause = async (proxy: TcpProxy, healthy: () => boolean): Promise<number> => {
+    proxy.pause();
+    const pausedAt = performance.now();
+    await waitUntil('health turns unhealthy', async () => !healthy(), 10_000);
+    const unhealthyAfter = performance.now() - pausedAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, PAUSE_MS - (performance.now() - pausedAt))));
+    expect(healthy()).toBe(false);
+    proxy.resume();
+    return unhealthyAfter;
+  };
+
+  it('inbound: receive times out, health says so once, and every message is written after resume', async () => {
+    const { direct, proxied, proxy } = await setUp();
+    const topic = `ey-pause-in-${randomUUID().slice(0, 8)}`;
+    const group = 'inbound';
+    await direct.declare({ topic, groups: [group] });
+    const app = createEventyard({ store: createMemoryStore(), messageTypes: [IN_PAUSE, inboundRejectedType] });
+    open.apps.push(app);
+    const logger = recordingLogger();
+    const inbound = createInboundProcessor({
+      app,
+      broker: proxied,
+      topic,
+      group,
+      messageType: 'IN_PAUSE',
+      receiveWaitMs: 200,
+      brokerTimeoutMs: BROKER_TIMEOUT_MS,
+      retryDelayMs: 50,
+      logger,
+    }).start();
+    open.stops.push(() => inbound.stop());
+    const producer = await direct.producer();
+    open.stops.push(() => producer.close());
+    const send = async (from: number, count: number): Promise<void> => {
+      const messages = Array.from({ length: count }, (_, i) => ({
+        id: `m-${from + i}`,
+        headers: { [Header.EVENT_ID]: randomUUID() },
+        body: Buffer.from(JSON.stringify({ n: from + i })),
+      }));
+      await producer.publish(topic, messages);
+    };
+    const rows = async (): Promise<number> =>
+      (await app.countByStatus({ table: 'inbound' })).reduce((n, c) => n + c.count, 0);
+
+    await send(0, 100);
+    await waitUntil('the first 100 are written', async () => (await rows()) === 100, 30_000);
+    expect(inbound.health().healthy).toBe(true);
+    const pausing = rideOutPause(proxy, () => inbound.health().healthy);
+    await send(100, 100); // published while the inbound processor's path is paused
+    const unhealthyAfter = await pausing;
+    await waitUntil('all 200 are written', async () => (await rows()) === 200, 60_000).catch(async (e: unknown) => {
+      throw new Error(
+        `${String(e)}: ${await rows()} rows; ${JSON.stringify(inbound.stats)}; ${JSON.stringify(logger.lines.map((l) => l.msg))}`,
+      );
+    });
+    await waitUntil('health recovers', async () => inbound.health().healthy, 30_000);
+    await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
+    expect(await rows()).toBe(200);
+    const written = await app.list({ table: 'inbound', limit: 500 });
+    expect(new Set(written.rows.map((r) => r.eventId)).size).toBe(200);
+    expect(inbound.stats.created).toBe(200);
+    expect(inbound.stats.received).toBe(200 + inbound.stats.duplicates);
+    expect(inbound.stats.receiveFailures).toBeGreaterThan(0);
+    expect(logger.lines.filter((l) => BROKER_OUTAGE.test(l.msg))).toHaveLength(1);
+    expect(logger.lines.filter((l) => BROKER_BACK.test(l.msg))).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.msg.startsWith('inbound: receive failed'))).toEqual([]);
+    console.log(
+      `${kind} inbound pause: unhealthy after ${Math.round(unhealthyAfter)} ms; ${JSON.stringify(inbound.stats)}`,
+    );
+  });
+
+  it('outbound: publish times out, health says so once, and every row is delivered after resume', async () => {
+    const { direct, proxied, proxy } = await setUp();
+    const topic = `ey-pause-out-${randomUUID().slice(0, 8)}`;
+    await direct.declare({ topic, groups: ['downstream'] });
+    const app = createEventyard({ store: createMemoryStore(), messageTypes: [OUT_PAUSE] });
+    open.apps.push(app);
+    const total = 300;
+    await app.publishMany(Array.from({ length: total }, (_, n) => ({ type: OUT_PAUSE, payload: { n } })));
+    const copies = new Map<string, number>();
+    const consumer = await direct.consumer({ topic, group: 'downstream' });
+    let consuming = true;
+    const loop = (async () => {
+      while (consuming) {
+        const batch = await consumer.receive({ max: 100, maxWaitMs: 100 });
+        for (const m of batch) {
+          const id = m.headers[Header.EVENT_ID] ?? 'missing';
+          copies.set(id, (copies.get(id) ?? 0) + 1);
+        }
+        if (batch.length > 0) await consumer.ack(batch);
+      }
+    })();
+    open.stops.push(async () => {
+      consuming = false;
+      await loop;
+      await consumer.close();
+    });
+    const logger = recordingLogger();
+    const outbound = createOutboundProcessor({
+      app,
+      broker: proxied,
+      routes: { OUT_PAUSE: topic },
+      batchSize: 5,
+      leaseMs: 6000,
+      brokerTimeoutMs: BROKER_TIMEOUT_MS,
+      idleMaxMs: 50,
+      retryMechanism: { intervalMs: 50 },
+      logger,
+    }).start();
+    open.stops.push(() => outbound.stop());
+    await waitUntil('a part is delivered', async () => copies.size >= 30, 30_000);
+    const unhealthyAfter = await rideOutPause(proxy, () => outbound.health().healthy);
+    const completed = async (): Promise<number> =>
+      (await app.countByStatus({ statuses: ['COMPLETED'] })).reduce((n, c) => n + c.count, 0);
+    await waitUntil(
+      'every row COMPLETED and delivered',
+      async () => (await completed()) === total && copies.size === total,
+      90_000,
+    );
+    await waitUntil('health recovers', async () => outbound.health().healthy, 30_000);
+    expect(outbound.stats.completed).toBe(total);
+    expect(outbound.stats.failed).toBe(0);
+    expect(outbound.stats.publishFailures).toBeGreaterThan(0);
+    // Every extra copy downstream is a re-publish of a batch whose publish timed out.
+    const extra = [...copies.values()].reduce((n, c) => n + c - 1, 0);
+    expect(extra).toBeLessThanOrEqual(outbound.stats.publishFailures * 5);
+    expect(logger.lines.filter((l) => BROKER_OUTAGE.test(l.msg))).toHaveLength(1);
+    expect(logger.lines.filter((l) => BROKER_BACK.test(l.msg))).toHaveLength(1);
+    console.log(
+      `${kind} outbound pause: unhealthy after ${Math.round(unhealthyAfter)} ms; ${extra} extra copies; ${JSON.stringify(outbound.stats)}`,
+    );
+  });
+});
