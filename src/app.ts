@@ -8,6 +8,7 @@ import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { Status } from './core/status.js';
 import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
+import { Hooks, type HookListener, type HookName } from './processing/hooks.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
@@ -73,6 +74,12 @@ export interface Eventyard {
     items: readonly { type: MessageType | string; payload: unknown; options?: PublishOptions }[],
   ): Promise<readonly PublishResult[]>;
   service(options: ServiceOptions): Service;
+  /**
+   * Listens to what happens to the messages of every service of this app: `completed`,
+   * `retryScheduled`, `failed`, `leaseLost`, `published`, `claimed`, `started`, `released`.
+   * Returns the function that removes the listener.
+   */
+  on<K extends HookName>(name: K, listener: HookListener<K>): () => void;
   list(request: ListRequest): Promise<ListPage>;
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
   /** Operator re-drive of ERROR/FAILED rows to RETRY. */
@@ -93,6 +100,7 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     newId,
   );
   const services = new Set<Service>();
+  const hooks = new Hooks(options.logger);
   const nameOf = (type: MessageType | string): string => (typeof type === 'string' ? type : type.name);
 
   const app: Eventyard = {
@@ -109,16 +117,32 @@ export function createEventyard(input: EventyardOptions): Eventyard {
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
-      return store.publish(rows);
+      const results = await store.publish(rows);
+      if (hooks.listening('published')) {
+        rows.forEach((row, i) => {
+          const { eventId, messageType, table, createdBy: service } = row;
+          const created = results[i]?.created;
+          hooks.emit('published', { via: 'publish', service, eventId, messageType, table, created });
+        });
+      }
+      return results;
     },
     service(serviceOptions) {
       const service = new Service(
-        { store, builder, logger: options.logger, newId, onLocalPublish: (t, wake) => wakeups.subscribe(t, wake) },
+        {
+          store,
+          builder,
+          logger: options.logger,
+          newId,
+          hooks,
+          onLocalPublish: (t, wake) => wakeups.subscribe(t, wake),
+        },
         serviceOptions,
       );
       services.add(service);
       return service;
     },
+    on: (name, listener) => hooks.on(name, listener),
     list: (request) => store.list(request),
     countByStatus: (filter) => store.countByStatus(filter),
     redrive: (filter, by = 'OPERATOR') =>

@@ -9,6 +9,7 @@ export type * from './store/port.js';
 export * from './app.js';
 export type { Handler, HandlerContext, MessageInfo, WorkingData } from './processing/handler-context.js';
 export type { Logger } from './processing/logger.js';
+export type { AttemptTiming, HookEvents, HookListener, HookMessage, HookName, Observable } from './processing/hooks.js';
 export { jsonLogger, silentLogger } from './processing/logger.js';
 export type { MessageOptions } from './processing/message-builder.js';
 export { Service, type ServiceOptions, type ServiceHealth } from './processing/service.js';

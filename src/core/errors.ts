@@ -88,17 +88,19 @@ export function toError(thrown: unknown): Error {
   );
 }
 
+/** The code logs and LAST_ERROR show for an error: its Eventyard code, EY_NON_RETRYABLE, or its name. */
+export function errorCodeOf(error: Error): string {
+  if (error instanceof EventyardError) return error.code;
+  if (error instanceof NonRetryableError) return ErrorCode.NON_RETRYABLE;
+  return error.name;
+}
+
 const STACK_LINES = 6;
 const LAST_ERROR_MAX = 2000;
 
 /** LAST_ERROR text: `CODE: message` then the head of the stack. */
 export function describeError(error: Error): string {
-  const code =
-    error instanceof EventyardError
-      ? error.code
-      : error instanceof NonRetryableError
-        ? ErrorCode.NON_RETRYABLE
-        : error.name;
+  const code = errorCodeOf(error);
   const head = `${code}: ${error.message}`;
   const stack = (error.stack ?? '')
     .split('\n')

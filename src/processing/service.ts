@@ -8,6 +8,7 @@ import type { MessageType, PayloadOf, Table } from '../core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Handler } from './handler-context.js';
+import { Hooks, type HookListener, type HookName, type Observable } from './hooks.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { EventProcessor, type ProcessorStats } from './processor.js';
@@ -47,6 +48,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly newId: () => string;
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
+  /** The app's hooks: the service's events go on to them. */
+  readonly hooks: Hooks;
 }
 
 export interface ServiceHealth {
@@ -56,9 +59,10 @@ export interface ServiceHealth {
   readonly processors: ReturnType<EventProcessor['health']>[];
 }
 
-export class Service {
+export class Service implements Observable {
   readonly name: string;
   readonly #deps: ServiceDeps;
+  readonly #hooks: Hooks;
   readonly #options;
   readonly #handlers = new Map<Table, Map<string, Handler<never>>>();
   #processors: EventProcessor[] = [];
@@ -70,6 +74,15 @@ export class Service {
     resolveProcessorOptions(pickProcessorOptions(this.#options));
     this.name = this.#options.name;
     this.#deps = deps;
+    this.#hooks = new Hooks(deps.logger, deps.hooks);
+  }
+
+  /**
+   * Listens to what happens to this service's messages (completed, retryScheduled, failed,
+   * leaseLost, ...); the app's listeners hear them too. Returns the function that removes it.
+   */
+  on<K extends HookName>(name: K, listener: HookListener<K>): () => void {
+    return this.#hooks.on(name, listener);
   }
 
   /** Registers the handler of a message type (one per type per service). */
@@ -105,6 +118,7 @@ export class Service {
           table,
           handlers,
           options,
+          hooks: this.#hooks,
           onLocalPublish: this.#deps.onLocalPublish,
         }),
     );
