@@ -9,6 +9,7 @@ import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { Status } from './core/status.js';
 import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
 import { Hooks, type HookListener, type HookName } from './processing/hooks.js';
+import { waitUntilIdle, type IdleOptions } from './processing/idle.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
@@ -80,6 +81,15 @@ export interface Eventyard {
    * Returns the function that removes the listener.
    */
   on<K extends HookName>(name: K, listener: HookListener<K>): () => void;
+  /**
+   * Resolves when the running services of this app have nothing left to do: no row of a
+   * type they handle is UNPROCESSED, RETRY, ERROR or IN_PROGRESS (whichever process holds
+   * it, delayed rows included) and no attempt of this process is still being written.
+   * Rejects with EY_IDLE_TIMEOUT after `timeoutMs` (default 30 s), with EY_INVALID_STATE
+   * when no service is running. For scripts and tests: `await app.idle()` before reading
+   * results or closing.
+   */
+  idle(options?: IdleOptions): Promise<void>;
   list(request: ListRequest): Promise<ListPage>;
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
   /** Operator re-drive of ERROR/FAILED rows to RETRY. */
@@ -98,6 +108,7 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     registry,
     { maxBytes: options.maxPayloadBytes, maxDepth: options.maxPayloadDepth },
     newId,
+    store.features,
   );
   const services = new Set<Service>();
   const hooks = new Hooks(options.logger);
@@ -143,6 +154,7 @@ export function createEventyard(input: EventyardOptions): Eventyard {
       return service;
     },
     on: (name, listener) => hooks.on(name, listener),
+    idle: (idleOptions) => waitUntilIdle(store, services, idleOptions),
     list: (request) => store.list(request),
     countByStatus: (filter) => store.countByStatus(filter),
     redrive: (filter, by = 'OPERATOR') =>

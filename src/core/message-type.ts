@@ -6,7 +6,7 @@ import { ErrorCode, EventyardError } from './errors.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
-/** The event tables of DESIGN.md section 2. */
+/** The four event tables: inbound, request, response, outbound. */
 export const Table = {
   INBOUND: 'inbound',
   REQUEST: 'request',

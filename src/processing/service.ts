@@ -88,12 +88,12 @@ export class Service implements Observable {
   /** Registers the handler of a message type (one per type per service). */
   handle<T extends MessageType>(type: T | string, handler: Handler<PayloadOf<T>>): this {
     if (this.#started)
-      throw new EventyardError(ErrorCode.INVALID_OPTION, `service ${this.name}: handle() after start()`);
+      throw new EventyardError(ErrorCode.INVALID_STATE, `service ${this.name}: handle() after start()`);
     const declared = this.#deps.builder.registry.get(typeof type === 'string' ? type : type.name);
     const forTable = this.#handlers.get(declared.table) ?? new Map<string, Handler<never>>();
     if (forTable.has(declared.name)) {
       throw new EventyardError(
-        ErrorCode.INVALID_OPTION,
+        ErrorCode.DUPLICATE_HANDLER,
         `service ${this.name}: ${declared.name} already has a handler`,
       );
     }
@@ -138,6 +138,21 @@ export class Service implements Observable {
     await this.#retry?.stop();
     unwatchSignals(this);
     this.#started = false;
+  }
+
+  /** Whether start() was called and stop() not since. */
+  get running(): boolean {
+    return this.#started;
+  }
+
+  /** The message types this service handles, by table. */
+  handledTypes(): ReadonlyMap<Table, readonly string[]> {
+    return new Map([...this.#handlers].map(([table, handlers]) => [table, [...handlers.keys()]]));
+  }
+
+  /** Attempts of this process not finished yet (handler running or outcome not written). */
+  get inFlight(): number {
+    return this.#processors.reduce((n, p) => n + p.inFlight, 0);
   }
 
   health(): ServiceHealth {
