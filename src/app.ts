@@ -3,7 +3,7 @@
  * service, its services, and the operator's view (list, counts, re-drive).
  */
 import { uuidV7Generator, type IdGenerator } from './core/clock.js';
-import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
+import { MessageRegistry, type MessageType, type NameOf, type PayloadArg, type TypeArg } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { Status } from './core/status.js';
@@ -59,7 +59,8 @@ export interface PublishOptions extends MessageOptions {
   readonly createdBy?: string | undefined;
 }
 
-export interface Eventyard {
+/** An application whose declared message types are `T`. */
+export interface Eventyard<T extends MessageType = MessageType> {
   readonly registry: MessageRegistry;
   /** The store, wrapped with in-process wake-ups. */
   readonly store: EventStore;
@@ -68,13 +69,16 @@ export interface Eventyard {
    * with its payload, validated against the type's schema. Idempotent per
    * `(eventId, messageType)`: a second call reports `created: false` and writes nothing.
    */
-  publish<T extends MessageType>(type: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishResult>;
-  publish(type: string, payload: unknown, options?: PublishOptions): Promise<PublishResult>;
+  publish<M extends T | string>(
+    type: TypeArg<M, T>,
+    payload: PayloadArg<M>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
   /** As {@link publish}, for many messages in one store call. */
   publishMany(
-    items: readonly { type: MessageType | string; payload: unknown; options?: PublishOptions }[],
+    items: readonly { type: T | NameOf<T>; payload: unknown; options?: PublishOptions }[],
   ): Promise<readonly PublishResult[]>;
-  service(options: ServiceOptions): Service;
+  service(options: ServiceOptions): Service<T>;
   /**
    * Listens to what happens to the messages of every service of this app: `completed`,
    * `retryScheduled`, `failed`, `leaseLost`, `published`, `claimed`, `started`, `released`.
@@ -98,7 +102,9 @@ export interface Eventyard {
   close(): Promise<void>;
 }
 
-export function createEventyard(input: EventyardOptions): Eventyard {
+export function createEventyard<T extends MessageType>(
+  input: EventyardOptions & { readonly messageTypes: readonly T[] },
+): Eventyard<T> {
   const options = resolveOptions('eventyard', eventyardSchema, input);
   const registry = new MessageRegistry(options.messageTypes);
   const wakeups = new LocalWakeups();
@@ -114,11 +120,11 @@ export function createEventyard(input: EventyardOptions): Eventyard {
   const hooks = new Hooks(options.logger);
   const nameOf = (type: MessageType | string): string => (typeof type === 'string' ? type : type.name);
 
-  const app: Eventyard = {
+  const app: Eventyard<T> = {
     registry,
     store,
-    async publish(type: MessageType | string, payload: unknown, publishOptions: PublishOptions = {}) {
-      const [result] = await app.publishMany([{ type, payload, options: publishOptions }]);
+    async publish(type, payload, publishOptions = {}) {
+      const [result] = await app.publishMany([{ type: type as T, payload, options: publishOptions }]);
       return result as PublishResult;
     },
     async publishMany(items) {
@@ -139,7 +145,7 @@ export function createEventyard(input: EventyardOptions): Eventyard {
       return results;
     },
     service(serviceOptions) {
-      const service = new Service(
+      const service = new Service<T>(
         {
           store,
           builder,

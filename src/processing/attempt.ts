@@ -68,10 +68,13 @@ export async function runAttempt(
     if (type === undefined || handler === undefined) {
       throw new EventyardError(ErrorCode.NO_HANDLER, `no handler for message type ${message.messageType}`);
     }
-    const payload = await validatePayload(type, message.payload === null ? undefined : parseJson(message.payload));
+    const rawPayload = message.payload === null ? undefined : parseJson(message.payload);
+    const payload = await validatePayload(type, rawPayload);
     const { context, effects, seal } = createHandlerContext({
       message,
       payload,
+      rawPayload,
+      checkedWith: type.schema,
       control,
       serviceName: deps.serviceName,
       builder: deps.builder,
@@ -83,13 +86,14 @@ export async function runAttempt(
     const handlerStart = performance.now();
     try {
       await untilAborted(
-        Promise.resolve().then(() => (handler as Handler<unknown>)(context)),
+        Promise.resolve().then(() => (handler as unknown as Handler<unknown>)(context)),
         control,
       );
     } finally {
       seal();
       handlerMs = performance.now() - handlerStart;
     }
+    if (effects.checks.length > 0) await Promise.all(effects.checks);
     handlerSettled();
     const outcome = await deps.batcher.complete({
       ref,

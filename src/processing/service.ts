@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { ErrorCode, EventyardError } from '../core/errors.js';
-import type { MessageType, PayloadOf, Table } from '../core/message-type.js';
+import type { MessageType, PayloadArg, Table, TypeArg } from '../core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Handler } from './handler-context.js';
@@ -59,7 +59,8 @@ export interface ServiceHealth {
   readonly processors: ReturnType<EventProcessor['health']>[];
 }
 
-export class Service implements Observable {
+/** A service of an app whose declared message types are `T` (handlers' emits are typed by them). */
+export class Service<T extends MessageType = MessageType> implements Observable {
   readonly name: string;
   readonly #deps: ServiceDeps;
   readonly #hooks: Hooks;
@@ -86,10 +87,11 @@ export class Service implements Observable {
   }
 
   /** Registers the handler of a message type (one per type per service). */
-  handle<T extends MessageType>(type: T | string, handler: Handler<PayloadOf<T>>): this {
+  handle<M extends T | string>(type: TypeArg<M, T>, handler: Handler<PayloadArg<M>, T>): this {
     if (this.#started)
       throw new EventyardError(ErrorCode.INVALID_STATE, `service ${this.name}: handle() after start()`);
-    const declared = this.#deps.builder.registry.get(typeof type === 'string' ? type : type.name);
+    const name: string = typeof type === 'string' ? type : type.name;
+    const declared = this.#deps.builder.registry.get(name);
     const forTable = this.#handlers.get(declared.table) ?? new Map<string, Handler<never>>();
     if (forTable.has(declared.name)) {
       throw new EventyardError(

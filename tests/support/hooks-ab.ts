@@ -11,7 +11,9 @@
  *   (cd /tmp/base && npm run build)
  *   node --import tsx tests/support/hooks-ab.ts /tmp/base . [rounds=8] [rows=20000]
  *
- * Prints events/s medians per variant and the median of the per-round ratios to base.
+ * Prints, per variant, the medians of events/s (wall) and of CPU µs per event (user +
+ * system of this process, which runs SQLite too: less sensitive to other load on a shared
+ * machine than wall time), and the medians of the per-round ratios to base.
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,8 +55,15 @@ const HOOKS = [
   'leaseLost',
 ] as const;
 
-/** Events per second of one drain of `rows` pre-loaded events. */
-async function drain(build: Build, label: string, listen: boolean): Promise<number> {
+interface Figures {
+  /** Events per second, wall time. */
+  rate: number;
+  /** CPU microseconds per event. */
+  cpu: number;
+}
+
+/** One drain of `rows` pre-loaded events. */
+async function drain(build: Build, label: string, listen: boolean): Promise<Figures> {
   const path = join(tmpdir(), `eventyard-hooks-ab-${label}.db`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   const store = build.createSqliteStore({ path });
@@ -77,6 +86,7 @@ async function drain(build: Build, label: string, listen: boolean): Promise<numb
     }
   }
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   service.start();
   for (;;) {
     const done = service.stats().processors['request']?.completed ?? 0;
@@ -84,9 +94,10 @@ async function drain(build: Build, label: string, listen: boolean): Promise<numb
     await new Promise((r) => setTimeout(r, 2));
   }
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
   await app.close();
   if (listen && heard < rows * 2) throw new Error(`${label}: the listeners heard only ${heard} events`);
-  return (rows * 1000) / ms;
+  return { rate: (rows * 1000) / ms, cpu: (cpu.user + cpu.system) / rows };
 }
 
 const median = (values: readonly number[]): number => {
@@ -97,24 +108,31 @@ const median = (values: readonly number[]): number => {
 const base = await load(baseDir);
 const current = await load(thisDir);
 type Variant = 'base' | 'none' | 'listening';
-const variants: Record<Variant, () => Promise<number>> = {
+const variants: Record<Variant, () => Promise<Figures>> = {
   base: () => drain(base, 'base', false),
   none: () => drain(current, 'none', false),
   listening: () => drain(current, 'listening', true),
 };
 const order: Variant[] = ['base', 'none', 'listening'];
-const results: Record<Variant, number>[] = [];
+const results: Record<Variant, Figures>[] = [];
 for (let round = 0; round < rounds; round++) {
   // Rotate the order so a drift of the machine's speed favours no variant.
-  const result = {} as Record<Variant, number>;
+  const result = {} as Record<Variant, Figures>;
   for (let i = 0; i < order.length; i++) {
     const variant = order[(i + round) % order.length] as Variant;
     result[variant] = await variants[variant]();
   }
   results.push(result);
-  console.log(`round ${round + 1}: ${order.map((v) => `${v} ${result[v].toFixed(0)}/s`).join('  ')}`);
+  const shown = order.map((v) => `${v} ${result[v].rate.toFixed(0)}/s ${result[v].cpu.toFixed(1)} µs`);
+  console.log(`round ${round + 1}: ${shown.join('  ')}`);
 }
 for (const v of order) {
-  const ratio = median(results.map((r) => r[v] / r.base));
-  console.log(`${v.padEnd(10)} median ${median(results.map((r) => r[v])).toFixed(0)} events/s, ratio to base ${ratio.toFixed(3)}`);
+  const rate = median(results.map((r) => r[v].rate));
+  const cpu = median(results.map((r) => r[v].cpu));
+  const rateRatio = median(results.map((r) => r[v].rate / r.base.rate));
+  const cpuRatio = median(results.map((r) => r[v].cpu / r.base.cpu));
+  console.log(
+    `${v.padEnd(10)} ${rate.toFixed(0)} events/s (ratio to base ${rateRatio.toFixed(3)}), ` +
+      `${cpu.toFixed(1)} CPU µs/event (ratio to base ${cpuRatio.toFixed(3)})`,
+  );
 }
