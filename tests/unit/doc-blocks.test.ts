@@ -9,31 +9,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blocksOf, type Block } from '../support/doc-blocks.js';
 import { optionsOf, typecheck, type Checked } from '../support/typecheck.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, { default: string }>;
 };
-
-interface Block {
-  readonly name: string;
-  readonly run: boolean;
-  readonly code: string;
-}
-
-/** The ```ts blocks of a markdown file. */
-export function blocksOf(file: string, text: string): Block[] {
-  const blocks: Block[] = [];
-  const fence = /^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```$/gm;
-  for (const match of text.matchAll(fence)) {
-    const info = (match[2] ?? '').trim();
-    if (info !== '' && info !== 'no-run') throw new Error(`${file}: unknown info string "ts ${info}"`);
-    const line = text.slice(0, match.index).split('\n').length;
-    blocks.push({ name: `${file}:${line}`, run: info !== 'no-run', code: match[3] ?? '' });
-  }
-  return blocks;
-}
 
 /** `eventyard` and `eventyard/x` → the source file package.json's export of it is built from. */
 function pointAtSources(code: string): string {
