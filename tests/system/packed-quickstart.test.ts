@@ -6,20 +6,26 @@
  * has neither `@types/better-sqlite3` nor a broker client. A misspelled message type in a
  * handler's emit must not compile there either.
  *
- * better-sqlite3 is installed from this checkout's node_modules (same version the README's
- * range picks), so the test does not compile SQLite from source each run; the other
- * packages come from the registry (or npm's cache).
+ * Everything comes from the registry (or npm's cache), installed without install scripts;
+ * better-sqlite3 then gets this checkout's native build of the same version, so the test
+ * does not compile SQLite from source each run.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocksOf } from '../support/doc-blocks.js';
-import { installConsumer, packTarball, REPO_ROOT, type Consumer } from '../support/pack-install.js';
+import {
+  installConsumer,
+  packTarball,
+  REPO_ROOT,
+  reuseNativeBuild,
+  runCommand,
+  type Consumer,
+} from '../support/pack-install.js';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const TS_PREVIOUS = '5.9';
-const tsCurrent = execFileSync('npm', ['view', 'typescript', 'version'], { encoding: 'utf8' }).trim();
+let tsCurrent = '';
 
 /** The `npm install` line of the README for the SQLite store: its packages after `eventyard`. */
 function readmePeers(): string[] {
@@ -38,23 +44,30 @@ const quickStart = (): string => {
 let consumer: Consumer;
 let tsCurrentDir: string;
 
-beforeAll(() => {
-  const tarball = packTarball();
-  const peers = readmePeers().map((p) => (p === 'better-sqlite3' ? join(REPO_ROOT, 'node_modules', p) : p));
-  consumer = installConsumer(tarball, [...peers, `typescript@${TS_PREVIOUS}`, '@types/node@20'], {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'nodenext',
-      moduleResolution: 'nodenext',
-      strict: true,
-      skipLibCheck: false,
-      types: ['node'],
-      noEmit: true,
+beforeAll(async () => {
+  tsCurrent = (await runCommand('npm', ['view', 'typescript', 'version'], REPO_ROOT, 60_000)).stdout.trim();
+  expect(tsCurrent).toMatch(/^\d+\.\d+\.\d+$/);
+  const tarball = await packTarball();
+  consumer = await installConsumer(
+    tarball,
+    [...readmePeers(), `typescript@${TS_PREVIOUS}`, '@types/node@20'],
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        skipLibCheck: false,
+        types: ['node'],
+        noEmit: true,
+      },
+      include: ['quickstart.ts'],
     },
-    include: ['quickstart.ts'],
-  });
+    { ignoreScripts: true },
+  );
+  reuseNativeBuild(consumer, 'better-sqlite3');
   // The current major in a directory of its own, so each compiler is the one named.
-  const current = installConsumer(tarball, [`typescript@${tsCurrent}`], {});
+  const current = await installConsumer(tarball, [`typescript@${tsCurrent}`], {});
   tsCurrentDir = current.dir;
   writeFileSync(join(consumer.dir, 'quickstart.ts'), quickStart());
   writeFileSync(
@@ -76,15 +89,15 @@ afterAll(() => {
 });
 
 describe('installed from the packed tarball', () => {
-  it('the project has no @types/better-sqlite3 and no broker client', () => {
-    const installed = consumer.run('npm', ['ls', '--all', '--parseable']).stdout;
+  it('the project has no @types/better-sqlite3 and no broker client', async () => {
+    const installed = (await consumer.run('npm', ['ls', '--all', '--parseable'])).stdout;
     for (const absent of ['@types/better-sqlite3', 'ioredis', 'amqplib', '@platformatic/kafka', '@nats-io/']) {
       expect(installed, absent).not.toContain(`node_modules/${absent}`);
     }
   });
 
-  it("the README's quick start runs, prints the event table and exits 0", () => {
-    const result = consumer.run(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['quickstart.ts'], 120_000);
+  it("the README's quick start runs, prints the event table and exits 0", async () => {
+    const result = await consumer.run(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['quickstart.ts'], 120_000);
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toMatch(/EVENT_ID\s+│\s+MESSAGE_TYPE\s+│\s+STATUS/);
     expect(result.stdout.match(/│ 'COMPLETED' /g)).toHaveLength(4);
@@ -92,16 +105,16 @@ describe('installed from the packed tarball', () => {
   });
 
   for (const version of [TS_PREVIOUS, 'current']) {
-    it(`the quick start type-checks with strict and skipLibCheck false on TypeScript ${version}`, () => {
+    it(`the quick start type-checks with strict and skipLibCheck false on TypeScript ${version}`, async () => {
       const tsc =
         version === 'current'
           ? join(tsCurrentDir, 'node_modules', '.bin', 'tsc')
           : join(consumer.dir, 'node_modules', '.bin', 'tsc');
-      const shown = consumer.run(tsc, ['--version']).stdout.trim();
+      const shown = (await consumer.run(tsc, ['--version'])).stdout.trim();
       expect(shown).toContain(version === 'current' ? tsCurrent : `Version ${TS_PREVIOUS}`);
-      const checked = consumer.run(tsc, ['-p', 'tsconfig.json'], 300_000);
+      const checked = await consumer.run(tsc, ['-p', 'tsconfig.json'], 300_000);
       expect(checked.status, `${shown}\n${checked.stdout}\n${checked.stderr}`).toBe(0);
-      const typo = consumer.run(tsc, ['-p', 'tsconfig.typo.json'], 300_000);
+      const typo = await consumer.run(tsc, ['-p', 'tsconfig.typo.json'], 300_000);
       expect(typo.status, shown).not.toBe(0);
       expect(typo.stdout).toMatch(
         /typo\.ts.*"RQ_TYPO"' is not assignable to parameter of type '"IN_ORDER" \| "RQ_CHARGE"'/,
