@@ -3,11 +3,13 @@
  * service, its services, and the operator's view (list, counts, re-drive).
  */
 import { uuidV7Generator, type IdGenerator } from './core/clock.js';
-import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
+import { MessageRegistry, type MessageType, type NameOf, type PayloadArg, type TypeArg } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { Status } from './core/status.js';
 import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
+import { Hooks, type HookListener, type HookName } from './processing/hooks.js';
+import { waitUntilIdle, type IdleOptions } from './processing/idle.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
@@ -57,7 +59,8 @@ export interface PublishOptions extends MessageOptions {
   readonly createdBy?: string | undefined;
 }
 
-export interface Eventyard {
+/** An application whose declared message types are `T`. */
+export interface Eventyard<T extends MessageType = MessageType> {
   readonly registry: MessageRegistry;
   /** The store, wrapped with in-process wake-ups. */
   readonly store: EventStore;
@@ -66,13 +69,31 @@ export interface Eventyard {
    * with its payload, validated against the type's schema. Idempotent per
    * `(eventId, messageType)`: a second call reports `created: false` and writes nothing.
    */
-  publish<T extends MessageType>(type: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishResult>;
-  publish(type: string, payload: unknown, options?: PublishOptions): Promise<PublishResult>;
+  publish<M extends T | string>(
+    type: TypeArg<M, T>,
+    payload: PayloadArg<M>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
   /** As {@link publish}, for many messages in one store call. */
   publishMany(
-    items: readonly { type: MessageType | string; payload: unknown; options?: PublishOptions }[],
+    items: readonly { type: T | NameOf<T>; payload: unknown; options?: PublishOptions }[],
   ): Promise<readonly PublishResult[]>;
-  service(options: ServiceOptions): Service;
+  service(options: ServiceOptions): Service<T>;
+  /**
+   * Listens to what happens to the messages of every service of this app: `completed`,
+   * `retryScheduled`, `failed`, `leaseLost`, `published`, `claimed`, `started`, `released`.
+   * Returns the function that removes the listener.
+   */
+  on<K extends HookName>(name: K, listener: HookListener<K>): () => void;
+  /**
+   * Resolves when the running services of this app have nothing left to do: no row of a
+   * type they handle is UNPROCESSED, RETRY, ERROR or IN_PROGRESS (whichever process holds
+   * it, delayed rows included) and no attempt of this process is still being written.
+   * Rejects with EY_IDLE_TIMEOUT after `timeoutMs` (default 30 s), with EY_INVALID_STATE
+   * when no service is running. For scripts and tests: `await app.idle()` before reading
+   * results or closing.
+   */
+  idle(options?: IdleOptions): Promise<void>;
   list(request: ListRequest): Promise<ListPage>;
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
   /** Operator re-drive of ERROR/FAILED rows to RETRY. */
@@ -81,7 +102,9 @@ export interface Eventyard {
   close(): Promise<void>;
 }
 
-export function createEventyard(input: EventyardOptions): Eventyard {
+export function createEventyard<T extends MessageType>(
+  input: EventyardOptions & { readonly messageTypes: readonly T[] },
+): Eventyard<T> {
   const options = resolveOptions('eventyard', eventyardSchema, input);
   const registry = new MessageRegistry(options.messageTypes);
   const wakeups = new LocalWakeups();
@@ -91,15 +114,17 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     registry,
     { maxBytes: options.maxPayloadBytes, maxDepth: options.maxPayloadDepth },
     newId,
+    store.features,
   );
   const services = new Set<Service>();
+  const hooks = new Hooks(options.logger);
   const nameOf = (type: MessageType | string): string => (typeof type === 'string' ? type : type.name);
 
-  const app: Eventyard = {
+  const app: Eventyard<T> = {
     registry,
     store,
-    async publish(type: MessageType | string, payload: unknown, publishOptions: PublishOptions = {}) {
-      const [result] = await app.publishMany([{ type, payload, options: publishOptions }]);
+    async publish(type, payload, publishOptions = {}) {
+      const [result] = await app.publishMany([{ type: type as T, payload, options: publishOptions }]);
       return result as PublishResult;
     },
     async publishMany(items) {
@@ -109,16 +134,33 @@ export function createEventyard(input: EventyardOptions): Eventyard {
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
-      return store.publish(rows);
+      const results = await store.publish(rows);
+      if (hooks.listening('published')) {
+        rows.forEach((row, i) => {
+          const { eventId, messageType, table, createdBy: service } = row;
+          const created = results[i]?.created;
+          hooks.emit('published', { via: 'publish', service, eventId, messageType, table, created });
+        });
+      }
+      return results;
     },
     service(serviceOptions) {
-      const service = new Service(
-        { store, builder, logger: options.logger, newId, onLocalPublish: (t, wake) => wakeups.subscribe(t, wake) },
+      const service = new Service<T>(
+        {
+          store,
+          builder,
+          logger: options.logger,
+          newId,
+          hooks,
+          onLocalPublish: (t, wake) => wakeups.subscribe(t, wake),
+        },
         serviceOptions,
       );
       services.add(service);
       return service;
     },
+    on: (name, listener) => hooks.on(name, listener),
+    idle: (idleOptions) => waitUntilIdle(store, services, idleOptions),
     list: (request) => store.list(request),
     countByStatus: (filter) => store.countByStatus(filter),
     redrive: (filter, by = 'OPERATOR') =>

@@ -1,25 +1,87 @@
-export * from './core/errors.js';
-export * from './core/status.js';
-export * from './core/clock.js';
-export * from './core/message-type.js';
-export * from './core/retry-policy.js';
-export * from './core/payload.js';
+/**
+ * The front door: what a user of the framework calls or types. The list is explicit (a
+ * test pins it), so adding a name is a deliberate, reviewed change. Helpers for people who
+ * write stores or brokers live in `eventyard/store`; stores, brokers and test kits in
+ * their own subpaths.
+ */
+
+// The application and its message types
+export { createEventyard } from './app.js';
+export type { Eventyard, EventyardOptions, PublishOptions } from './app.js';
+export { defineMessageType, Table } from './core/message-type.js';
+export type {
+  DeclaredName,
+  MessageRegistry,
+  MessageType,
+  MessageTypeDeclaration,
+  NameOf,
+  PayloadArg,
+  PayloadOf,
+  TypeArg,
+} from './core/message-type.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
-export type * from './store/port.js';
-export * from './app.js';
-export type { Handler, HandlerContext, MessageInfo, WorkingData } from './processing/handler-context.js';
-export type { Logger } from './processing/logger.js';
-export { jsonLogger, silentLogger } from './processing/logger.js';
-export type { MessageOptions } from './processing/message-builder.js';
-export { Service, type ServiceOptions, type ServiceHealth } from './processing/service.js';
+export type { RetryPolicy, RetryPolicyOptions } from './core/retry-policy.js';
+export type { Clock, IdGenerator } from './core/clock.js';
+
+// Services and handlers
+export type { Service, ServiceOptions, ServiceHealth } from './processing/service.js';
 export type { ProcessorOptions } from './processing/processor-options.js';
 export type { ProcessorStats } from './processing/processor.js';
-export { RetryMechanism, type RetryMechanismOptions } from './processing/retry-mechanism.js';
-export * from './transports/index.js';
+export type { RetryMechanism, RetryMechanismOptions, RetryMechanismStats } from './processing/retry-mechanism.js';
+export type { FollowUpFits, Handler, HandlerContext, MessageInfo, WorkingData } from './processing/handler-context.js';
+export type { MessageOptions } from './processing/message-builder.js';
+export type { IdleOptions } from './processing/idle.js';
+
+// What happened: hooks and logs
+export type { AttemptTiming, HookEvents, HookListener, HookMessage, HookName, Observable } from './processing/hooks.js';
+export { jsonLogger, silentLogger } from './processing/logger.js';
+export type { Logger } from './processing/logger.js';
+
+// Errors and statuses
+export { ErrorCode, EventyardError, NonRetryableError, isEventyardError } from './core/errors.js';
+export { Status } from './core/status.js';
+
+// What the store returns to the operator's calls (list, countByStatus, publish)
+export type {
+  EventStore,
+  ListPage,
+  ListRequest,
+  MessageRow,
+  PublishResult,
+  RowFilter,
+  StatusCount,
+  StoreFeatures,
+} from './store/port.js';
+
+// Brokers: the processors between the store and a message broker (adapters are subpaths)
 export {
-  probeHealth,
-  createHealthHandler,
-  type HealthReport,
-  type HealthProbeOptions,
-  type HealthHandlerOptions,
-} from './processing/health-probe.js';
+  createInboundProcessor,
+  createOutboundProcessor,
+  Header,
+  inboundRejectedType,
+  REJECTED_TYPE,
+} from './transports/index.js';
+export type {
+  Broker,
+  BrokerConsumer,
+  BrokerFeatures,
+  BrokerMessage,
+  BrokerProducer,
+  InboundApp,
+  InboundOptions,
+  InboundProcessor,
+  InboundStats,
+  OutboundOptions,
+  OutboundProcessor,
+  OutboundRoute,
+  OutboundRow,
+  OutboundStats,
+  OutgoingMessage,
+  ReceiveOptions,
+  RejectedEnvelope,
+  TopologyRequest,
+} from './transports/index.js';
+
+// Operations: liveness and readiness probes over Service.health()
+export { probeHealth, createHealthHandler } from './processing/health-probe.js';
+export type { HealthReport, HealthProbeOptions, HealthHandlerOptions } from './processing/health-probe.js';

@@ -4,7 +4,8 @@
  * validation is part of these figures (the peers validate nothing).
  */
 import { buildService, messageTypes, OUT_POSTED, IN_ORDER, type ServiceKey } from '../../examples/abc/flow.js';
-import { createEventyard, silentLogger, uuidV7Generator, type Service } from '../../src/index.js';
+import { createEventyard, silentLogger, type Service } from '../../src/index.js';
+import { uuidV7Generator } from '../../src/store/index.js';
 import { createEventyardStore } from './eventyard-stores.js';
 import { observeCompletions } from './eventyard.js';
 import { STAGES, type PipelineSpec, type PipelineSystem } from './pipeline-types.js';

@@ -5,14 +5,8 @@
  * event became COMPLETED. The handler's message type has a minimal Standard Schema
  * validator (two typeof checks), so schema-library cost is not part of the figures.
  */
-import {
-  createEventyard,
-  uuidGenerator,
-  defineMessageType,
-  silentLogger,
-  type Eventyard,
-  type Service,
-} from '../../src/index.js';
+import { createEventyard, defineMessageType, silentLogger, type Eventyard, type Service } from '../../src/index.js';
+import { uuidGenerator } from '../../src/store/index.js';
 import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../src/store/port.js';
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';

@@ -1,5 +1,7 @@
 /** Prints the event table as in the seed's example, and a summary per message type and status. */
-import { isoTime, type Eventyard, type MessageRow, type StatusCount } from '../../src/index.js';
+import type { Eventyard, MessageRow, StatusCount } from '../../src/index.js';
+
+const isoTime = (ms: number): string => new Date(ms).toISOString();
 
 const COLUMNS = [
   'EVENT_ID',

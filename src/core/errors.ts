@@ -6,6 +6,20 @@
 export const ErrorCode = {
   /** An options object failed validation (unknown key, wrong type, out of range). */
   INVALID_OPTION: 'EY_INVALID_OPTION',
+  /** A call that the object's state does not allow: handle() after start(), idle() with no started service. */
+  INVALID_STATE: 'EY_INVALID_STATE',
+  /** A second handler for a message type in one service. */
+  DUPLICATE_HANDLER: 'EY_DUPLICATE_HANDLER',
+  /** A broker consumer was asked to ack or reject a message it did not deliver. */
+  UNKNOWN_DELIVERY: 'EY_UNKNOWN_DELIVERY',
+  /** A list cursor that no list call returned (or one of another store). */
+  INVALID_CURSOR: 'EY_INVALID_CURSOR',
+  /** A feature the store does not have was asked for (ordering keys on a store without them). */
+  UNSUPPORTED_FEATURE: 'EY_UNSUPPORTED_FEATURE',
+  /** `idle()` timed out with work left. */
+  IDLE_TIMEOUT: 'EY_IDLE_TIMEOUT',
+  /** A handler emitted a follow-up whose schema does not accept its event's payload (retryable). */
+  EMIT_PAYLOAD_MISMATCH: 'EY_EMIT_PAYLOAD_MISMATCH',
   /** A message type name is not declared in the registry. */
   UNKNOWN_MESSAGE_TYPE: 'EY_UNKNOWN_MESSAGE_TYPE',
   /** A message type was declared twice, or its name or table is invalid. */
@@ -26,7 +40,7 @@ export const ErrorCode = {
   SHUTDOWN: 'EY_SHUTDOWN',
   /** No handler is registered for a claimed message type. */
   NO_HANDLER: 'EY_NO_HANDLER',
-  /** A transition not in the table of DESIGN.md section 3 was attempted. */
+  /** A status transition the store's transition table does not allow was attempted. */
   INVALID_TRANSITION: 'EY_INVALID_TRANSITION',
   /** The store failed (connection, I/O, busy) in a way the caller may retry. */
   STORE_UNAVAILABLE: 'EY_STORE_UNAVAILABLE',
@@ -88,17 +102,19 @@ export function toError(thrown: unknown): Error {
   );
 }
 
+/** The code logs and LAST_ERROR show for an error: its Eventyard code, EY_NON_RETRYABLE, or its name. */
+export function errorCodeOf(error: Error): string {
+  if (error instanceof EventyardError) return error.code;
+  if (error instanceof NonRetryableError) return ErrorCode.NON_RETRYABLE;
+  return error.name;
+}
+
 const STACK_LINES = 6;
 const LAST_ERROR_MAX = 2000;
 
 /** LAST_ERROR text: `CODE: message` then the head of the stack. */
 export function describeError(error: Error): string {
-  const code =
-    error instanceof EventyardError
-      ? error.code
-      : error instanceof NonRetryableError
-        ? ErrorCode.NON_RETRYABLE
-        : error.name;
+  const code = errorCodeOf(error);
   const head = `${code}: ${error.message}`;
   const stack = (error.stack ?? '')
     .split('\n')

@@ -6,7 +6,7 @@ import { ErrorCode, EventyardError } from './errors.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
-/** The event tables of DESIGN.md section 2. */
+/** The four event tables: inbound, request, response, outbound. */
 export const Table = {
   INBOUND: 'inbound',
   REQUEST: 'request',
@@ -76,6 +76,21 @@ export function defineMessageType<const Name extends string, Schema extends Stan
 
 /** The payload type a message type's handler receives. */
 export type PayloadOf<T> = T extends MessageType<string, infer P> ? P : never;
+
+/** The name of a message type. */
+export type NameOf<T> = T extends MessageType<infer N, unknown> ? N : never;
+
+/**
+ * A message type name given as a string: a literal must be one of `Names` (a typo is a
+ * compile error); a plain `string` (a name computed at run time) is checked when called.
+ */
+export type DeclaredName<S extends string, Names extends string> = S extends Names ? S : string extends S ? S : Names;
+
+/** A message type argument: a declared type object, or its name (see {@link DeclaredName}). */
+export type TypeArg<M, T extends MessageType> = M extends string ? DeclaredName<M, NameOf<T>> : M;
+
+/** The payload that goes with a {@link TypeArg}: the type's payload, or `unknown` for a name. */
+export type PayloadArg<M> = M extends MessageType ? PayloadOf<M> : unknown;
 
 /** The set of declared message types of an application. */
 export class MessageRegistry {

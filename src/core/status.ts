@@ -1,6 +1,6 @@
 import { ErrorCode, EventyardError } from './errors.js';
 
-/** The statuses of a message row (DESIGN.md section 3). */
+/** The statuses of a message row (their transitions are TRANSITIONS below). */
 export const Status = {
   UNPROCESSED: 'UNPROCESSED',
   IN_PROGRESS: 'IN_PROGRESS',

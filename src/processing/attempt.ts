@@ -4,12 +4,14 @@
  * signal, then write the outcome — COMPLETED with the buffered effects, or ERROR/FAILED by
  * the message type's retry policy — fenced by the claim token.
  */
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError, describeError, toError } from '../core/errors.js';
 import { parseJson } from '../core/payload.js';
 import { decideFailure } from '../core/retry-policy.js';
-import type { ClaimedMessage, EventStore, LeaseOutcome } from '../store/port.js';
+import type { ClaimedMessage, EventStore, LeaseOutcome, NewMessage } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import { createHandlerContext, type Handler } from './handler-context.js';
+import type { Hooks } from './hooks.js';
 import type { MessageBuilder } from './message-builder.js';
 import type { OutcomeBatcher } from './outcome-batcher.js';
 import { validatePayload } from './validate.js';
@@ -20,6 +22,7 @@ export interface AttemptDeps {
   readonly serviceName: string;
   readonly handlers: ReadonlyMap<string, Handler<never>>;
   readonly batcher: OutcomeBatcher;
+  readonly hooks: Hooks;
 }
 
 export interface AttemptResult {
@@ -27,7 +30,18 @@ export interface AttemptResult {
   readonly kind: 'completed' | 'retry' | 'failed';
   readonly outcome: LeaseOutcome | 'store_error';
   readonly error?: Error;
+  /** retry: the delay before the row is claimable again; failed: why no retry. */
+  readonly retryDelayMs?: number;
+  readonly failReason?: 'attempts-exhausted' | 'non-retryable';
+  /** Date.now() when the attempt began (the handler was called right after the payload check). */
+  readonly startedAt: number;
+  /** How long the handler ran (0 when it never ran). */
+  readonly handlerMs: number;
+  /** What the handler emitted (written with the completion; none when the attempt failed). */
+  readonly emits: readonly NewMessage[];
 }
+
+const NO_EMITS: readonly NewMessage[] = Object.freeze([]);
 
 export async function runAttempt(
   deps: AttemptDeps,
@@ -47,28 +61,39 @@ export async function runAttempt(
   const type = deps.builder.registry.has(message.messageType)
     ? deps.builder.registry.get(message.messageType)
     : undefined;
+  const startedAt = Date.now();
+  let handlerMs = 0;
   try {
     const handler = deps.handlers.get(message.messageType);
     if (type === undefined || handler === undefined) {
       throw new EventyardError(ErrorCode.NO_HANDLER, `no handler for message type ${message.messageType}`);
     }
-    const payload = await validatePayload(type, message.payload === null ? undefined : parseJson(message.payload));
+    const rawPayload = message.payload === null ? undefined : parseJson(message.payload);
+    const payload = await validatePayload(type, rawPayload);
     const { context, effects, seal } = createHandlerContext({
       message,
       payload,
+      rawPayload,
+      checkedWith: type.schema,
       control,
       serviceName: deps.serviceName,
       builder: deps.builder,
       store: deps.store,
     });
+    if (deps.hooks.listening('started')) {
+      deps.hooks.emit('started', { service: updatedBy, message, startedAt: Date.now() });
+    }
+    const handlerStart = performance.now();
     try {
       await untilAborted(
-        Promise.resolve().then(() => (handler as Handler<unknown>)(context)),
+        Promise.resolve().then(() => (handler as unknown as Handler<unknown>)(context)),
         control,
       );
     } finally {
       seal();
+      handlerMs = performance.now() - handlerStart;
     }
+    if (effects.checks.length > 0) await Promise.all(effects.checks);
     handlerSettled();
     const outcome = await deps.batcher.complete({
       ref,
@@ -76,7 +101,7 @@ export async function runAttempt(
       emits: effects.emits,
       workingData: effects.workingData,
     });
-    return { message, kind: 'completed', outcome };
+    return { message, kind: 'completed', outcome, startedAt, handlerMs, emits: effects.emits };
   } catch (thrown) {
     const error = toError(thrown);
     const decision = type
@@ -85,7 +110,18 @@ export async function runAttempt(
     const retryDelayMs = decision.kind === 'retry' ? decision.delayMs : null;
     handlerSettled();
     const outcome = await deps.batcher.fail({ ref, updatedBy, error: describeError(error), retryDelayMs });
-    return { message, kind: decision.kind === 'retry' ? 'retry' : 'failed', outcome, error };
+    return decision.kind === 'retry'
+      ? {
+          message,
+          kind: 'retry',
+          outcome,
+          error,
+          retryDelayMs: decision.delayMs,
+          startedAt,
+          handlerMs,
+          emits: NO_EMITS,
+        }
+      : { message, kind: 'failed', outcome, error, failReason: decision.reason, startedAt, handlerMs, emits: NO_EMITS };
   }
 }
 

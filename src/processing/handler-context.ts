@@ -4,7 +4,10 @@
  * writes is buffered here and written atomically with the completion, or not at all.
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { formatIssues } from '../core/standard-schema.js';
 import { encodePayload, parseJson } from '../core/payload.js';
+import type { DeclaredName, MessageType, NameOf, PayloadArg, PayloadOf, TypeArg } from '../core/message-type.js';
+import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
@@ -28,7 +31,18 @@ export interface WorkingData {
   set(name: string, value: unknown): void;
 }
 
-export interface HandlerContext<P = unknown> {
+/**
+ * A follow-up carries its event's payload (one payload per EVENT_ID), so its type's payload
+ * must accept the payload of the message being handled (`P`); otherwise the argument asks
+ * for a type it cannot be, and the compiler names the mismatch.
+ */
+export type FollowUpFits<P, M> = unknown extends P
+  ? unknown
+  : [P] extends [PayloadOf<M>]
+    ? unknown
+    : { readonly 'a follow-up of this event must accept its payload (one payload per EVENT_ID)': PayloadOf<M> };
+
+export interface HandlerContext<P = unknown, T extends MessageType = MessageType> {
   readonly message: MessageInfo;
   readonly payload: P;
   /** Fires when the lease is lost, the handler timeout passes or the shutdown deadline comes. */
@@ -36,30 +50,51 @@ export interface HandlerContext<P = unknown> {
   /** `EVENT_ID:MESSAGE_TYPE:attempt`, for side effects outside the store. */
   readonly idempotencyKey: string;
   readonly workingData: WorkingData;
-  /** Emits a follow-up message of this event (e.g. `RQ_C_POST`), written with the completion. */
-  emit(messageType: string, options?: Omit<MessageOptions, 'eventId'>): void;
+  /**
+   * Emits a follow-up message of this event (e.g. `RQ_C_POST`), written with the
+   * completion. It carries this event's payload: when the follow-up type's schema does not
+   * accept it, emit throws EY_EMIT_PAYLOAD_MISMATCH here (the attempt fails and is
+   * retried), never a FAILED row later. For a step that needs another payload, use
+   * `emitEvent` (a new event) or working data.
+   */
+  emit<M extends T | string>(
+    messageType: M extends string ? DeclaredName<M, NameOf<T>> : M & FollowUpFits<P, M>,
+    options?: Omit<MessageOptions, 'eventId'>,
+  ): void;
   /** Emits the first message of a new event with its payload; returns the new EVENT_ID. */
-  emitEvent(messageType: string, payload: unknown, options?: MessageOptions): Promise<string>;
+  emitEvent<M extends T | string>(
+    messageType: TypeArg<M, T>,
+    payload: PayloadArg<M>,
+    options?: MessageOptions,
+  ): Promise<string>;
 }
 
-export type Handler<P = unknown> = (context: HandlerContext<P>) => Promise<void> | void;
+export type Handler<P = unknown, T extends MessageType = MessageType> = (
+  context: HandlerContext<P, T>,
+) => Promise<void> | void;
 
 /** The buffered effects of one attempt. */
 export interface AttemptEffects {
   readonly emits: NewMessage[];
   readonly workingData: WorkingDataWrite[];
+  /** Asynchronous schema checks of follow-ups: the attempt completes only if all pass. */
+  readonly checks: Promise<void>[];
 }
 
 export function createHandlerContext<P>(args: {
   message: ClaimedMessage;
   payload: P;
+  /** The stored payload as parsed JSON, before the handled type's schema ran. */
+  rawPayload: unknown;
+  /** The schema `payload` was validated with: a follow-up of the same schema needs no check. */
+  checkedWith: StandardSchemaV1;
   control: AttemptControl;
   serviceName: string;
   builder: MessageBuilder;
   store: EventStore;
 }): { context: HandlerContext<P>; effects: AttemptEffects; seal: () => void } {
   const { message, builder, serviceName, store } = args;
-  const effects: AttemptEffects = { emits: [], workingData: [] };
+  const effects: AttemptEffects = { emits: [], workingData: [], checks: [] };
   const written = new Map<string, string>();
   let sealed = false;
   const open = (): void => {
@@ -112,17 +147,51 @@ export function createHandlerContext<P>(args: {
         else effects.workingData.push(write);
       },
     },
-    emit(messageType, options) {
+    emit(messageType: string | MessageType, options?: Omit<MessageOptions, 'eventId'>) {
       open();
-      effects.emits.push(builder.followUp(messageType, message.eventId, serviceName, inherit(options)));
+      const row = builder.followUp(nameOf(messageType), message.eventId, serviceName, inherit(options));
+      const type = builder.registry.get(row.messageType);
+      if (type.schema !== args.checkedWith) {
+        const check = checkFollowUp(type, args.rawPayload, message);
+        if (check !== undefined) {
+          check.catch(() => undefined); // awaited by the attempt; this only keeps a thrown handler from leaving it unhandled
+          effects.checks.push(check);
+        }
+      }
+      effects.emits.push(row);
     },
-    async emitEvent(messageType, payload, options) {
+    async emitEvent(messageType: string | MessageType, payload: unknown, options?: MessageOptions) {
       open();
-      const row = await builder.withPayload(messageType, payload, serviceName, inherit(options));
+      const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(options));
       open();
       effects.emits.push(row);
       return row.eventId;
     },
   };
   return { context, effects, seal: () => (sealed = true) };
+}
+
+const nameOf = (type: string | MessageType): string => (typeof type === 'string' ? type : type?.name);
+
+/**
+ * Runs a follow-up type's schema on the event's stored payload: throws at once when the
+ * schema answers synchronously, else returns the pending check.
+ */
+function checkFollowUp(type: MessageType, raw: unknown, message: ClaimedMessage): Promise<void> | undefined {
+  const mismatch = (issues: readonly StandardSchemaV1.Issue[]): EventyardError =>
+    new EventyardError(
+      ErrorCode.EMIT_PAYLOAD_MISMATCH,
+      `emit(${type.name}) from ${message.messageType}: ${type.name}'s schema does not accept the payload of ` +
+        `event ${message.eventId} (${formatIssues(issues)}). A follow-up carries its event's payload (one ` +
+        'payload per EVENT_ID); for a step that needs another payload, emitEvent() a new event or use working data',
+      { details: { messageType: type.name, from: message.messageType, eventId: message.eventId, issues } },
+    );
+  const result = type.schema['~standard'].validate(raw);
+  if (!(result instanceof Promise)) {
+    if (result.issues !== undefined) throw mismatch(result.issues);
+    return undefined;
+  }
+  return result.then((r) => {
+    if (r.issues !== undefined) throw mismatch(r.issues);
+  });
 }

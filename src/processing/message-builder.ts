@@ -5,7 +5,7 @@
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { MessageRegistry } from '../core/message-type.js';
 import { encodePayload, type PayloadLimits } from '../core/payload.js';
-import type { NewMessage } from '../store/port.js';
+import type { NewMessage, StoreFeatures } from '../store/port.js';
 import { validatePayload } from './validate.js';
 
 export interface MessageOptions {
@@ -49,6 +49,8 @@ export class MessageBuilder {
     readonly registry: MessageRegistry,
     readonly limits: PayloadLimits,
     private readonly newId: () => string,
+    /** The store's features: an ordering key on a store without them is refused, not dropped. */
+    private readonly features: StoreFeatures = { multiProcess: true, orderingKeys: true },
   ) {}
 
   /** A message of a new event (or of `options.eventId`) with its payload, validated. */
@@ -90,6 +92,14 @@ export class MessageBuilder {
     payload: string | undefined,
   ): NewMessage {
     const type = this.registry.get(typeName);
+    if (options.orderingKey !== undefined && !this.features.orderingKeys) {
+      throw new EventyardError(
+        ErrorCode.UNSUPPORTED_FEATURE,
+        `${typeName}: this store does not keep ordering keys, so orderingKey cannot be honoured; ` +
+          'use a store with ordering keys (SQLite) or leave the option out',
+        { details: { option: 'orderingKey', feature: 'orderingKeys' } },
+      );
+    }
     return {
       eventId,
       messageType: type.name,

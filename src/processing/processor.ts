@@ -6,13 +6,14 @@
  * outcome-batcher.ts.
  */
 import { performance } from 'node:perf_hooks';
-import { ErrorCode, EventyardError } from '../core/errors.js';
+import { ErrorCode, EventyardError, errorCodeOf } from '../core/errors.js';
 import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
 import { AttemptControl, TimeoutSweep } from './attempt-control.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { Handler } from './handler-context.js';
+import type { Hooks } from './hooks.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
@@ -58,6 +59,8 @@ export interface ProcessorDeps {
   readonly options: ResolvedProcessorOptions;
   /** The deadline the store above enforces on every call. */
   readonly storeDeadlineMs: number;
+  /** The service's hooks (which pass every event on to the app's). */
+  readonly hooks: Hooks;
   /** In-process wake-ups (publishes from this process); the store may offer its own. */
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
 }
@@ -113,6 +116,7 @@ export class EventProcessor {
       serviceName: deps.serviceName,
       handlers: deps.handlers,
       batcher: this.#batcher,
+      hooks: deps.hooks,
     };
     this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
   }
@@ -198,7 +202,7 @@ export class EventProcessor {
   }
 
   async #pollLoop(): Promise<void> {
-    const { store, options, table, handlers, serviceName, owner, logger } = this.#deps;
+    const { store, options, table, handlers, serviceName, owner, logger, hooks } = this.#deps;
     const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
     const types = [...handlers.keys()];
@@ -249,6 +253,14 @@ export class EventProcessor {
           continue;
         }
         idle.reset();
+        if (hooks.listening('claimed')) {
+          hooks.emit('claimed', {
+            service: serviceName,
+            table,
+            messages: claimed,
+            claimMs: performance.now() - sentAt,
+          });
+        }
         const suspect = claimed.find(isCrashSuspect);
         if (suspect !== undefined) {
           await this.#runAlone(
@@ -346,32 +358,99 @@ export class EventProcessor {
   }
 
   #count(result: AttemptResult): void {
+    const { hooks, serviceName: service, logger } = this.#deps;
+    const { message, error } = result;
     if (result.outcome !== 'ok') {
       this.stats.leaseLost++;
-      this.#deps.logger.warn(
+      logger.warn(
         {
-          eventId: result.message.eventId,
-          messageType: result.message.messageType,
+          eventId: message.eventId,
+          messageType: message.messageType,
+          service,
           kind: result.kind,
           outcome: result.outcome,
         },
         'outcome not written: the lease was lost or the store failed',
       );
+      if (hooks.listening('leaseLost')) {
+        const { startedAt } = result;
+        hooks.emit('leaseLost', { service, message, reason: result.outcome, error, startedAt, finishedAt: Date.now() });
+      }
       return;
     }
-    if (result.kind === 'completed') this.stats.completed++;
-    else if (result.kind === 'retry') this.stats.retried++;
-    else this.stats.failed++;
+    if (result.kind === 'completed') {
+      this.stats.completed++;
+      if (hooks.listening('completed')) {
+        const { startedAt, handlerMs } = result;
+        const emitted = result.emits.length;
+        hooks.emit('completed', { service, message, startedAt, handlerMs, finishedAt: Date.now(), emitted });
+      }
+      if (result.emits.length > 0 && hooks.listening('published')) {
+        for (const row of result.emits) {
+          const { eventId, messageType, table } = row;
+          hooks.emit('published', { via: 'emit', service, eventId, messageType, table, created: undefined });
+        }
+      }
+      return;
+    }
+    const failure = error ?? new Error('unknown failure');
+    const fields = {
+      eventId: message.eventId,
+      messageType: message.messageType,
+      service,
+      attempt: message.attempts,
+      maxAttempts: message.maxAttempts,
+      code: errorCodeOf(failure),
+      error: failure.message,
+    };
+    const { startedAt, handlerMs } = result;
+    if (result.kind === 'retry') {
+      this.stats.retried++;
+      const delayMs = result.retryDelayMs ?? 0;
+      logger.warn(
+        { ...fields, retryDelayMs: delayMs },
+        `${message.messageType} failed, attempt ${message.attempts} of ${message.maxAttempts}, ` +
+          `retrying in ${formatDelay(delayMs)}: ${failure.message}`,
+      );
+      if (hooks.listening('retryScheduled')) {
+        const finishedAt = Date.now();
+        hooks.emit('retryScheduled', { service, message, error: failure, delayMs, startedAt, handlerMs, finishedAt });
+      }
+      return;
+    }
+    this.stats.failed++;
+    const reason = result.failReason ?? 'non-retryable';
+    logger.error(
+      { ...fields, reason },
+      `${message.messageType} FAILED after attempt ${message.attempts} of ${message.maxAttempts} ` +
+        `(${reason}): ${failure.message}`,
+    );
+    if (hooks.listening('failed')) {
+      const finishedAt = Date.now();
+      hooks.emit('failed', { service, message, error: failure, reason, startedAt, handlerMs, finishedAt });
+    }
   }
 
   async #releaseQueued(): Promise<void> {
     const unstarted = this.#queue.splice(0).map((q) => q.message);
     if (unstarted.length === 0) return;
     try {
-      const outcomes = await this.#deps.store.release(unstarted, this.#deps.serviceName);
-      this.stats.released += outcomes.filter((o) => o === 'ok').length;
+      const { store, serviceName: service, table, hooks } = this.#deps;
+      const outcomes = await store.release(unstarted, service);
+      const released = unstarted.filter((_, i) => outcomes[i] === 'ok');
+      this.stats.released += released.length;
+      if (released.length > 0 && hooks.listening('released')) {
+        hooks.emit('released', { service, table, messages: released });
+      }
     } catch (error) {
       this.#deps.logger.warn({ err: error, rows: unstarted.length }, 'release failed; the leases will expire');
     }
   }
+}
+
+/** `850 ms`, `1.2 s`, `3 min`: a retry delay as a person reads it. */
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
 }

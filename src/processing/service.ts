@@ -4,10 +4,11 @@
  */
 import { hostname } from 'node:os';
 import { ErrorCode, EventyardError } from '../core/errors.js';
-import type { MessageType, PayloadOf, Table } from '../core/message-type.js';
+import type { MessageType, PayloadArg, Table, TypeArg } from '../core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Handler } from './handler-context.js';
+import { Hooks, type HookListener, type HookName, type Observable } from './hooks.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { EventProcessor, type ProcessorStats } from './processor.js';
@@ -49,6 +50,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly newId: () => string;
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
+  /** The app's hooks: the service's events go on to them. */
+  readonly hooks: Hooks;
 }
 
 export interface ServiceHealth {
@@ -58,9 +61,11 @@ export interface ServiceHealth {
   readonly processors: ReturnType<EventProcessor['health']>[];
 }
 
-export class Service {
+/** A service of an app whose declared message types are `T` (handlers' emits are typed by them). */
+export class Service<T extends MessageType = MessageType> implements Observable {
   readonly name: string;
   readonly #deps: ServiceDeps;
+  readonly #hooks: Hooks;
   readonly #options;
   readonly #handlers = new Map<Table, Map<string, Handler<never>>>();
   #processors: EventProcessor[] = [];
@@ -73,17 +78,27 @@ export class Service {
     resolveProcessorOptions(pickProcessorOptions(this.#options));
     this.name = this.#options.name;
     this.#deps = deps;
+    this.#hooks = new Hooks(deps.logger, deps.hooks);
+  }
+
+  /**
+   * Listens to what happens to this service's messages (completed, retryScheduled, failed,
+   * leaseLost, ...); the app's listeners hear them too. Returns the function that removes it.
+   */
+  on<K extends HookName>(name: K, listener: HookListener<K>): () => void {
+    return this.#hooks.on(name, listener);
   }
 
   /** Registers the handler of a message type (one per type per service). */
-  handle<T extends MessageType>(type: T | string, handler: Handler<PayloadOf<T>>): this {
+  handle<M extends T | string>(type: TypeArg<M, T>, handler: Handler<PayloadArg<M>, T>): this {
     if (this.#started)
-      throw new EventyardError(ErrorCode.INVALID_OPTION, `service ${this.name}: handle() after start()`);
-    const declared = this.#deps.builder.registry.get(typeof type === 'string' ? type : type.name);
+      throw new EventyardError(ErrorCode.INVALID_STATE, `service ${this.name}: handle() after start()`);
+    const name: string = typeof type === 'string' ? type : type.name;
+    const declared = this.#deps.builder.registry.get(name);
     const forTable = this.#handlers.get(declared.table) ?? new Map<string, Handler<never>>();
     if (forTable.has(declared.name)) {
       throw new EventyardError(
-        ErrorCode.INVALID_OPTION,
+        ErrorCode.DUPLICATE_HANDLER,
         `service ${this.name}: ${declared.name} already has a handler`,
       );
     }
@@ -114,6 +129,7 @@ export class Service {
           table,
           handlers,
           options,
+          hooks: this.#hooks,
           onLocalPublish: this.#deps.onLocalPublish,
         }),
     );
@@ -142,6 +158,21 @@ export class Service {
     }
     unwatchSignals(this);
     this.#started = false;
+  }
+
+  /** Whether start() was called and stop() not since. */
+  get running(): boolean {
+    return this.#started;
+  }
+
+  /** The message types this service handles, by table. */
+  handledTypes(): ReadonlyMap<Table, readonly string[]> {
+    return new Map([...this.#handlers].map(([table, handlers]) => [table, [...handlers.keys()]]));
+  }
+
+  /** Attempts of this process not finished yet (handler running or outcome not written). */
+  get inFlight(): number {
+    return this.#processors.reduce((n, p) => n + p.inFlight, 0);
   }
 
   health(): ServiceHealth {

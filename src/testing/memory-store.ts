@@ -281,7 +281,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       open();
       const after = request.after === undefined ? -1 : Number(request.after);
       if (!Number.isSafeInteger(after)) {
-        throw new EventyardError(ErrorCode.INVALID_OPTION, `invalid list cursor ${JSON.stringify(request.after)}`);
+        throw new EventyardError(ErrorCode.INVALID_CURSOR, `invalid list cursor ${JSON.stringify(request.after)}`);
       }
       const all = [...rows.values()].filter((r) => r.seq > after && matches(r, request)).sort((a, b) => a.seq - b.seq);
       const page = all.slice(0, request.limit);

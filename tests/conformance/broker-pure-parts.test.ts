@@ -1,6 +1,7 @@
 /** The pure parts of the transports: UUIDv5 event ids, Kafka's commit tracker, option validation. */
 import { describe, expect, it } from 'vitest';
-import { createEventyard, inboundRejectedType, uuidV5, derivedEventId } from '../../src/index.js';
+import { createEventyard, inboundRejectedType } from '../../src/index.js';
+import { derivedEventId, uuidV5 } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/testing/index.js';
 import { CommitTracker } from '../../src/transports/kafka/commit-tracker.js';
 import { createInboundProcessor } from '../../src/transports/inbound/processor.js';

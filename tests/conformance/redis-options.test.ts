@@ -6,7 +6,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, isEventyardError } from '../../src/index.js';
-import { createRedisStore, KeyLayout, resolveRedisStoreOptions } from '../../src/stores/redis/index.js';
+import { createRedisStore } from '../../src/stores/redis/index.js';
+import { KeyLayout } from '../../src/stores/redis/layout.js';
+import { resolveRedisStoreOptions } from '../../src/stores/redis/options.js';
 import { newMessage } from '../../src/testing/index.js';
 import { deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
 

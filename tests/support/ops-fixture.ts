@@ -10,7 +10,7 @@
  * - one event (`xssEventId`) whose payload, LAST_ERROR and working data hold XSS probes.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewMessage } from '../../src/index.js';
+import type { EventStore, NewMessage } from '../../src/store/index.js';
 
 export const XSS_SCRIPT = '<script>window.__xss = "script"</script>';
 export const XSS_IMG = '"><img src=x onerror="window.__xss = \'img\'">';

@@ -371,6 +371,6 @@ describe('sqlite store: behaviour', () => {
 
   it('refuses a malformed list cursor', async () => {
     const store = open({ path: ':memory:' });
-    expect(isEventyardError(await errorOf(store.list({ limit: 1, after: 'abc' })), 'EY_INVALID_OPTION')).toBe(true);
+    expect(isEventyardError(await errorOf(store.list({ limit: 1, after: 'abc' })), 'EY_INVALID_CURSOR')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_STATUSES, assertTransition, canTransition, Status, TRANSITIONS } from '../../src/core/status.js';
 import { ErrorCode, EventyardError } from '../../src/core/errors.js';
 
-/** DESIGN.md section 3, written out independently of the table under test. */
+/** The transition table as documented (README, docs/concepts.md), written out independently of the table under test. */
 const ALLOWED = new Set([
   'UNPROCESSED>IN_PROGRESS',
   'RETRY>IN_PROGRESS',

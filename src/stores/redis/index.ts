@@ -3,12 +3,5 @@
  * peer dependency `ioredis`.
  */
 export { createRedisStore, type RedisStore } from './store.js';
-export {
-  redisStoreSchema,
-  resolveRedisStoreOptions,
-  type RedisNode,
-  type RedisStoreOptions,
-  type RedisTls,
-  type ResolvedRedisStoreOptions,
-} from './options.js';
-export { KeyLayout } from './layout.js';
+export type { RedisNode, RedisStoreOptions, RedisTls, ResolvedRedisStoreOptions } from './options.js';
+export type { KeyLayout } from './layout.js';

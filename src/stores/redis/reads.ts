@@ -32,7 +32,7 @@ function parseCursor(after: string | undefined): Cursor | undefined {
   const at = after.indexOf(':');
   const score = after.slice(0, at);
   if (at <= 0 || !/^\d+$/.test(score)) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, `invalid list cursor ${JSON.stringify(after)}`);
+    throw new EventyardError(ErrorCode.INVALID_CURSOR, `invalid list cursor ${JSON.stringify(after)}`);
   }
   return { score, id: after.slice(at + 1) };
 }

@@ -15,7 +15,6 @@ import { translateSqliteError } from './translate-error.js';
 
 export type { SqliteStoreOptions, ResolvedSqliteStoreOptions } from './options.js';
 export type { SqliteStore, SqliteStoreInfo } from './store.js';
-export { SQLITE_FEATURES } from './store.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 
 /**

@@ -19,7 +19,10 @@ export const MIGRATIONS: readonly Migration[] = [{ version: 1, script: schemaV1 
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 
-/** Applies pending migrations; returns the schema version the file has afterwards. */
+/**
+ * Applies pending migrations; returns the schema version the file has afterwards.
+ * @internal (kept out of the published types: they must not need better-sqlite3's)
+ */
 export function migrate(db: Database, prefix: string, migrations: readonly Migration[] = MIGRATIONS): number {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const versionTable = `${prefix}schema_version`;

@@ -119,7 +119,7 @@ export function parseCursor(after: string | undefined): number {
   if (after === undefined) return -1;
   const seq = /^\d{1,15}$/.test(after) ? Number(after) : NaN;
   if (!Number.isSafeInteger(seq)) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, `sqlite store: invalid list cursor ${JSON.stringify(after)}`);
+    throw new EventyardError(ErrorCode.INVALID_CURSOR, `sqlite store: invalid list cursor ${JSON.stringify(after)}`);
   }
   return seq;
 }

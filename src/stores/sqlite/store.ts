@@ -61,7 +61,10 @@ export interface SqliteStoreInfo {
 
 export type SqliteStore = EventStore & SqliteStoreInfo;
 
-/** Builds the store on an open, migrated database; closing the store closes it. */
+/**
+ * Builds the store on an open, migrated database; closing the store closes it.
+ * @internal (kept out of the published types: they must not need better-sqlite3's)
+ */
 export function createStoreOnDatabase(
   db: Database,
   options: ResolvedSqliteStoreOptions,

@@ -1,5 +1,6 @@
 /** Inspection: list paging and filters, countByStatus. */
 import assert from 'node:assert/strict';
+import { ErrorCode, isEventyardError } from '../../core/errors.js';
 import type { ConformanceCase } from '../types.js';
 import type { MessageRow, StatusCount } from '../../store/port.js';
 import { claimRequest, leaseRefOf, newMessage, publishInOrder, sleep } from '../builders.js';
@@ -8,6 +9,19 @@ const byKey = (a: StatusCount, b: StatusCount): number =>
   `${a.table}/${a.messageType}/${a.status}`.localeCompare(`${b.table}/${b.messageType}/${b.status}`);
 
 export const queryCases: readonly ConformanceCase[] = [
+  {
+    name: 'list: a cursor no list call returned is refused with EY_INVALID_CURSOR',
+    async run({ store }) {
+      await store.publish([newMessage()]);
+      for (const after of ['abc', '{"x":1}', 'not a cursor at all']) {
+        await assert.rejects(
+          store.list({ limit: 1, after }),
+          (error: unknown) => isEventyardError(error, ErrorCode.INVALID_CURSOR),
+          `cursor ${JSON.stringify(after)}`,
+        );
+      }
+    },
+  },
   {
     name: 'list: pages with a cursor, oldest first, no row twice and none missed',
     async run({ store }) {

@@ -97,7 +97,7 @@ export class KafkaConsumer implements BrokerConsumer {
     const acks = messages.map((m) => {
       const delivery = this.#inFlight.get(m);
       if (delivery === undefined) {
-        throw new EventyardError(ErrorCode.INVALID_OPTION, 'kafka: ack of a message this consumer did not deliver');
+        throw new EventyardError(ErrorCode.UNKNOWN_DELIVERY, 'kafka: ack of a message this consumer did not deliver');
       }
       this.#inFlight.delete(m);
       return { partition: delivery.partitionKey, offset: delivery.raw.offset };

@@ -1,3 +1,3 @@
 /** `eventyard/kafka`: the Kafka adapter of the broker port (client: @platformatic/kafka). */
 export { createKafkaBroker, KAFKA_FEATURES } from './broker.js';
-export { kafkaSchema, type KafkaOptions } from './options.js';
+export type { KafkaOptions } from './options.js';

@@ -58,7 +58,7 @@ export class NatsConsumer implements BrokerConsumer {
     const raws = messages.map((m) => {
       const raw = this.#inFlight.get(m);
       if (raw === undefined) {
-        throw new EventyardError(ErrorCode.INVALID_OPTION, 'nats: ack of a message this consumer did not deliver');
+        throw new EventyardError(ErrorCode.UNKNOWN_DELIVERY, 'nats: ack of a message this consumer did not deliver');
       }
       return raw;
     });

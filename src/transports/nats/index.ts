@@ -1,3 +1,3 @@
 /** `eventyard/nats`: the NATS JetStream adapter of the broker port (client: @nats-io/jetstream). */
 export { createNatsBroker, NATS_FEATURES } from './broker.js';
-export { natsSchema, type NatsOptions } from './options.js';
+export type { NatsOptions } from './options.js';

@@ -88,7 +88,10 @@ export class RabbitMqConsumer implements BrokerConsumer {
     for (const message of messages) {
       const delivery = this.#deliveries.get(message);
       if (delivery === undefined) {
-        throw new EventyardError(ErrorCode.INVALID_OPTION, 'rabbitmq: ack of a message this consumer did not deliver');
+        throw new EventyardError(
+          ErrorCode.UNKNOWN_DELIVERY,
+          'rabbitmq: ack of a message this consumer did not deliver',
+        );
       }
       this.#deliveries.delete(message);
       if (delivery.channel !== this.#channel) {

@@ -1,3 +1,3 @@
 /** `eventyard/rabbitmq`: the RabbitMQ adapter of the broker port (client: amqplib). */
 export { createRabbitMqBroker, RABBITMQ_FEATURES } from './broker.js';
-export { rabbitMqSchema, type RabbitMqOptions } from './options.js';
+export type { RabbitMqOptions } from './options.js';

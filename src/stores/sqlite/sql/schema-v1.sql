@@ -1,4 +1,4 @@
--- Schema version 1: the message rows, payloads and working data (DESIGN.md section 2).
+-- Schema version 1: the message rows, payloads and working data (see docs/concepts.md).
 -- A migration script, run by migrations.ts with db.exec inside the migration transaction.
 -- {prefix} is replaced by the validated table prefix (option tablePrefix, default ey_).
 -- Parameters: none.
