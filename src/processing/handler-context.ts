@@ -33,13 +33,22 @@ export interface HandlerContext<P = unknown> {
   readonly payload: P;
   /** Fires when the lease is lost, the handler timeout passes or the shutdown deadline comes. */
   readonly signal: AbortSignal;
-  /** `EVENT_ID:MESSAGE_TYPE:attempt`, for side effects outside the store. */
+  /**
+   * `EVENT_ID:MESSAGE_TYPE`: the same on every attempt and re-drive of this row, so a side
+   * effect outside the store keyed on it happens once even when an attempt's outcome was
+   * lost and the row runs again. The attempt number is `message.attempt`.
+   */
   readonly idempotencyKey: string;
   readonly workingData: WorkingData;
   /** Emits a follow-up message of this event (e.g. `RQ_C_POST`), written with the completion. */
   emit(messageType: string, options?: Omit<MessageOptions, 'eventId'>): void;
   /** Emits the first message of a new event with its payload; returns the new EVENT_ID. */
   emitEvent(messageType: string, payload: unknown, options?: MessageOptions): Promise<string>;
+}
+
+/** The idempotency key of a row: derived from its EVENT_ID and MESSAGE_TYPE only. */
+export function idempotencyKeyOf(eventId: string, messageType: string): string {
+  return `${eventId}:${messageType}`;
 }
 
 export type Handler<P = unknown> = (context: HandlerContext<P>) => Promise<void> | void;
@@ -90,7 +99,7 @@ export function createHandlerContext<P>(args: {
     get signal() {
       return control.signal;
     },
-    idempotencyKey: `${message.eventId}:${message.messageType}:${message.attempts}`,
+    idempotencyKey: idempotencyKeyOf(message.eventId, message.messageType),
     workingData: {
       async get<T>(name: string): Promise<T | undefined> {
         const text = written.get(name) ?? (await store.getWorkingData(message.eventId)).get(name);
