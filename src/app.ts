@@ -6,8 +6,17 @@ import { uuidV7Generator, type IdGenerator } from './core/clock.js';
 import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
-import { Status } from './core/status.js';
-import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
+import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from './core/identifiers.js';
+import { checkListRequest, checkRowFilter } from './store/filter.js';
+import type {
+  EventStore,
+  ListPage,
+  ListRequest,
+  PublishResult,
+  RedriveFilter,
+  RowFilter,
+  StatusCount,
+} from './store/port.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
@@ -75,8 +84,12 @@ export interface Eventyard {
   service(options: ServiceOptions): Service;
   list(request: ListRequest): Promise<ListPage>;
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
-  /** Operator re-drive of ERROR/FAILED rows to RETRY. */
-  redrive(filter: RowFilter, by?: string): Promise<number>;
+  /**
+   * Operator re-drive of ERROR/FAILED rows to RETRY. The filter must name at least one of
+   * table, messageType, eventId, statuses; `{ all: true }` re-drives every ERROR and FAILED
+   * row (EY_FILTER_REQUIRED otherwise). An empty or malformed field is EY_INVALID_FILTER.
+   */
+  redrive(filter: RedriveFilter, by?: string): Promise<number>;
   /** Stops every service created here, then closes the store. */
   close(): Promise<void>;
 }
@@ -119,10 +132,10 @@ export function createEventyard(input: EventyardOptions): Eventyard {
       services.add(service);
       return service;
     },
-    list: (request) => store.list(request),
-    countByStatus: (filter) => store.countByStatus(filter),
-    redrive: (filter, by = 'OPERATOR') =>
-      store.redrive({ ...filter, statuses: filter.statuses ?? [Status.ERROR, Status.FAILED] }, by),
+    list: async (request) => store.list(checkListRequest(request)),
+    countByStatus: async (filter) => store.countByStatus(checkRowFilter(filter)),
+    redrive: async (filter, by = 'OPERATOR') =>
+      store.redrive(filter, checkIdentifier('redrive: by', by, IDENTIFIER_MAX_LENGTH.createdBy)),
     async close() {
       await Promise.all([...services].map((s) => s.stop()));
       await store.close();

@@ -6,6 +6,16 @@
 export const ErrorCode = {
   /** An options object failed validation (unknown key, wrong type, out of range). */
   INVALID_OPTION: 'EY_INVALID_OPTION',
+  /**
+   * An identifier (EVENT_ID, CREATED_BY, ORDERING_KEY, TRACEPARENT, a working-data or
+   * service name) is not a string, is empty or too long, is not well-formed Unicode, or
+   * holds control characters; an EVENT_ID is not a UUID.
+   */
+  INVALID_IDENTIFIER: 'EY_INVALID_IDENTIFIER',
+  /** A row filter (list, count, re-drive) has an unknown key or an empty or malformed value. */
+  INVALID_FILTER: 'EY_INVALID_FILTER',
+  /** A re-drive names no filter at all: it must say `{ all: true }` to touch every row. */
+  FILTER_REQUIRED: 'EY_FILTER_REQUIRED',
   /** A message type name is not declared in the registry. */
   UNKNOWN_MESSAGE_TYPE: 'EY_UNKNOWN_MESSAGE_TYPE',
   /** A message type was declared twice, or its name or table is invalid. */

@@ -140,6 +140,15 @@ export interface RowFilter {
   readonly statuses?: readonly Status[] | undefined;
 }
 
+/**
+ * What a re-drive moves: a {@link RowFilter} naming at least one field, or `{ all: true }`
+ * to re-drive every ERROR and FAILED row (a filter with no field is refused, so a typo can
+ * never re-drive everything).
+ */
+export interface RedriveFilter extends RowFilter {
+  readonly all?: true | undefined;
+}
+
 export interface ListRequest extends RowFilter {
   /** At most this many rows, oldest first. */
   readonly limit: number;
@@ -244,13 +253,21 @@ export interface EventStore {
   /**
    * Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
    * claimable at once; LAST_ERROR kept. `statuses` defaults to both. Returns how many.
+   * The filter is checked with `checkRedriveFilter` (store/filter.ts): an empty or
+   * malformed field is EY_INVALID_FILTER, no field without `all: true` EY_FILTER_REQUIRED.
    */
-  redrive(filter: RowFilter, updatedBy: string): Promise<number>;
+  redrive(filter: RedriveFilter, updatedBy: string): Promise<number>;
 
-  /** Rows matching the filter, oldest first, paged. */
+  /**
+   * Rows matching the filter, oldest first, paged. The request is checked with
+   * `checkListRequest`: an empty or malformed field is EY_INVALID_FILTER.
+   */
   list(request: ListRequest): Promise<ListPage>;
 
-  /** Row counts grouped by table, message type and status (zero counts left out). */
+  /**
+   * Row counts grouped by table, message type and status (zero counts left out). The
+   * filter is checked with `checkRowFilter`.
+   */
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
 
   /** The event's payload JSON text, or null. */
@@ -261,7 +278,8 @@ export interface EventStore {
 
   /**
    * Deletes terminal rows older than the cutoff; then payloads and working data of events
-   * that have no row left. Returns the number of message rows deleted.
+   * that have no row left. Returns the number of message rows deleted. The request is
+   * checked with `checkPurgeRequest` (EY_INVALID_FILTER).
    */
   purge(request: PurgeRequest): Promise<number>;
 

@@ -7,6 +7,7 @@
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
 import type {
@@ -263,7 +264,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return expired.length;
     },
 
-    async redrive(filter, updatedBy) {
+    async redrive(given, updatedBy) {
+      const filter = checkRedriveFilter(given);
       const now = open();
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
       const chosen = [...rows.values()].filter((r) => matches(r, { ...filter, statuses }));
@@ -276,7 +278,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return chosen.length;
     },
 
-    async list(request: ListRequest): Promise<ListPage> {
+    async list(given: ListRequest): Promise<ListPage> {
+      const request = checkListRequest(given);
       open();
       const after = request.after === undefined ? -1 : Number(request.after);
       if (!Number.isSafeInteger(after)) {
@@ -288,7 +291,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return { rows: page.map(publicRow), next: all.length > page.length && last ? String(last.seq) : null };
     },
 
-    async countByStatus(filter: RowFilter = {}) {
+    async countByStatus(given?: RowFilter) {
+      const filter = checkRowFilter(given);
       open();
       const counts = new Map<string, StatusCount>();
       for (const row of rows.values()) {
@@ -310,7 +314,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return new Map(workingData.get(eventId) ?? []);
     },
 
-    async purge(request: PurgeRequest) {
+    async purge(given: PurgeRequest) {
+      const request = checkPurgeRequest(given);
       const now = open();
       const cutoff = now - request.olderThanMs;
       const statuses: readonly Status[] = request.statuses.filter((s) => TERMINAL.includes(s));

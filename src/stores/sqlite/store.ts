@@ -12,6 +12,7 @@
  * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
  *   the presented claim token. A write that changes no row is `lease_lost`.
  */
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
@@ -286,7 +287,8 @@ export function createStoreOnDatabase(
       ).changes;
     },
 
-    async redrive(filter, updatedBy) {
+    async redrive(given, updatedBy) {
+      const filter = checkRedriveFilter(given);
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
       if (statuses.length === 0) return guard('redrive', () => 0);
       const { changes } = guard('redrive', () =>
@@ -302,7 +304,8 @@ export function createStoreOnDatabase(
       return changes;
     },
 
-    async list(request: ListRequest): Promise<ListPage> {
+    async list(given: ListRequest): Promise<ListPage> {
+      const request = checkListRequest(given);
       return guard('list', () => {
         const params = {
           after: parseCursor(request.after),
@@ -321,7 +324,8 @@ export function createStoreOnDatabase(
       });
     },
 
-    async countByStatus(filter: RowFilter = {}): Promise<readonly StatusCount[]> {
+    async countByStatus(given?: RowFilter): Promise<readonly StatusCount[]> {
+      const filter = checkRowFilter(given);
       return guard('countByStatus', () =>
         sql.countByStatus.all({ ...filterParams(filter), statuses: statusList(filter.statuses) }),
       );
@@ -338,7 +342,8 @@ export function createStoreOnDatabase(
       });
     },
 
-    async purge(request: PurgeRequest) {
+    async purge(given: PurgeRequest) {
+      const request = checkPurgeRequest(given);
       const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
       if (statuses.length === 0 || request.limit <= 0) return guard('purge', () => 0);
       return guard('purge', () => immediately(purgeAll, request, statuses, clock.now()));
