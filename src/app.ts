@@ -2,6 +2,7 @@
  * The application: its declared message types, its store, publishing from outside a
  * service, its services, and the operator's view (list, counts, re-drive).
  */
+import { ErrorCode, EventyardError } from './core/errors.js';
 import { uuidV7Generator, type IdGenerator } from './core/clock.js';
 import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
@@ -77,7 +78,11 @@ export interface Eventyard {
    */
   publish<T extends MessageType>(type: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishResult>;
   publish(type: string, payload: unknown, options?: PublishOptions): Promise<PublishResult>;
-  /** As {@link publish}, for many messages in one store call. */
+  /**
+   * As {@link publish}, for many messages in one store call. A message whose event already
+   * has a different payload is not written and reported with `conflict: 'payload'` (where
+   * `publish` throws EY_PAYLOAD_CONFLICT); the others are written.
+   */
   publishMany(
     items: readonly { type: MessageType | string; payload: unknown; options?: PublishOptions }[],
   ): Promise<readonly PublishResult[]>;
@@ -113,11 +118,21 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     store,
     async publish(type: MessageType | string, payload: unknown, publishOptions: PublishOptions = {}) {
       const [result] = await app.publishMany([{ type, payload, options: publishOptions }]);
+      if (result?.conflict !== undefined) {
+        throw new EventyardError(
+          ErrorCode.PAYLOAD_CONFLICT,
+          `event ${result.eventId} already has a different payload; ${result.messageType} was not written (payloads are written once per event: publish a follow-up without one, or use a new event)`,
+          { details: { eventId: result.eventId, messageType: result.messageType } },
+        );
+      }
       return result as PublishResult;
     },
     async publishMany(items) {
       const rows = await Promise.all(
-        items.map(({ type, payload, options: o = {} }) => {
+        items.map(async ({ type, payload, options: o = {} }) => {
+          if (typeof o !== 'object' || o === null) {
+            throw new EventyardError(ErrorCode.INVALID_OPTION, 'publish options must be an object');
+          }
           const { createdBy = 'EXTERNAL', ...messageOptions } = o;
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),

@@ -24,6 +24,11 @@ export const ErrorCode = {
   PAYLOAD_INVALID: 'EY_PAYLOAD_INVALID',
   /** A payload is larger than the configured limit. */
   PAYLOAD_TOO_LARGE: 'EY_PAYLOAD_TOO_LARGE',
+  /**
+   * A new message of an existing event carries a payload different from the event's
+   * (payloads are written once per event): nothing was written.
+   */
+  PAYLOAD_CONFLICT: 'EY_PAYLOAD_CONFLICT',
   /** A payload is not JSON, nests too deep, or holds a value JSON cannot carry. */
   PAYLOAD_MALFORMED: 'EY_PAYLOAD_MALFORMED',
   /** The claim token no longer matches: the lease expired and the row moved on. */

@@ -4,6 +4,7 @@
  * writes is buffered here and written atomically with the completion, or not at all.
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from '../core/identifiers.js';
 import { encodePayload, parseJson } from '../core/payload.js';
 import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
@@ -102,17 +103,13 @@ export function createHandlerContext<P>(args: {
     idempotencyKey: idempotencyKeyOf(message.eventId, message.messageType),
     workingData: {
       async get<T>(name: string): Promise<T | undefined> {
+        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
         const text = written.get(name) ?? (await store.getWorkingData(message.eventId)).get(name);
         return text === undefined ? undefined : (parseJson(text) as T);
       },
       set(name: string, value: unknown): void {
         open();
-        if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
-          throw new EventyardError(
-            ErrorCode.INVALID_OPTION,
-            'working data name must be a string of 1 to 200 characters',
-          );
-        }
+        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
         const text = encodePayload(value, builder.limits);
         written.set(name, text);
         const at = effects.workingData.findIndex((w) => w.name === name);

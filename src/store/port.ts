@@ -40,13 +40,29 @@ export interface NewMessage {
   readonly createdBy: string;
 }
 
-export interface PublishResult {
+/** What publish did with one message. */
+export type PublishResult = WrittenOrExisting | PayloadConflict;
+
+export interface WrittenOrExisting {
   readonly eventId: string;
   readonly messageType: string;
   /** false when a row with this `(eventId, messageType)` existed: nothing was written. */
   readonly created: boolean;
   /** The row's status after the call (UNPROCESSED when created). */
   readonly status: Status;
+  readonly conflict?: undefined;
+}
+
+/**
+ * The row did not exist, but the message carried a payload and its event already has a
+ * different one (payloads are written once per event): nothing was written.
+ */
+export interface PayloadConflict {
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly created: false;
+  readonly status: null;
+  readonly conflict: 'payload';
 }
 
 /** A full message row, as stored. */
@@ -205,7 +221,9 @@ export interface EventStore {
   /**
    * Writes messages, each with its event's payload when given. Per message atomic and
    * idempotent: an existing `(eventId, messageType)` is left untouched and reported with
-   * `created: false`. Results come in input order.
+   * `created: false`. A new row whose payload differs from its event's existing payload is
+   * not written and reported as a {@link PayloadConflict}. Results come in input order.
+   * (A completion's emits never conflict: the row is written and the event's payload kept.)
    */
   publish(messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
 

@@ -88,11 +88,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     row.updatedAt = now;
   };
 
-  function insert(message: NewMessage, now: number): PublishResult {
+  /** `emit`: a completion's emit, whose payload never conflicts (an existing one is kept). */
+  function insert(message: NewMessage, now: number, emit = false): PublishResult {
     const key = keyOf(message.eventId, message.messageType);
     const existing = rows.get(key);
     if (existing !== undefined) {
       return { eventId: message.eventId, messageType: message.messageType, created: false, status: existing.status };
+    }
+    const payload = payloads.get(message.eventId);
+    if (!emit && message.payload !== undefined && payload !== undefined && payload !== message.payload) {
+      return {
+        eventId: message.eventId,
+        messageType: message.messageType,
+        created: false,
+        status: null,
+        conflict: 'payload',
+      };
     }
     rows.set(key, {
       seq: seq++,
@@ -197,7 +208,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         if (row === undefined) return 'lease_lost';
         move(row, 'COMPLETED', request.updatedBy, now);
         clearLease(row);
-        for (const emit of request.emits) insert(emit, now);
+        for (const emit of request.emits) insert(emit, now, true);
         for (const write of request.workingData) {
           const data = workingData.get(write.eventId) ?? new Map<string, string>();
           data.set(write.name, write.value);

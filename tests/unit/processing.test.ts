@@ -66,7 +66,9 @@ describe('publish', () => {
     expect(await codeOf(app.publish('IN_ORDER', { id: 'x' }))).toBe(ErrorCode.PAYLOAD_INVALID);
     expect(await codeOf(app.publish('RQ_UNKNOWN', { id: 1 }))).toBe(ErrorCode.UNKNOWN_MESSAGE_TYPE);
     expect(await codeOf(app.publish(RQ_SIDE, { note: 'x'.repeat(5000) }))).toBe(ErrorCode.PAYLOAD_TOO_LARGE);
-    expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { eventId: 'not-a-uuid' }))).toBe(ErrorCode.INVALID_OPTION);
+    expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { eventId: 'not-a-uuid' }))).toBe(
+      ErrorCode.INVALID_IDENTIFIER,
+    );
     expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { delayMs: -5 }))).toBe(ErrorCode.INVALID_OPTION);
     expect(await store.countByStatus()).toEqual([]);
     expect(() => app.service({ name: 'S', concurrency: 0 })).toThrow(EventyardError);

@@ -92,6 +92,24 @@ export function createStoreOnDatabase(
     }
   }
 
+  /**
+   * Whether the message may be written as far as its payload goes: true when it carries
+   * none, when this writes its event's first payload, or when the event's payload is the
+   * same text. The payload goes first so the common case (a new event) costs no read.
+   */
+  function payloadFits(message: NewMessage): boolean {
+    if (message.payload === undefined) return true;
+    if (sql.insertPayload.run({ eventId: message.eventId, payload: message.payload }).changes === 1) return true;
+    return sql.selectPayload.get({ eventId: message.eventId })?.payload === message.payload;
+  }
+
+  /** A completion's emit: written unless the row exists; an existing payload is kept. */
+  function insertEmit(message: NewMessage, now: number): void {
+    if (insertMessage(message, now) && message.payload !== undefined) {
+      sql.insertPayload.run({ eventId: message.eventId, payload: message.payload });
+    }
+  }
+
   function insertMessage(message: NewMessage, now: number): boolean {
     const created =
       sql.insertMessage.run({
@@ -105,15 +123,17 @@ export function createStoreOnDatabase(
         orderingKey: message.orderingKey ?? null,
         traceparent: message.traceparent ?? null,
       }).changes === 1;
-    if (created && message.payload !== undefined) {
-      sql.insertPayload.run({ eventId: message.eventId, payload: message.payload });
-    }
     return created;
   }
 
   const publishAll = db.transaction((messages: readonly NewMessage[], now: number): PublishResult[] =>
-    messages.map((message) => {
+    messages.map((message): PublishResult => {
       const { eventId, messageType } = message;
+      if (!payloadFits(message)) {
+        const row = sql.selectStatus.get({ eventId, messageType });
+        if (row !== undefined) return { eventId, messageType, created: false, status: row.status };
+        return { eventId, messageType, created: false, status: null, conflict: 'payload' };
+      }
       if (insertMessage(message, now)) return { eventId, messageType, created: true, status: 'UNPROCESSED' };
       const existing = sql.selectStatus.get({ eventId, messageType });
       // The row exists (the insert hit the unique key) and this transaction holds the write lock.
@@ -170,7 +190,7 @@ export function createStoreOnDatabase(
         now,
       });
       if (completed.changes === 0) return 'lease_lost';
-      for (const emit of request.emits) insertMessage(emit, now);
+      for (const emit of request.emits) insertEmit(emit, now);
       for (const write of request.workingData) sql.upsertWorkingData.run(write);
       return 'ok';
     }),

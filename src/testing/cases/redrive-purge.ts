@@ -171,7 +171,7 @@ export const redrivePurgeCases: readonly ConformanceCase[] = [
     async run({ store, timing }) {
       const gone = newMessage({ payload: '{"gone":1}' });
       const kept = newMessage({ payload: '{"kept":1}' });
-      const keptSibling = newMessage({ eventId: kept.eventId, messageType: 'RQ_SIBLING' });
+      const keptSibling = newMessage({ eventId: kept.eventId, messageType: 'RQ_SIBLING', payload: undefined });
       await store.publish([gone, kept, keptSibling]);
       for (const m of [gone, kept]) {
         const claimed = await claimOne(store);

@@ -17,7 +17,7 @@ import { sleep } from '../../processing/timing.js';
 import type { NewMessage } from '../../store/port.js';
 import { Backoff } from '../backoff.js';
 import type { BrokerConsumer, BrokerMessage } from '../port.js';
-import { mapInbound, type InboundMapping } from './mapping.js';
+import { mapInbound, payloadConflictRow, type InboundMapping } from './mapping.js';
 import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
 import { REJECTED_TYPE } from './rejected.js';
 import { RejectedSweeper } from './rejected-sweeper.js';
@@ -195,9 +195,16 @@ export class InboundProcessor {
       for (;;) {
         try {
           const results = await this.#options.app.store.publish(rows);
-          for (const result of results) {
-            if (result.created) this.stats.created++;
+          const conflicts: NewMessage[] = [];
+          results.forEach((result, i) => {
+            if (result.conflict !== undefined) {
+              conflicts.push(payloadConflictRow(batch[i] as BrokerMessage, this.#mapping, rows[i] as NewMessage));
+            } else if (result.created) this.stats.created++;
             else this.stats.duplicates++;
+          });
+          if (conflicts.length > 0) {
+            await this.#options.app.store.publish(conflicts);
+            this.stats.rejected += conflicts.length;
           }
           return true;
         } catch (error) {
