@@ -2,6 +2,9 @@
  * Options of the SQLite store: one schema is the source of the type, the defaults and the
  * validation (src/core/options.ts).
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from '../../core/clock.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
@@ -58,5 +61,28 @@ export type SqliteStoreOptions = OptionsInput<typeof sqliteStoreOptionsSchema>;
 export type ResolvedSqliteStoreOptions = Resolved<typeof sqliteStoreOptionsSchema>;
 
 export function resolveSqliteStoreOptions(input: SqliteStoreOptions | undefined): ResolvedSqliteStoreOptions {
-  return resolveOptions('createSqliteStore', sqliteStoreOptionsSchema, input);
+  const options = resolveOptions('createSqliteStore', sqliteStoreOptionsSchema, input);
+  checkPath(options.path);
+  return options;
+}
+
+/**
+ * The file's path, checked before SQLite sees it: a NUL character would silently cut the
+ * name short (C strings), and a missing directory was a raw TypeError from the driver.
+ */
+function checkPath(path: string): void {
+  const refuse = (why: string): EventyardError =>
+    new EventyardError(ErrorCode.INVALID_OPTION, `createSqliteStore: option "path" ${why}`, {
+      details: { option: 'path' },
+    });
+  if (path.includes('\u0000')) throw refuse('must not contain a NUL character');
+  if (path === ':memory:' || path.startsWith('file:')) return;
+  const dir = dirname(resolve(path));
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw refuse(`is in a directory that does not exist: ${dir}`);
+  }
+  if (!isDirectory) throw refuse(`is in ${dir}, which is not a directory`);
 }

@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { Table } from '../../core/message-type.js';
 import type { Logger } from '../../processing/logger.js';
 import { sleep } from '../../processing/timing.js';
 import type { NewMessage } from '../../store/port.js';
@@ -73,7 +74,16 @@ export class InboundProcessor {
         'inbound processor: declare inboundRejectedType among the app message types (rejected messages are kept as IN_REJECTED rows)',
       );
     }
-    if (options.messageType !== undefined) app.registry.get(options.messageType);
+    if (options.messageType !== undefined) {
+      const type = app.registry.get(options.messageType);
+      if (type.table !== Table.INBOUND || type.name === REJECTED_TYPE) {
+        throw new EventyardError(
+          ErrorCode.INVALID_OPTION,
+          `inbound processor: messageType ${type.name} is not an inbound message type (its table is ${type.table})`,
+          { details: { option: 'messageType' } },
+        );
+      }
+    }
     this.#options = options;
     this.#logger = options.logger;
     this.#mapping = {
