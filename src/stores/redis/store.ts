@@ -38,7 +38,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
   const conn = new RedisConnection(options);
   const writes = new RowWrites(conn, layout, options);
-  const sweeps = new PartitionSweeps(conn, layout);
+  const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
   wakes.start();

@@ -5,12 +5,15 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { jsonLogger, type Logger } from '../../processing/logger.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from '../../core/clock.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
 /** A table prefix goes into SQL as an identifier, so it is restricted to this shape. */
 export const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
+const isLogger = (v: unknown): v is Logger =>
+  typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function';
 const isClock = (v: unknown): v is Clock =>
   typeof v === 'object' && v !== null && typeof (v as { now?: unknown }).now === 'function';
 const isIdGenerator = (v: unknown): v is IdGenerator =>
@@ -42,6 +45,11 @@ export const sqliteStoreOptionsSchema = {
    * @defaultValue the system clock
    */
   clock: option.custom<Clock>('a Clock ({ now(): number })', isClock, { default: systemClock }),
+  /**
+   * Where the store reports rows it sets aside as corrupt (one warning per row).
+   * @defaultValue JSON lines on stderr, warn and above
+   */
+  logger: option.custom<Logger>('a logger', isLogger, { default: jsonLogger('warn') }),
   /**
    * Issues claim tokens.
    * @defaultValue random UUIDs

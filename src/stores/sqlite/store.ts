@@ -36,7 +36,7 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { prepareStatements, type CorruptRow, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
 import {
   fenceOf,
@@ -51,6 +51,9 @@ import { WakeUps } from './wake-ups.js';
 import { GroupCommit } from './group-commit.js';
 
 export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+
+/** How often claim looks for corrupt claimable rows of a type, at most. */
+const CORRUPT_CHECK_MS = 1000;
 
 /** What the SQLite store adds to the port. */
 export interface SqliteStoreInfo {
@@ -145,9 +148,28 @@ export function createStoreOnDatabase(
   const olderFirst = (a: { availableAt: number; seq: number }, b: { availableAt: number; seq: number }): number =>
     a.availableAt - b.availableAt || a.seq - b.seq;
 
+  /** When each (table, type) was last checked for corrupt claimable rows. */
+  const corruptCheckedAt = new Map<string, number>();
+  const reportCorrupt = (rows: readonly CorruptRow[]): void => {
+    for (const row of rows) {
+      options.logger.warn(
+        { table: row.table, messageType: row.messageType, eventId: row.eventId, lastError: row.lastError },
+        'sqlite store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)',
+      );
+    }
+  };
+
   const claimAll = db.transaction((request: ClaimRequest, now: number): ClaimedMessage[] => {
     const types = [...new Set(request.messageTypes)];
     const { table, limit } = request;
+    // A row whose available_at is text is never claimable: set such rows aside, at most once
+    // a second per type (an index seek that finds nothing, but not on every claim).
+    for (const messageType of types) {
+      const key = `${table}\u0000${messageType}`;
+      if ((corruptCheckedAt.get(key) ?? -Infinity) > now - CORRUPT_CHECK_MS) continue;
+      corruptCheckedAt.set(key, now);
+      reportCorrupt(sql.setAsideCorruptClaimable.all({ table, messageType, now, updatedBy: request.updatedBy }));
+    }
     // One type: claim-batch.sql alone. Several types share one limit: the first pass finds
     // the (available_at, seq) of the merged limit-th candidate, and each type claims up to it.
     let maxAvailableAt = now;
@@ -302,6 +324,7 @@ export function createStoreOnDatabase(
     async reapExpiredLeases(request: ReapRequest) {
       if (request.limit <= 0) return 0;
       const { limit, retryDelayMs, updatedBy } = request;
+      reportCorrupt(guard('reapExpiredLeases', () => sql.setAsideCorruptLeases.all({ now: clock.now(), updatedBy })));
       return guard('reapExpiredLeases', () =>
         sql.reapExpiredLeases.run({ now: clock.now(), retryDelayMs, limit, updatedBy }),
       ).changes;
