@@ -8,6 +8,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'conformance', include: ['tests/conformance/**/*.test.ts'] } },
+      // fast-check over the public API, against every store of tests/support/store-factories.ts.
+      // Fixed small budget here; EVENTYARD_PROPERTY_RUNS=<n> for a long run.
+      { extends: true, test: { name: 'property', include: ['tests/property/**/*.test.ts'] } },
       {
         extends: true,
         test: {
