@@ -31,6 +31,11 @@ export const ErrorCode = {
   PAYLOAD_CONFLICT: 'EY_PAYLOAD_CONFLICT',
   /** A payload is not JSON, nests too deep, or holds a value JSON cannot carry. */
   PAYLOAD_MALFORMED: 'EY_PAYLOAD_MALFORMED',
+  /**
+   * Written to LAST_ERROR of a row the store could not decode (a field that is not a number,
+   * a missing field, a key of the wrong type): the row is set aside as FAILED, raw values kept.
+   */
+  ROW_CORRUPT: 'EY_ROW_CORRUPT',
   /** The claim token no longer matches: the lease expired and the row moved on. */
   LEASE_LOST: 'EY_LEASE_LOST',
   /** A handler ran past its timeout. */
