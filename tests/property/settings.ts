@@ -6,8 +6,13 @@
  */
 import fc from 'fast-check';
 
-const runs = Number(process.env.EVENTYARD_PROPERTY_RUNS ?? '');
-const seed = Number(process.env.EVENTYARD_PROPERTY_SEED ?? '');
+// Unset or empty means "not given" (Number('') would be 0: every run would replay seed 0).
+const fromEnv = (name: string): number => {
+  const text = process.env[name];
+  return text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+};
+const runs = fromEnv('EVENTYARD_PROPERTY_RUNS');
+const seed = fromEnv('EVENTYARD_PROPERTY_SEED');
 
 /** Cases per property: the env var, or `ciRuns`. */
 export function propertyRuns(ciRuns: number): number {
