@@ -14,6 +14,9 @@ export default defineConfig({
         // expect.poll waits up to 10 s: the page refreshes on timers and the machine may be loaded.
         test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], expect: { poll: { timeout: 10_000 } } },
       },
+      // fast-check over the public API, against every store of tests/support/store-factories.ts.
+      // Fixed small budget here; EVENTYARD_PROPERTY_RUNS=<n> for a long run.
+      { extends: true, test: { name: 'property', include: ['tests/property/**/*.test.ts'] } },
       {
         extends: true,
         test: {

@@ -2,12 +2,22 @@
  * The application: its declared message types, its store, publishing from outside a
  * service, its services, and the operator's view (list, counts, re-drive).
  */
+import { ErrorCode, EventyardError } from './core/errors.js';
 import { uuidV7Generator, type IdGenerator } from './core/clock.js';
 import { MessageRegistry, type MessageType, type NameOf, type PayloadArg, type TypeArg } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
-import { Status } from './core/status.js';
-import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
+import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from './core/identifiers.js';
+import { checkListRequest, checkRowFilter } from './store/filter.js';
+import type {
+  EventStore,
+  ListPage,
+  ListRequest,
+  PublishResult,
+  RedriveFilter,
+  RowFilter,
+  StatusCount,
+} from './store/port.js';
 import { Hooks, type HookListener, type HookName } from './processing/hooks.js';
 import { waitUntilIdle, type IdleOptions } from './processing/idle.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
@@ -74,7 +84,11 @@ export interface Eventyard<T extends MessageType = MessageType> {
     payload: PayloadArg<M>,
     options?: PublishOptions,
   ): Promise<PublishResult>;
-  /** As {@link publish}, for many messages in one store call. */
+  /**
+   * As {@link publish}, for many messages in one store call. A message whose event already
+   * has a different payload is not written and reported with `conflict: 'payload'` (where
+   * `publish` throws EY_PAYLOAD_CONFLICT); the others are written.
+   */
   publishMany(
     items: readonly { type: T | NameOf<T>; payload: unknown; options?: PublishOptions }[],
   ): Promise<readonly PublishResult[]>;
@@ -96,8 +110,12 @@ export interface Eventyard<T extends MessageType = MessageType> {
   idle(options?: IdleOptions): Promise<void>;
   list(request: ListRequest): Promise<ListPage>;
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
-  /** Operator re-drive of ERROR/FAILED rows to RETRY. */
-  redrive(filter: RowFilter, by?: string): Promise<number>;
+  /**
+   * Operator re-drive of ERROR/FAILED rows to RETRY. The filter must name at least one of
+   * table, messageType, eventId, statuses; `{ all: true }` re-drives every ERROR and FAILED
+   * row (EY_FILTER_REQUIRED otherwise). An empty or malformed field is EY_INVALID_FILTER.
+   */
+  redrive(filter: RedriveFilter, by?: string): Promise<number>;
   /** Stops every service created here, then closes the store. */
   close(): Promise<void>;
 }
@@ -125,11 +143,21 @@ export function createEventyard<T extends MessageType>(
     store,
     async publish(type, payload, publishOptions = {}) {
       const [result] = await app.publishMany([{ type: type as T, payload, options: publishOptions }]);
+      if (result?.conflict !== undefined) {
+        throw new EventyardError(
+          ErrorCode.PAYLOAD_CONFLICT,
+          `event ${result.eventId} already has a different payload; ${result.messageType} was not written (payloads are written once per event: publish a follow-up without one, or use a new event)`,
+          { details: { eventId: result.eventId, messageType: result.messageType } },
+        );
+      }
       return result as PublishResult;
     },
     async publishMany(items) {
       const rows = await Promise.all(
-        items.map(({ type, payload, options: o = {} }) => {
+        items.map(async ({ type, payload, options: o = {} }) => {
+          if (typeof o !== 'object' || o === null) {
+            throw new EventyardError(ErrorCode.INVALID_OPTION, 'publish options must be an object');
+          }
           const { createdBy = 'EXTERNAL', ...messageOptions } = o;
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
@@ -161,10 +189,10 @@ export function createEventyard<T extends MessageType>(
     },
     on: (name, listener) => hooks.on(name, listener),
     idle: (idleOptions) => waitUntilIdle(store, services, idleOptions),
-    list: (request) => store.list(request),
-    countByStatus: (filter) => store.countByStatus(filter),
-    redrive: (filter, by = 'OPERATOR') =>
-      store.redrive({ ...filter, statuses: filter.statuses ?? [Status.ERROR, Status.FAILED] }, by),
+    list: async (request) => store.list(checkListRequest(request)),
+    countByStatus: async (filter) => store.countByStatus(checkRowFilter(filter)),
+    redrive: async (filter, by = 'OPERATOR') =>
+      store.redrive(filter, checkIdentifier('redrive: by', by, IDENTIFIER_MAX_LENGTH.createdBy)),
     async close() {
       await Promise.all([...services].map((s) => s.stop()));
       await store.close();

@@ -20,6 +20,16 @@ export const ErrorCode = {
   IDLE_TIMEOUT: 'EY_IDLE_TIMEOUT',
   /** A handler emitted a follow-up whose schema does not accept its event's payload (retryable). */
   EMIT_PAYLOAD_MISMATCH: 'EY_EMIT_PAYLOAD_MISMATCH',
+  /**
+   * An identifier (EVENT_ID, CREATED_BY, ORDERING_KEY, TRACEPARENT, a working-data or
+   * service name) is not a string, is empty or too long, is not well-formed Unicode, or
+   * holds control characters; an EVENT_ID is not a UUID.
+   */
+  INVALID_IDENTIFIER: 'EY_INVALID_IDENTIFIER',
+  /** A row filter (list, count, re-drive) has an unknown key or an empty or malformed value. */
+  INVALID_FILTER: 'EY_INVALID_FILTER',
+  /** A re-drive names no filter at all: it must say `{ all: true }` to touch every row. */
+  FILTER_REQUIRED: 'EY_FILTER_REQUIRED',
   /** A message type name is not declared in the registry. */
   UNKNOWN_MESSAGE_TYPE: 'EY_UNKNOWN_MESSAGE_TYPE',
   /** A message type was declared twice, or its name or table is invalid. */
@@ -28,8 +38,18 @@ export const ErrorCode = {
   PAYLOAD_INVALID: 'EY_PAYLOAD_INVALID',
   /** A payload is larger than the configured limit. */
   PAYLOAD_TOO_LARGE: 'EY_PAYLOAD_TOO_LARGE',
+  /**
+   * A new message of an existing event carries a payload different from the event's
+   * (payloads are written once per event): nothing was written.
+   */
+  PAYLOAD_CONFLICT: 'EY_PAYLOAD_CONFLICT',
   /** A payload is not JSON, nests too deep, or holds a value JSON cannot carry. */
   PAYLOAD_MALFORMED: 'EY_PAYLOAD_MALFORMED',
+  /**
+   * Written to LAST_ERROR of a row the store could not decode (a field that is not a number,
+   * a missing field, a key of the wrong type): the row is set aside as FAILED, raw values kept.
+   */
+  ROW_CORRUPT: 'EY_ROW_CORRUPT',
   /** The claim token no longer matches: the lease expired and the row moved on. */
   LEASE_LOST: 'EY_LEASE_LOST',
   /** A handler ran past its timeout. */

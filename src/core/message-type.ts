@@ -74,6 +74,21 @@ export function defineMessageType<const Name extends string, Schema extends Stan
   });
 }
 
+/** Whether `value` has the shape defineMessageType() returns (name, table, Standard Schema, retry policy). */
+function isMessageType(value: unknown): value is MessageType {
+  if (typeof value !== 'object' || value === null) return false;
+  const type = value as Partial<MessageType>;
+  return (
+    typeof type.name === 'string' &&
+    MESSAGE_TYPE_NAME.test(type.name) &&
+    ALL_TABLES.includes(type.table as Table) &&
+    typeof type.schema?.['~standard']?.validate === 'function' &&
+    typeof type.retry === 'object' &&
+    type.retry !== null &&
+    Number.isSafeInteger(type.retry.maxAttempts)
+  );
+}
+
 /** The payload type a message type's handler receives. */
 export type PayloadOf<T> = T extends MessageType<string, infer P> ? P : never;
 
@@ -97,7 +112,16 @@ export class MessageRegistry {
   readonly #types = new Map<string, MessageType>();
 
   constructor(types: Iterable<MessageType>) {
+    let index = 0;
     for (const type of types) {
+      if (!isMessageType(type)) {
+        throw new EventyardError(
+          ErrorCode.INVALID_MESSAGE_TYPE,
+          `messageTypes[${index}] is not a message type: declare it with defineMessageType()`,
+          { details: { index } },
+        );
+      }
+      index++;
       if (this.#types.has(type.name)) {
         throw new EventyardError(ErrorCode.INVALID_MESSAGE_TYPE, `message type ${type.name} is declared twice`);
       }

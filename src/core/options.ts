@@ -120,7 +120,7 @@ export function resolveOptions<S extends OptionsSchema>(
     if (field.check(value) !== undefined) {
       throw new EventyardError(
         ErrorCode.INVALID_OPTION,
-        `${what}: option "${key}" must be ${field.kind}, got ${describe(value)}`,
+        `${what}: option "${key}" must be ${field.kind}, got ${describe(key, value)}`,
         { details: { option: key } },
       );
     }
@@ -129,7 +129,12 @@ export function resolveOptions<S extends OptionsSchema>(
   return Object.freeze(out) as Resolved<S>;
 }
 
-function describe(value: unknown): string {
+/** Options whose value may carry a credential: an error names their type, never their value. */
+const CREDENTIAL_BEARING = /pass|secret|token|credential|sasl|auth|url|uri|dsn|servers|brokers|connection/i;
+
+function describe(key: string, value: unknown): string {
+  if (CREDENTIAL_BEARING.test(key))
+    return `${value === null ? 'null' : typeof value} (value not shown: it may hold a credential)`;
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 50));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return value === null ? 'null' : typeof value;

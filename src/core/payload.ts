@@ -14,8 +14,86 @@ export interface PayloadLimits {
 
 export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxBytes: 1024 * 1024, maxDepth: 64 };
 
-/** Serializes a value for the store, enforcing the limits. */
+/**
+ * Where `value` holds something JSON cannot carry exactly, as a path and a reason; undefined
+ * when `JSON.parse(JSON.stringify(value))` gives back an equal value. Refused: undefined,
+ * functions, symbols, bigints, NaN and ±Infinity (JSON writes null), objects that are not
+ * plain objects or arrays (Date, Map, Set, class instances, boxed primitives: JSON writes
+ * `{}`, a string, or what `toJSON` says), `toJSON` methods, symbol keys, sparse arrays,
+ * `__proto__` keys (dropped by our parser), cycles, and nesting past `maxDepth`.
+ * -0 is written as 0 (JSON has no -0; `-0 === 0`).
+ */
+export function jsonProblem(value: unknown, maxDepth: number): { path: string; reason: string } | undefined {
+  const ancestors = new Set<object>();
+  const walk = (v: unknown, path: string, depth: number): { path: string; reason: string } | undefined => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return undefined;
+      case 'number':
+        return Number.isFinite(v) ? undefined : { path, reason: `is ${String(v)}, which JSON cannot carry` };
+      case 'object':
+        break;
+      default:
+        return {
+          path,
+          reason: `is ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which JSON cannot carry`,
+        };
+    }
+    if (v === null) return undefined;
+    if (depth >= maxDepth) return { path, reason: `nests deeper than ${maxDepth} levels` };
+    if (ancestors.has(v)) return { path, reason: 'refers back to an enclosing value (a cycle)' };
+    const isArray = Array.isArray(v);
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (!isArray && proto !== Object.prototype && proto !== null) {
+      const kind = (v as { constructor?: { name?: unknown } }).constructor?.name;
+      const hint = v instanceof Date ? ' (model dates as ISO-8601 strings)' : '';
+      return {
+        path,
+        reason: `is a ${typeof kind === 'string' && kind ? kind : 'non-plain object'}, not a plain object or array${hint}`,
+      };
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      return { path, reason: 'has a toJSON method: what is stored would differ from what was validated' };
+    }
+    if (Object.getOwnPropertySymbols(v).length > 0) return { path, reason: 'has symbol keys, which JSON drops' };
+    ancestors.add(v);
+    try {
+      if (isArray) {
+        const list = v as unknown[];
+        for (let i = 0; i < list.length; i++) {
+          if (!(i in list)) return { path: `${path}[${i}]`, reason: 'is a hole in a sparse array' };
+          const found = walk(list[i], `${path}[${i}]`, depth + 1);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      for (const key of Object.keys(v)) {
+        const at = `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+        if (key === '__proto__') return { path: at, reason: 'is a "__proto__" key, which parsing drops' };
+        const found = walk((v as Record<string, unknown>)[key], at, depth + 1);
+        if (found) return found;
+      }
+      return undefined;
+    } finally {
+      ancestors.delete(v);
+    }
+  };
+  return walk(value, '$', 0);
+}
+
+/**
+ * Serializes a value for the store, enforcing the limits. A value JSON cannot carry exactly
+ * (see {@link jsonProblem}) is EY_PAYLOAD_MALFORMED naming the path of the offending value,
+ * so what is stored, and what a handler later receives, is what the caller passed.
+ */
 export function encodePayload(value: unknown, limits: PayloadLimits): string {
+  const problem = jsonProblem(value, limits.maxDepth);
+  if (problem !== undefined) {
+    throw new EventyardError(ErrorCode.PAYLOAD_MALFORMED, `payload value at ${problem.path} ${problem.reason}`, {
+      details: { path: problem.path, reason: problem.reason },
+    });
+  }
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { formatIssues } from '../core/standard-schema.js';
+import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from '../core/identifiers.js';
 import { encodePayload, parseJson } from '../core/payload.js';
 import type { DeclaredName, MessageType, NameOf, PayloadArg, PayloadOf, TypeArg } from '../core/message-type.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
@@ -47,7 +48,11 @@ export interface HandlerContext<P = unknown, T extends MessageType = MessageType
   readonly payload: P;
   /** Fires when the lease is lost, the handler timeout passes or the shutdown deadline comes. */
   readonly signal: AbortSignal;
-  /** `EVENT_ID:MESSAGE_TYPE:attempt`, for side effects outside the store. */
+  /**
+   * `EVENT_ID:MESSAGE_TYPE`: the same on every attempt and re-drive of this row, so a side
+   * effect outside the store keyed on it happens once even when an attempt's outcome was
+   * lost and the row runs again. The attempt number is `message.attempt`.
+   */
   readonly idempotencyKey: string;
   readonly workingData: WorkingData;
   /**
@@ -67,6 +72,11 @@ export interface HandlerContext<P = unknown, T extends MessageType = MessageType
     payload: PayloadArg<M>,
     options?: MessageOptions,
   ): Promise<string>;
+}
+
+/** The idempotency key of a row: derived from its EVENT_ID and MESSAGE_TYPE only. */
+export function idempotencyKeyOf(eventId: string, messageType: string): string {
+  return `${eventId}:${messageType}`;
 }
 
 export type Handler<P = unknown, T extends MessageType = MessageType> = (
@@ -125,20 +135,16 @@ export function createHandlerContext<P>(args: {
     get signal() {
       return control.signal;
     },
-    idempotencyKey: `${message.eventId}:${message.messageType}:${message.attempts}`,
+    idempotencyKey: idempotencyKeyOf(message.eventId, message.messageType),
     workingData: {
       async get<T>(name: string): Promise<T | undefined> {
+        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
         const text = written.get(name) ?? (await store.getWorkingData(message.eventId)).get(name);
         return text === undefined ? undefined : (parseJson(text) as T);
       },
       set(name: string, value: unknown): void {
         open();
-        if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
-          throw new EventyardError(
-            ErrorCode.INVALID_OPTION,
-            'working data name must be a string of 1 to 200 characters',
-          );
-        }
+        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
         const text = encodePayload(value, builder.limits);
         written.set(name, text);
         const at = effects.workingData.findIndex((w) => w.name === name);

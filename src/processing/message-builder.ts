@@ -4,7 +4,13 @@
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { MessageRegistry } from '../core/message-type.js';
-import { encodePayload, type PayloadLimits } from '../core/payload.js';
+import {
+  checkIdentifier,
+  checkOptionalIdentifier,
+  IDENTIFIER_MAX_LENGTH,
+  normalizeEventId,
+} from '../core/identifiers.js';
+import { encodePayload, parseJson, type PayloadLimits } from '../core/payload.js';
 import type { NewMessage, StoreFeatures } from '../store/port.js';
 import { validatePayload } from './validate.js';
 
@@ -19,29 +25,37 @@ export interface MessageOptions {
   readonly traceparent?: string | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DELAY_MS = 365 * 24 * 3600_000;
+const OPTION_KEYS: readonly string[] = ['eventId', 'delayMs', 'orderingKey', 'traceparent'];
 
-export function checkMessageOptions(options: MessageOptions): void {
-  const { eventId, delayMs, orderingKey } = options;
-  if (eventId !== undefined && (typeof eventId !== 'string' || !UUID.test(eventId))) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, `eventId must be a UUID, got ${JSON.stringify(eventId)}`, {
-      details: { option: 'eventId' },
-    });
+/**
+ * Checks a message's options and returns them normalised (EVENT_ID in lower case):
+ * identifiers through the one identifier check (EY_INVALID_IDENTIFIER), the rest
+ * EY_INVALID_OPTION.
+ */
+export function checkMessageOptions(options: MessageOptions): MessageOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new EventyardError(ErrorCode.INVALID_OPTION, 'message options must be an object');
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new EventyardError(ErrorCode.INVALID_OPTION, `unknown message option "${key}"`, {
+        details: { option: key },
+      });
+    }
+  }
+  const { delayMs } = options;
   if (delayMs !== undefined && !(Number.isSafeInteger(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)) {
     throw new EventyardError(ErrorCode.INVALID_OPTION, `delayMs must be an integer in [0, ${MAX_DELAY_MS}]`, {
       details: { option: 'delayMs' },
     });
   }
-  if (
-    orderingKey !== undefined &&
-    (typeof orderingKey !== 'string' || orderingKey.length === 0 || orderingKey.length > 256)
-  ) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, 'orderingKey must be a string of 1 to 256 characters', {
-      details: { option: 'orderingKey' },
-    });
-  }
+  return {
+    eventId: options.eventId === undefined ? undefined : normalizeEventId(options.eventId),
+    delayMs,
+    orderingKey: checkOptionalIdentifier('orderingKey', options.orderingKey, IDENTIFIER_MAX_LENGTH.orderingKey),
+    traceparent: checkOptionalIdentifier('traceparent', options.traceparent, IDENTIFIER_MAX_LENGTH.traceparent),
+  };
 }
 
 export class MessageBuilder {
@@ -61,15 +75,13 @@ export class MessageBuilder {
     options: MessageOptions = {},
   ): Promise<NewMessage> {
     const type = this.registry.get(typeName);
-    checkMessageOptions(options);
-    await validatePayload(type, payload);
-    return this.#row(
-      typeName,
-      createdBy,
-      options.eventId ?? this.newId(),
-      options,
-      encodePayload(payload, this.limits),
-    );
+    const checked = checkMessageOptions(options);
+    const by = checkIdentifier('createdBy', createdBy, IDENTIFIER_MAX_LENGTH.createdBy);
+    // Validate what is stored and what a handler will receive: the JSON round trip, not the
+    // live object (a Date passes z.date() but is stored as a string).
+    const text = encodePayload(payload, this.limits);
+    await validatePayload(type, parseJson(text));
+    return this.#row(typeName, by, checked.eventId ?? this.newId(), checked, text);
   }
 
   /** A follow-up message of an existing event: no payload of its own. */
@@ -80,8 +92,8 @@ export class MessageBuilder {
     options: Omit<MessageOptions, 'eventId'> = {},
   ): NewMessage {
     this.registry.get(typeName);
-    checkMessageOptions(options);
-    return this.#row(typeName, createdBy, eventId, options, undefined);
+    const checked = checkMessageOptions(options);
+    return this.#row(typeName, createdBy, normalizeEventId(eventId), checked, undefined);
   }
 
   #row(

@@ -29,6 +29,11 @@ export const retryMechanismSchema = {
 };
 export type RetryMechanismOptions = OptionsInput<typeof retryMechanismSchema>;
 
+/** Validates retry mechanism options (EY_INVALID_OPTION), as the poller will on construction. */
+export function resolveRetryMechanismOptions(options: RetryMechanismOptions | undefined) {
+  return resolveOptions('retry mechanism', retryMechanismSchema, options);
+}
+
 export interface RetryMechanismStats {
   promoted: number;
   reaped: number;

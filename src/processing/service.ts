@@ -13,7 +13,12 @@ import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import { EventProcessor, type ProcessorStats } from './processor.js';
 import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
-import { RetryMechanism, type RetryMechanismOptions, type RetryMechanismStats } from './retry-mechanism.js';
+import {
+  resolveRetryMechanismOptions,
+  RetryMechanism,
+  type RetryMechanismOptions,
+  type RetryMechanismStats,
+} from './retry-mechanism.js';
 import { unwatchSignals, watchSignals } from './signals.js';
 import { OutageWatch, storeWithDeadline } from './store-deadline.js';
 import { sleep } from './timing.js';
@@ -75,7 +80,9 @@ export class Service<T extends MessageType = MessageType> implements Observable 
 
   constructor(deps: ServiceDeps, options: ServiceOptions) {
     this.#options = resolveOptions('service', serviceSchema, options);
+    // Everything start() will resolve is resolved here, so bad options fail at construction.
     resolveProcessorOptions(pickProcessorOptions(this.#options));
+    resolveRetryMechanismOptions(this.#options.retryMechanism);
     this.name = this.#options.name;
     this.#deps = deps;
     this.#hooks = new Hooks(deps.logger, deps.hooks);
@@ -109,7 +116,18 @@ export class Service<T extends MessageType = MessageType> implements Observable 
 
   start(): this {
     if (this.#started) return this;
-    this.#started = true;
+    try {
+      this.#started = true;
+      return this.#start();
+    } catch (error) {
+      this.#started = false;
+      this.#processors = [];
+      this.#retry = undefined;
+      throw error;
+    }
+  }
+
+  #start(): this {
     const owner = `${this.name}/${hostname()}/${process.pid}/${this.#deps.newId().slice(0, 8)}`;
     const options = resolveProcessorOptions(pickProcessorOptions(this.#options));
     const deadlineMs = storeDeadlineMs(options);
@@ -133,11 +151,13 @@ export class Service<T extends MessageType = MessageType> implements Observable 
           onLocalPublish: this.#deps.onLocalPublish,
         }),
     );
-    for (const processor of this.#processors) processor.start();
+    // Everything that can throw is built before anything starts: a failed start leaves
+    // nothing running and the service not started.
     if (this.#options.runRetryMechanism) {
       this.#retry = new RetryMechanism(store, this.name, this.#deps.logger, this.#options.retryMechanism, watch);
-      this.#retry.start();
     }
+    for (const processor of this.#processors) processor.start();
+    this.#retry?.start();
     if (this.#options.handleSignals) watchSignals(this);
     return this;
   }

@@ -40,13 +40,29 @@ export interface NewMessage {
   readonly createdBy: string;
 }
 
-export interface PublishResult {
+/** What publish did with one message. */
+export type PublishResult = WrittenOrExisting | PayloadConflict;
+
+export interface WrittenOrExisting {
   readonly eventId: string;
   readonly messageType: string;
   /** false when a row with this `(eventId, messageType)` existed: nothing was written. */
   readonly created: boolean;
   /** The row's status after the call (UNPROCESSED when created). */
   readonly status: Status;
+  readonly conflict?: undefined;
+}
+
+/**
+ * The row did not exist, but the message carried a payload and its event already has a
+ * different one (payloads are written once per event): nothing was written.
+ */
+export interface PayloadConflict {
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly created: false;
+  readonly status: null;
+  readonly conflict: 'payload';
 }
 
 /** A full message row, as stored. */
@@ -140,6 +156,15 @@ export interface RowFilter {
   readonly statuses?: readonly Status[] | undefined;
 }
 
+/**
+ * What a re-drive moves: a {@link RowFilter} naming at least one field, or `{ all: true }`
+ * to re-drive every ERROR and FAILED row (a filter with no field is refused, so a typo can
+ * never re-drive everything).
+ */
+export interface RedriveFilter extends RowFilter {
+  readonly all?: true | undefined;
+}
+
 export interface ListRequest extends RowFilter {
   /** At most this many rows, oldest first. */
   readonly limit: number;
@@ -196,7 +221,9 @@ export interface EventStore {
   /**
    * Writes messages, each with its event's payload when given. Per message atomic and
    * idempotent: an existing `(eventId, messageType)` is left untouched and reported with
-   * `created: false`. Results come in input order.
+   * `created: false`. A new row whose payload differs from its event's existing payload is
+   * not written and reported as a {@link PayloadConflict}. Results come in input order.
+   * (A completion's emits never conflict: the row is written and the event's payload kept.)
    */
   publish(messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
 
@@ -246,13 +273,21 @@ export interface EventStore {
   /**
    * Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
    * claimable at once; LAST_ERROR kept. `statuses` defaults to both. Returns how many.
+   * The filter is checked with `checkRedriveFilter` (store/filter.ts): an empty or
+   * malformed field is EY_INVALID_FILTER, no field without `all: true` EY_FILTER_REQUIRED.
    */
-  redrive(filter: RowFilter, updatedBy: string): Promise<number>;
+  redrive(filter: RedriveFilter, updatedBy: string): Promise<number>;
 
-  /** Rows matching the filter, oldest first, paged. */
+  /**
+   * Rows matching the filter, oldest first, paged. The request is checked with
+   * `checkListRequest`: an empty or malformed field is EY_INVALID_FILTER.
+   */
   list(request: ListRequest): Promise<ListPage>;
 
-  /** Row counts grouped by table, message type and status (zero counts left out). */
+  /**
+   * Row counts grouped by table, message type and status (zero counts left out). The
+   * filter is checked with `checkRowFilter`.
+   */
   countByStatus(filter?: RowFilter): Promise<readonly StatusCount[]>;
 
   /** The event's payload JSON text, or null. */
@@ -263,7 +298,8 @@ export interface EventStore {
 
   /**
    * Deletes terminal rows older than the cutoff; then payloads and working data of events
-   * that have no row left. Returns the number of message rows deleted.
+   * that have no row left. Returns the number of message rows deleted. The request is
+   * checked with `checkPurgeRequest` (EY_INVALID_FILTER).
    */
   purge(request: PurgeRequest): Promise<number>;
 

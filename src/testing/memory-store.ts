@@ -8,6 +8,7 @@
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
 import type {
@@ -88,11 +89,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     row.updatedAt = now;
   };
 
-  function insert(message: NewMessage, now: number): PublishResult {
+  /** `emit`: a completion's emit, whose payload never conflicts (an existing one is kept). */
+  function insert(message: NewMessage, now: number, emit = false): PublishResult {
     const key = keyOf(message.eventId, message.messageType);
     const existing = rows.get(key);
     if (existing !== undefined) {
       return { eventId: message.eventId, messageType: message.messageType, created: false, status: existing.status };
+    }
+    const payload = payloads.get(message.eventId);
+    if (!emit && message.payload !== undefined && payload !== undefined && payload !== message.payload) {
+      return {
+        eventId: message.eventId,
+        messageType: message.messageType,
+        created: false,
+        status: null,
+        conflict: 'payload',
+      };
     }
     rows.set(key, {
       seq: seq++,
@@ -197,7 +209,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         if (row === undefined) return 'lease_lost';
         move(row, 'COMPLETED', request.updatedBy, now);
         clearLease(row);
-        for (const emit of request.emits) insert(emit, now);
+        for (const emit of request.emits) insert(emit, now, true);
         for (const write of request.workingData) {
           const data = workingData.get(write.eventId) ?? new Map<string, string>();
           data.set(write.name, write.value);
@@ -264,7 +276,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return expired.length;
     },
 
-    async redrive(filter, updatedBy) {
+    async redrive(given, updatedBy) {
+      const filter = checkRedriveFilter(given);
       const now = open();
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
       const chosen = [...rows.values()].filter((r) => matches(r, { ...filter, statuses }));
@@ -277,7 +290,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return chosen.length;
     },
 
-    async list(request: ListRequest): Promise<ListPage> {
+    async list(given: ListRequest): Promise<ListPage> {
+      const request = checkListRequest(given);
       open();
       const after = request.after === undefined ? -1 : Number(request.after);
       if (!Number.isSafeInteger(after)) {
@@ -289,7 +303,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return { rows: page.map(publicRow), next: all.length > page.length && last ? String(last.seq) : null };
     },
 
-    async countByStatus(filter: RowFilter = {}) {
+    async countByStatus(given?: RowFilter) {
+      const filter = checkRowFilter(given);
       open();
       const counts = new Map<string, StatusCount>();
       for (const row of rows.values()) {
@@ -311,7 +326,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return new Map(workingData.get(eventId) ?? []);
     },
 
-    async purge(request: PurgeRequest) {
+    async purge(given: PurgeRequest) {
+      const request = checkPurgeRequest(given);
       const now = open();
       const cutoff = now - request.olderThanMs;
       const statuses: readonly Status[] = request.statuses.filter((s) => TERMINAL.includes(s));

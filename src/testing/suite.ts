@@ -8,6 +8,7 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { EventStore } from '../store/port.js';
 import { claimCases } from './cases/claim.js';
 import { completeCases } from './cases/complete.js';
+import { filterCases } from './cases/filters.js';
 import { leaseCases } from './cases/lease.js';
 import { orderingCases } from './cases/ordering.js';
 import { publishCases } from './cases/publish.js';
@@ -44,6 +45,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...completeCases,
   ...retryCases,
   ...redrivePurgeCases,
+  ...filterCases,
   ...queryCases,
   ...transitionCases,
   ...orderingCases,

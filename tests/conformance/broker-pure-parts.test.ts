@@ -1,6 +1,6 @@
 /** The pure parts of the transports: UUIDv5 event ids, Kafka's commit tracker, option validation. */
 import { describe, expect, it } from 'vitest';
-import { createEventyard, inboundRejectedType } from '../../src/index.js';
+import { createEventyard, defineMessageType, inboundRejectedType } from '../../src/index.js';
 import { derivedEventId, uuidV5 } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/testing/index.js';
 import { CommitTracker } from '../../src/transports/kafka/commit-tracker.js';
@@ -63,5 +63,17 @@ describe('inbound processor options', () => {
     expect(() => createInboundProcessor({ app, broker, topic: 't', group: 'g', messageType: 'IN_NOPE' })).toThrow(
       /unknown message type "IN_NOPE"/,
     );
+  });
+  it('refuses a fixed message type that is not an inbound type (or is IN_REJECTED itself)', () => {
+    const RQ_ELSEWHERE = defineMessageType({ name: 'RQ_ELSEWHERE', schema: IN_ORDER.schema });
+    const app = createEventyard({
+      store: createMemoryStore(),
+      messageTypes: [IN_ORDER, RQ_ELSEWHERE, inboundRejectedType],
+    });
+    for (const messageType of ['RQ_ELSEWHERE', 'IN_REJECTED']) {
+      expect(() => createInboundProcessor({ app, broker, topic: 't', group: 'g', messageType })).toThrow(
+        /is not an inbound message type/,
+      );
+    }
   });
 });

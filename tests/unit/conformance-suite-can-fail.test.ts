@@ -83,7 +83,8 @@ const variants: readonly {
     caseName: 'publish: a second write of (eventId, messageType)',
     failure: /a duplicate publish must report created: false/,
     createStore: brokenStore((base) => ({
-      publish: async (messages) => (await base.publish(messages)).map((r) => ({ ...r, created: true })),
+      publish: async (messages) =>
+        (await base.publish(messages)).map((r) => (r.conflict === undefined ? { ...r, created: true } : r)),
     })),
   },
   {

@@ -66,7 +66,9 @@ describe('publish', () => {
     expect(await codeOf(app.publish('IN_ORDER', { id: 'x' }))).toBe(ErrorCode.PAYLOAD_INVALID);
     expect(await codeOf(app.publish('RQ_UNKNOWN', { id: 1 }))).toBe(ErrorCode.UNKNOWN_MESSAGE_TYPE);
     expect(await codeOf(app.publish(RQ_SIDE, { note: 'x'.repeat(5000) }))).toBe(ErrorCode.PAYLOAD_TOO_LARGE);
-    expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { eventId: 'not-a-uuid' }))).toBe(ErrorCode.INVALID_OPTION);
+    expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { eventId: 'not-a-uuid' }))).toBe(
+      ErrorCode.INVALID_IDENTIFIER,
+    );
     expect(await codeOf(app.publish(IN_ORDER, { id: 1 }, { delayMs: -5 }))).toBe(ErrorCode.INVALID_OPTION);
     expect(await store.countByStatus()).toEqual([]);
     expect(() => app.service({ name: 'S', concurrency: 0 })).toThrow(EventyardError);
@@ -94,7 +96,7 @@ describe('handlers', () => {
       .start();
     const { eventId } = await app.publish(IN_ORDER, { id: 4 });
     await settled(eventId, 'RQ_NEXT');
-    expect(seen).toEqual([{ id: 4 }, 40, 1, `${eventId}:RQ_NEXT:1`]);
+    expect(seen).toEqual([{ id: 4 }, 40, 1, `${eventId}:RQ_NEXT`]);
     expect(await row(eventId, 'IN_ORDER')).toMatchObject({ status: 'COMPLETED', updatedBy: 'SERVICE_A', attempts: 1 });
     expect(await row(eventId, 'RQ_NEXT')).toMatchObject({
       status: 'COMPLETED',
@@ -163,6 +165,30 @@ describe('handlers', () => {
     expect(await app.redrive({ eventId })).toBe(1);
     await settled(eventId, 'IN_ORDER', ['COMPLETED']);
     expect(await row(eventId, 'IN_ORDER')).toMatchObject({ status: 'COMPLETED', attempts: 1, updatedBy: 'SERVICE_A' });
+  });
+
+  it('ctx.idempotencyKey is the same on every attempt and after a re-drive; the attempt is separate', async () => {
+    const seen: [string, number][] = [];
+    let fail = true;
+    app
+      .service({ name: 'SERVICE_A', ...fast })
+      .handle(IN_ORDER, (ctx) => {
+        seen.push([ctx.idempotencyKey, ctx.message.attempt]);
+        if (fail) throw new Error('payment gateway timed out');
+      })
+      .start();
+    const { eventId } = await app.publish(IN_ORDER, { id: 1 });
+    await settled(eventId, 'IN_ORDER');
+    fail = false;
+    expect(await app.redrive({ eventId })).toBe(1);
+    await settled(eventId, 'IN_ORDER', ['COMPLETED']);
+    const key = `${eventId}:IN_ORDER`;
+    expect(seen).toEqual([
+      [key, 1],
+      [key, 2],
+      [key, 3],
+      [key, 1],
+    ]);
   });
 
   it('a handler past its timeout is aborted, its late emits are refused, and it is retried', async () => {

@@ -79,23 +79,36 @@ export function asStatus(value: unknown): Status {
   return status;
 }
 
+/**
+ * A row hash as a MessageRow. A hash that cannot be decoded (a field that is not a number, an
+ * unknown status or table) still reads, so one corrupt row never breaks list(): its bad
+ * numbers read as 0, an unknown status as FAILED, and LAST_ERROR says `EY_ROW_CORRUPT:` with
+ * the raw values. Nothing is written by a read; a claim sets such a row aside for good.
+ */
 export function decodeRow(messageType: string, eventId: string, hash: unknown): MessageRow {
   const flat = asArray(hash, 'row');
   const f = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) f.set(asText(flat[i], 'field'), asText(flat[i + 1], 'value'));
+  const bad: string[] = [];
   const text = (k: string): string | null => f.get(k) ?? null;
-  const num = (k: string): number => asNumber(f.get(k), `row field ${k}`);
+  const num = (k: string): number => {
+    const n = Number(f.get(k));
+    if (f.get(k) !== undefined && f.get(k) !== '' && Number.isFinite(n)) return n;
+    bad.push(`${k}=${JSON.stringify(f.get(k) ?? null)}`);
+    return 0;
+  };
   // Lease fields are cleared by writing '' (one HSET on the hot path): empty reads as null.
   const lease = (k: string): string | null => (f.get(k) ?? '') || null;
-  const leaseExpiresAt = lease('le');
+  const leaseText = lease('le');
   const table = f.get('t');
   const status = f.get('s');
-  if (!ALL_TABLES.includes(table as Table) || !isStatus(status)) throw malformed(`row ${messageType}:${eventId}`);
-  return {
+  if (!ALL_TABLES.includes(table as Table)) bad.push(`t=${JSON.stringify(table ?? null)}`);
+  if (!isStatus(status)) bad.push(`s=${JSON.stringify(status ?? null)}`);
+  const row = {
     eventId,
     messageType,
-    table: table as Table,
-    status,
+    table: ALL_TABLES.includes(table as Table) ? (table as Table) : (ALL_TABLES[0] as Table),
+    status: isStatus(status) ? status : ('FAILED' as const),
     createdBy: text('cb') ?? '',
     updatedBy: text('ub') ?? '',
     createdAt: num('ca'),
@@ -104,11 +117,16 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
     maxAttempts: num('m'),
     availableAt: num('av'),
     leaseOwner: text('lo'),
-    leaseExpiresAt: leaseExpiresAt === null ? null : asNumber(leaseExpiresAt, 'row field le'),
+    leaseExpiresAt: leaseText === null ? null : num('le'),
     claimToken: lease('ct'),
     lastError: text('er'),
     orderingKey: text('ok'),
     traceparent: text('tp'),
+  };
+  if (bad.length === 0) return row;
+  return {
+    ...row,
+    lastError: `EY_ROW_CORRUPT: unreadable fields ${bad.join(', ')}${row.lastError === null ? '' : `; ${row.lastError}`}`,
   };
 }
 
@@ -121,15 +139,24 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
   return rows;
 }
 
-/** The claim script's reply: now, lease expiry, then 13 values per row (see lua/claim.lua). */
-export function decodeClaimed(reply: unknown, claim: { owner: string; updatedBy: string }): ClaimedMessage[] {
+/**
+ * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
+ * `<base> <row id>` each), then 13 values per row (see lua/claim.lua).
+ */
+export function decodeClaimed(
+  reply: unknown,
+  claim: { owner: string; updatedBy: string },
+): { claimed: ClaimedMessage[]; setAside: string[] } {
   const list = asArray(reply, 'claim');
   const now = asNumber(list[0], 'now');
   const leaseExpiresAt = asNumber(list[1], 'lease expiry');
+  const asideCount = asNumber(list[2], 'set-aside count');
+  const setAside = list.slice(3, 3 + asideCount).map((v) => asText(v, 'set-aside key').replace(' ', ':r:'));
+  const first = 3 + asideCount;
   const optional = (v: unknown, what: string): string | null =>
     v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = 2; i + 12 < list.length; i += 13) {
+  for (let i = first; i + 12 < list.length; i += 13) {
     const table = asText(list[i + 4], 'table');
     if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
     claimed.push({
@@ -153,7 +180,7 @@ export function decodeClaimed(reply: unknown, claim: { owner: string; updatedBy:
       leaseExpiresAt,
     });
   }
-  return claimed;
+  return { claimed, setAside };
 }
 
 export { asArray, asText };

@@ -15,6 +15,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
+import { redactedError, redactError, secretsOf, secretsOfUrl } from '../../core/redact.js';
 import * as scripts from './generated/scripts.js';
 import type { Arg } from './codec.js';
 import type { ResolvedRedisStoreOptions } from './options.js';
@@ -25,10 +26,20 @@ type ScriptFunction = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknow
 
 const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady']);
 
-export function toStoreError(error: unknown, what: string): EventyardError {
+/** The one translation of client errors: EY_STORE_UNAVAILABLE, message and cause chain redacted. */
+export function toStoreError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {
   if (isEventyardError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new EventyardError(ErrorCode.STORE_UNAVAILABLE, `redis store: ${what} failed: ${message}`, { cause: error });
+  return redactedError(ErrorCode.STORE_UNAVAILABLE, `redis store: ${what} failed: ${message}`, {
+    cause: error,
+    secrets,
+  });
+}
+
+/** Every credential the options hold: password, the URL's password, a TLS key passphrase. */
+function secretsOfOptions(options: ResolvedRedisStoreOptions): string[] {
+  const tls = typeof options.tls === 'object' ? (options.tls as { passphrase?: unknown }) : undefined;
+  return secretsOf(options.password, tls?.passphrase, ...secretsOfUrl(options.url));
 }
 
 const retryStrategy = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
@@ -87,11 +98,15 @@ export class RedisConnection {
   #closed = false;
   lastError: unknown;
 
+  /** Credentials to redact from every error this connection reports. */
+  readonly #secrets: readonly string[];
+
   constructor(options: ResolvedRedisStoreOptions) {
     this.cluster = options.cluster !== undefined;
+    this.#secrets = secretsOfOptions(options);
     this.client = createClient(options);
     this.client.on('error', (error: unknown) => {
-      this.lastError = error;
+      this.lastError = redactError(error, this.#secrets);
     });
     for (const [name, lua] of Object.entries(scripts)) {
       this.client.defineCommand(name, { lua, readOnly: READ_ONLY.has(name as ScriptName) });
@@ -113,7 +128,7 @@ export class RedisConnection {
     try {
       return await fn.call(this.client, keys.length, ...keys, ...args);
     } catch (error) {
-      throw toStoreError(error, name);
+      throw toStoreError(error, name, this.#secrets);
     }
   }
 
@@ -123,7 +138,7 @@ export class RedisConnection {
     try {
       return await fn(this.client);
     } catch (error) {
-      throw toStoreError(error, what);
+      throw toStoreError(error, what, this.#secrets);
     }
   }
 
@@ -133,7 +148,7 @@ export class RedisConnection {
     if (this.#subscriber === undefined) {
       const sub = this.cluster ? (this.client as Cluster).duplicate() : (this.client as Redis).duplicate();
       sub.on('error', (error: unknown) => {
-        this.lastError = error;
+        this.lastError = redactError(error, this.#secrets);
       });
       this.#subscriber = sub;
     }

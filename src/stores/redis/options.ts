@@ -2,6 +2,7 @@
  * Options of the Redis store: one schema is the source of the type, the defaults and the
  * rejection of unknown or invalid keys.
  */
+import { jsonLogger, type Logger } from '../../processing/logger.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
@@ -27,6 +28,8 @@ const isNodeList = (v: unknown): v is readonly RedisNode[] =>
       (n as RedisNode).port < 65536,
   );
 
+const isLogger = (v: unknown): v is Logger =>
+  typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function';
 const isTls = (v: unknown): v is RedisTls =>
   typeof v === 'boolean' || (typeof v === 'object' && v !== null && !Array.isArray(v));
 
@@ -45,6 +48,11 @@ export const redisStoreSchema = {
   username: option.optional(option.string()),
   /** AUTH password. */
   password: option.optional(option.string()),
+  /**
+   * Where the store reports rows it sets aside as corrupt (one warning per row).
+   * @defaultValue JSON lines on stderr, warn and above
+   */
+  logger: option.custom<Logger>('a logger', isLogger, { default: jsonLogger('warn') }),
   /** Logical database (single server only). @defaultValue 0 */
   db: option.int({ min: 0, max: 255, default: 0 }),
   /** TLS: `true` or Node TLS options. */

@@ -4,6 +4,7 @@
  * `TIME` inside the scripts. See docs/redis.md for the key layout, memory per event,
  * retention and reconnect behaviour.
  */
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { EventStore, StoreFeatures } from '../../store/port.js';
 import { RedisConnection } from './connection.js';
@@ -37,7 +38,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
   const conn = new RedisConnection(options);
   const writes = new RowWrites(conn, layout, options);
-  const sweeps = new PartitionSweeps(conn, layout);
+  const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
   wakes.start();
@@ -99,16 +100,19 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       return sweeps.reapExpiredLeases(request);
     },
     async redrive(filter, updatedBy) {
+      const checked = checkRedriveFilter(filter);
       await ready();
-      return sweeps.redrive(filter, updatedBy);
+      return sweeps.redrive(checked, updatedBy);
     },
     async list(request) {
+      const checked = checkListRequest(request);
       await ready();
-      return reads.list(request);
+      return reads.list(checked);
     },
     async countByStatus(filter) {
+      const checked = checkRowFilter(filter);
       await ready();
-      return reads.countByStatus(filter);
+      return reads.countByStatus(checked);
     },
     async getPayload(eventId) {
       await ready();
@@ -119,8 +123,9 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       return reads.getWorkingData(eventId);
     },
     async purge(request) {
+      const checked = checkPurgeRequest(request);
       await ready();
-      return sweeps.purge(request);
+      return sweeps.purge(checked);
     },
     async waitForMessages(table, timeoutMs, signal) {
       return wakes.wait(table, timeoutMs, signal);

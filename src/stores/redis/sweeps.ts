@@ -16,6 +16,7 @@ import { REDRIVABLE, TERMINAL } from '../../core/status.js';
 import { asArray, asNumber, asText, byteCompare, decodeClaimed, type Arg } from './codec.js';
 import type { RedisConnection, ScriptName } from './connection.js';
 import type { KeyLayout } from './layout.js';
+import type { Logger } from '../../processing/logger.js';
 
 /** Rows moved per re-drive script call; the store calls again while a call moves this many. */
 const REDRIVE_CHUNK = 1000;
@@ -26,14 +27,22 @@ export class PartitionSweeps {
   constructor(
     private readonly conn: RedisConnection,
     private readonly layout: KeyLayout,
+    private readonly logger: Logger,
   ) {}
+
+  /** Logs each row the claim script set aside as corrupt: once, when it happens. */
+  #reportSetAside(keys: readonly string[]): void {
+    for (const key of keys) {
+      this.logger.warn({ key }, 'redis store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)');
+    }
+  }
 
   async claim(request: ClaimRequest): Promise<ClaimedMessage[]> {
     if (request.limit <= 0 || request.messageTypes.length === 0) return [];
     const tail: Arg[] = [request.owner, request.updatedBy, Math.max(1, Math.floor(request.leaseMs))];
     tail.push(request.messageTypes.length, ...request.messageTypes);
-    const claimFrom = async (partitions: readonly number[], limit: number): Promise<ClaimedMessage[]> =>
-      decodeClaimed(
+    const claimFrom = async (partitions: readonly number[], limit: number): Promise<ClaimedMessage[]> => {
+      const { claimed, setAside } = decodeClaimed(
         await this.conn.script(
           'claim',
           partitions.map((p) => this.layout.routeKey(p)),
@@ -41,6 +50,9 @@ export class PartitionSweeps {
         ),
         request,
       );
+      this.#reportSetAside(setAside);
+      return claimed;
+    };
     const all = this.layout.bases.map((_, p) => p);
     if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit);
 

@@ -24,6 +24,8 @@ import type { KeyLayout } from './layout.js';
 
 /** Largest number of messages or requests in one script call (keeps each call short). */
 const CHUNK = 500;
+/** The publish script's status for a message whose event already has a different payload. */
+const PAYLOAD_CONFLICT = 'PAYLOAD_CONFLICT';
 
 interface Group<T> {
   readonly partitions: readonly number[];
@@ -89,12 +91,16 @@ export class RowWrites {
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
-          results[index] = {
-            eventId: item.eventId,
-            messageType: item.messageType,
-            created: asNumber(reply[i * 2], 'created') === 1,
-            status: asStatus(reply[i * 2 + 1]),
-          };
+          const { eventId, messageType } = item;
+          results[index] =
+            reply[i * 2 + 1] === PAYLOAD_CONFLICT
+              ? { eventId, messageType, created: false, status: null, conflict: 'payload' }
+              : {
+                  eventId,
+                  messageType,
+                  created: asNumber(reply[i * 2], 'created') === 1,
+                  status: asStatus(reply[i * 2 + 1]),
+                };
         });
       }),
     );

@@ -2,12 +2,18 @@
  * Options of the SQLite store: one schema is the source of the type, the defaults and the
  * validation (src/core/options.ts).
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { jsonLogger, type Logger } from '../../processing/logger.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from '../../core/clock.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
 /** A table prefix goes into SQL as an identifier, so it is restricted to this shape. */
 export const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
+const isLogger = (v: unknown): v is Logger =>
+  typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function';
 const isClock = (v: unknown): v is Clock =>
   typeof v === 'object' && v !== null && typeof (v as { now?: unknown }).now === 'function';
 const isIdGenerator = (v: unknown): v is IdGenerator =>
@@ -40,6 +46,11 @@ export const sqliteStoreOptionsSchema = {
    */
   clock: option.custom<Clock>('a Clock ({ now(): number })', isClock, { default: systemClock }),
   /**
+   * Where the store reports rows it sets aside as corrupt (one warning per row).
+   * @defaultValue JSON lines on stderr, warn and above
+   */
+  logger: option.custom<Logger>('a logger', isLogger, { default: jsonLogger('warn') }),
+  /**
    * Issues claim tokens.
    * @defaultValue random UUIDs
    */
@@ -58,5 +69,28 @@ export type SqliteStoreOptions = OptionsInput<typeof sqliteStoreOptionsSchema>;
 export type ResolvedSqliteStoreOptions = Resolved<typeof sqliteStoreOptionsSchema>;
 
 export function resolveSqliteStoreOptions(input: SqliteStoreOptions | undefined): ResolvedSqliteStoreOptions {
-  return resolveOptions('createSqliteStore', sqliteStoreOptionsSchema, input);
+  const options = resolveOptions('createSqliteStore', sqliteStoreOptionsSchema, input);
+  checkPath(options.path);
+  return options;
+}
+
+/**
+ * The file's path, checked before SQLite sees it: a NUL character would silently cut the
+ * name short (C strings), and a missing directory was a raw TypeError from the driver.
+ */
+function checkPath(path: string): void {
+  const refuse = (why: string): EventyardError =>
+    new EventyardError(ErrorCode.INVALID_OPTION, `createSqliteStore: option "path" ${why}`, {
+      details: { option: 'path' },
+    });
+  if (path.includes('\u0000')) throw refuse('must not contain a NUL character');
+  if (path === ':memory:' || path.startsWith('file:')) return;
+  const dir = dirname(resolve(path));
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw refuse(`is in a directory that does not exist: ${dir}`);
+  }
+  if (!isDirectory) throw refuse(`is in ${dir}, which is not a directory`);
 }

@@ -21,6 +21,14 @@ export function withPrefix(text: string, prefix: string): string {
   return text.replaceAll('{prefix}', prefix);
 }
 
+/** A row set aside as corrupt (see set-aside-corrupt-*.sql). */
+export interface CorruptRow {
+  readonly table: Table;
+  readonly messageType: string;
+  readonly eventId: string;
+  readonly lastError: string;
+}
+
 /** A message row as selected (columns aliased to MessageRow names), plus its seq. */
 export interface SelectedRow {
   readonly seq: number;
@@ -139,6 +147,11 @@ export interface Statements {
   readonly selectPayload: Query<{ eventId: string }, { payload: string }>;
   readonly selectWorkingData: Query<{ eventId: string }, { name: string; value: string }>;
   readonly purgeRows: Query<{ statusA: Status; statusB: Status; cutoff: number; limit: number }, { eventId: string }>;
+  readonly setAsideCorruptLeases: Query<{ now: number; updatedBy: string }, CorruptRow>;
+  readonly setAsideCorruptClaimable: Query<
+    { table: Table; messageType: string; now: number; updatedBy: string },
+    CorruptRow
+  >;
   readonly purgePayload: Params<{ eventId: string }>;
   readonly purgeWorkingData: Params<{ eventId: string }>;
 }
@@ -214,6 +227,8 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     selectPayload: prepare(sql.selectPayload),
     selectWorkingData: prepare(sql.selectWorkingData),
     purgeRows: prepare(sql.purgeRows),
+    setAsideCorruptLeases: prepare(sql.setAsideCorruptLeases),
+    setAsideCorruptClaimable: prepare(sql.setAsideCorruptClaimable),
     purgePayload: prepare(sql.purgePayload),
     purgeWorkingData: prepare(sql.purgeWorkingData),
   };

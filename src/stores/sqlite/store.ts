@@ -12,6 +12,7 @@
  * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
  *   the presented claim token. A write that changes no row is `lease_lost`.
  */
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
@@ -35,7 +36,7 @@ import type {
   StoreFeatures,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { prepareStatements, type CorruptRow, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
 import {
   fenceOf,
@@ -50,6 +51,9 @@ import { WakeUps } from './wake-ups.js';
 import { GroupCommit } from './group-commit.js';
 
 export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+
+/** How often claim looks for corrupt claimable rows of a type, at most. */
+const CORRUPT_CHECK_MS = 1000;
 
 /** What the SQLite store adds to the port. */
 export interface SqliteStoreInfo {
@@ -94,6 +98,24 @@ export function createStoreOnDatabase(
     }
   }
 
+  /**
+   * Whether the message may be written as far as its payload goes: true when it carries
+   * none, when this writes its event's first payload, or when the event's payload is the
+   * same text. The payload goes first so the common case (a new event) costs no read.
+   */
+  function payloadFits(message: NewMessage): boolean {
+    if (message.payload === undefined) return true;
+    if (sql.insertPayload.run({ eventId: message.eventId, payload: message.payload }).changes === 1) return true;
+    return sql.selectPayload.get({ eventId: message.eventId })?.payload === message.payload;
+  }
+
+  /** A completion's emit: written unless the row exists; an existing payload is kept. */
+  function insertEmit(message: NewMessage, now: number): void {
+    if (insertMessage(message, now) && message.payload !== undefined) {
+      sql.insertPayload.run({ eventId: message.eventId, payload: message.payload });
+    }
+  }
+
   function insertMessage(message: NewMessage, now: number): boolean {
     const created =
       sql.insertMessage.run({
@@ -107,15 +129,17 @@ export function createStoreOnDatabase(
         orderingKey: message.orderingKey ?? null,
         traceparent: message.traceparent ?? null,
       }).changes === 1;
-    if (created && message.payload !== undefined) {
-      sql.insertPayload.run({ eventId: message.eventId, payload: message.payload });
-    }
     return created;
   }
 
   const publishAll = db.transaction((messages: readonly NewMessage[], now: number): PublishResult[] =>
-    messages.map((message) => {
+    messages.map((message): PublishResult => {
       const { eventId, messageType } = message;
+      if (!payloadFits(message)) {
+        const row = sql.selectStatus.get({ eventId, messageType });
+        if (row !== undefined) return { eventId, messageType, created: false, status: row.status };
+        return { eventId, messageType, created: false, status: null, conflict: 'payload' };
+      }
       if (insertMessage(message, now)) return { eventId, messageType, created: true, status: 'UNPROCESSED' };
       const existing = sql.selectStatus.get({ eventId, messageType });
       // The row exists (the insert hit the unique key) and this transaction holds the write lock.
@@ -127,9 +151,28 @@ export function createStoreOnDatabase(
   const olderFirst = (a: { availableAt: number; seq: number }, b: { availableAt: number; seq: number }): number =>
     a.availableAt - b.availableAt || a.seq - b.seq;
 
+  /** When each (table, type) was last checked for corrupt claimable rows. */
+  const corruptCheckedAt = new Map<string, number>();
+  const reportCorrupt = (rows: readonly CorruptRow[]): void => {
+    for (const row of rows) {
+      options.logger.warn(
+        { table: row.table, messageType: row.messageType, eventId: row.eventId, lastError: row.lastError },
+        'sqlite store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)',
+      );
+    }
+  };
+
   const claimAll = db.transaction((request: ClaimRequest, now: number): ClaimedMessage[] => {
     const types = [...new Set(request.messageTypes)];
     const { table, limit } = request;
+    // A row whose available_at is text is never claimable: set such rows aside, at most once
+    // a second per type (an index seek that finds nothing, but not on every claim).
+    for (const messageType of types) {
+      const key = `${table}\u0000${messageType}`;
+      if ((corruptCheckedAt.get(key) ?? -Infinity) > now - CORRUPT_CHECK_MS) continue;
+      corruptCheckedAt.set(key, now);
+      reportCorrupt(sql.setAsideCorruptClaimable.all({ table, messageType, now, updatedBy: request.updatedBy }));
+    }
     // One type: claim-batch.sql alone. Several types share one limit: the first pass finds
     // the (available_at, seq) of the merged limit-th candidate, and each type claims up to it.
     let maxAvailableAt = now;
@@ -172,7 +215,7 @@ export function createStoreOnDatabase(
         now,
       });
       if (completed.changes === 0) return 'lease_lost';
-      for (const emit of request.emits) insertMessage(emit, now);
+      for (const emit of request.emits) insertEmit(emit, now);
       for (const write of request.workingData) sql.upsertWorkingData.run(write);
       return 'ok';
     }),
@@ -284,12 +327,14 @@ export function createStoreOnDatabase(
     async reapExpiredLeases(request: ReapRequest) {
       if (request.limit <= 0) return 0;
       const { limit, retryDelayMs, updatedBy } = request;
+      reportCorrupt(guard('reapExpiredLeases', () => sql.setAsideCorruptLeases.all({ now: clock.now(), updatedBy })));
       return guard('reapExpiredLeases', () =>
         sql.reapExpiredLeases.run({ now: clock.now(), retryDelayMs, limit, updatedBy }),
       ).changes;
     },
 
-    async redrive(filter, updatedBy) {
+    async redrive(given, updatedBy) {
+      const filter = checkRedriveFilter(given);
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
       if (statuses.length === 0) return guard('redrive', () => 0);
       const { changes } = guard('redrive', () =>
@@ -305,7 +350,8 @@ export function createStoreOnDatabase(
       return changes;
     },
 
-    async list(request: ListRequest): Promise<ListPage> {
+    async list(given: ListRequest): Promise<ListPage> {
+      const request = checkListRequest(given);
       return guard('list', () => {
         const params = {
           after: parseCursor(request.after),
@@ -324,7 +370,8 @@ export function createStoreOnDatabase(
       });
     },
 
-    async countByStatus(filter: RowFilter = {}): Promise<readonly StatusCount[]> {
+    async countByStatus(given?: RowFilter): Promise<readonly StatusCount[]> {
+      const filter = checkRowFilter(given);
       return guard('countByStatus', () =>
         sql.countByStatus.all({ ...filterParams(filter), statuses: statusList(filter.statuses) }),
       );
@@ -341,7 +388,8 @@ export function createStoreOnDatabase(
       });
     },
 
-    async purge(request: PurgeRequest) {
+    async purge(given: PurgeRequest) {
+      const request = checkPurgeRequest(given);
       const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
       if (statuses.length === 0 || request.limit <= 0) return guard('purge', () => 0);
       return guard('purge', () => immediately(purgeAll, request, statuses, clock.now()));

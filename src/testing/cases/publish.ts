@@ -79,7 +79,7 @@ export const publishCases: readonly ConformanceCase[] = [
       const eventId = randomUUID();
       const results = await store.publish([
         newMessage({ eventId, payload: '{"first":true}' }),
-        newMessage({ eventId, messageType: 'RQ_CONFORMANCE_OTHER', payload: '{"second":true}' }),
+        newMessage({ eventId, messageType: 'RQ_CONFORMANCE_OTHER', payload: '{"first":true}' }),
       ]);
       assert.deepEqual(
         results.map((r) => r.created),
@@ -154,6 +154,32 @@ export const publishCases: readonly ConformanceCase[] = [
       await sleep(delayMs + timing.marginMs);
       const claimed = await claimOne(store);
       assert.equal(claimed.eventId, delayed.eventId);
+    },
+  },
+  {
+    name: 'publish: a new row of an existing event with a different payload is a payload conflict and writes nothing',
+    async run({ store }) {
+      const first = newMessage({ messageType: 'RQ_FIRST', payload: '{"amount":1}' });
+      await store.publish([first]);
+      const { eventId } = first;
+      const results = await store.publish([
+        newMessage({ eventId, messageType: 'RQ_OTHER', payload: '{"amount":2}' }),
+        newMessage({ eventId, messageType: 'RQ_SAME', payload: '{"amount":1}' }),
+        newMessage({ eventId, messageType: 'RQ_NONE', payload: undefined }),
+        newMessage({ eventId, messageType: 'RQ_FIRST', payload: '{"amount":3}' }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => [r.messageType, r.created, r.status, r.conflict]),
+        [
+          ['RQ_OTHER', false, null, 'payload'],
+          ['RQ_SAME', true, 'UNPROCESSED', undefined],
+          ['RQ_NONE', true, 'UNPROCESSED', undefined],
+          ['RQ_FIRST', false, 'UNPROCESSED', undefined],
+        ],
+      );
+      const types = (await listAll(store, { eventId })).map((r) => r.messageType).sort();
+      assert.deepEqual(types, ['RQ_FIRST', 'RQ_NONE', 'RQ_SAME']);
+      assert.equal(await store.getPayload(eventId), '{"amount":1}');
     },
   },
 ];

@@ -47,7 +47,7 @@ export const redrivePurgeCases: readonly ConformanceCase[] = [
         await rowIn(store, 'UNPROCESSED'),
       ];
       const othersBefore = await Promise.all(others.map((m) => listAll(store, { eventId: m.eventId })));
-      assert.equal(await store.redrive({}, OPERATOR), 2);
+      assert.equal(await store.redrive({ all: true }, OPERATOR), 2);
       for (const [message, error] of [
         [errored, 'made ERROR'],
         [failed, 'made FAILED'],
@@ -100,7 +100,7 @@ export const redrivePurgeCases: readonly ConformanceCase[] = [
       await expectRow(store, c.eventId, { status: 'RETRY', messageType: 'RQ_B' });
       await expectRow(store, b.eventId, { status: 'FAILED', messageType: 'RQ_B' });
       assert.equal(await store.redrive({ statuses: ['FAILED'] }, OPERATOR), 1);
-      assert.equal(await store.redrive({}, OPERATOR), 0);
+      assert.equal(await store.redrive({ all: true }, OPERATOR), 0);
     },
   },
   {
@@ -171,7 +171,7 @@ export const redrivePurgeCases: readonly ConformanceCase[] = [
     async run({ store, timing }) {
       const gone = newMessage({ payload: '{"gone":1}' });
       const kept = newMessage({ payload: '{"kept":1}' });
-      const keptSibling = newMessage({ eventId: kept.eventId, messageType: 'RQ_SIBLING' });
+      const keptSibling = newMessage({ eventId: kept.eventId, messageType: 'RQ_SIBLING', payload: undefined });
       await store.publish([gone, kept, keptSibling]);
       for (const m of [gone, kept]) {
         const claimed = await claimOne(store);

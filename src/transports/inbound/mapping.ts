@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, EventyardError, describeError, toError } from '../../core/errors.js';
+import { identifierProblem, IDENTIFIER_MAX_LENGTH } from '../../core/identifiers.js';
 import { Table, type MessageRegistry, type MessageType } from '../../core/message-type.js';
 import { decodePayload, encodePayload, type PayloadLimits } from '../../core/payload.js';
 import { validatePayload } from '../../processing/validate.js';
@@ -36,7 +37,7 @@ export type MappedMessage =
   | { readonly kind: 'message'; readonly row: NewMessage }
   | { readonly kind: 'rejected'; readonly row: NewMessage; readonly reason: string };
 
-const ORDERING_KEY_MAX = 256;
+const ORDERING_KEY_MAX = IDENTIFIER_MAX_LENGTH.orderingKey;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function mapInbound(message: BrokerMessage, mapping: InboundMapping): Promise<MappedMessage> {
@@ -120,7 +121,20 @@ function decodeBody(body: Buffer, limits: PayloadLimits): unknown {
 /** The key as ORDERING_KEY; a key longer than the column allows is replaced by its digest. */
 function orderingKeyOf(key: string | undefined): string | undefined {
   if (key === undefined || key === '') return undefined;
-  return key.length <= ORDERING_KEY_MAX ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+  // A key that is no valid identifier (too long, a lone surrogate, a control character) is
+  // kept as its digest: stored as it is, two distinct keys could collide.
+  return identifierProblem(key, ORDERING_KEY_MAX) === undefined
+    ? key
+    : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/**
+ * The IN_REJECTED row of a message whose row the store refused because its event already
+ * has a different payload: kept like any message that cannot be stored as itself.
+ */
+export function payloadConflictRow(message: BrokerMessage, mapping: InboundMapping, row: NewMessage): NewMessage {
+  const reason = `${ErrorCode.PAYLOAD_CONFLICT}: event ${row.eventId} already has a different payload`;
+  return rejectedRow(message, mapping, reason, row.messageType, row.eventId);
 }
 
 function rejectedRow(

@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { Table } from '../../core/message-type.js';
 import type { Logger } from '../../processing/logger.js';
 import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
 import { sleep } from '../../processing/timing.js';
@@ -19,7 +20,7 @@ import type { EventStore, NewMessage } from '../../store/port.js';
 import { Backoff } from '../backoff.js';
 import { brokerWithDeadline } from '../broker-deadline.js';
 import type { Broker, BrokerConsumer, BrokerMessage } from '../port.js';
-import { mapInbound, type InboundMapping } from './mapping.js';
+import { mapInbound, payloadConflictRow, type InboundMapping } from './mapping.js';
 import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
 import { REJECTED_TYPE } from './rejected.js';
 import { RejectedSweeper } from './rejected-sweeper.js';
@@ -79,7 +80,16 @@ export class InboundProcessor {
         'inbound processor: declare inboundRejectedType among the app message types (rejected messages are kept as IN_REJECTED rows)',
       );
     }
-    if (options.messageType !== undefined) app.registry.get(options.messageType);
+    if (options.messageType !== undefined) {
+      const type = app.registry.get(options.messageType);
+      if (type.table !== Table.INBOUND || type.name === REJECTED_TYPE) {
+        throw new EventyardError(
+          ErrorCode.INVALID_OPTION,
+          `inbound processor: messageType ${type.name} is not an inbound message type (its table is ${type.table})`,
+          { details: { option: 'messageType' } },
+        );
+      }
+    }
     this.#options = options;
     this.#logger = options.logger;
     this.#mapping = {
@@ -236,9 +246,16 @@ export class InboundProcessor {
       for (;;) {
         try {
           const results = await this.#store.publish(rows);
-          for (const result of results) {
-            if (result.created) this.stats.created++;
+          const conflicts: NewMessage[] = [];
+          results.forEach((result, i) => {
+            if (result.conflict !== undefined) {
+              conflicts.push(payloadConflictRow(batch[i] as BrokerMessage, this.#mapping, rows[i] as NewMessage));
+            } else if (result.created) this.stats.created++;
             else this.stats.duplicates++;
+          });
+          if (conflicts.length > 0) {
+            await this.#store.publish(conflicts);
+            this.stats.rejected += conflicts.length;
           }
           return true;
         } catch (error) {

@@ -8,7 +8,7 @@ import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { Broker, BrokerConsumer, BrokerFeatures, BrokerProducer, TopologyRequest } from '../port.js';
 import { KafkaConsumer } from './consumer.js';
 import { isAlreadyExists, toBrokerError } from './errors.js';
-import { brokerList, resolveKafkaOptions, type KafkaOptions } from './options.js';
+import { connectionOf, kafkaSecrets, resolveKafkaOptions, type KafkaOptions } from './options.js';
 import { KafkaProducer } from './producer.js';
 
 /**
@@ -39,7 +39,7 @@ export function createKafkaBroker(input?: KafkaOptions): Broker {
     async declare(request: TopologyRequest): Promise<void> {
       const admin = new Admin({
         clientId: `${options.clientId}-admin`,
-        bootstrapBrokers: brokerList(options),
+        ...connectionOf(options),
         timeout: options.requestTimeoutMs,
       });
       try {
@@ -49,7 +49,8 @@ export function createKafkaBroker(input?: KafkaOptions): Broker {
           replicas: options.replicationFactor,
         });
       } catch (error) {
-        if (!isAlreadyExists(error)) throw toBrokerError(error, `create topic "${request.topic}"`);
+        if (!isAlreadyExists(error))
+          throw toBrokerError(error, `create topic "${request.topic}"`, kafkaSecrets(options));
       } finally {
         await admin.close().catch(() => undefined);
       }

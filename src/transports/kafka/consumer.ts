@@ -12,7 +12,7 @@ import { DeliveryBuffer } from '../delivery-buffer.js';
 import type { BrokerConsumer, BrokerMessage, ReceiveOptions } from '../port.js';
 import { CommitTracker } from './commit-tracker.js';
 import { toBrokerError } from './errors.js';
-import { brokerList, type ResolvedKafkaOptions } from './options.js';
+import { connectionOf, kafkaSecrets, type ResolvedKafkaOptions } from './options.js';
 
 type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -31,14 +31,17 @@ export class KafkaConsumer implements BrokerConsumer {
   #failure: Error | undefined;
   #closed = false;
 
+  readonly #secrets: readonly string[];
+
   constructor(
     private readonly options: ResolvedKafkaOptions,
     private readonly topic: string,
     group: string,
   ) {
+    this.#secrets = kafkaSecrets(options);
     this.#consumer = new Consumer({
       clientId: `${options.clientId}-consumer`,
-      bootstrapBrokers: brokerList(options),
+      ...connectionOf(options),
       groupId: group,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)),
@@ -58,7 +61,7 @@ export class KafkaConsumer implements BrokerConsumer {
     if (failure !== undefined && this.#buffer.size === 0) {
       this.#failure = undefined;
       this.#stream = undefined;
-      throw toBrokerError(failure, `consume "${this.topic}"`);
+      throw toBrokerError(failure, `consume "${this.topic}"`, this.#secrets);
     }
     const taken = await this.#buffer.take(options.max, options.maxWaitMs, options.signal);
     if (this.#buffer.size < this.options.maxBuffered / 2 && this.#stream?.isPaused() === true) this.#stream.resume();
@@ -89,7 +92,7 @@ export class KafkaConsumer implements BrokerConsumer {
       });
       this.#stream = stream;
     } catch (error) {
-      throw toBrokerError(error, `join group for "${this.topic}"`);
+      throw toBrokerError(error, `join group for "${this.topic}"`, this.#secrets);
     }
   }
 
@@ -107,7 +110,7 @@ export class KafkaConsumer implements BrokerConsumer {
       // The client commits a message's offset + 1, with the leader epoch it was fetched under.
       await Promise.all([...commits.values()].map(async ({ item }) => item.commit()));
     } catch (error) {
-      throw toBrokerError(error, 'commit offsets');
+      throw toBrokerError(error, 'commit offsets', this.#secrets);
     }
   }
 

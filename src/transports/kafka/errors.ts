@@ -1,5 +1,6 @@
 /** Kafka failures translated to the broker error codes, in one place. */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { redactedError } from '../../core/redact.js';
 
 /** Server answers that mean "refused", not "unreachable". */
 const REFUSED =
@@ -22,13 +23,14 @@ export function isAlreadyExists(error: unknown): boolean {
   return /TOPIC_ALREADY_EXISTS|already exists/i.test(describeChain(error));
 }
 
-export function toBrokerError(error: unknown, what: string): EventyardError {
+/** The one translation of client errors; message and cause chain redacted (`secrets` plus any URL password). */
+export function toBrokerError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {
   if (error instanceof EventyardError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new EventyardError(
+  return redactedError(
     REFUSED.test(describeChain(error)) ? ErrorCode.BROKER_REJECTED : ErrorCode.BROKER_UNAVAILABLE,
     `kafka: ${what}: ${message}`,
-    { cause: error },
+    { cause: error, secrets },
   );
 }
 

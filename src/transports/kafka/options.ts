@@ -1,6 +1,23 @@
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
+/** SASL authentication: PLAIN or SCRAM with a user name and password. */
+export interface KafkaSasl {
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly username: string;
+  readonly password: string;
+}
+
+const isSasl = (v: unknown): v is KafkaSasl =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes((v as KafkaSasl).mechanism) &&
+  typeof (v as KafkaSasl).username === 'string' &&
+  typeof (v as KafkaSasl).password === 'string' &&
+  Object.keys(v).every((k) => ['mechanism', 'username', 'password'].includes(k));
+
 export const kafkaSchema = {
+  /** SASL credentials; every error the broker reports has the password redacted. */
+  sasl: option.optional(option.custom('{ mechanism: PLAIN|SCRAM-SHA-256|SCRAM-SHA-512, username, password }', isSasl)),
   /**
    * Bootstrap brokers, comma-separated `host:port`.
    * @defaultValue '127.0.0.1:9092'
@@ -46,5 +63,14 @@ export type ResolvedKafkaOptions = Resolved<typeof kafkaSchema>;
 export function resolveKafkaOptions(input?: KafkaOptions): ResolvedKafkaOptions {
   return resolveOptions('kafka', kafkaSchema, input);
 }
+
+/** Connection options shared by the admin, producer and consumer clients. */
+export function connectionOf(options: ResolvedKafkaOptions): { bootstrapBrokers: string[]; sasl?: KafkaSasl } {
+  return { bootstrapBrokers: brokerList(options), ...(options.sasl !== undefined && { sasl: { ...options.sasl } }) };
+}
+
+/** Secrets to redact from this broker's errors. */
+export const kafkaSecrets = (options: ResolvedKafkaOptions): string[] =>
+  options.sasl === undefined ? [] : [options.sasl.password];
 
 export const brokerList = (options: ResolvedKafkaOptions): string[] => options.brokers.split(',').map((b) => b.trim());

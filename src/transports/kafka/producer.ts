@@ -7,16 +7,19 @@ import { Producer, ProduceAcks } from '@platformatic/kafka';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { BrokerProducer, OutgoingMessage } from '../port.js';
 import { toBrokerError } from './errors.js';
-import { brokerList, type ResolvedKafkaOptions } from './options.js';
+import { connectionOf, kafkaSecrets, type ResolvedKafkaOptions } from './options.js';
 
 export class KafkaProducer implements BrokerProducer {
   readonly #producer: Producer;
   #closed = false;
 
+  readonly #secrets: readonly string[];
+
   constructor(options: ResolvedKafkaOptions) {
+    this.#secrets = kafkaSecrets(options);
     this.#producer = new Producer({
       clientId: `${options.clientId}-producer`,
-      bootstrapBrokers: brokerList(options),
+      ...connectionOf(options),
       acks: ProduceAcks.ALL,
       idempotent: true,
       autocreateTopics: false,
@@ -39,7 +42,7 @@ export class KafkaProducer implements BrokerProducer {
         })),
       });
     } catch (error) {
-      throw toBrokerError(error, `publish to "${topic}"`);
+      throw toBrokerError(error, `publish to "${topic}"`, this.#secrets);
     }
   }
 

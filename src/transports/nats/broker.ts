@@ -8,6 +8,7 @@ import { AckPolicy, DeliverPolicy, jetstreamManager, StorageType } from '@nats-i
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { Broker, BrokerConsumer, BrokerFeatures, BrokerProducer, TopologyRequest } from '../port.js';
 import { NatsConsumer } from './consumer.js';
+import { secretsOfUrl } from '../../core/redact.js';
 import { toBrokerError } from './errors.js';
 import { resolveNatsOptions, streamName, type NatsOptions } from './options.js';
 import { NatsProducer } from './producer.js';
@@ -38,7 +39,7 @@ export function createNatsBroker(input?: NatsOptions): Broker {
       reconnectTimeWait: 500,
     }).catch((error: unknown) => {
       connection = undefined;
-      throw toBrokerError(error, 'connect');
+      throw toBrokerError(error, 'connect', options.servers.split(',').flatMap(secretsOfUrl));
     });
     return connection;
   };

@@ -1,5 +1,6 @@
 /** NATS failures translated to the broker error codes, in one place. */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { redactedError } from '../../core/redact.js';
 
 /**
  * Refused rather than unreachable: no stream captures the subject (the client reports the
@@ -17,12 +18,13 @@ function describeChain(error: unknown): string {
   return parts.join(' <- ');
 }
 
-export function toBrokerError(error: unknown, what: string): EventyardError {
+/** The one translation of client errors; message and cause chain redacted (`secrets` plus any URL password). */
+export function toBrokerError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {
   if (error instanceof EventyardError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new EventyardError(
+  return redactedError(
     REFUSED.test(describeChain(error)) ? ErrorCode.BROKER_REJECTED : ErrorCode.BROKER_UNAVAILABLE,
     `nats: ${what}: ${message}`,
-    { cause: error },
+    { cause: error, secrets },
   );
 }

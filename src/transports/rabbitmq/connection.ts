@@ -6,6 +6,7 @@
  */
 import { connect, type ChannelModel } from 'amqplib';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { redactError, secretsOfUrl } from '../../core/redact.js';
 import { toBrokerError } from './errors.js';
 import type { ResolvedRabbitMqOptions } from './options.js';
 
@@ -34,9 +35,9 @@ export class LazyConnection {
       // heartbeats, `heartbeatSeconds`, are the first line).
       model = await connect(url.toString(), { timeout: 10_000, keepAlive: true, keepAliveDelay: 10_000 });
     } catch (error) {
-      throw toBrokerError(error, 'connect');
+      throw toBrokerError(error, 'connect', secretsOfUrl(this.options.url));
     }
-    model.on('error', (error: Error) => (this.lastError = error));
+    model.on('error', (error: Error) => (this.lastError = redactError(error, secretsOfUrl(this.options.url)) as Error));
     model.on('close', () => {
       if (this.#model === model) this.#model = undefined;
     });

@@ -1,5 +1,6 @@
 /** RabbitMQ failures translated to the broker error codes, in one place. */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { redactedError } from '../../core/redact.js';
 
 /** AMQP reply codes that mean "refused", not "unreachable": 404 NOT_FOUND, 403 ACCESS_REFUSED, 406 PRECONDITION_FAILED. */
 const REFUSED = new Set([403, 404, 406]);
@@ -9,13 +10,14 @@ export function amqpCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-export function toBrokerError(error: unknown, what: string): EventyardError {
+/** The one translation of client errors; message and cause chain redacted (`secrets` plus any URL password). */
+export function toBrokerError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {
   if (error instanceof EventyardError) return error;
   const code = amqpCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  return new EventyardError(
+  return redactedError(
     code !== undefined && REFUSED.has(code) ? ErrorCode.BROKER_REJECTED : ErrorCode.BROKER_UNAVAILABLE,
     `rabbitmq: ${what}: ${message}`,
-    { cause: error, details: code === undefined ? {} : { amqpCode: code } },
+    { cause: error, details: code === undefined ? {} : { amqpCode: code }, secrets },
   );
 }

@@ -5,7 +5,13 @@
 -- KEYS: the `:n` key of each partition to claim from (one on Redis Cluster, where the store
 --       picks each partition's quota from peek-ready first).
 -- ARGV: table, limit, owner, updatedBy, leaseMs, typeCount, type...
--- Returns: now, lease expiry, then per claimed row, oldest first, 13 values: messageType,
+-- A row that cannot be decoded (its key holds another type, or attempts, created-at, max
+-- attempts or available-at is not a number, or created-by is missing) is set aside instead
+-- of failing the whole claim: it becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...` (the raw
+-- hash fields kept in field `xr` as JSON; a value of another type is renamed to
+-- `<base>:c:<row id>` and replaced by a FAILED row hash).
+-- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
+-- then per claimed row, oldest first, 13 values: messageType,
 -- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
 -- lastError|nil, orderingKey|nil, traceparent|nil, payload|nil. (The fields the claim set,
 -- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
@@ -15,6 +21,7 @@
 --@include now
 --@include counts
 --@include batch
+--@include set-aside
 local tbl, limit, owner, updatedBy = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local leaseMs, ntypes = tonumber(ARGV[5]), tonumber(ARGV[6])
 local now = nowMs()
@@ -50,6 +57,7 @@ for base, n in pairs(perBase) do
 end
 local expires = now + leaseMs
 local claimed = {}
+local setAside = {}
 for c = 1, take do
   local member, mtype, base = candidates[c][2], candidates[c][3], candidates[c][4]
   local eventId = eventOfMember(member)
@@ -57,8 +65,21 @@ for c = 1, take do
   local key = rowKey(base, id)
   queueZrem(readyKey(base, tbl, mtype), member)
   -- The row's table is not read: the ready index it came from is the table's own.
-  local row = redis.call('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
-  local status, attempts = row[1], tonumber(row[2])
+  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
+  local status, attempts
+  if row.err then
+    setAsideWrongType(base, key, id, tbl, mtype, updatedBy, now)
+    setAside[#setAside + 1] = base .. ' ' .. id
+    status = nil
+  else
+    status, attempts = row[1], tonumber(row[2])
+    if (status == 'UNPROCESSED' or status == 'RETRY')
+      and not (attempts and tonumber(row[4]) and tonumber(row[5]) and tonumber(row[6]) and row[3]) then
+      setAsideBadFields(base, key, id, tbl, mtype, status, row, updatedBy, now)
+      setAside[#setAside + 1] = base .. ' ' .. id
+      status = nil
+    end
+  end
   if status == 'UNPROCESSED' or status == 'RETRY' then
     local token = tokenPrefix[base] .. nextToken[base]
     nextToken[base] = nextToken[base] + 1
@@ -73,7 +94,9 @@ for c = 1, take do
 end
 flushIndexes()
 flushCounts()
-local out, n = { now, expires }, 2
+local out = { now, expires, #setAside }
+for i = 1, #setAside do out[#out + 1] = setAside[i] end
+local n = #out
 for i = 1, #claimed, 200 do
   local keys = {}
   for j = i, math.min(i + 199, #claimed) do keys[#keys + 1] = claimed[j][4] end

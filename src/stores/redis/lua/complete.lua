@@ -53,7 +53,7 @@ for r = 1, tonumber(ARGV[4]) do
         if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
         local delay = tonumber(ARGV[a + 8])
         local created = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
-          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12])
+          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true)
         if created == 1 and delay <= 0 then markWake(ARGV[a + 4]) end
       end
       a = a + 13

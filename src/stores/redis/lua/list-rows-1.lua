@@ -44,12 +44,20 @@ for i = 1, #entries do
     local mtype, eventId = splitRowId(id)
     if typeFilter == '' or typeFilter == mtype then
       local key = rowKey(base, id)
-      local row = redis.call('HMGET', key, 't', 's')
+      local row = redis.pcall('HMGET', key, 't', 's')
+      local fields
+      if row.err then
+        -- Not a row hash (corrupt): shown as a FAILED row of its event's table, nothing written.
+        local tbl = redis.call('HGET', base .. ':e:' .. eventId, '@' .. mtype) or ''
+        row = { tbl, 'FAILED' }
+        fields = { 't', tbl, 's', 'FAILED', 'er',
+          'EY_ROW_CORRUPT: the row key holds a ' .. (redis.call('TYPE', key).ok or 'unknown') .. ' value, not a row hash' }
+      end
       if row[1] and (tblFilter == '' or tblFilter == row[1])
-        and (statuses == '' or string.find(statuses, ',' .. row[2] .. ',', 1, true)) then
+        and (statuses == '' or string.find(statuses, ',' .. (row[2] or '') .. ',', 1, true)) then
         out[#out + 1] = mtype
         out[#out + 1] = eventId
-        out[#out + 1] = redis.call('HGETALL', key)
+        out[#out + 1] = fields or redis.call('HGETALL', key)
         found = found + 1
       end
     end

@@ -8,7 +8,7 @@
 --   base, eventId, messageType, table, hasPayload ('1'|'0'), payload, maxAttempts,
 --   delayMs, orderingKey ('' = none), traceparent ('' = none), createdBy,
 --   fifoTag (digits ordering equal AVAILABLE_AT; '' = the script's TIME)
--- Returns: N × (created 1|0, status).
+-- Returns: N × (created 1|0, status or PAYLOAD_CONFLICT).
 --@include keys
 --@include now
 --@include counts

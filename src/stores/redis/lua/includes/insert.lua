@@ -1,10 +1,19 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, counts. Returns created (1 or 0) and the row's status.
-local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag)
+-- Needs keys, counts. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
+-- the row is new but its event already has a different payload (nothing is written), unless
+-- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
+local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
+    keepPayload)
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
   local existing = redis.call('HGET', key, 's')
   if existing then return 0, existing end
+  if payload then
+    local pkey = base .. ':p:' .. eventId
+    if not redis.call('SET', pkey, payload, 'NX') and not keepPayload and redis.call('GET', pkey) ~= payload then
+      return 0, 'PAYLOAD_CONFLICT'
+    end
+  end
   local av = now + delayMs
   redis.call('HSET', key, 't', tbl, 's', 'UNPROCESSED', 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
     'n', 0, 'm', maxAttempts, 'av', av)
@@ -15,7 +24,6 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)
   redis.call('HINCRBY', ev, '#', 1)
-  if payload then redis.call('SET', base .. ':p:' .. eventId, payload, 'NX') end
   count(base, tbl, mtype, 'UNPROCESSED', 1)
   return 1, 'UNPROCESSED'
 end
