@@ -6,6 +6,7 @@ import { uuidV7Generator, type IdGenerator } from './core/clock.js';
 import { MessageRegistry, type MessageType, type PayloadOf } from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
+import { ErrorCode, EventyardError } from './core/errors.js';
 import { Status } from './core/status.js';
 import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
@@ -55,6 +56,19 @@ export interface PublishOptions extends MessageOptions {
    * @defaultValue 'EXTERNAL'
    */
   readonly createdBy?: string | undefined;
+  /**
+   * The caller's open transaction on the store's database: the message commits or rolls
+   * back with it (the transactional outbox). PostgreSQL: a pg `Client`/`PoolClient` after
+   * BEGIN, `drizzleTransaction(tx)` or `kyselyTransaction(trx)` from `eventyard/postgres`.
+   * A store without that capability refuses it with EY_TRANSACTION_UNSUPPORTED.
+   */
+  readonly transaction?: unknown;
+}
+
+/** Options of a whole {@link Eventyard.publishMany} call. */
+export interface PublishManyOptions {
+  /** As {@link PublishOptions.transaction}, for every message of the call. */
+  readonly transaction?: unknown;
 }
 
 export interface Eventyard {
@@ -70,7 +84,8 @@ export interface Eventyard {
   publish(type: string, payload: unknown, options?: PublishOptions): Promise<PublishResult>;
   /** As {@link publish}, for many messages in one store call. */
   publishMany(
-    items: readonly { type: MessageType | string; payload: unknown; options?: PublishOptions }[],
+    items: readonly { type: MessageType | string; payload: unknown; options?: Omit<PublishOptions, 'transaction'> }[],
+    options?: PublishManyOptions,
   ): Promise<readonly PublishResult[]>;
   service(options: ServiceOptions): Service;
   list(request: ListRequest): Promise<ListPage>;
@@ -99,16 +114,26 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     registry,
     store,
     async publish(type: MessageType | string, payload: unknown, publishOptions: PublishOptions = {}) {
-      const [result] = await app.publishMany([{ type, payload, options: publishOptions }]);
+      const { transaction, ...options } = publishOptions;
+      const [result] = await app.publishMany([{ type, payload, options }], { transaction });
       return result as PublishResult;
     },
-    async publishMany(items) {
+    async publishMany(items, manyOptions = {}) {
+      const { transaction } = manyOptions;
+      const inTransaction = store.publishInTransaction !== undefined;
+      if (transaction !== undefined && !inTransaction) {
+        throw new EventyardError(
+          ErrorCode.TRANSACTION_UNSUPPORTED,
+          'this store cannot publish inside your transaction (PostgreSQL can); publish without `transaction`',
+        );
+      }
       const rows = await Promise.all(
         items.map(({ type, payload, options: o = {} }) => {
           const { createdBy = 'EXTERNAL', ...messageOptions } = o;
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
+      if (transaction !== undefined && store.publishInTransaction) return store.publishInTransaction(transaction, rows);
       return store.publish(rows);
     },
     service(serviceOptions) {

@@ -271,6 +271,18 @@ export interface EventStore {
    */
   waitForMessages?(table: Table, timeoutMs: number, signal: AbortSignal): Promise<void>;
 
+  /**
+   * Optional capability: publish inside a transaction the caller opened on the store's own
+   * database (the transactional outbox: the business rows and the messages commit together
+   * or not at all). As {@link publish}, but nothing is visible to claimers, and no wake-up
+   * is sent, before the caller commits; after a rollback nothing of it exists. The
+   * transaction is opaque to the port: each store documents what it accepts (PostgreSQL: a
+   * pg `Client`/`PoolClient` after BEGIN, or a Drizzle or Kysely transaction through its
+   * adapter) and refuses anything else with EY_INVALID_OPTION. Stores without a database
+   * the caller can share (SQLite, Redis) leave it out.
+   */
+  publishInTransaction?(transaction: unknown, messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
+
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;
 }
