@@ -7,7 +7,7 @@
 import { ErrorCode, EventyardError, describeError, toError } from '../core/errors.js';
 import { parseJson } from '../core/payload.js';
 import { decideFailure } from '../core/retry-policy.js';
-import type { ClaimedMessage, EventStore, LeaseOutcome } from '../store/port.js';
+import type { ClaimedMessage, CompleteRequest, EventStore, LeaseOutcome, StoreTransaction } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import { createHandlerContext, type Handler } from './handler-context.js';
 import type { MessageBuilder } from './message-builder.js';
@@ -44,6 +44,7 @@ export async function runAttempt(
   };
   const ref = message;
   const updatedBy = deps.serviceName;
+  let transaction: Promise<StoreTransaction> | undefined;
   const type = deps.builder.registry.has(message.messageType)
     ? deps.builder.registry.get(message.messageType)
     : undefined;
@@ -68,16 +69,19 @@ export async function runAttempt(
       );
     } finally {
       seal();
+      transaction = effects.transaction;
     }
     handlerSettled();
-    const outcome = await deps.batcher.complete({
-      ref,
-      updatedBy,
-      emits: effects.emits,
-      workingData: effects.workingData,
-    });
+    const request = { ref, updatedBy, emits: effects.emits, workingData: effects.workingData };
+    if (effects.transaction !== undefined) {
+      transaction = effects.transaction;
+      // The handler wrote through its own transaction: the completion joins it, not the batch.
+      return { message, kind: 'completed', outcome: await completeIn(await transaction, request) };
+    }
+    const outcome = await deps.batcher.complete(request);
     return { message, kind: 'completed', outcome };
   } catch (thrown) {
+    await transaction?.then((tx) => tx.rollback()).catch(() => undefined);
     const error = toError(thrown);
     const decision = type
       ? decideFailure(type.retry, error, message.attempts, message.maxAttempts)
@@ -86,6 +90,19 @@ export async function runAttempt(
     handlerSettled();
     const outcome = await deps.batcher.fail({ ref, updatedBy, error: describeError(error), retryDelayMs });
     return { message, kind: decision.kind === 'retry' ? 'retry' : 'failed', outcome, error };
+  }
+}
+
+/** Completes inside the handler's transaction; a store failure there is reported like the batcher's. */
+async function completeIn(
+  transaction: StoreTransaction,
+  request: CompleteRequest,
+): Promise<LeaseOutcome | 'store_error'> {
+  try {
+    return await transaction.complete(request);
+  } catch {
+    await transaction.rollback().catch(() => undefined);
+    return 'store_error';
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { encodePayload, parseJson } from '../core/payload.js';
-import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
+import type { ClaimedMessage, EventStore, NewMessage, StoreTransaction, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
 
@@ -40,6 +40,14 @@ export interface HandlerContext<P = unknown> {
   emit(messageType: string, options?: Omit<MessageOptions, 'eventId'>): void;
   /** Emits the first message of a new event with its payload; returns the new EVENT_ID. */
   emitEvent(messageType: string, payload: unknown, options?: MessageOptions): Promise<string>;
+  /**
+   * Opens (on the first call) a transaction on the store's database and returns its
+   * connection (PostgreSQL: a pg `PoolClient`; `handlerClient(ctx)` from `eventyard/postgres`
+   * types it). What the handler writes through it commits in the same transaction as
+   * COMPLETED and the emits, or rolls back with a failed attempt or a lost lease.
+   * EY_TRANSACTION_UNSUPPORTED on a store without that capability.
+   */
+  transaction(): Promise<unknown>;
 }
 
 export type Handler<P = unknown> = (context: HandlerContext<P>) => Promise<void> | void;
@@ -48,6 +56,8 @@ export type Handler<P = unknown> = (context: HandlerContext<P>) => Promise<void>
 export interface AttemptEffects {
   readonly emits: NewMessage[];
   readonly workingData: WorkingDataWrite[];
+  /** The attempt's transaction, once the handler asked for one. */
+  transaction?: Promise<StoreTransaction> | undefined;
 }
 
 export function createHandlerContext<P>(args: {
@@ -122,6 +132,17 @@ export function createHandlerContext<P>(args: {
       open();
       effects.emits.push(row);
       return row.eventId;
+    },
+    async transaction() {
+      open();
+      if (store.beginTransaction === undefined) {
+        throw new EventyardError(
+          ErrorCode.TRANSACTION_UNSUPPORTED,
+          'this store cannot give a handler a transaction (PostgreSQL can)',
+        );
+      }
+      effects.transaction ??= store.beginTransaction();
+      return (await effects.transaction).client;
     },
   };
   return { context, effects, seal: () => (sealed = true) };

@@ -45,6 +45,9 @@ export class LocalWakeups {
       ...(store.publishInTransaction && {
         publishInTransaction: store.publishInTransaction.bind(store),
       }),
+      ...(store.beginTransaction && {
+        beginTransaction: store.beginTransaction.bind(store),
+      }),
       publish: async (messages: readonly NewMessage[]) => {
         const results = await store.publish(messages);
         this.notify(tablesOf(messages));

@@ -7,6 +7,8 @@
  * const store = await createPostgresStore({ connectionString: process.env.DATABASE_URL });
  * ```
  */
+import type pg from 'pg';
+import type { HandlerContext } from '../../processing/handler-context.js';
 import { PostgresConnection } from './connection.js';
 import { clientConfig } from './connection.js';
 import { wakeChannel } from './identifiers.js';
@@ -23,6 +25,15 @@ export { POSTGRES_FEATURES } from './store.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export { drizzleTransaction, kyselyTransaction } from './transaction.js';
 export { redactSecrets } from './redact.js';
+
+/**
+ * The handler's transaction connection, typed for node-postgres:
+ * `const client = await handlerClient(ctx); await client.query('INSERT ...', [...])`.
+ * It commits with the completion (see HandlerContext.transaction).
+ */
+export async function handlerClient(context: Pick<HandlerContext, 'transaction'>): Promise<pg.PoolClient> {
+  return (await context.transaction()) as pg.PoolClient;
+}
 
 /**
  * Connects, creates the schema when missing, applies pending migrations (under an advisory

@@ -24,6 +24,7 @@ import type {
   NewMessage,
   PublishResult,
   StoreFeatures,
+  StoreTransaction,
 } from '../../store/port.js';
 import type { PostgresConnection, Queryable } from './connection.js';
 import * as sql from './generated/scripts.js';
@@ -39,7 +40,7 @@ import {
   type ClaimedRow,
   type SelectedRow,
 } from './rows.js';
-import { asQueryable } from './transaction.js';
+import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
@@ -55,6 +56,8 @@ export interface PostgresStoreInfo {
    * a pg `Client`/`PoolClient` after BEGIN, or `drizzleTransaction(tx)` / `kyselyTransaction(trx)`.
    */
   publishInTransaction(transaction: unknown, messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
+  /** A transaction for one handler attempt (see {@link EventStore.beginTransaction}). */
+  beginTransaction(): Promise<StoreTransaction>;
   /** The backend pid of the wake-up listener's connection, when connected. */
   listenerPid(): number | undefined;
 }
@@ -304,6 +307,11 @@ export function createStoreOnConnection(
         request.limit,
       ]);
       return row?.purged ?? 0;
+    },
+
+    async beginTransaction() {
+      conn.assertOpen('beginTransaction');
+      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel)]);
     },
 
     ...(wakes !== undefined && {

@@ -11,7 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import type { Queryable } from './connection.js';
+import type pg from 'pg';
+import type { CompleteRequest, StoreTransaction } from '../../store/port.js';
+import type { PostgresConnection, Queryable } from './connection.js';
 
 const hasQuery = (v: unknown): v is Queryable =>
   typeof v === 'object' && v !== null && typeof (v as { query?: unknown }).query === 'function';
@@ -77,6 +79,62 @@ export function kyselyTransaction(trx: object): Queryable {
         queryId: { queryId: randomUUID() },
       });
       return { rows: [...result.rows] };
+    },
+  };
+}
+
+/**
+ * A handler's transaction: a pool connection after BEGIN. `complete` runs complete.sql on it
+ * (one statement: the fenced status change, the emits, the working data) and commits; a
+ * stale token rolls back the handler's writes with it. `rollback` destroys the connection
+ * instead of sending ROLLBACK: an aborted handler may still be using the client, and a
+ * destroyed connection can never be handed to anyone else (the server rolls back when the
+ * connection closes).
+ */
+export async function beginHandlerTransaction(
+  conn: PostgresConnection,
+  statement: (request: CompleteRequest) => [string, unknown[]],
+): Promise<StoreTransaction> {
+  let client: pg.PoolClient;
+  try {
+    client = await conn.pool.connect();
+  } catch (error) {
+    throw conn.translate(error, 'beginTransaction');
+  }
+  let ended = false;
+  const end = (destroy: boolean): void => {
+    if (ended) return;
+    ended = true;
+    client.release(destroy ? new Error('eventyard: handler transaction abandoned') : undefined);
+  };
+  try {
+    await client.query('BEGIN');
+  } catch (error) {
+    end(true);
+    throw conn.translate(error, 'beginTransaction');
+  }
+  return {
+    client,
+    async complete(request) {
+      if (ended) throw conn.translate(new Error('the transaction has ended'), 'complete (in transaction)');
+      try {
+        const [text, values] = statement(request);
+        const done = await client.query(text, values);
+        if (done.rows.length === 0) {
+          await client.query('ROLLBACK');
+          end(false);
+          return 'lease_lost';
+        }
+        await client.query('COMMIT');
+        end(false);
+        return 'ok';
+      } catch (error) {
+        end(true);
+        throw conn.translate(error, 'complete (in transaction)');
+      }
+    },
+    async rollback() {
+      end(true);
     },
   };
 }
