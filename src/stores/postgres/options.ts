@@ -3,6 +3,7 @@
  * the rejection of unknown or invalid keys (src/core/options.ts).
  */
 import { uuidGenerator, type IdGenerator } from '../../core/clock.js';
+import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 import { SCHEMA_NAME } from './identifiers.js';
 
@@ -13,9 +14,11 @@ const isIdGenerator = (v: unknown): v is IdGenerator =>
   typeof v === 'object' && v !== null && typeof (v as { next?: unknown }).next === 'function';
 const isTls = (v: unknown): v is PostgresTls =>
   typeof v === 'boolean' || (typeof v === 'object' && v !== null && !Array.isArray(v));
-// A custom check, not option.string: a rejected string option is quoted in the error, and
-// a connection string may hold a password.
-const isConnectionString = (v: unknown): v is string => typeof v === 'string' && /^postgres(ql)?:\/\//.test(v);
+// Any string passes the schema: a rejected string option is quoted in its error, and a
+// connection string may hold a password. The URL scheme is checked after resolving, with a
+// message that does not repeat the value.
+const isString = (v: unknown): v is string => typeof v === 'string';
+const CONNECTION_STRING = /^postgres(ql)?:\/\//;
 
 export const postgresStoreSchema = {
   /**
@@ -24,7 +27,7 @@ export const postgresStoreSchema = {
    * application_name, options, ...). The password never appears in Eventyard's errors or logs.
    * @defaultValue `'postgres://postgres@127.0.0.1:5432/postgres'`
    */
-  connectionString: option.custom<string>('a postgres:// or postgresql:// URL', isConnectionString, {
+  connectionString: option.custom<string>('a postgres:// or postgresql:// URL', isString, {
     default: 'postgres://postgres@127.0.0.1:5432/postgres',
   }),
   /** TLS: `true` or node-postgres `ssl` options (passed through unchanged); overrides `sslmode` in the URL. */
@@ -100,5 +103,13 @@ export type PostgresStoreOptions = OptionsInput<typeof postgresStoreSchema>;
 export type ResolvedPostgresStoreOptions = Resolved<typeof postgresStoreSchema>;
 
 export function resolvePostgresStoreOptions(input: PostgresStoreOptions | undefined): ResolvedPostgresStoreOptions {
-  return resolveOptions('createPostgresStore', postgresStoreSchema, input);
+  const resolved = resolveOptions('createPostgresStore', postgresStoreSchema, input);
+  if (!CONNECTION_STRING.test(resolved.connectionString)) {
+    throw new EventyardError(
+      ErrorCode.INVALID_OPTION,
+      'createPostgresStore: option "connectionString" must be a postgres:// or postgresql:// URL (value not shown: it may hold a password)',
+      { details: { option: 'connectionString' } },
+    );
+  }
+  return resolved;
 }
