@@ -8,6 +8,7 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { EventStore, LeaseRef } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { Logger } from './logger.js';
+import { OutageLog } from './outage-log.js';
 
 export interface HeldLease {
   readonly ref: LeaseRef;
@@ -23,11 +24,15 @@ export class LeaseKeeper {
   /** False after a failed renewal: the processor stops claiming until one succeeds. */
   healthy = true;
 
+  readonly #renewals: OutageLog;
+
   constructor(
     private readonly store: EventStore,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.#renewals = new OutageLog(logger, 'lease renewal');
+  }
 
   get size(): number {
     return this.#held.size;
@@ -69,13 +74,14 @@ export class LeaseKeeper {
           this.leaseMs,
         );
         this.healthy = true;
+        this.#renewals.succeeded({});
         due.forEach((lease, i) => {
           if (outcomes[i] === 'ok') lease.validUntil = sentAt + this.leaseMs;
           else this.#lose(lease, 'the row was taken over after the lease expired');
         });
       } catch (error) {
         this.healthy = false;
-        this.logger.warn({ err: error, leases: due.length }, 'lease renewal failed; claiming paused');
+        this.#renewals.failed(error, { leases: due.length }, 'claiming paused');
         const at = performance.now();
         for (const lease of due) if (lease.validUntil <= at) this.#lose(lease, 'the lease could not be renewed');
       }

@@ -14,6 +14,7 @@ import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { Handler } from './handler-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
+import { OutageLog } from './outage-log.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
@@ -160,6 +161,7 @@ export class EventProcessor {
     const { store, options, table, handlers, serviceName, owner, logger } = this.#deps;
     const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
+    const claims = new OutageLog(logger, 'claim');
     const types = [...handlers.keys()];
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
@@ -187,10 +189,11 @@ export class EventProcessor {
             leaseMs: options.leaseMs,
           });
         } catch (error) {
-          logger.warn({ err: error, table }, 'claim failed; backing off');
+          claims.failed(error, { table }, 'backing off');
           await this.#idleWait(idle.next(), false);
           continue;
         }
+        claims.succeeded({ table });
         if (claimed.length === 0) {
           await this.#idleWait(idle.next(), true);
           continue;

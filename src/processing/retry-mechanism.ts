@@ -7,6 +7,7 @@
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Logger } from './logger.js';
+import { OutageLog } from './outage-log.js';
 import { sleep } from './timing.js';
 
 export const retryMechanismSchema = {
@@ -82,11 +83,13 @@ export class RetryMechanism {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
+    const passes = new OutageLog(this.logger, 'retry mechanism pass');
     while (!signal.aborted) {
       try {
         await this.runOnce();
+        passes.succeeded({});
       } catch (error) {
-        this.logger.warn({ err: error }, 'retry mechanism pass failed; will try again');
+        passes.failed(error, {}, 'will try again');
       }
       await sleep(this.#options.intervalMs, signal);
     }

@@ -47,9 +47,12 @@ export async function createPostgresStore(options?: PostgresStoreOptions): Promi
   let schemaVersion: number;
   try {
     const client = await conn.pool.connect();
+    const onError = (): void => undefined; // the migration call in flight reports it
+    client.on('error', onError);
     try {
       schemaVersion = await migrate(client, resolved.schema);
     } finally {
+      client.off('error', onError);
       client.release();
     }
   } catch (error) {

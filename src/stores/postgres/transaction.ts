@@ -101,10 +101,18 @@ export async function beginHandlerTransaction(
   } catch (error) {
     throw conn.translate(error, 'beginTransaction');
   }
+  // A checked-out client whose connection breaks (server restart) emits 'error'; the pool
+  // listens only to idle clients, and an unheard 'error' would crash the process. The call
+  // in flight fails on its own and reports the error.
+  const onError = (error: unknown): void => {
+    conn.lastError = error;
+  };
+  client.on('error', onError);
   let ended = false;
   const end = (destroy: boolean): void => {
     if (ended) return;
     ended = true;
+    if (!destroy) client.off('error', onError);
     client.release(destroy ? new Error('eventyard: handler transaction abandoned') : undefined);
   };
   try {

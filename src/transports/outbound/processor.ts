@@ -13,6 +13,7 @@ import { ErrorCode, EventyardError, describeError, toError } from '../../core/er
 import { Table, type MessageRegistry } from '../../core/message-type.js';
 import { decideFailure } from '../../core/retry-policy.js';
 import { RetryMechanism } from '../../processing/retry-mechanism.js';
+import { OutageLog } from '../../processing/outage-log.js';
 import { IdleBackoff, sleep } from '../../processing/timing.js';
 import { Backoff } from '../backoff.js';
 import type { ClaimedMessage, EventStore, FailRequest } from '../../store/port.js';
@@ -98,6 +99,7 @@ export class OutboundProcessor {
   async #run(signal: AbortSignal): Promise<void> {
     const { app, broker, logger } = this.#options;
     const idle = new IdleBackoff(this.#options.idleMinMs, this.#options.idleMaxMs);
+    const claims = new OutageLog(logger, 'outbound: claim');
     const brokerBackoff = new Backoff(250, 10_000);
     let producer: BrokerProducer | undefined;
     let declared = !this.#options.declareTopics;
@@ -126,10 +128,11 @@ export class OutboundProcessor {
             leaseMs: this.#options.leaseMs,
           });
         } catch (error) {
-          logger.warn({ err: error }, 'outbound: claim failed; backing off');
+          claims.failed(error, {}, 'backing off');
           await sleep(idle.next(), signal);
           continue;
         }
+        claims.succeeded({});
         if (claimed.length === 0) {
           const wait = idle.next();
           await (app.store.waitForMessages
