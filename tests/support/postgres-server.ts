@@ -44,14 +44,20 @@ function freePort(): Promise<number> {
 const asPostgres = (args: readonly string[]): string =>
   execFileSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-export async function createPostgresServer(): Promise<PostgresServerHandle> {
+/** `settings`: extra server settings, e.g. `{ autovacuum_naptime: '5s' }`. */
+export async function createPostgresServer(
+  settings: Readonly<Record<string, string>> = {},
+): Promise<PostgresServerHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'eventyard-pg-'));
   const data = join(dir, 'data');
   const { uid, gid } = userIds('postgres');
   chownSync(dir, uid, gid);
   asPostgres([`${BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=on -c max_connections=100`;
+  const extra = Object.entries(settings)
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=on -c max_connections=100${extra}`;
   const ctl = (...args: string[]): string =>
     asPostgres([`${BIN}/pg_ctl`, '-D', data, '-l', join(dir, 'server.log'), '-o', options, ...args]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;

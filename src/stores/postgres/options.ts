@@ -86,6 +86,25 @@ export const postgresStoreSchema = {
    */
   notify: option.boolean({ default: true }),
   /**
+   * COMPLETED rows older than this are deleted automatically (with their payloads and
+   * working data once no row of the event is left), in batches of `retentionBatchSize`
+   * every `retentionIntervalMs`, by every process that has the store open (SKIP LOCKED:
+   * they split the work). -1 keeps them for `purge` alone.
+   * @defaultValue 3600000 (one hour)
+   */
+  retainCompletedMs: option.int({ min: -1, default: 3_600_000 }),
+  /**
+   * How often the retention purge runs.
+   * @defaultValue 1000
+   */
+  retentionIntervalMs: option.int({ min: 10, max: 3_600_000, default: 1000 }),
+  /**
+   * Rows deleted per purge statement; a run repeats while a statement deletes this many.
+   * Small batches hold few locks and write bounded WAL per transaction.
+   * @defaultValue 2000
+   */
+  retentionBatchSize: option.int({ min: 1, max: 100_000, default: 2000 }),
+  /**
    * `application_name` of the store's connections (visible in pg_stat_activity).
    * @defaultValue `'eventyard'`
    */

@@ -40,6 +40,7 @@ import {
   type ClaimedRow,
   type SelectedRow,
 } from './rows.js';
+import { RetentionPurge } from './retention.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 
@@ -58,6 +59,8 @@ export interface PostgresStoreInfo {
   publishInTransaction(transaction: unknown, messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
   /** A transaction for one handler attempt (see {@link EventStore.beginTransaction}). */
   beginTransaction(): Promise<StoreTransaction>;
+  /** Rows the automatic retention purged, and its failed runs, since the store opened. */
+  retentionStats(): { purged: number; failedRuns: number };
   /** The backend pid of the wake-up listener's connection, when connected. */
   listenerPid(): number | undefined;
 }
@@ -322,12 +325,20 @@ export function createStoreOnConnection(
     }),
 
     listenerPid: () => wakes?.pid,
+    retentionStats: () => ({ ...retention.stats }),
 
     async close() {
       if (conn.closed) return;
+      await retention.stop();
       await wakes?.close();
       await conn.close();
     },
   };
+  const retention = new RetentionPurge(store, {
+    retainCompletedMs: options.retainCompletedMs,
+    intervalMs: options.retentionIntervalMs,
+    batchSize: options.retentionBatchSize,
+  });
+  retention.start();
   return store;
 }
