@@ -83,11 +83,17 @@ export class PostgresConnection {
     }
   }
 
-  /** Runs one statement on a caller's client (no prepared-statement name: the connection is not ours). */
-  async queryOn<R>(client: Queryable, operation: string, text: string, values: unknown[]): Promise<R[]> {
+  /**
+   * Runs one statement on a caller's connection. On a node-postgres client it is a named
+   * prepared statement too (`name`: pg keeps the plan per connection, so a pooled
+   * connection parses and plans the publish once, not in every user transaction); through
+   * an adapter (Kysely) it is sent as text.
+   */
+  async queryOn<R>(client: Queryable, operation: string, name: string, text: string, values: unknown[]): Promise<R[]> {
     this.assertOpen(operation);
     try {
-      const result = await client.query(text, values);
+      const result =
+        client instanceof pg.Client ? await client.query({ name, text, values }) : await client.query(text, values);
       return result.rows as R[];
     } catch (error) {
       throw this.translate(error, operation);

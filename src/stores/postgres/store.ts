@@ -163,6 +163,7 @@ export function createStoreOnConnection(
       const rows = await conn.queryOn<{ created: boolean; status: Status }>(
         client,
         'publish (in transaction)',
+        `ey:${schema}:publish`,
         text('publish'),
         publishValues(messages, channel),
       );

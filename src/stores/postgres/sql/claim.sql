@@ -7,7 +7,12 @@
 -- FOR UPDATE SKIP LOCKED: concurrent claimers skip the rows another claimer is taking
 -- instead of waiting for it, and a row is re-checked against the WHERE clause once locked,
 -- so no row is ever returned to two claimers. The candidates come from the partial index
--- messages_claimable (only claimable rows are in it).
+-- messages_claimable (only claimable rows are in it), one message type at a time (the
+-- LATERAL over $2): with `message_type = ANY ($2)` the planner cannot walk the index in
+-- (available_at, seq) order and sorts every claimable row instead, 84 ms instead of 0.2 ms
+-- per claim of 64 with a backlog of 20,000 rows. With several types each locks up to $3
+-- candidates and the oldest $3 of them are claimed; the others stay unchanged (their locks
+-- end with the statement).
 --
 -- A row with an ORDERING_KEY is a candidate only while it is the head of its key: no
 -- earlier row (smaller seq) of the same table and key is still not COMPLETED or FAILED
@@ -25,27 +30,33 @@
 -- $6  bigint    the lease in ms: LEASE_EXPIRES_AT = now + $6 (server clock)
 -- $7  text      UPDATED_BY: the claiming service
 WITH picked AS (
-  SELECT m.seq
-  FROM {schema}.messages AS m
-  WHERE m.table_name = $1
-    AND m.message_type = ANY ($2::text[])
-    AND m.status IN ('UNPROCESSED', 'RETRY')
-    AND m.available_at <= {schema}.now_ms()
-    AND (
-      m.ordering_key IS NULL
-      OR NOT EXISTS (
-        SELECT 1
-        FROM {schema}.messages AS earlier
-        WHERE earlier.table_name = m.table_name
-          AND earlier.ordering_key = m.ordering_key
-          AND earlier.seq < m.seq
-          AND earlier.ordering_key IS NOT NULL
-          AND earlier.status NOT IN ('COMPLETED', 'FAILED')
+  SELECT c.seq
+  FROM unnest($2::text[]) AS t(message_type)
+  CROSS JOIN LATERAL (
+    SELECT m.seq, m.available_at
+    FROM {schema}.messages AS m
+    WHERE m.table_name = $1
+      AND m.message_type = t.message_type
+      AND m.status IN ('UNPROCESSED', 'RETRY')
+      AND m.available_at <= {schema}.now_ms()
+      AND (
+        m.ordering_key IS NULL
+        OR NOT EXISTS (
+          SELECT 1
+          FROM {schema}.messages AS earlier
+          WHERE earlier.table_name = m.table_name
+            AND earlier.ordering_key = m.ordering_key
+            AND earlier.seq < m.seq
+            AND earlier.ordering_key IS NOT NULL
+            AND earlier.status NOT IN ('COMPLETED', 'FAILED')
+        )
       )
-    )
-  ORDER BY m.available_at, m.seq
+    ORDER BY m.available_at, m.seq
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  ) AS c
+  ORDER BY c.available_at, c.seq
   LIMIT $3
-  FOR UPDATE SKIP LOCKED
 )
 UPDATE {schema}.messages AS m
 SET status = 'IN_PROGRESS',
