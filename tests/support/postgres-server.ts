@@ -2,8 +2,9 @@
  * A private PostgreSQL 15 server on a free loopback port, for tests that restart or crash
  * PostgreSQL (`pg_ctl restart -m fast`, `pg_ctl stop -m immediate` + start: what
  * `pg_ctlcluster 15 main ...` does to the packaged cluster), so the shared server other
- * tests use is never touched. The server runs as the `postgres` OS user (PostgreSQL refuses
- * root); its data directory lives until `destroy()`.
+ * tests use is never touched. Under root the server runs as the `postgres` OS user
+ * (PostgreSQL refuses root), else as the current user; its data directory lives until
+ * `destroy()`. EVENTYARD_PG_BIN names the binaries' directory (default PostgreSQL 15's).
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
@@ -41,8 +42,15 @@ function freePort(): Promise<number> {
   });
 }
 
-const asPostgres = (args: readonly string[]): string =>
-  execFileSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const root = process.getuid?.() === 0;
+/** Runs a server binary: as the postgres user when we are root (PostgreSQL refuses root), else as ourselves. */
+const asPostgres = ([command, ...args]: readonly string[]): string =>
+  root
+    ? execFileSync('runuser', ['-u', 'postgres', '--', command as string, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : execFileSync(command as string, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** `settings`: extra server settings, e.g. `{ autovacuum_naptime: '5s' }`. */
 export async function createPostgresServer(
@@ -51,8 +59,10 @@ export async function createPostgresServer(
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'eventyard-pg-'));
   const data = join(dir, 'data');
-  const { uid, gid } = userIds('postgres');
-  chownSync(dir, uid, gid);
+  if (root) {
+    const { uid, gid } = userIds('postgres');
+    chownSync(dir, uid, gid);
+  }
   asPostgres([`${BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const extra = Object.entries(settings)
     .map(([name, value]) => ` -c ${name}=${value}`)

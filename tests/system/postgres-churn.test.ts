@@ -6,7 +6,7 @@
  * the indexes and the dead tuples flat instead of growing with the number of events.
  * Every event is handled exactly once.
  *
- * Runs on a private server (tests/support/postgres-server.ts). Runtime: about 4-6 minutes on the 2-core CI machine (EVENTYARD_CHURN_EVENTS overrides the
+ * Runs on a private server (tests/support/postgres-server.ts). Runtime: about 6 minutes (336 s measured) on the 2-core CI machine (EVENTYARD_CHURN_EVENTS overrides the
  * count, e.g. 100000 for a quick look). The figures are printed for docs/postgres.md.
  */
 import pg from 'pg';
