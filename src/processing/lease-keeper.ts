@@ -66,6 +66,10 @@ export class LeaseKeeper {
       const now = performance.now();
       // Only leases past a third of their life: short handlers never cost a heartbeat.
       const due = [...this.#held].filter((l) => l.validUntil - now < (this.leaseMs * 2) / 3);
+      // No lease left to renew (a failed renewal lost them all): nothing is at risk, so
+      // claiming may resume; otherwise `healthy` stayed false and the processor never
+      // claimed again (the PostgreSQL restart test caught it).
+      if (this.#held.size === 0) this.healthy = true;
       if (due.length === 0) return;
       const sentAt = performance.now();
       try {

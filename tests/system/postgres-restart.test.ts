@@ -121,6 +121,7 @@ describe('PostgreSQL restarts in the middle of a run', () => {
       publishing = false;
       await publisher;
       await service.stop();
+      console.log(`restart test log lines: ${lines.map((l) => l.msg).join(' | ')}`);
     }
 
     const rows = await admin.query<{ event_id: string; status: string }>(

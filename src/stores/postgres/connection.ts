@@ -57,6 +57,15 @@ export class PostgresConnection {
     this.pool.on('error', (error) => {
       this.lastError = error;
     });
+    // Every connection gets a listener of its own as well: the pool listens only while a
+    // connection is idle, and a checked-out one whose server goes away can emit more than
+    // one 'error' (the FATAL 57P01 of a fast shutdown, then the closed socket); an unheard
+    // one crashes the process. The call in flight fails and reports the error itself.
+    this.pool.on('connect', (client) => {
+      client.on('error', (error) => {
+        this.lastError = error;
+      });
+    });
     const password = passwordOf(options.connectionString);
     this.secrets = password === undefined ? [] : [password];
   }
