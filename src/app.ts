@@ -67,6 +67,19 @@ export interface PublishOptions extends MessageOptions {
    * @defaultValue 'EXTERNAL'
    */
   readonly createdBy?: string | undefined;
+  /**
+   * The caller's open transaction on the store's database: the message commits or rolls
+   * back with it (the transactional outbox). PostgreSQL: a pg `Client`/`PoolClient` after
+   * BEGIN, `drizzleTransaction(tx)` or `kyselyTransaction(trx)` from `eventyard/postgres`.
+   * A store without that capability refuses it with EY_TRANSACTION_UNSUPPORTED.
+   */
+  readonly transaction?: unknown;
+}
+
+/** Options of a whole {@link Eventyard.publishMany} call. */
+export interface PublishManyOptions {
+  /** As {@link PublishOptions.transaction}, for every message of the call. */
+  readonly transaction?: unknown;
 }
 
 /** An application whose declared message types are `T`. */
@@ -90,7 +103,8 @@ export interface Eventyard<T extends MessageType = MessageType> {
    * `publish` throws EY_PAYLOAD_CONFLICT); the others are written.
    */
   publishMany(
-    items: readonly { type: T | NameOf<T>; payload: unknown; options?: PublishOptions }[],
+    items: readonly { type: T | NameOf<T>; payload: unknown; options?: Omit<PublishOptions, 'transaction'> }[],
+    options?: PublishManyOptions,
   ): Promise<readonly PublishResult[]>;
   service(options: ServiceOptions): Service<T>;
   /**
@@ -142,7 +156,8 @@ export function createEventyard<T extends MessageType>(
     registry,
     store,
     async publish(type, payload, publishOptions = {}) {
-      const [result] = await app.publishMany([{ type: type as T, payload, options: publishOptions }]);
+      const { transaction, ...options } = publishOptions;
+      const [result] = await app.publishMany([{ type: type as T, payload, options }], { transaction });
       if (result?.conflict !== undefined) {
         throw new EventyardError(
           ErrorCode.PAYLOAD_CONFLICT,
@@ -152,7 +167,15 @@ export function createEventyard<T extends MessageType>(
       }
       return result as PublishResult;
     },
-    async publishMany(items) {
+    async publishMany(items, manyOptions = {}) {
+      const { transaction } = manyOptions;
+      const inTransaction = store.publishInTransaction !== undefined;
+      if (transaction !== undefined && !inTransaction) {
+        throw new EventyardError(
+          ErrorCode.TRANSACTION_UNSUPPORTED,
+          'this store cannot publish inside your transaction (PostgreSQL can); publish without `transaction`',
+        );
+      }
       const rows = await Promise.all(
         items.map(async ({ type, payload, options: o = {} }) => {
           if (typeof o !== 'object' || o === null) {
@@ -162,7 +185,10 @@ export function createEventyard<T extends MessageType>(
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
-      const results = await store.publish(rows);
+      const results =
+        transaction !== undefined && store.publishInTransaction
+          ? await store.publishInTransaction(transaction, rows)
+          : await store.publish(rows);
       if (hooks.listening('published')) {
         rows.forEach((row, i) => {
           const { eventId, messageType, table, createdBy: service } = row;

@@ -66,6 +66,8 @@ export const ErrorCode = {
   STORE_UNAVAILABLE: 'EY_STORE_UNAVAILABLE',
   /** The store's schema is newer than this code understands. */
   SCHEMA_VERSION: 'EY_SCHEMA_VERSION',
+  /** A publish named a transaction, and the store cannot write inside one (only PostgreSQL can). */
+  TRANSACTION_UNSUPPORTED: 'EY_TRANSACTION_UNSUPPORTED',
   /** An operation was used after close / before start. */
   CLOSED: 'EY_CLOSED',
   /** A handler asked for no further attempts ({@link NonRetryableError}). */

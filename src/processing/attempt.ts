@@ -8,7 +8,14 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError, describeError, toError } from '../core/errors.js';
 import { parseJson } from '../core/payload.js';
 import { decideFailure } from '../core/retry-policy.js';
-import type { ClaimedMessage, EventStore, LeaseOutcome, NewMessage } from '../store/port.js';
+import type {
+  ClaimedMessage,
+  CompleteRequest,
+  EventStore,
+  LeaseOutcome,
+  NewMessage,
+  StoreTransaction,
+} from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import { createHandlerContext, type Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
@@ -58,6 +65,7 @@ export async function runAttempt(
   };
   const ref = message;
   const updatedBy = deps.serviceName;
+  let transaction: Promise<StoreTransaction> | undefined;
   const type = deps.builder.registry.has(message.messageType)
     ? deps.builder.registry.get(message.messageType)
     : undefined;
@@ -92,17 +100,21 @@ export async function runAttempt(
     } finally {
       seal();
       handlerMs = performance.now() - handlerStart;
+      transaction = effects.transaction;
     }
     if (effects.checks.length > 0) await Promise.all(effects.checks);
     handlerSettled();
-    const outcome = await deps.batcher.complete({
-      ref,
-      updatedBy,
-      emits: effects.emits,
-      workingData: effects.workingData,
-    });
+    const request = { ref, updatedBy, emits: effects.emits, workingData: effects.workingData };
+    if (effects.transaction !== undefined) {
+      transaction = effects.transaction;
+      // The handler wrote through its own transaction: the completion joins it, not the batch.
+      const outcome = await completeIn(await transaction, request);
+      return { message, kind: 'completed', outcome, startedAt, handlerMs, emits: effects.emits };
+    }
+    const outcome = await deps.batcher.complete(request);
     return { message, kind: 'completed', outcome, startedAt, handlerMs, emits: effects.emits };
   } catch (thrown) {
+    await transaction?.then((tx) => tx.rollback()).catch(() => undefined);
     const error = toError(thrown);
     const decision = type
       ? decideFailure(type.retry, error, message.attempts, message.maxAttempts)
@@ -122,6 +134,19 @@ export async function runAttempt(
           emits: NO_EMITS,
         }
       : { message, kind: 'failed', outcome, error, failReason: decision.reason, startedAt, handlerMs, emits: NO_EMITS };
+  }
+}
+
+/** Completes inside the handler's transaction; a store failure there is reported like the batcher's. */
+async function completeIn(
+  transaction: StoreTransaction,
+  request: CompleteRequest,
+): Promise<LeaseOutcome | 'store_error'> {
+  try {
+    return await transaction.complete(request);
+  } catch {
+    await transaction.rollback().catch(() => undefined);
+    return 'store_error';
   }
 }
 

@@ -9,7 +9,7 @@ import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from '../core/identifiers.js';
 import { encodePayload, parseJson } from '../core/payload.js';
 import type { DeclaredName, MessageType, NameOf, PayloadArg, PayloadOf, TypeArg } from '../core/message-type.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
-import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
+import type { ClaimedMessage, EventStore, NewMessage, StoreTransaction, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
 
@@ -72,6 +72,14 @@ export interface HandlerContext<P = unknown, T extends MessageType = MessageType
     payload: PayloadArg<M>,
     options?: MessageOptions,
   ): Promise<string>;
+  /**
+   * Opens (on the first call) a transaction on the store's database and returns its
+   * connection (PostgreSQL: a pg `PoolClient`; `handlerClient(ctx)` from `eventyard/postgres`
+   * types it). What the handler writes through it commits in the same transaction as
+   * COMPLETED and the emits, or rolls back with a failed attempt or a lost lease.
+   * EY_TRANSACTION_UNSUPPORTED on a store without that capability.
+   */
+  transaction(): Promise<unknown>;
 }
 
 /** The idempotency key of a row: derived from its EVENT_ID and MESSAGE_TYPE only. */
@@ -89,6 +97,8 @@ export interface AttemptEffects {
   readonly workingData: WorkingDataWrite[];
   /** Asynchronous schema checks of follow-ups: the attempt completes only if all pass. */
   readonly checks: Promise<void>[];
+  /** The attempt's transaction, once the handler asked for one. */
+  transaction?: Promise<StoreTransaction> | undefined;
 }
 
 export function createHandlerContext<P>(args: {
@@ -172,6 +182,17 @@ export function createHandlerContext<P>(args: {
       open();
       effects.emits.push(row);
       return row.eventId;
+    },
+    async transaction() {
+      open();
+      if (store.beginTransaction === undefined) {
+        throw new EventyardError(
+          ErrorCode.TRANSACTION_UNSUPPORTED,
+          'this store cannot give a handler a transaction (PostgreSQL can)',
+        );
+      }
+      effects.transaction ??= store.beginTransaction();
+      return (await effects.transaction).client;
     },
   };
   return { context, effects, seal: () => (sealed = true) };

@@ -15,6 +15,7 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { EventStore, LeaseRef } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { Logger } from './logger.js';
+import { OutageLog } from './outage-log.js';
 
 export interface HeldLease {
   readonly ref: LeaseRef;
@@ -39,6 +40,8 @@ export class LeaseKeeper {
   readonly marginMs: number;
   readonly #sweepEveryMs: number;
 
+  readonly #renewals: OutageLog;
+
   constructor(
     private readonly store: EventStore,
     private readonly logger: Logger,
@@ -48,6 +51,7 @@ export class LeaseKeeper {
     // lease early by this process's clock, which cannot run ahead of the store's lease.
     this.#sweepEveryMs = Math.min(500, Math.max(5, Math.floor(leaseMs / 20)));
     this.marginMs = Math.max(Math.floor(leaseMs / 10), this.#sweepEveryMs);
+    this.#renewals = new OutageLog(logger, 'lease renewal');
   }
 
   /**
@@ -119,6 +123,10 @@ export class LeaseKeeper {
       const now = performance.now();
       // Only leases past a third of their life: short handlers never cost a heartbeat.
       const due = [...this.#held].filter((l) => l.validUntil - now < (this.leaseMs * 2) / 3);
+      // No lease left to renew (a failed renewal lost them all): nothing is at risk, so
+      // claiming may resume; otherwise `healthy` stayed false and the processor never
+      // claimed again (the PostgreSQL restart test caught it).
+      if (this.#held.size === 0) this.healthy = true;
       if (due.length === 0) return;
       const sentAt = performance.now();
       try {
@@ -127,15 +135,14 @@ export class LeaseKeeper {
           this.leaseMs,
         );
         this.healthy = true;
+        this.#renewals.succeeded({});
         due.forEach((lease, i) => {
           if (outcomes[i] === 'ok') lease.validUntil = sentAt + this.leaseMs;
           else this.#lose(lease, 'the row was taken over after the lease expired');
         });
       } catch (error) {
-        if (this.healthy) {
-          this.logger.warn({ err: error, leases: due.length }, 'lease renewal failed; claiming paused');
-        }
         this.healthy = false;
+        this.#renewals.failed(error, { leases: due.length }, 'claiming paused');
         const at = performance.now() + this.marginMs;
         for (const lease of due) if (lease.validUntil <= at) this.#lose(lease, 'the lease could not be renewed');
       }

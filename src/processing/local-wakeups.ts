@@ -40,6 +40,14 @@ export class LocalWakeups {
       ...(store.waitForMessages && {
         waitForMessages: store.waitForMessages.bind(store),
       }),
+      // Rows published inside a caller's transaction are not visible before its commit, which
+      // this process cannot see: no local wake-up (the store's own hint fires at commit).
+      ...(store.publishInTransaction && {
+        publishInTransaction: store.publishInTransaction.bind(store),
+      }),
+      ...(store.beginTransaction && {
+        beginTransaction: store.beginTransaction.bind(store),
+      }),
       publish: async (messages: readonly NewMessage[]) => {
         const results = await store.publish(messages);
         this.notify(tablesOf(messages));

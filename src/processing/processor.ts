@@ -16,6 +16,7 @@ import type { Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
+import { OutageLog } from './outage-log.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
@@ -205,6 +206,7 @@ export class EventProcessor {
     const { store, options, table, handlers, serviceName, owner, logger, hooks } = this.#deps;
     const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
+    const claims = new OutageLog(logger, 'claim');
     const types = [...handlers.keys()];
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
@@ -236,11 +238,12 @@ export class EventProcessor {
             leaseMs: options.leaseMs,
           });
         } catch (error) {
-          // An outage is logged once by the store watch; other failures here, every time.
-          if (!isOutage(error)) logger.warn({ err: error, table }, 'claim failed; backing off');
+          // An outage is logged once by the store watch; other failures once per streak.
+          if (!isOutage(error)) claims.failed(error, { table }, 'backing off');
           await this.#idleWait(idle.next(), false);
           continue;
         }
+        claims.succeeded({ table });
         this.stats.claimed += claimed.length;
         if (stopped.aborted) {
           // stop() came while the claim was on its way: nothing new starts.

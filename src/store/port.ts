@@ -202,6 +202,23 @@ export interface ReapRequest {
   readonly updatedBy: string;
 }
 
+/**
+ * A transaction a handler's own writes share with its completion (optional capability,
+ * see {@link EventStore.beginTransaction}).
+ */
+export interface StoreTransaction {
+  /** The connection holding the transaction, for the handler's own statements (PostgreSQL: a pg `PoolClient`). */
+  readonly client: unknown;
+  /**
+   * Writes the completion (fenced, with its emits and working data) in this transaction and
+   * commits: the handler's writes, COMPLETED and the emits become visible together. A stale
+   * claim token rolls everything back and reports `lease_lost`. Ends the transaction.
+   */
+  complete(request: CompleteRequest): Promise<LeaseOutcome>;
+  /** Rolls back everything written in the transaction and ends it. Idempotent. */
+  rollback(): Promise<void>;
+}
+
 /** What a store may differ in; the conformance suite runs the matching tests. */
 export interface StoreFeatures {
   /** Several OS processes may share the store. */
@@ -308,6 +325,25 @@ export interface EventStore {
    * after `timeoutMs`, or when `signal` aborts. Polling alone must stay correct.
    */
   waitForMessages?(table: Table, timeoutMs: number, signal: AbortSignal): Promise<void>;
+
+  /**
+   * Optional capability: publish inside a transaction the caller opened on the store's own
+   * database (the transactional outbox: the business rows and the messages commit together
+   * or not at all). As {@link publish}, but nothing is visible to claimers, and no wake-up
+   * is sent, before the caller commits; after a rollback nothing of it exists. The
+   * transaction is opaque to the port: each store documents what it accepts (PostgreSQL: a
+   * pg `Client`/`PoolClient` after BEGIN, or a Drizzle or Kysely transaction through its
+   * adapter) and refuses anything else with EY_INVALID_OPTION. Stores without a database
+   * the caller can share (SQLite, Redis) leave it out.
+   */
+  publishInTransaction?(transaction: unknown, messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
+
+  /**
+   * Optional capability: opens a transaction on the store's database for one attempt, so
+   * a handler's own SQL commits atomically with COMPLETED and the emits (or not at all).
+   * Stores without a database the handler can share leave it out.
+   */
+  beginTransaction?(): Promise<StoreTransaction>;
 
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;

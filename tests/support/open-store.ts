@@ -8,6 +8,8 @@ export async function openStore(kind: string, location: string): Promise<EventSt
       return createSqliteStore({ path: location });
     case 'redis':
       return (await import('./redis-open.js')).openRedisStore(location);
+    case 'postgres':
+      return (await import('./postgres-open.js')).openPostgresStore(location);
     default:
       throw new Error(`unknown store kind ${kind}`);
   }

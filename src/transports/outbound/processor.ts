@@ -14,6 +14,7 @@ import { Table, type MessageRegistry } from '../../core/message-type.js';
 import { decideFailure } from '../../core/retry-policy.js';
 import { RetryMechanism } from '../../processing/retry-mechanism.js';
 import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
+import { OutageLog } from '../../processing/outage-log.js';
 import { IdleBackoff, sleep } from '../../processing/timing.js';
 import { Backoff } from '../backoff.js';
 import type { ClaimedMessage, EventStore, FailRequest } from '../../store/port.js';
@@ -118,6 +119,7 @@ export class OutboundProcessor {
     const store = this.#store;
     const broker = this.#broker;
     const idle = new IdleBackoff(this.#options.idleMinMs, this.#options.idleMaxMs);
+    const claims = new OutageLog(logger, 'outbound: claim');
     const brokerBackoff = new Backoff(250, 10_000);
     let producer: BrokerProducer | undefined;
     let declared = !this.#options.declareTopics;
@@ -146,10 +148,11 @@ export class OutboundProcessor {
             leaseMs: this.#options.leaseMs,
           });
         } catch (error) {
-          if (!isOutage(error)) logger.warn({ err: error }, 'outbound: claim failed; backing off');
+          if (!isOutage(error)) claims.failed(error, {}, 'backing off');
           await sleep(idle.next(), signal);
           continue;
         }
+        claims.succeeded({});
         if (claimed.length === 0) {
           const wait = idle.next();
           await (store.waitForMessages ? store.waitForMessages(Table.OUTBOUND, wait, signal) : sleep(wait, signal));

@@ -1,0 +1,153 @@
+/**
+ * Conversions between the store port's shapes and the SQL statements' parameters and rows:
+ * message rows (bigint columns arrive as strings from node-postgres), claimed rows, lease
+ * fences as parallel arrays for `unnest`, and list cursors.
+ */
+import { ErrorCode, EventyardError } from '../../core/errors.js';
+import type { Status } from '../../core/status.js';
+import type { Table } from '../../core/message-type.js';
+import type { ClaimedMessage, LeaseRef, MessageRow, NewMessage } from '../../store/port.js';
+
+/** A message row as selected by list-rows.sql. */
+export interface SelectedRow {
+  seq: string;
+  event_id: string;
+  message_type: string;
+  table_name: Table;
+  status: Status;
+  created_by: string;
+  updated_by: string;
+  created_at: string;
+  updated_at: string;
+  attempts: number;
+  max_attempts: number;
+  available_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  claim_token: string | null;
+  last_error: string | null;
+  ordering_key: string | null;
+  traceparent: string | null;
+}
+
+/** A row claimed by claim.sql. */
+export interface ClaimedRow {
+  seq: string;
+  event_id: string;
+  message_type: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  attempts: number;
+  max_attempts: number;
+  available_at: string;
+  lease_expires_at: string;
+  claim_token: string;
+  last_error: string | null;
+  ordering_key: string | null;
+  traceparent: string | null;
+  payload: string | null;
+}
+
+const num = (v: string | number): number => Number(v);
+const numOrNull = (v: string | null): number | null => (v === null ? null : Number(v));
+
+export function toMessageRow(row: SelectedRow): MessageRow {
+  return {
+    eventId: row.event_id,
+    messageType: row.message_type,
+    table: row.table_name,
+    status: row.status,
+    createdBy: row.created_by,
+    updatedBy: row.updated_by,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    availableAt: num(row.available_at),
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: numOrNull(row.lease_expires_at),
+    claimToken: row.claim_token,
+    lastError: row.last_error,
+    orderingKey: row.ordering_key,
+    traceparent: row.traceparent,
+  };
+}
+
+/** A claimed row's result object, with its seq and due time kept aside for ordering. */
+export function toClaimedMessage(
+  row: ClaimedRow,
+  claim: { table: Table; owner: string; updatedBy: string },
+): { availableAt: number; seq: number; message: ClaimedMessage } {
+  const availableAt = num(row.available_at);
+  const message: ClaimedMessage = {
+    eventId: row.event_id,
+    messageType: row.message_type,
+    table: claim.table,
+    status: 'IN_PROGRESS',
+    createdBy: row.created_by,
+    updatedBy: claim.updatedBy,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    availableAt,
+    leaseOwner: claim.owner,
+    leaseExpiresAt: num(row.lease_expires_at),
+    claimToken: row.claim_token,
+    lastError: row.last_error,
+    orderingKey: row.ordering_key,
+    traceparent: row.traceparent,
+    payload: row.payload,
+  };
+  return { availableAt, seq: num(row.seq), message };
+}
+
+/**
+ * The seq a claim token names: claim.sql writes `<id>.<seq>`. '-1' (no row) for any other
+ * text, so a token this store never issued fences nothing. Kept as text: bound as bigint.
+ */
+export function seqOfToken(claimToken: string): string {
+  const dot = claimToken.lastIndexOf('.');
+  const digits = claimToken.slice(dot + 1);
+  return dot > 0 && /^\d{1,18}$/.test(digits) ? digits : '-1';
+}
+
+/** Lease references as the parallel arrays the fenced statements unnest: seqs, tokens, event ids, types. */
+export function fenceArrays(refs: readonly LeaseRef[]): [string[], string[], string[], string[]] {
+  return [
+    refs.map((r) => seqOfToken(r.claimToken)),
+    refs.map((r) => r.claimToken),
+    refs.map((r) => r.eventId),
+    refs.map((r) => r.messageType),
+  ];
+}
+
+/** New messages as the parallel arrays publish.sql ($1..$9) and complete.sql's emits unnest. */
+export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
+  return [
+    messages.map((m) => m.eventId),
+    messages.map((m) => m.messageType),
+    messages.map((m) => m.table),
+    messages.map((m) => m.createdBy),
+    messages.map((m) => m.maxAttempts),
+    messages.map((m) => Math.max(0, Math.trunc(m.delayMs ?? 0))),
+    messages.map((m) => m.orderingKey ?? null),
+    messages.map((m) => m.traceparent ?? null),
+    messages.map((m) => m.payload ?? null),
+  ];
+}
+
+/** 1-based request numbers a fenced statement returned → outcomes in input order. */
+export function outcomesOf(count: number, rows: readonly { req: string | number }[]): ('ok' | 'lease_lost')[] {
+  const ok = new Set(rows.map((r) => Number(r.req)));
+  return Array.from({ length: count }, (_, i) => (ok.has(i + 1) ? 'ok' : 'lease_lost'));
+}
+
+export function parseCursor(after: string | undefined): string {
+  if (after === undefined) return '-1';
+  if (!/^\d{1,18}$/.test(after)) {
+    throw new EventyardError(ErrorCode.INVALID_OPTION, `postgres store: invalid list cursor ${JSON.stringify(after)}`);
+  }
+  return after;
+}

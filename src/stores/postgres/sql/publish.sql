@@ -1,0 +1,65 @@
+-- Writes a batch of messages in one statement, each as UNPROCESSED with its event's
+-- payload; an existing (event_id, message_type) is left untouched. Runs on the store's pool
+-- (autocommit: one transaction) or inside the caller's open transaction (publish inside
+-- the user's transaction: then it is the one extra round trip, and the rows, payloads and
+-- the wake-up notification become visible at the caller's COMMIT, or never).
+--
+-- Returns one row per input, in input order: whether this input created its row (the
+-- first of duplicates within the batch does) and the row's status (an existing row's
+-- status as this statement's snapshot saw it; UNPROCESSED for a row committed by a
+-- concurrent writer after that snapshot, which ON CONFLICT waited for).
+-- The notification names each table that got a new row; it is delivered at commit.
+--
+-- $1  text[]    EVENT_IDs
+-- $2  text[]    MESSAGE_TYPEs
+-- $3  text[]    event tables (inbound, request, response, outbound)
+-- $4  text[]    CREATED_BY (and UPDATED_BY)
+-- $5  integer[] MAX_ATTEMPTS
+-- $6  bigint[]  delays in ms: AVAILABLE_AT = now + delay (server clock)
+-- $7  text[]    ORDERING_KEYs, NULL entries for none
+-- $8  text[]    TRACEPARENTs, NULL entries for none
+-- $9  text[]    payload JSON texts, NULL entries for none (an existing payload is kept)
+-- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
+WITH input AS (
+  SELECT i.*, {schema}.now_ms() AS now
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
+              $7::text[], $8::text[], $9::text[])
+       WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
+                            ordering_key, traceparent, payload, ord)
+),
+inserted AS (
+  INSERT INTO {schema}.messages (
+    event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
+    attempts, max_attempts, available_at, ordering_key, traceparent
+  )
+  SELECT event_id, message_type, table_name, 'UNPROCESSED', created_by, created_by, now, now,
+         0, max_attempts, now + delay_ms, ordering_key, traceparent
+  FROM input
+  ORDER BY ord
+  ON CONFLICT (event_id, message_type) DO NOTHING
+  RETURNING event_id, message_type, table_name
+),
+payloads AS (
+  INSERT INTO {schema}.payload (event_id, payload)
+  SELECT DISTINCT ON (event_id) event_id, payload
+  FROM input
+  WHERE payload IS NOT NULL
+  ORDER BY event_id, ord
+  ON CONFLICT (event_id) DO NOTHING
+),
+firsts AS (
+  SELECT ord, row_number() OVER (PARTITION BY event_id, message_type ORDER BY ord) = 1 AS first
+  FROM input
+)
+SELECT
+  (ins.event_id IS NOT NULL AND f.first) AS created,
+  CASE WHEN ins.event_id IS NOT NULL AND f.first THEN 'UNPROCESSED'
+       ELSE coalesce(m.status, 'UNPROCESSED') END AS status,
+  (SELECT count(pg_notify($10, t.table_name))
+   FROM (SELECT DISTINCT table_name FROM inserted) AS t
+   WHERE $10 IS NOT NULL) AS notified
+FROM input AS i
+JOIN firsts AS f ON f.ord = i.ord
+LEFT JOIN inserted AS ins ON ins.event_id = i.event_id AND ins.message_type = i.message_type
+LEFT JOIN {schema}.messages AS m ON m.event_id = i.event_id AND m.message_type = i.message_type
+ORDER BY i.ord;

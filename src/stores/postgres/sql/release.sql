@@ -1,0 +1,40 @@
+-- Releases a batch of claimed rows that never started, fenced by claim token:
+-- IN_PROGRESS → UNPROCESSED (it was the first attempt) or RETRY, ATTEMPTS - 1, lease
+-- cleared, claimable at once, keeping its place (seq). Returns the numbers (1-based
+-- positions) of the requests whose token still held, with the tables they woke.
+--
+-- $1  bigint[]  the rows' seqs, as their claim tokens name them (-1: never issued)
+-- $2  text[]    the claim tokens presented
+-- $3  text[]    EVENT_IDs of the lease references
+-- $4  text[]    MESSAGE_TYPEs of the lease references
+-- $5  text      UPDATED_BY, the releasing service
+-- $6  text      the wake-up channel (pg_notify), or NULL to send no notification
+WITH request AS (
+  SELECT r.*
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+       WITH ORDINALITY AS r(seq, claim_token, event_id, message_type, req)
+),
+released AS (
+  UPDATE {schema}.messages AS m
+  SET status = CASE WHEN m.attempts <= 1 THEN 'UNPROCESSED' ELSE 'RETRY' END,
+      attempts = greatest(m.attempts - 1, 0),
+      available_at = {schema}.now_ms(),
+      lease_owner = NULL,
+      lease_expires_at = NULL,
+      claim_token = NULL,
+      updated_by = $5,
+      updated_at = {schema}.now_ms()
+  FROM request AS r
+  WHERE m.seq = r.seq
+    AND m.claim_token = r.claim_token
+    AND m.event_id = r.event_id
+    AND m.message_type = r.message_type
+    AND m.status = 'IN_PROGRESS'
+  RETURNING r.req, m.table_name
+)
+SELECT
+  req,
+  (SELECT count(pg_notify($6, t.table_name))
+   FROM (SELECT DISTINCT table_name FROM released) AS t
+   WHERE $6 IS NOT NULL) AS notified
+FROM released;

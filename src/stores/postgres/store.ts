@@ -1,0 +1,345 @@
+/**
+ * The PostgreSQL store: the store port (src/store/port.ts) on node-postgres. Every method
+ * is one statement, so one round trip and one transaction: a batch of claims, completions
+ * (with their emits and working data), failures, heartbeats or releases is sent as parallel
+ * arrays that the statement `unnest`s (sql/*.sql). Claims use FOR UPDATE SKIP LOCKED;
+ * leases and AVAILABLE_AT are judged by the server's clock (`now()`); every holder's write
+ * is fenced by its claim token.
+ *
+ * Glossary
+ * - **seq**: the identity column of a message row, its publish order. List cursors are
+ *   seqs, an ordering key's head is its row with the smallest seq not yet terminal, and a
+ *   claim token `<id>.<seq>` names its row.
+ * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
+ *   the presented claim token. A request whose fence matches no row is `lease_lost`.
+ * - **wake channel**: the LISTEN/NOTIFY channel `<schema>_wake`; a notification's payload
+ *   is the table that got claimable rows.
+ */
+import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
+import type {
+  ClaimedMessage,
+  CompleteRequest,
+  EventStore,
+  LeaseRef,
+  NewMessage,
+  PublishResult,
+  StoreFeatures,
+  StoreTransaction,
+} from '../../store/port.js';
+import type { PostgresConnection, Queryable } from './connection.js';
+import * as sql from './generated/scripts.js';
+import { inSchema, wakeChannel } from './identifiers.js';
+import type { ResolvedPostgresStoreOptions } from './options.js';
+import {
+  fenceArrays,
+  messageArrays,
+  outcomesOf,
+  parseCursor,
+  toClaimedMessage,
+  toMessageRow,
+  type ClaimedRow,
+  type SelectedRow,
+} from './rows.js';
+import { RetentionPurge } from './retention.js';
+import { asQueryable, beginHandlerTransaction } from './transaction.js';
+import type { WakeListener } from './wake-ups.js';
+
+export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+
+/** What the PostgreSQL store adds to the port. */
+export interface PostgresStoreInfo {
+  /** The schema holding the tables. */
+  readonly schema: string;
+  /** The schema version after migrating. */
+  readonly schemaVersion: number;
+  /**
+   * Publishes inside the caller's open transaction (see {@link EventStore.publishInTransaction}):
+   * a pg `Client`/`PoolClient` after BEGIN, or `drizzleTransaction(tx)` / `kyselyTransaction(trx)`.
+   */
+  publishInTransaction(transaction: unknown, messages: readonly NewMessage[]): Promise<readonly PublishResult[]>;
+  /** A transaction for one handler attempt (see {@link EventStore.beginTransaction}). */
+  beginTransaction(): Promise<StoreTransaction>;
+  /** Rows the automatic retention purged, and its failed runs, since the store opened. */
+  retentionStats(): { purged: number; failedRuns: number };
+  /** The backend pid of the wake-up listener's connection, when connected. */
+  listenerPid(): number | undefined;
+}
+
+export type PostgresStore = EventStore & PostgresStoreInfo;
+
+type SqlName = keyof typeof sql;
+
+function publishValues(messages: readonly NewMessage[], channel: string | null): unknown[] {
+  return [...messageArrays(messages), channel];
+}
+
+function publishResults(
+  messages: readonly NewMessage[],
+  rows: { created: boolean; status: Status }[],
+): PublishResult[] {
+  return messages.map((m, i) => ({
+    eventId: m.eventId,
+    messageType: m.messageType,
+    created: rows[i]?.created === true,
+    status: rows[i]?.status ?? 'UNPROCESSED',
+  }));
+}
+
+/** complete.sql's 20 parameters for a batch of requests. */
+function completeValues(requests: readonly CompleteRequest[], channel: string | null): unknown[] {
+  const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
+  const emitReq: number[] = [];
+  const emits: NewMessage[] = [];
+  const workReq: number[] = [];
+  const work: { eventId: string; name: string; value: string }[] = [];
+  requests.forEach((r, i) => {
+    for (const e of r.emits) {
+      emitReq.push(i + 1);
+      emits.push(e);
+    }
+    for (const w of r.workingData) {
+      workReq.push(i + 1);
+      work.push(w);
+    }
+  });
+  return [
+    seqs,
+    tokens,
+    eventIds,
+    types,
+    requests.map((r) => r.updatedBy),
+    emitReq,
+    ...messageArrays(emits),
+    workReq,
+    work.map((w) => w.eventId),
+    work.map((w) => w.name),
+    work.map((w) => w.value),
+    channel,
+  ];
+}
+
+export function createStoreOnConnection(
+  conn: PostgresConnection,
+  wakes: WakeListener | undefined,
+  options: ResolvedPostgresStoreOptions,
+  schemaVersion: number,
+): PostgresStore {
+  const { schema, idGenerator } = options;
+  const channel = options.notify ? wakeChannel(schema) : null;
+  const texts = new Map<SqlName, string>();
+  const text = (name: SqlName): string => {
+    let t = texts.get(name);
+    if (t === undefined) texts.set(name, (t = inSchema(sql[name], schema)));
+    return t;
+  };
+  // Prepared-statement names are per connection; the schema is part of the name so two
+  // stores on one pool never share a plan.
+  const run = <R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> =>
+    conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
+
+  const store: PostgresStore = {
+    features: POSTGRES_FEATURES,
+    schema,
+    schemaVersion,
+
+    async now() {
+      const [row] = await run<{ now: string }>('now', 'now', []);
+      return Number(row?.now);
+    },
+
+    async publish(messages) {
+      if (messages.length === 0) return [];
+      const rows = await run<{ created: boolean; status: Status }>(
+        'publish',
+        'publish',
+        publishValues(messages, channel),
+      );
+      return publishResults(messages, rows);
+    },
+
+    async publishInTransaction(transaction, messages) {
+      const client: Queryable = asQueryable(transaction);
+      if (messages.length === 0) return [];
+      const rows = await conn.queryOn<{ created: boolean; status: Status }>(
+        client,
+        'publish (in transaction)',
+        `ey:${schema}:publish`,
+        text('publish'),
+        publishValues(messages, channel),
+      );
+      return publishResults(messages, rows);
+    },
+
+    async claim(request) {
+      conn.assertOpen('claim');
+      if (request.limit <= 0 || request.messageTypes.length === 0) return [];
+      const { table, owner, updatedBy } = request;
+      const claimOnce = (): Promise<ClaimedRow[]> =>
+        run<ClaimedRow>('claim', 'claim', [
+          table,
+          [...new Set(request.messageTypes)],
+          request.limit,
+          idGenerator.next(),
+          owner,
+          request.leaseMs,
+          updatedBy,
+        ]);
+      const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
+      const claimed = rows.map((row) => toClaimedMessage(row, { table, owner, updatedBy }));
+      claimed.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
+      return claimed.map((c): ClaimedMessage => c.message);
+    },
+
+    async heartbeat(refs, leaseMs) {
+      if (refs.length === 0) return [];
+      const rows = await run<{ req: string }>('heartbeat', 'heartbeat', [...fenceArrays(refs), leaseMs]);
+      return outcomesOf(refs.length, rows);
+    },
+
+    async complete(requests) {
+      if (requests.length === 0) return [];
+      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel));
+      return outcomesOf(requests.length, rows);
+    },
+
+    async fail(requests) {
+      if (requests.length === 0) return [];
+      const rows = await run<{ req: string }>('fail', 'fail', [
+        ...fenceArrays(requests.map((r) => r.ref)),
+        requests.map((r) => r.updatedBy),
+        requests.map((r) => r.error),
+        requests.map((r) => (r.retryDelayMs === null ? null : Math.max(0, Math.trunc(r.retryDelayMs)))),
+      ]);
+      return outcomesOf(requests.length, rows);
+    },
+
+    async release(refs: readonly LeaseRef[], updatedBy: string) {
+      if (refs.length === 0) return [];
+      const rows = await run<{ req: string }>('release', 'release', [...fenceArrays(refs), updatedBy, channel]);
+      return outcomesOf(refs.length, rows);
+    },
+
+    async promoteDueRetries(limit, updatedBy) {
+      conn.assertOpen('promoteDueRetries');
+      if (limit <= 0) return 0;
+      const [row] = await run<{ promoted: number }>('promoteDueRetries', 'promoteDueRetries', [
+        limit,
+        updatedBy,
+        channel,
+      ]);
+      return row?.promoted ?? 0;
+    },
+
+    async reapExpiredLeases(request) {
+      conn.assertOpen('reapExpiredLeases');
+      if (request.limit <= 0) return 0;
+      const [row] = await run<{ reaped: number }>('reapExpiredLeases', 'reapExpiredLeases', [
+        request.limit,
+        Math.max(0, Math.trunc(request.retryDelayMs)),
+        request.updatedBy,
+      ]);
+      return row?.reaped ?? 0;
+    },
+
+    async redrive(filter, updatedBy) {
+      conn.assertOpen('redrive');
+      const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
+      if (statuses.length === 0) return 0;
+      const [row] = await run<{ redriven: number }>('redrive', 'redrive', [
+        statuses,
+        filter.table ?? null,
+        filter.messageType ?? null,
+        filter.eventId ?? null,
+        updatedBy,
+        channel,
+      ]);
+      return row?.redriven ?? 0;
+    },
+
+    async list(request) {
+      const after = parseCursor(request.after);
+      const limit = Math.max(0, request.limit);
+      const rows = await run<SelectedRow>('list', 'listRows', [
+        after,
+        limit + 1,
+        request.table ?? null,
+        request.messageType ?? null,
+        request.eventId ?? null,
+        request.statuses === undefined ? null : [...request.statuses],
+      ]);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { rows: page.map(toMessageRow), next: rows.length > page.length && last ? last.seq : null };
+    },
+
+    async countByStatus(filter = {}) {
+      const rows = await run<{ table_name: string; message_type: string; status: Status; count: number }>(
+        'countByStatus',
+        'countByStatus',
+        [
+          filter.table ?? null,
+          filter.messageType ?? null,
+          filter.eventId ?? null,
+          filter.statuses === undefined ? null : [...filter.statuses],
+        ],
+      );
+      return rows.map((r) => ({
+        table: r.table_name as Parameters<EventStore['claim']>[0]['table'],
+        messageType: r.message_type,
+        status: r.status,
+        count: r.count,
+      }));
+    },
+
+    async getPayload(eventId) {
+      const [row] = await run<{ payload: string }>('getPayload', 'selectPayload', [eventId]);
+      return row?.payload ?? null;
+    },
+
+    async getWorkingData(eventId) {
+      const rows = await run<{ name: string; value: string }>('getWorkingData', 'selectWorkingData', [eventId]);
+      return new Map(rows.map((r) => [r.name, r.value]));
+    },
+
+    async purge(request) {
+      conn.assertOpen('purge');
+      const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
+      if (statuses.length === 0 || request.limit <= 0) return 0;
+      const [row] = await run<{ purged: number }>('purge', 'purge', [
+        statuses,
+        Math.max(0, Math.trunc(request.olderThanMs)),
+        request.limit,
+      ]);
+      return row?.purged ?? 0;
+    },
+
+    async beginTransaction() {
+      conn.assertOpen('beginTransaction');
+      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel)]);
+    },
+
+    ...(wakes !== undefined && {
+      async waitForMessages(table, timeoutMs, signal) {
+        conn.assertOpen('waitForMessages');
+        await wakes.wait(table, timeoutMs, signal);
+      },
+    }),
+
+    listenerPid: () => wakes?.pid,
+    retentionStats: () => ({ ...retention.stats }),
+
+    async close() {
+      if (conn.closed) return;
+      await retention.stop();
+      await wakes?.close();
+      await conn.close();
+    },
+  };
+  const retention = new RetentionPurge(store, {
+    retainCompletedMs: options.retainCompletedMs,
+    intervalMs: options.retentionIntervalMs,
+    batchSize: options.retentionBatchSize,
+  });
+  retention.start();
+  return store;
+}
