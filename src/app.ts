@@ -7,18 +7,29 @@ import { MessageRegistry, type MessageType, type PayloadOf } from './core/messag
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { Status } from './core/status.js';
-import type { EventStore, ListPage, ListRequest, PublishResult, RowFilter, StatusCount } from './store/port.js';
+import type {
+  EventStore,
+  ListPage,
+  NewMessage,
+  ListRequest,
+  PublishResult,
+  RowFilter,
+  StatusCount,
+} from './store/port.js';
 import { Hooks, type HookListener, type HookName } from './processing/hooks.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
 import { Service, type ServiceOptions } from './processing/service.js';
+import type { MessageTracer } from './processing/tracing.js';
 
 const isStore = (v: unknown): v is EventStore =>
   typeof v === 'object' && v !== null && typeof (v as EventStore).claim === 'function';
 const isTypeList = (v: unknown): v is readonly MessageType[] => Array.isArray(v);
 const isLogger = (v: unknown): v is Logger =>
   typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function';
+const isTracer = (v: unknown): v is MessageTracer =>
+  typeof v === 'object' && v !== null && typeof (v as MessageTracer).attempt === 'function';
 const isIdGenerator = (v: unknown): v is IdGenerator =>
   typeof v === 'object' && v !== null && typeof (v as IdGenerator).next === 'function';
 
@@ -47,6 +58,11 @@ export const eventyardSchema = {
    * @defaultValue time-ordered UUIDv7s (new rows land at the end of the id indexes)
    */
   ids: option.custom('an IdGenerator', isIdGenerator, { default: uuidV7Generator }),
+  /**
+   * Traces publishes, attempts, emits and broker hops: `createTracer()` from `eventyard/tracing`.
+   * @defaultValue none (no tracing work at all)
+   */
+  tracer: option.optional(option.custom('a MessageTracer', isTracer)),
 };
 export type EventyardOptions = OptionsInput<typeof eventyardSchema>;
 
@@ -62,6 +78,8 @@ export interface Eventyard {
   readonly registry: MessageRegistry;
   /** The store, wrapped with in-process wake-ups. */
   readonly store: EventStore;
+  /** The tracer given in the options (the broker processors use it too), or undefined. */
+  readonly tracer: MessageTracer | undefined;
   /**
    * Publishes the first message of an event (or another message of `options.eventId`)
    * with its payload, validated against the type's schema. Idempotent per
@@ -101,23 +119,34 @@ export function createEventyard(input: EventyardOptions): Eventyard {
   );
   const services = new Set<Service>();
   const hooks = new Hooks(options.logger);
+  const { tracer } = options;
   const nameOf = (type: MessageType | string): string => (typeof type === 'string' ? type : type.name);
 
   const app: Eventyard = {
     registry,
     store,
+    tracer,
     async publish(type: MessageType | string, payload: unknown, publishOptions: PublishOptions = {}) {
       const [result] = await app.publishMany([{ type, payload, options: publishOptions }]);
       return result as PublishResult;
     },
     async publishMany(items) {
-      const rows = await Promise.all(
+      const built = await Promise.all(
         items.map(({ type, payload, options: o = {} }) => {
           const { createdBy = 'EXTERNAL', ...messageOptions } = o;
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
-      const results = await store.publish(rows);
+      const spans = tracer === undefined ? undefined : built.map((row) => tracer.publish(row, row.createdBy));
+      const rows = spans === undefined ? built : built.map((row, i) => withTraceparent(row, spans[i]?.traceparent));
+      let results: readonly PublishResult[];
+      try {
+        results = await store.publish(rows);
+      } catch (error) {
+        spans?.forEach((span) => span.end(error as Error));
+        throw error;
+      }
+      spans?.forEach((span) => span.end());
       if (hooks.listening('published')) {
         rows.forEach((row, i) => {
           const { eventId, messageType, table, createdBy: service } = row;
@@ -135,6 +164,7 @@ export function createEventyard(input: EventyardOptions): Eventyard {
           logger: options.logger,
           newId,
           hooks,
+          tracer,
           onLocalPublish: (t, wake) => wakeups.subscribe(t, wake),
         },
         serviceOptions,
@@ -153,4 +183,8 @@ export function createEventyard(input: EventyardOptions): Eventyard {
     },
   };
   return app;
+}
+
+function withTraceparent(row: NewMessage, traceparent: string | undefined): NewMessage {
+  return traceparent === undefined ? row : { ...row, traceparent };
 }

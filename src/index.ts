@@ -17,3 +17,4 @@ export type { ProcessorOptions } from './processing/processor-options.js';
 export type { ProcessorStats } from './processing/processor.js';
 export { RetryMechanism, type RetryMechanismOptions } from './processing/retry-mechanism.js';
 export * from './transports/index.js';
+export type { AttemptSpan, BrokerHop, MessageTracer, TraceSpan } from './processing/tracing.js';

@@ -8,6 +8,7 @@ import { encodePayload, parseJson } from '../core/payload.js';
 import type { ClaimedMessage, EventStore, NewMessage, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
+import type { AttemptSpan } from './tracing.js';
 
 export interface MessageInfo {
   readonly eventId: string;
@@ -57,6 +58,8 @@ export function createHandlerContext<P>(args: {
   serviceName: string;
   builder: MessageBuilder;
   store: EventStore;
+  /** The attempt's span, when tracing is on: emits get their own producer spans under it. */
+  span?: AttemptSpan | undefined;
 }): { context: HandlerContext<P>; effects: AttemptEffects; seal: () => void } {
   const { message, builder, serviceName, store } = args;
   const effects: AttemptEffects = { emits: [], workingData: [] };
@@ -74,7 +77,13 @@ export function createHandlerContext<P>(args: {
     ...options,
   });
 
-  const { control } = args;
+  const { control, span } = args;
+  /** With tracing on, an emitted row carries its emit span's context unless the handler set one. */
+  const traced = (row: NewMessage, options?: MessageOptions): NewMessage => {
+    if (span === undefined || options?.traceparent !== undefined) return row;
+    const traceparent = span.emit(row);
+    return traceparent === undefined ? row : { ...row, traceparent };
+  };
   const context: HandlerContext<P> = {
     message: {
       eventId: message.eventId,
@@ -114,13 +123,15 @@ export function createHandlerContext<P>(args: {
     },
     emit(messageType, options) {
       open();
-      effects.emits.push(builder.followUp(messageType, message.eventId, serviceName, inherit(options)));
+      effects.emits.push(
+        traced(builder.followUp(messageType, message.eventId, serviceName, inherit(options)), options),
+      );
     },
     async emitEvent(messageType, payload, options) {
       open();
       const row = await builder.withPayload(messageType, payload, serviceName, inherit(options));
       open();
-      effects.emits.push(row);
+      effects.emits.push(traced(row, options));
       return row.eventId;
     },
   };

@@ -13,6 +13,7 @@ import { AttemptControl, TimeoutSweep } from './attempt-control.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
+import type { MessageTracer } from './tracing.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
@@ -47,6 +48,7 @@ export interface ProcessorDeps {
   readonly options: ResolvedProcessorOptions;
   /** The service's hooks (which pass every event on to the app's). */
   readonly hooks: Hooks;
+  readonly tracer: MessageTracer | undefined;
   /** In-process wake-ups (publishes from this process); the store may offer its own. */
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
 }
@@ -101,6 +103,7 @@ export class EventProcessor {
       handlers: deps.handlers,
       batcher: this.#batcher,
       hooks: deps.hooks,
+      tracer: deps.tracer,
     };
     this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
   }
