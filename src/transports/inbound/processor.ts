@@ -13,9 +13,11 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { Logger } from '../../processing/logger.js';
+import type { BrokerHop } from '../../processing/tracing.js';
 import { sleep } from '../../processing/timing.js';
 import type { NewMessage } from '../../store/port.js';
 import { Backoff } from '../backoff.js';
+import { Header, validTraceparent } from '../headers.js';
 import type { BrokerConsumer, BrokerMessage } from '../port.js';
 import { mapInbound, type InboundMapping } from './mapping.js';
 import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
@@ -158,15 +160,14 @@ export class InboundProcessor {
     this.stats.redelivered += batch.filter((m) => (m.deliveryCount ?? 1) > 1).length;
     const mapped = await Promise.all(batch.map((message) => mapInbound(message, this.#mapping)));
     const rejected = mapped.filter((m) => m.kind === 'rejected').length;
-    if (
-      !(await this.#write(
-        consumer,
-        batch,
-        mapped.map((m) => m.row),
-        signal,
-      ))
-    )
-      return false;
+    const { tracer } = this.#options.app;
+    const spans =
+      tracer &&
+      batch.map((message, i) => tracer.brokerReceive(receivedHop(this.#options.broker.kind, message, mapped[i]?.row)));
+    const rows = mapped.map((m, i) => withTraceparent(m.row, spans?.[i]?.traceparent));
+    const written = await this.#write(consumer, batch, rows, signal);
+    spans?.forEach((span) => span.end(written ? undefined : new Error('not written (stopping)')));
+    if (!written) return false;
     this.stats.rejected += rejected;
     try {
       await consumer.ack(batch);
@@ -226,4 +227,20 @@ export class InboundProcessor {
 
 export function createInboundProcessor(options: InboundOptions): InboundProcessor {
   return new InboundProcessor(options);
+}
+
+/** What a received message's span records; the row carries its context on. */
+function receivedHop(system: string, message: BrokerMessage, row: NewMessage | undefined): BrokerHop {
+  return {
+    system,
+    topic: message.topic,
+    messageId: message.id,
+    eventId: row?.eventId,
+    messageType: row?.messageType,
+    traceparent: validTraceparent(message.headers[Header.TRACEPARENT]),
+  };
+}
+
+function withTraceparent(row: NewMessage, traceparent: string | undefined): NewMessage {
+  return traceparent === undefined ? row : { ...row, traceparent };
 }
