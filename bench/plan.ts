@@ -131,7 +131,7 @@ function failureCase(b: Backend, events: number, reps: number): Case {
 }
 
 /**
- * W2 on SQLite, Eventyard with eventyard/metrics (scraped every second) as the first
+ * W2 on SQLite, Eventyard with eventyard/metrics (scraped every 5 s) as the first
  * system and Eventyard without as the peer: the ratio is what the metrics leave.
  */
 function metricsCase(events: number, reps: number): Case {

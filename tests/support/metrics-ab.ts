@@ -2,11 +2,12 @@
  * A/B of what eventyard/metrics costs a W2-style drain on SQLite, in one process: each run
  * pre-loads `events` 1 KB events (tests/support/backlog.ts) into a fresh WAL file, then
  * one service at concurrency 32 drains them with a no-op handler. B adds createMetrics
- * (every hook counted, backlog gauges on) and scrapes its text every `scrapeMs`, stricter
- * than Prometheus' usual 15 s. Runs alternate A B A B after one warm-up pair; the figures
- * are medians of events/s and the median of the per-pair ratios B/A.
+ * (every hook counted, backlog gauges on) and scrapes its text every `scrapeMs`
+ * (Prometheus' default is 15 s). Runs alternate A B A B after one warm-up pair; the figures
+ * are medians of events/s and of CPU time per event (user + system of this process, the
+ * figure this shared machine's noise disturbs least), and the medians of the per-pair ratios.
  *
- *   npm run build && node --import tsx tests/support/metrics-ab.ts [pairs=8] [events=30000] [scrapeMs=1000]
+ *   npm run build && node --import tsx tests/support/metrics-ab.ts [pairs=8] [events=30000] [scrapeMs=5000]
  *
  * It runs the compiled dist/ code, as the benchmark does.
  */
@@ -20,7 +21,7 @@ import type * as Sqlite from '../../src/stores/sqlite/index.js';
 import type { CompleteRequest, EventStore } from '../../src/store/port.js';
 import { publishBacklog } from './backlog.js';
 
-const [pairsArg = '8', eventsArg = '30000', scrapeArg = '1000'] = process.argv.slice(2);
+const [pairsArg = '8', eventsArg = '30000', scrapeArg = '5000'] = process.argv.slice(2);
 const pairs = Number(pairsArg);
 const events = Number(eventsArg);
 const scrapeMs = Number(scrapeArg);
@@ -50,7 +51,13 @@ function counting(store: EventStore, onOk: (n: number) => void): EventStore {
   });
 }
 
-async function once(withMetrics: boolean, label: string): Promise<number> {
+interface Run {
+  readonly perSecond: number;
+  /** CPU time of this process (user + system) per event during the drain. */
+  readonly cpuUs: number;
+}
+
+async function once(withMetrics: boolean, label: string): Promise<Run> {
   const path = join(tmpdir(), `eventyard-metrics-ab-${process.pid}-${label}.db`);
   const clean = (): void => ['', '-wal', '-shm'].forEach((s) => rmSync(path + s, { force: true }));
   clean();
@@ -70,9 +77,11 @@ async function once(withMetrics: boolean, label: string): Promise<number> {
     metrics === undefined ? undefined : setInterval(() => void metrics.text().then(() => scrapes++), scrapeMs);
   const service = app.service({ name: 'AB', concurrency: 32 }).handle(TYPE, () => undefined);
   const began = performance.now();
+  const cpu = process.cpuUsage();
   service.start();
   await finished;
   const seconds = (performance.now() - began) / 1000;
+  const used = process.cpuUsage(cpu);
   clearInterval(scraper);
   await service.stop(); // the last outcomes' hooks run after the store confirmed them
   if (metrics !== undefined) {
@@ -84,7 +93,7 @@ async function once(withMetrics: boolean, label: string): Promise<number> {
   await app.close();
   clean();
   if (metrics !== undefined && scrapes === 0 && seconds * 1000 > scrapeMs * 2) throw new Error('no scrape ran');
-  return events / seconds;
+  return { perSecond: events / seconds, cpuUs: (used.user + used.system) / events };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -93,23 +102,26 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-const a: number[] = [];
-const b: number[] = [];
+const a: Run[] = [];
+const b: Run[] = [];
+const idle: Run = { perSecond: 0, cpuUs: 0 };
 for (let pair = 0; pair <= pairs; pair++) {
   // Alternate which goes first, so neither always runs on the warmer heap.
   const first = pair % 2 === 0;
-  const ra = first ? await once(false, 'a') : 0;
+  const ra = first ? await once(false, 'a') : idle;
   const rb = await once(true, 'b');
   const ra2 = first ? ra : await once(false, 'a');
   if (pair === 0) continue; // warm-up
   a.push(ra2);
   b.push(rb);
   console.log(
-    `pair ${pair}: without ${ra2.toFixed(0)}/s, with metrics ${rb.toFixed(0)}/s, ratio ${(rb / ra2).toFixed(3)}`,
+    `pair ${pair}: without ${ra2.perSecond.toFixed(0)}/s ${ra2.cpuUs.toFixed(1)} µs CPU/event, ` +
+      `with metrics ${rb.perSecond.toFixed(0)}/s ${rb.cpuUs.toFixed(1)} µs CPU/event`,
   );
 }
-const ratios = a.map((x, i) => (b[i] as number) / x);
+const ratio = (pick: (r: Run) => number): string => median(a.map((x, i) => pick(b[i] as Run) / pick(x))).toFixed(3);
 console.log(
-  `median without ${median(a).toFixed(0)}/s, with metrics ${median(b).toFixed(0)}/s; ` +
-    `median ratio ${median(ratios).toFixed(3)} over ${pairs} pairs of ${events} events (scrape every ${scrapeMs} ms)`,
+  `${pairs} pairs of ${events} events, scrape every ${scrapeMs} ms: ` +
+    `events/s median without ${median(a.map((r) => r.perSecond)).toFixed(0)}, with ${median(b.map((r) => r.perSecond)).toFixed(0)}, median ratio with/without ${ratio((r) => r.perSecond)}; ` +
+    `CPU µs/event median without ${median(a.map((r) => r.cpuUs)).toFixed(1)}, with ${median(b.map((r) => r.cpuUs)).toFixed(1)}, median ratio ${ratio((r) => r.cpuUs)}`,
 );
