@@ -29,7 +29,30 @@ class SeriesTable<S> {
   readonly #byService = new Map<string, Map<string, Map<string, S>>>();
   constructor(private readonly create: () => S) {}
 
+  // The last series found: a drain of one type in one service hits it every time.
+  #lastService = '';
+  #lastType = '';
+  #lastExtra = '';
+  #last: S | undefined;
+
   at(service: string, messageType: string, extra = ''): S {
+    if (
+      this.#last !== undefined &&
+      service === this.#lastService &&
+      messageType === this.#lastType &&
+      extra === this.#lastExtra
+    ) {
+      return this.#last;
+    }
+    const found = this.#find(service, messageType, extra);
+    this.#lastService = service;
+    this.#lastType = messageType;
+    this.#lastExtra = extra;
+    this.#last = found;
+    return found;
+  }
+
+  #find(service: string, messageType: string, extra: string): S {
     let byType = this.#byService.get(service);
     if (byType === undefined) this.#byService.set(service, (byType = new Map<string, Map<string, S>>()));
     let byExtra = byType.get(messageType);
@@ -48,6 +71,7 @@ class SeriesTable<S> {
   }
 
   clear(): void {
+    this.#last = undefined;
     this.#byService.clear();
   }
 }
