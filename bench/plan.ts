@@ -130,6 +130,19 @@ function failureCase(b: Backend, events: number, reps: number): Case {
   };
 }
 
+/**
+ * W2 on SQLite, Eventyard with eventyard/metrics (scraped every 5 s) as the first
+ * system and Eventyard without as the peer: the ratio is what the metrics leave.
+ */
+function metricsCase(events: number, reps: number): Case {
+  return {
+    ...drainCase(SQLITE, events, 32, reps),
+    id: 'W2-sqlite-c32-metrics',
+    systems: [SystemName.EVENTYARD_SQLITE_METRICS, SystemName.EVENTYARD_SQLITE],
+    title: `W2 drain ${events.toLocaleString('en')} events, concurrency 32, Eventyard with metrics vs without`,
+  };
+}
+
 export function quickPlan(): Case[] {
   return [
     drainCase(REDIS, 20_000, 32, 2),
@@ -166,6 +179,9 @@ export function fullPlan(): Case[] {
       title: 'W2 drain 100,000 events, concurrency 32, Eventyard prefetch 32',
     });
   }
+  // What eventyard/metrics costs (the target: under 3 % of W2): Eventyard with metrics
+  // against Eventyard without, both on SQLite, alternating like any other pair.
+  cases.push(metricsCase(100_000, 3));
   // What the default time-ordered event ids (UUIDv7) save the SQLite store over random UUIDv4s,
   // which scatter index inserts over random pages.
   cases.push({

@@ -13,6 +13,7 @@ import type {
   EventStore,
   ListPage,
   ListRequest,
+  NewMessage,
   PublishResult,
   RedriveFilter,
   RowFilter,
@@ -24,12 +25,15 @@ import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
 import { Service, type ServiceOptions } from './processing/service.js';
+import type { MessageTracer } from './processing/tracing.js';
 
 const isStore = (v: unknown): v is EventStore =>
   typeof v === 'object' && v !== null && typeof (v as EventStore).claim === 'function';
 const isTypeList = (v: unknown): v is readonly MessageType[] => Array.isArray(v);
 const isLogger = (v: unknown): v is Logger =>
   typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function';
+const isTracer = (v: unknown): v is MessageTracer =>
+  typeof v === 'object' && v !== null && typeof (v as MessageTracer).attempt === 'function';
 const isIdGenerator = (v: unknown): v is IdGenerator =>
   typeof v === 'object' && v !== null && typeof (v as IdGenerator).next === 'function';
 
@@ -58,6 +62,11 @@ export const eventyardSchema = {
    * @defaultValue time-ordered UUIDv7s (new rows land at the end of the id indexes)
    */
   ids: option.custom('an IdGenerator', isIdGenerator, { default: uuidV7Generator }),
+  /**
+   * Traces publishes, attempts, emits and broker hops: `createTracer()` from `eventyard/tracing`.
+   * @defaultValue none (no tracing work at all)
+   */
+  tracer: option.optional(option.custom('a MessageTracer', isTracer)),
 };
 export type EventyardOptions = OptionsInput<typeof eventyardSchema>;
 
@@ -87,6 +96,8 @@ export interface Eventyard<T extends MessageType = MessageType> {
   readonly registry: MessageRegistry;
   /** The store, wrapped with in-process wake-ups. */
   readonly store: EventStore;
+  /** The tracer given in the options (the broker processors use it too), or undefined. */
+  readonly tracer: MessageTracer | undefined;
   /**
    * Publishes the first message of an event (or another message of `options.eventId`)
    * with its payload, validated against the type's schema. Idempotent per
@@ -150,11 +161,13 @@ export function createEventyard<T extends MessageType>(
   );
   const services = new Set<Service>();
   const hooks = new Hooks(options.logger);
+  const { tracer } = options;
   const nameOf = (type: MessageType | string): string => (typeof type === 'string' ? type : type.name);
 
   const app: Eventyard<T> = {
     registry,
     store,
+    tracer,
     async publish(type, payload, publishOptions = {}) {
       const { transaction, ...options } = publishOptions;
       const [result] = await app.publishMany([{ type: type as T, payload, options }], { transaction });
@@ -176,7 +189,7 @@ export function createEventyard<T extends MessageType>(
           'this store cannot publish inside your transaction (PostgreSQL can); publish without `transaction`',
         );
       }
-      const rows = await Promise.all(
+      const built = await Promise.all(
         items.map(async ({ type, payload, options: o = {} }) => {
           if (typeof o !== 'object' || o === null) {
             throw new EventyardError(ErrorCode.INVALID_OPTION, 'publish options must be an object');
@@ -185,10 +198,19 @@ export function createEventyard<T extends MessageType>(
           return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
         }),
       );
-      const results =
-        transaction !== undefined && store.publishInTransaction
-          ? await store.publishInTransaction(transaction, rows)
-          : await store.publish(rows);
+      const spans = tracer === undefined ? undefined : built.map((row) => tracer.publish(row, row.createdBy));
+      const rows = spans === undefined ? built : built.map((row, i) => withTraceparent(row, spans[i]?.traceparent));
+      let results: readonly PublishResult[];
+      try {
+        results =
+          transaction !== undefined && store.publishInTransaction
+            ? await store.publishInTransaction(transaction, rows)
+            : await store.publish(rows);
+      } catch (error) {
+        spans?.forEach((span) => span.end(error as Error));
+        throw error;
+      }
+      spans?.forEach((span) => span.end());
       if (hooks.listening('published')) {
         rows.forEach((row, i) => {
           const { eventId, messageType, table, createdBy: service } = row;
@@ -206,6 +228,7 @@ export function createEventyard<T extends MessageType>(
           logger: options.logger,
           newId,
           hooks,
+          tracer,
           onLocalPublish: (t, wake) => wakeups.subscribe(t, wake),
         },
         serviceOptions,
@@ -225,4 +248,8 @@ export function createEventyard<T extends MessageType>(
     },
   };
   return app;
+}
+
+function withTraceparent(row: NewMessage, traceparent: string | undefined): NewMessage {
+  return traceparent === undefined ? row : { ...row, traceparent };
 }

@@ -85,3 +85,6 @@ export type {
 // Operations: liveness and readiness probes over Service.health()
 export { probeHealth, createHealthHandler } from './processing/health-probe.js';
 export type { HealthReport, HealthProbeOptions, HealthHandlerOptions } from './processing/health-probe.js';
+
+// Traces: the tracer port an app takes (`eventyard/tracing` builds one on OpenTelemetry)
+export type { AttemptSpan, BrokerHop, MessageTracer, TraceSpan } from './processing/tracing.js';

@@ -7,6 +7,7 @@
  */
 import { createEventyard, defineMessageType, silentLogger, type Eventyard, type Service } from '../../src/index.js';
 import { uuidGenerator } from '../../src/store/index.js';
+import { createMetrics, type EventyardMetrics } from '../../src/metrics/index.js';
 import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../src/store/port.js';
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
@@ -14,6 +15,7 @@ import { createEventyardStore } from './eventyard-stores.js';
 import type { QueueSystem, StoreCounts, SystemOptions, WorkerSpec } from './types.js';
 
 export const BENCH_TYPE_NAME = 'IN_BENCH';
+const SCRAPE_MS = 5000;
 
 export const benchPayloadSchema: StandardSchemaV1<unknown, BenchPayload> = {
   '~standard': {
@@ -59,7 +61,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       onCompleted(payload);
     }
   });
-  const { uuidv4, ...processorTuning } = options.eventyardTuning ?? {};
+  const { uuidv4, metrics: withMetrics, ...processorTuning } = options.eventyardTuning ?? {};
   const app: Eventyard = createEventyard({
     store: observed,
     messageTypes: [type],
@@ -67,6 +69,10 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     ...(uuidv4 === true ? { ids: uuidGenerator } : {}),
   });
   let service: Service | undefined;
+  // The metrics variant: every hook counted, backlog gauges on, scraped every 5 s
+  // (Prometheus scrapes every 15 s unless told otherwise).
+  const metrics: EventyardMetrics | undefined = withMetrics === true ? createMetrics({ app }) : undefined;
+  const scraper = metrics && setInterval(() => void metrics.text(), SCRAPE_MS);
 
   return {
     name,
@@ -84,6 +90,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       'payload schema': 'minimal Standard Schema (typeof checks)',
       'event ids': uuidv4 === true ? 'random UUIDv4 (variant)' : 'UUIDv7, time-ordered (default)',
       publishBatch: 'app.publishMany',
+      metrics: metrics ? `eventyard/metrics, scraped every ${SCRAPE_MS} ms` : 'off (default)',
     },
     async publish(payload) {
       await app.publish(type, payload);
@@ -119,6 +126,8 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       };
     },
     async close() {
+      clearInterval(scraper);
+      metrics?.close();
       await app.close();
     },
   };

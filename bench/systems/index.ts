@@ -9,6 +9,8 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
       return createEventyardSystem(options);
+    case SystemName.EVENTYARD_SQLITE_METRICS:
+      return createEventyardSystem({ ...options, eventyardTuning: { ...options.eventyardTuning, metrics: true } });
     case SystemName.BULLMQ:
       return createBullmq(options);
     case SystemName.PLAINJOB:
@@ -17,4 +19,6 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
 }
 
 export const isEventyard = (name: SystemName): boolean =>
-  name === SystemName.EVENTYARD_REDIS || name === SystemName.EVENTYARD_SQLITE;
+  name === SystemName.EVENTYARD_REDIS ||
+  name === SystemName.EVENTYARD_SQLITE ||
+  name === SystemName.EVENTYARD_SQLITE_METRICS;

@@ -9,6 +9,7 @@ export function createPipeline(name: SystemName, options: SystemOptions): Promis
   switch (name) {
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
+    case SystemName.EVENTYARD_SQLITE_METRICS:
       return createEventyardPipeline(options);
     case SystemName.BULLMQ:
       return createBullmqPipeline(options);

@@ -10,6 +10,8 @@ import type { Profile } from '../harness/durability.js';
 export const SystemName = {
   EVENTYARD_REDIS: 'eventyard-redis',
   EVENTYARD_SQLITE: 'eventyard-sqlite',
+  /** Eventyard on SQLite with eventyard/metrics on (the metrics-cost case). */
+  EVENTYARD_SQLITE_METRICS: 'eventyard-sqlite+metrics',
   BULLMQ: 'bullmq',
   PLAINJOB: 'plainjob',
 } as const;
@@ -50,7 +52,8 @@ export interface SystemOptions {
   /** How long a worker holds a claimed event before another may take it. */
   readonly leaseMs: number;
   /** Eventyard processor options a case sets explicitly (e.g. prefetch); defaults otherwise. */
-  readonly eventyardTuning?: Readonly<{ prefetch?: number; batchSize?: number; uuidv4?: boolean }> | undefined;
+  readonly eventyardTuning?:
+    Readonly<{ prefetch?: number; batchSize?: number; uuidv4?: boolean; metrics?: boolean }> | undefined;
 }
 
 export interface QueueSystem {

@@ -21,6 +21,7 @@ import { createHandlerContext, type Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
 import type { MessageBuilder } from './message-builder.js';
 import type { OutcomeBatcher } from './outcome-batcher.js';
+import type { AttemptSpan, MessageTracer } from './tracing.js';
 import { validatePayload } from './validate.js';
 
 export interface AttemptDeps {
@@ -30,6 +31,8 @@ export interface AttemptDeps {
   readonly handlers: ReadonlyMap<string, Handler<never>>;
   readonly batcher: OutcomeBatcher;
   readonly hooks: Hooks;
+  /** The app's tracer, when tracing is on: one span per attempt. */
+  readonly tracer: MessageTracer | undefined;
 }
 
 export interface AttemptResult {
@@ -55,6 +58,27 @@ export async function runAttempt(
   message: ClaimedMessage,
   control: AttemptControl,
   onHandlerSettled: () => void = () => undefined,
+): Promise<AttemptResult> {
+  const span = deps.tracer?.attempt(message, deps.serviceName);
+  if (span === undefined) return attemptOnce(deps, message, control, onHandlerSettled, undefined);
+  try {
+    const result = await attemptOnce(deps, message, control, onHandlerSettled, span);
+    span.end(result.outcome === 'ok' ? spanOutcome[result.kind] : result.outcome, result.error);
+    return result;
+  } catch (error) {
+    span.end('store_error', toError(error));
+    throw error;
+  }
+}
+
+const spanOutcome = { completed: 'completed', retry: 'retry', failed: 'failed' } as const;
+
+async function attemptOnce(
+  deps: AttemptDeps,
+  message: ClaimedMessage,
+  control: AttemptControl,
+  onHandlerSettled: () => void,
+  span: AttemptSpan | undefined,
 ): Promise<AttemptResult> {
   // Called once, before the outcome is written: the handler ran and settled, or never ran.
   let settled = false;
@@ -87,16 +111,15 @@ export async function runAttempt(
       serviceName: deps.serviceName,
       builder: deps.builder,
       store: deps.store,
+      span,
     });
     if (deps.hooks.listening('started')) {
       deps.hooks.emit('started', { service: updatedBy, message, startedAt: Date.now() });
     }
     const handlerStart = performance.now();
     try {
-      await untilAborted(
-        Promise.resolve().then(() => (handler as unknown as Handler<unknown>)(context)),
-        control,
-      );
+      const call = (): Promise<void> => Promise.resolve().then(() => (handler as unknown as Handler<unknown>)(context));
+      await untilAborted(span === undefined ? call() : span.run(call), control);
     } finally {
       seal();
       handlerMs = performance.now() - handlerStart;

@@ -12,6 +12,7 @@ import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { ClaimedMessage, EventStore, NewMessage, StoreTransaction, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
+import type { AttemptSpan } from './tracing.js';
 
 export interface MessageInfo {
   readonly eventId: string;
@@ -112,6 +113,8 @@ export function createHandlerContext<P>(args: {
   serviceName: string;
   builder: MessageBuilder;
   store: EventStore;
+  /** The attempt's span, when tracing is on: emits get their own producer spans under it. */
+  span?: AttemptSpan | undefined;
 }): { context: HandlerContext<P>; effects: AttemptEffects; seal: () => void } {
   const { message, builder, serviceName, store } = args;
   const effects: AttemptEffects = { emits: [], workingData: [], checks: [] };
@@ -129,7 +132,13 @@ export function createHandlerContext<P>(args: {
     ...options,
   });
 
-  const { control } = args;
+  const { control, span } = args;
+  /** With tracing on, an emitted row carries its emit span's context unless the handler set one. */
+  const traced = (row: NewMessage, options?: MessageOptions): NewMessage => {
+    if (span === undefined || options?.traceparent !== undefined) return row;
+    const traceparent = span.emit(row);
+    return traceparent === undefined ? row : { ...row, traceparent };
+  };
   const context: HandlerContext<P> = {
     message: {
       eventId: message.eventId,
@@ -165,7 +174,10 @@ export function createHandlerContext<P>(args: {
     },
     emit(messageType: string | MessageType, options?: Omit<MessageOptions, 'eventId'>) {
       open();
-      const row = builder.followUp(nameOf(messageType), message.eventId, serviceName, inherit(options));
+      const row = traced(
+        builder.followUp(nameOf(messageType), message.eventId, serviceName, inherit(options)),
+        options,
+      );
       const type = builder.registry.get(row.messageType);
       if (type.schema !== args.checkedWith) {
         const check = checkFollowUp(type, args.rawPayload, message);
@@ -180,7 +192,7 @@ export function createHandlerContext<P>(args: {
       open();
       const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(options));
       open();
-      effects.emits.push(row);
+      effects.emits.push(traced(row, options));
       return row.eventId;
     },
     async transaction() {

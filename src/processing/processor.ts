@@ -14,6 +14,7 @@ import { AttemptControl, TimeoutSweep } from './attempt-control.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
+import type { MessageTracer } from './tracing.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import { OutageLog } from './outage-log.js';
@@ -62,6 +63,7 @@ export interface ProcessorDeps {
   readonly storeDeadlineMs: number;
   /** The service's hooks (which pass every event on to the app's). */
   readonly hooks: Hooks;
+  readonly tracer: MessageTracer | undefined;
   /** In-process wake-ups (publishes from this process); the store may offer its own. */
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
 }
@@ -118,6 +120,7 @@ export class EventProcessor {
       handlers: deps.handlers,
       batcher: this.#batcher,
       hooks: deps.hooks,
+      tracer: deps.tracer,
     };
     this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
   }

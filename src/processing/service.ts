@@ -11,6 +11,7 @@ import type { Handler } from './handler-context.js';
 import { Hooks, type HookListener, type HookName, type Observable } from './hooks.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
+import type { MessageTracer } from './tracing.js';
 import { EventProcessor, type ProcessorStats } from './processor.js';
 import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
 import {
@@ -57,6 +58,8 @@ export interface ServiceDeps {
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
   /** The app's hooks: the service's events go on to them. */
   readonly hooks: Hooks;
+  /** The app's tracer, when tracing is on. */
+  readonly tracer: MessageTracer | undefined;
 }
 
 export interface ServiceHealth {
@@ -148,6 +151,7 @@ export class Service<T extends MessageType = MessageType> implements Observable 
           handlers,
           options,
           hooks: this.#hooks,
+          tracer: this.#deps.tracer,
           onLocalPublish: this.#deps.onLocalPublish,
         }),
     );

@@ -8,11 +8,14 @@ import type { EventStore } from '../../store/port.js';
 import type { MessageRegistry } from '../../core/message-type.js';
 import type { Broker } from '../port.js';
 import { Header } from '../headers.js';
+import type { MessageTracer } from '../../processing/tracing.js';
 
 /** What the inbound processor needs of the application: `createEventyard(...)` fits. */
 export interface InboundApp {
   readonly store: EventStore;
   readonly registry: MessageRegistry;
+  /** With a tracer, broker hops get spans and carry the trace on. */
+  readonly tracer?: MessageTracer | undefined;
 }
 
 const isApp = (v: unknown): v is InboundApp => typeof v === 'object' && v !== null && 'store' in v && 'registry' in v;

@@ -15,10 +15,12 @@ import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { Table } from '../../core/message-type.js';
 import type { Logger } from '../../processing/logger.js';
 import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
+import type { BrokerHop } from '../../processing/tracing.js';
 import { sleep } from '../../processing/timing.js';
 import type { EventStore, NewMessage } from '../../store/port.js';
 import { Backoff } from '../backoff.js';
 import { brokerWithDeadline } from '../broker-deadline.js';
+import { Header, validTraceparent } from '../headers.js';
 import type { Broker, BrokerConsumer, BrokerMessage } from '../port.js';
 import { mapInbound, payloadConflictRow, type InboundMapping } from './mapping.js';
 import { resolveInboundOptions, type InboundOptions, type ResolvedInboundOptions } from './options.js';
@@ -208,15 +210,14 @@ export class InboundProcessor {
     this.stats.redelivered += batch.filter((m) => (m.deliveryCount ?? 1) > 1).length;
     const mapped = await Promise.all(batch.map((message) => mapInbound(message, this.#mapping)));
     const rejected = mapped.filter((m) => m.kind === 'rejected').length;
-    if (
-      !(await this.#write(
-        consumer,
-        batch,
-        mapped.map((m) => m.row),
-        signal,
-      ))
-    )
-      return 'stopped';
+    const { tracer } = this.#options.app;
+    const spans =
+      tracer &&
+      batch.map((message, i) => tracer.brokerReceive(receivedHop(this.#options.broker.kind, message, mapped[i]?.row)));
+    const rows = mapped.map((m, i) => withTraceparent(m.row, spans?.[i]?.traceparent));
+    const written = await this.#write(consumer, batch, rows, signal);
+    spans?.forEach((span) => span.end(written ? undefined : new Error('not written (stopping)')));
+    if (!written) return 'stopped';
     this.stats.rejected += rejected;
     try {
       await consumer.ack(batch);
@@ -287,4 +288,20 @@ export class InboundProcessor {
 
 export function createInboundProcessor(options: InboundOptions): InboundProcessor {
   return new InboundProcessor(options);
+}
+
+/** What a received message's span records; the row carries its context on. */
+function receivedHop(system: string, message: BrokerMessage, row: NewMessage | undefined): BrokerHop {
+  return {
+    system,
+    topic: message.topic,
+    messageId: message.id,
+    eventId: row?.eventId,
+    messageType: row?.messageType,
+    traceparent: validTraceparent(message.headers[Header.TRACEPARENT]),
+  };
+}
+
+function withTraceparent(row: NewMessage, traceparent: string | undefined): NewMessage {
+  return traceparent === undefined ? row : { ...row, traceparent };
 }

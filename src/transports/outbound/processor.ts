@@ -27,6 +27,15 @@ import {
   type ResolvedOutboundOptions,
 } from './options.js';
 import { renderOutgoing } from './render.js';
+import type { TraceSpan } from '../../processing/tracing.js';
+import { Header } from '../headers.js';
+
+/** The message with the publish span's context in its `traceparent` header. */
+function withTraceparent(message: OutgoingMessage, traceparent: string | undefined): OutgoingMessage {
+  return traceparent === undefined
+    ? message
+    : { ...message, headers: { ...message.headers, [Header.TRACEPARENT]: traceparent } };
+}
 
 export interface OutboundStats {
   claimed: number;
@@ -177,15 +186,24 @@ export class OutboundProcessor {
    */
   async #relay(producer: BrokerProducer, claimed: readonly ClaimedMessage[]): Promise<boolean> {
     let brokerOutage = false;
-    const app = { registry: this.#options.app.registry, store: this.#store };
-    const byTopic = new Map<string, { row: ClaimedMessage; message: OutgoingMessage }[]>();
+    const { broker } = this.#options;
+    const app = { registry: this.#options.app.registry, store: this.#store, tracer: this.#options.app.tracer };
+    const byTopic = new Map<string, { row: ClaimedMessage; message: OutgoingMessage; span: TraceSpan | undefined }[]>();
     const failures: FailRequest[] = [];
     for (const row of claimed) {
       const route = this.#routes.get(row.messageType) as OutboundRoute;
       try {
         const message = await renderOutgoing(row, route, app.store);
+        const span = app.tracer?.brokerPublish({
+          system: broker.kind,
+          topic: route.topic,
+          messageId: message.id ?? `${row.eventId}:${row.messageType}`,
+          eventId: row.eventId,
+          messageType: row.messageType,
+          traceparent: row.traceparent ?? undefined,
+        });
         const list = byTopic.get(route.topic) ?? [];
-        list.push({ row, message });
+        list.push({ row, message: withTraceparent(message, span?.traceparent), span });
         byTopic.set(route.topic, list);
       } catch (error) {
         failures.push(this.#failure(row, error, app.registry));
@@ -200,7 +218,9 @@ export class OutboundProcessor {
           items.map((i) => i.message),
         );
         this.stats.published += rows.length;
+        for (const i of items) i.span?.end();
       } catch (error) {
+        for (const i of items) i.span?.end(toError(error));
         this.stats.publishFailures++;
         if (isOutage(error)) brokerOutage = true;
         this.#options.logger.warn(
