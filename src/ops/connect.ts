@@ -27,7 +27,18 @@ export const STORE_OPENERS: Readonly<Record<string, StoreOpener>> = {
   },
   'redis:': openRedis,
   'rediss:': openRedis,
+  'postgres:': openPostgres,
+  'postgresql:': openPostgres,
 };
+
+/** `postgres://user:pass@host:5432/db?schema=eventyard`: `schema` picks the store's schema. */
+async function openPostgres(url: URL): Promise<EventStore> {
+  const { createPostgresStore } = await import('../stores/postgres/index.js');
+  const schema = url.searchParams.get('schema');
+  const plain = new URL(url.href);
+  plain.searchParams.delete('schema');
+  return createPostgresStore({ connectionString: plain.href, ...(schema === null ? {} : { schema }) });
+}
 
 async function openRedis(url: URL): Promise<EventStore> {
   const { createRedisStore } = await import('../stores/redis/index.js');
@@ -43,7 +54,7 @@ export async function openStoreFromUrl(raw: string): Promise<EventStore> {
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(`not a store URL: ${redactUrl(raw)} (expected e.g. sqlite:./app.db or redis://127.0.0.1:6379)`);
+    throw invalid(`not a store URL: ${redactUrl(raw)} (expected e.g. sqlite:./app.db, redis://127.0.0.1:6379 or postgres://127.0.0.1:5432/app)`);
   }
   const opener = STORE_OPENERS[url.protocol];
   if (opener === undefined) {
