@@ -54,7 +54,9 @@ export async function openStoreFromUrl(raw: string): Promise<EventStore> {
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(`not a store URL: ${redactUrl(raw)} (expected e.g. sqlite:./app.db, redis://127.0.0.1:6379 or postgres://127.0.0.1:5432/app)`);
+    throw invalid(
+      `not a store URL: ${redactUrl(raw)} (expected e.g. sqlite:./app.db, redis://127.0.0.1:6379 or postgres://127.0.0.1:5432/app)`,
+    );
   }
   const opener = STORE_OPENERS[url.protocol];
   if (opener === undefined) {

@@ -172,7 +172,7 @@ export class EventProcessor {
     const deadline = sleep(options.shutdownTimeoutMs, cancelTimers.signal);
     const within = (work: Promise<unknown>, until: Promise<void>): Promise<boolean> =>
       Promise.race([work.then(() => true), until.then(() => false)]);
-    let abandoned = false;
+    let abandoned: boolean;
     try {
       abandoned = !(await within(this.#loop, deadline));
       if (!abandoned) abandoned = !(await within(this.#releaseQueued(), deadline));

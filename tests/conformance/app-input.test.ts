@@ -28,7 +28,7 @@ const thrownBy = async (work: Promise<unknown>): Promise<EventyardError> => {
     await work;
   } catch (error) {
     if (error instanceof EventyardError) return error;
-    throw new Error(`expected an EventyardError, got ${String(error)}`);
+    throw new Error(`expected an EventyardError, got ${String(error)}`, { cause: error });
   }
   throw new Error('expected an error, the call succeeded');
 };

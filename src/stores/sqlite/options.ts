@@ -86,7 +86,7 @@ function checkPath(path: string): void {
   if (path.includes('\u0000')) throw refuse('must not contain a NUL character');
   if (path === ':memory:' || path.startsWith('file:')) return;
   const dir = dirname(resolve(path));
-  let isDirectory = false;
+  let isDirectory: boolean;
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
