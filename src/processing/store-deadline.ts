@@ -168,6 +168,21 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
     purge: guard('purge', (r: Parameters<EventStore['purge']>[0]) => store.purge(r)),
     close: () => store.close(),
   };
+  // The optional capabilities pass through: a handler's transaction (beginTransaction)
+  // must reach the handler context behind this wrapper. Opening one gets the deadline; one
+  // that opens after it is rolled back at once, so its connection is not held.
+  const begin = store.beginTransaction?.bind(store);
+  if (begin !== undefined) {
+    wrapped.beginTransaction = guard(
+      'beginTransaction',
+      () => begin(),
+      (tx) => {
+        tx.rollback().catch(() => undefined);
+      },
+    );
+  }
+  const publishIn = store.publishInTransaction?.bind(store);
+  if (publishIn !== undefined) wrapped.publishInTransaction = publishIn;
   const wait = store.waitForMessages?.bind(store);
   if (wait !== undefined) {
     wrapped.waitForMessages = (table, timeoutMs, signal) =>

@@ -1,7 +1,7 @@
 /**
  * Every store the cross-store tiers run against, as one list: the in-memory reference store
- * first (the model the others are compared with), then SQLite and Redis. A new store joins
- * the property tier and the public-input tests by adding one entry here.
+ * first (the model the others are compared with), then SQLite, Redis and PostgreSQL. A new
+ * store joins the property tier and the public-input tests by adding one entry here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createMemoryStore } from '../../src/testing/index.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { deletePrefix, randomPrefix, SINGLE_REDIS } from './redis-keys.js';
+import { storeInFreshSchema } from './postgres.js';
 
 export interface OpenedStore {
   readonly store: EventStore;
@@ -65,6 +66,14 @@ export const STORE_FACTORIES: readonly StoreFactory[] = [
           }
         },
       };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      // A fresh schema per store; closing it drops the schema (tests/support/postgres.ts).
+      const store = await storeInFreshSchema({}, 'input');
+      return { store, dispose: () => store.close() };
     },
   },
 ];

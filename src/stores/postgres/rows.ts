@@ -147,7 +147,7 @@ export function outcomesOf(count: number, rows: readonly { req: string | number 
 export function parseCursor(after: string | undefined): string {
   if (after === undefined) return '-1';
   if (!/^\d{1,18}$/.test(after)) {
-    throw new EventyardError(ErrorCode.INVALID_OPTION, `postgres store: invalid list cursor ${JSON.stringify(after)}`);
+    throw new EventyardError(ErrorCode.INVALID_CURSOR, `postgres store: invalid list cursor ${JSON.stringify(after)}`);
   }
   return after;
 }

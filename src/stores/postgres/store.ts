@@ -16,6 +16,7 @@
  *   is the table that got claimable rows.
  */
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
+import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type {
   ClaimedMessage,
   CompleteRequest,
@@ -73,16 +74,20 @@ function publishValues(messages: readonly NewMessage[], channel: string | null):
   return [...messageArrays(messages), channel];
 }
 
-function publishResults(
-  messages: readonly NewMessage[],
-  rows: { created: boolean; status: Status }[],
-): PublishResult[] {
-  return messages.map((m, i) => ({
-    eventId: m.eventId,
-    messageType: m.messageType,
-    created: rows[i]?.created === true,
-    status: rows[i]?.status ?? 'UNPROCESSED',
-  }));
+/** A row of publish.sql: status NULL and conflict true for a payload conflict. */
+interface PublishedRow {
+  created: boolean;
+  status: Status | null;
+  conflict: boolean;
+}
+
+function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): PublishResult[] {
+  return messages.map((m, i): PublishResult => {
+    const { eventId, messageType } = m;
+    const row = rows[i];
+    if (row?.conflict === true) return { eventId, messageType, created: false, status: null, conflict: 'payload' };
+    return { eventId, messageType, created: row?.created === true, status: row?.status ?? 'UNPROCESSED' };
+  });
 }
 
 /** complete.sql's 20 parameters for a batch of requests. */
@@ -149,18 +154,14 @@ export function createStoreOnConnection(
 
     async publish(messages) {
       if (messages.length === 0) return [];
-      const rows = await run<{ created: boolean; status: Status }>(
-        'publish',
-        'publish',
-        publishValues(messages, channel),
-      );
+      const rows = await run<PublishedRow>('publish', 'publish', publishValues(messages, channel));
       return publishResults(messages, rows);
     },
 
     async publishInTransaction(transaction, messages) {
       const client: Queryable = asQueryable(transaction);
       if (messages.length === 0) return [];
-      const rows = await conn.queryOn<{ created: boolean; status: Status }>(
+      const rows = await conn.queryOn<PublishedRow>(
         client,
         'publish (in transaction)',
         `ey:${schema}:publish`,
@@ -241,7 +242,8 @@ export function createStoreOnConnection(
       return row?.reaped ?? 0;
     },
 
-    async redrive(filter, updatedBy) {
+    async redrive(given, updatedBy) {
+      const filter = checkRedriveFilter(given);
       conn.assertOpen('redrive');
       const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
       if (statuses.length === 0) return 0;
@@ -256,7 +258,8 @@ export function createStoreOnConnection(
       return row?.redriven ?? 0;
     },
 
-    async list(request) {
+    async list(given) {
+      const request = checkListRequest(given);
       const after = parseCursor(request.after);
       const limit = Math.max(0, request.limit);
       const rows = await run<SelectedRow>('list', 'listRows', [
@@ -272,7 +275,8 @@ export function createStoreOnConnection(
       return { rows: page.map(toMessageRow), next: rows.length > page.length && last ? last.seq : null };
     },
 
-    async countByStatus(filter = {}) {
+    async countByStatus(given) {
+      const filter = checkRowFilter(given);
       const rows = await run<{ table_name: string; message_type: string; status: Status; count: number }>(
         'countByStatus',
         'countByStatus',
@@ -301,7 +305,8 @@ export function createStoreOnConnection(
       return new Map(rows.map((r) => [r.name, r.value]));
     },
 
-    async purge(request) {
+    async purge(given) {
+      const request = checkPurgeRequest(given);
       conn.assertOpen('purge');
       const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
       if (statuses.length === 0 || request.limit <= 0) return 0;

@@ -4,10 +4,18 @@
 -- the user's transaction: then it is the one extra round trip, and the rows, payloads and
 -- the wake-up notification become visible at the caller's COMMIT, or never).
 --
+-- Payloads are written once per event. An input whose row does not exist yet, carrying a
+-- payload different from its event's payload (the stored one, or else the first one of
+-- this batch), is a payload conflict: its row is not written. The payload insert is
+-- ON CONFLICT DO UPDATE ... WHERE the texts differ, so it reads the latest committed
+-- payload (waiting for a concurrent writer of the same event, as ON CONFLICT does) and
+-- returns it only when it differs (a no-op rewrite of that payload row, the rare case).
+--
 -- Returns one row per input, in input order: whether this input created its row (the
--- first of duplicates within the batch does) and the row's status (an existing row's
+-- first of duplicates within the batch does), the row's status (an existing row's
 -- status as this statement's snapshot saw it; UNPROCESSED for a row committed by a
--- concurrent writer after that snapshot, which ON CONFLICT waited for).
+-- concurrent writer after that snapshot, which ON CONFLICT waited for; NULL for a
+-- conflict), and whether it was a payload conflict.
 -- The notification names each table that got a new row; it is delivered at commit.
 --
 -- $1  text[]    EVENT_IDs
@@ -27,6 +35,27 @@ WITH input AS (
        WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
                             ordering_key, traceparent, payload, ord)
 ),
+first_payload AS (
+  SELECT DISTINCT ON (event_id) event_id, payload
+  FROM input
+  WHERE payload IS NOT NULL
+  ORDER BY event_id, ord
+),
+payloads AS (
+  INSERT INTO {schema}.payload AS p (event_id, payload)
+  SELECT event_id, payload
+  FROM first_payload
+  ON CONFLICT (event_id) DO UPDATE SET payload = p.payload
+    WHERE p.payload IS DISTINCT FROM excluded.payload
+  RETURNING p.event_id, p.payload
+),
+checked AS (
+  SELECT i.*,
+         (i.payload IS NULL OR i.payload = coalesce(ps.payload, fp.payload)) AS fits
+  FROM input AS i
+  LEFT JOIN first_payload AS fp ON fp.event_id = i.event_id
+  LEFT JOIN payloads AS ps ON ps.event_id = i.event_id
+),
 inserted AS (
   INSERT INTO {schema}.messages (
     event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
@@ -34,32 +63,38 @@ inserted AS (
   )
   SELECT event_id, message_type, table_name, 'UNPROCESSED', created_by, created_by, now, now,
          0, max_attempts, now + delay_ms, ordering_key, traceparent
-  FROM input
+  FROM checked
+  WHERE fits
   ORDER BY ord
   ON CONFLICT (event_id, message_type) DO NOTHING
   RETURNING event_id, message_type, table_name
 ),
-payloads AS (
-  INSERT INTO {schema}.payload (event_id, payload)
-  SELECT DISTINCT ON (event_id) event_id, payload
-  FROM input
-  WHERE payload IS NOT NULL
-  ORDER BY event_id, ord
-  ON CONFLICT (event_id) DO NOTHING
-),
 firsts AS (
-  SELECT ord, row_number() OVER (PARTITION BY event_id, message_type ORDER BY ord) = 1 AS first
-  FROM input
+  SELECT ord, fits,
+         fits AND row_number() OVER (PARTITION BY event_id, message_type, fits ORDER BY ord) = 1 AS first,
+         coalesce(bool_or(fits) OVER (PARTITION BY event_id, message_type ORDER BY ord
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS earlier_fit
+  FROM checked
+),
+results AS (
+  SELECT
+    i.ord,
+    (ins.event_id IS NOT NULL AND f.first) AS created,
+    (NOT f.fits AND m.event_id IS NULL AND NOT f.earlier_fit) AS conflict,
+    m.status AS existing
+  FROM input AS i
+  JOIN firsts AS f ON f.ord = i.ord
+  LEFT JOIN inserted AS ins ON ins.event_id = i.event_id AND ins.message_type = i.message_type
+  LEFT JOIN {schema}.messages AS m ON m.event_id = i.event_id AND m.message_type = i.message_type
 )
 SELECT
-  (ins.event_id IS NOT NULL AND f.first) AS created,
-  CASE WHEN ins.event_id IS NOT NULL AND f.first THEN 'UNPROCESSED'
-       ELSE coalesce(m.status, 'UNPROCESSED') END AS status,
+  r.created,
+  CASE WHEN r.created THEN 'UNPROCESSED'
+       WHEN r.conflict THEN NULL
+       ELSE coalesce(r.existing, 'UNPROCESSED') END AS status,
+  r.conflict,
   (SELECT count(pg_notify($10, t.table_name))
    FROM (SELECT DISTINCT table_name FROM inserted) AS t
    WHERE $10 IS NOT NULL) AS notified
-FROM input AS i
-JOIN firsts AS f ON f.ord = i.ord
-LEFT JOIN inserted AS ins ON ins.event_id = i.event_id AND ins.message_type = i.message_type
-LEFT JOIN {schema}.messages AS m ON m.event_id = i.event_id AND m.message_type = i.message_type
-ORDER BY i.ord;
+FROM results AS r
+ORDER BY r.ord;
