@@ -64,6 +64,15 @@ export function filterFrom(get: (name: string) => unknown): RowQuery {
   return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined));
 }
 
+/** The store's codes for a request that is wrong as sent: answered 400, not 500. */
+const CLIENT_ERRORS: ReadonlySet<string> = new Set([
+  'EY_INVALID_OPTION',
+  'EY_INVALID_FILTER',
+  'EY_INVALID_IDENTIFIER',
+  'EY_INVALID_CURSOR',
+  'EY_FILTER_REQUIRED',
+]);
+
 const fail = (c: Context, status: 400 | 401 | 403 | 404 | 429 | 500 | 503, code: string, message: string): Response =>
   c.json({ error: { code, message } }, status);
 
@@ -83,7 +92,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   api.onError((error, c) => {
     if (error instanceof BadRequest) return fail(c, 400, 'EY_CONSOLE_BAD_REQUEST', error.message);
     if (isEventyardError(error)) {
-      const status = error.code === 'EY_INVALID_OPTION' ? 400 : error.code === 'EY_STORE_UNAVAILABLE' ? 503 : 500;
+      const status = CLIENT_ERRORS.has(error.code) ? 400 : error.code === 'EY_STORE_UNAVAILABLE' ? 503 : 500;
       return fail(c, status, error.code, error.message);
     }
     return fail(c, 500, 'EY_CONSOLE_INTERNAL', 'internal error');

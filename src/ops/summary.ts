@@ -3,6 +3,8 @@
  * the age of the oldest waiting row per type), one event's whole story, and errors grouped
  * by code and message. Computed from the store port's reads only.
  */
+import { isEventyardError } from '../core/errors.js';
+import { normalizeEventId } from '../core/identifiers.js';
 import { ALL_TABLES, type Table } from '../core/message-type.js';
 import { ALL_STATUSES, Status } from '../core/status.js';
 import type { EventStore, MessageRow } from '../store/port.js';
@@ -78,7 +80,14 @@ export interface EventStory {
 }
 
 /** The event's whole story, or null when no row and no payload has this id. */
-export async function eventStory(store: EventStore, eventId: string): Promise<EventStory | null> {
+export async function eventStory(store: EventStore, id: string): Promise<EventStory | null> {
+  let eventId: string;
+  try {
+    eventId = normalizeEventId(id); // what is not a UUID names no event
+  } catch (error) {
+    if (isEventyardError(error)) return null;
+    throw error;
+  }
   const [rows, payload, workingData] = await Promise.all([
     rowsOfEvent(store, eventId),
     store.getPayload(eventId),
