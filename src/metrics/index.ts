@@ -16,7 +16,7 @@ const isApp = (v: unknown): v is Eventyard =>
 const isBuckets = (v: unknown): v is readonly number[] =>
   Array.isArray(v) && v.length > 0 && v.every((b, i) => typeof b === 'number' && b > 0 && (i === 0 || b > v[i - 1]));
 
-export const metricsSchema = {
+const metricsSchema = {
   /** The app whose services are measured (its hooks) and whose store is counted (backlog). */
   app: option.required(option.custom('an Eventyard app', isApp)),
   /**

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEventyard, defineMessageType, isEventyardError, silentLogger } from '../../src/index.js';
-import { createPostgresStore, LATEST_SCHEMA_VERSION, redactSecrets } from '../../src/stores/postgres/index.js';
+import { createPostgresStore, LATEST_SCHEMA_VERSION } from '../../src/stores/postgres/index.js';
+import { redactSecrets } from '../../src/stores/postgres/redact.js';
 import { POSTGRES_URL, dropSchema, randomSchema, storeInFreshSchema, withAdmin } from '../support/postgres.js';
 
 const IN_ORDER = defineMessageType({ name: 'IN_ORDER', schema: z.object({ id: z.string() }) });

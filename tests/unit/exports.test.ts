@@ -14,6 +14,17 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, { types: string; default: string }>;
 };
 
+const METRICS_NAMES = ['createMetrics'];
+const TRACING_NAMES = ['MESSAGING_SYSTEM', 'createTracer'];
+const POSTGRES_NAMES = [
+  'LATEST_SCHEMA_VERSION',
+  'POSTGRES_FEATURES',
+  'createPostgresStore',
+  'drizzleTransaction',
+  'handlerClient',
+  'kyselyTransaction',
+];
+
 const PINNED: Record<string, readonly string[]> = {
   '.': [
     'ErrorCode',
@@ -100,6 +111,9 @@ const PINNED: Record<string, readonly string[]> = {
     'runBrokerConformanceCase',
   ],
   './console': ['CSP', 'createConsole', 'startConsoleServer'],
+  './metrics': METRICS_NAMES,
+  './tracing': TRACING_NAMES,
+  './postgres': POSTGRES_NAMES,
   './kafka': ['KAFKA_FEATURES', 'createKafkaBroker'],
   './rabbitmq': ['RABBITMQ_FEATURES', 'createRabbitMqBroker'],
   './nats': ['NATS_FEATURES', 'createNatsBroker'],

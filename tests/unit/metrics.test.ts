@@ -167,20 +167,16 @@ describe.each(Object.keys(stores) as (keyof typeof stores)[])('metrics on the %s
     const store = stores[storeName]();
     app = createEventyard({ store, messageTypes: TYPES, logger: silentLogger });
     const metrics = createMetrics({ app, backlog: false });
-    // A row whose lease expired (as if its worker died) becomes a crash suspect: claimed
-    // with others, it runs alone and the others are released unstarted.
+    // A row whose lease expired twice in a row under different owners (as if it killed two
+    // workers) becomes a crash suspect: claimed with others, it runs alone and the others
+    // are released unstarted.
     await app.publish(RQ_A, { id: 100 });
-    await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_A'],
-      limit: 1,
-      owner: 'gone',
-      updatedBy: 'X',
-      leaseMs: 1,
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(await store.reapExpiredLeases({ limit: 10, retryDelayMs: 0, updatedBy: 'X' })).toBe(1);
-    expect(await store.promoteDueRetries(10, 'X')).toBe(1);
+    for (const owner of ['gone-1', 'gone-2']) {
+      await store.claim({ table: 'request', messageTypes: ['RQ_A'], limit: 1, owner, updatedBy: 'X', leaseMs: 1 });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.reapExpiredLeases({ limit: 10, retryDelayMs: 0, updatedBy: 'X' })).toBe(1);
+      expect(await store.promoteDueRetries(10, 'X')).toBe(1);
+    }
     await app.publishMany(Array.from({ length: 5 }, (_, id) => ({ type: RQ_A, payload: { id } })));
     app
       .service({ name: 'SVC_A', ...fast, concurrency: 10, batchSize: 10 })

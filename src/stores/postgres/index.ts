@@ -18,13 +18,11 @@ import { createStoreOnConnection, type PostgresStore } from './store.js';
 import { WakeListener } from './wake-ups.js';
 
 export type { PostgresStoreOptions, ResolvedPostgresStoreOptions, PostgresTls } from './options.js';
-export { postgresStoreSchema } from './options.js';
 export type { PostgresStore, PostgresStoreInfo } from './store.js';
 export type { Queryable } from './connection.js';
 export { POSTGRES_FEATURES } from './store.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export { drizzleTransaction, kyselyTransaction } from './transaction.js';
-export { redactSecrets } from './redact.js';
 
 /**
  * The handler's transaction connection, typed for node-postgres:

@@ -3,13 +3,10 @@
  * replaced by `***` in every error message the store builds. (node-postgres' own errors
  * do not repeat the connection string; the store wraps them in messages of its own.)
  */
+import { redactText } from '../../core/redact.js';
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, and any literal `secret` → `***`. */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
-  for (const secret of secrets) if (secret.length >= 3) out = out.replaceAll(secret, '***');
-  return out;
-}
+export const redactSecrets: (text: string, secrets?: readonly string[]) => string = redactText;
 
 /** The password of a connection string, or undefined (for redacting it wherever it might appear). */
 export function passwordOf(connectionString: string): string | undefined {

@@ -5,10 +5,10 @@
  * `details.sqlState` when there is one; `details.transient` says whether retrying may help
  * (connection classes 08, 57P0x shutdown, 53 resources, 40 serialization/deadlock, 55P03
  * lock timeout, 57014 statement timeout, and every client-side connection error).
- * Eventyard's own errors pass through unchanged. Messages are redacted (redact.ts).
+ * Eventyard's own errors pass through unchanged. Messages and causes are redacted (src/core/redact.ts).
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { redactSecrets } from './redact.js';
+import { redactedError } from '../../core/redact.js';
 
 const TRANSIENT_STATE = /^(08|53|40|57P0|55P03|57014|58)/;
 
@@ -21,10 +21,12 @@ function sqlStateOf(error: unknown): string | undefined {
 export function translatePostgresError(error: unknown, operation: string, secrets: readonly string[] = []): unknown {
   if (error instanceof EventyardError) return error;
   const sqlState = sqlStateOf(error);
-  const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+  const message = error instanceof Error ? error.message : String(error);
   const transient = sqlState === undefined || TRANSIENT_STATE.test(sqlState);
-  return new EventyardError(ErrorCode.STORE_UNAVAILABLE, `postgres store: ${operation} failed: ${message}`, {
+  // Message, details and the whole cause chain redacted (the shared redaction of every connector).
+  return redactedError(ErrorCode.STORE_UNAVAILABLE, `postgres store: ${operation} failed: ${message}`, {
     cause: error,
     details: { ...(sqlState !== undefined && { sqlState }), transient, operation },
+    secrets,
   });
 }
