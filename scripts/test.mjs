@@ -21,6 +21,7 @@ const steps = [
     ? []
     : [
         ['npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+        ['npx', ['tsc', '-p', 'src/console/ui/tsconfig.json']],
         ['npm', ['run', '--silent', 'lint']],
       ]),
 ];
