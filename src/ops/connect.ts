@@ -5,6 +5,7 @@
  * ioredis. A new store is one entry in {@link STORE_OPENERS}.
  */
 import { ErrorCode, EventyardError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import type { EventStore } from '../store/port.js';
 
 /** Opens a store for a parsed URL. */
@@ -48,7 +49,12 @@ async function openRedis(url: URL): Promise<EventStore> {
   return createRedisStore({ url: plain.href, ...(prefix === null ? {} : { keyPrefix: prefix }) });
 }
 
-/** Parses `raw` and opens its store. Throws EY_INVALID_OPTION for an unknown scheme or bad URL. */
+/**
+ * Parses `raw` and opens its store. Throws EY_INVALID_OPTION for an unknown scheme or bad URL;
+ * what the store itself throws while opening (a missing directory, a refused connection)
+ * comes wrapped as EY_STORE_UNAVAILABLE, so a caller can tell a bad URL from a store that
+ * cannot be opened.
+ */
 export async function openStoreFromUrl(raw: string): Promise<EventStore> {
   let url: URL;
   try {
@@ -63,7 +69,14 @@ export async function openStoreFromUrl(raw: string): Promise<EventStore> {
     const known = Object.keys(STORE_OPENERS).join(', ');
     throw invalid(`unknown store scheme ${url.protocol} in ${redactUrl(raw)} (known: ${known})`);
   }
-  return opener(url, raw);
+  try {
+    return await opener(url, raw);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new EventyardError(ErrorCode.STORE_UNAVAILABLE, `cannot open ${redactUrl(raw)}: ${redactText(reason)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The URL with any password replaced by `***`: safe to print and log. */

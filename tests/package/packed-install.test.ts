@@ -1,6 +1,6 @@
 /**
  * The published package, as users install it: the tarball of `npm pack` ships only dist/, the
- * README, the LICENSE and package.json; installed into an empty project on Node 22 and on Node 24
+ * CLI launcher, the README, the LICENSE and package.json; installed into an empty project on Node 22 and on Node 24
  * (with the optional peer clients) it installs without engine or deprecation warnings, and every
  * subpath of its exports map imports and exposes its entry point. The SQLite subpath also opens a
  * store, publishes and reads back, so the native client is proven to load on that Node.
@@ -17,6 +17,9 @@ const PEERS = [
   'amqplib',
   '@nats-io/transport-node',
   '@nats-io/jetstream',
+  'pg',
+  'prom-client',
+  '@opentelemetry/api',
 ];
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -34,6 +37,11 @@ const ENTRY_POINT: Record<string, string> = {
   './kafka': 'createKafkaBroker',
   './rabbitmq': 'createRabbitMqBroker',
   './nats': 'createNatsBroker',
+  './store': 'assertTransition',
+  './postgres': 'createPostgresStore',
+  './console': 'createConsole',
+  './metrics': 'createMetrics',
+  './tracing': 'createTracer',
 };
 
 const PROBE = `
@@ -49,7 +57,7 @@ for (const subpath of subpaths) {
 const { createSqliteStore } = await import('eventyard/sqlite');
 const store = createSqliteStore({ path: ':memory:' });
 await store.publish([
-  { eventId: 'e-1', messageType: 'PROBE', table: 'inbound', payload: '{}', maxAttempts: 1, createdBy: 'probe' },
+  { eventId: '0190a3c1-7f2e-7c4b-9d1e-2a3b4c5d6e7f', messageType: 'PROBE', table: 'inbound', payload: '{}', maxAttempts: 1, createdBy: 'probe' },
 ]);
 result.sqliteCounts = await store.countByStatus();
 await store.close();
@@ -57,13 +65,18 @@ console.log(JSON.stringify(result));
 `;
 
 describe('the packed package', () => {
-  it('ships only dist/, README.md, LICENSE and package.json', async () => {
+  it('ships only dist/, the CLI launcher, README.md, LICENSE and package.json', async () => {
     const { files } = await packOnce();
     const outside = files.filter(
-      (f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json'].includes(f),
+      (f) => !f.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json', 'bin/eventyard.js'].includes(f),
     );
     expect(outside).toEqual([]);
-    expect(files.filter((f) => !f.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(files.filter((f) => !f.startsWith('dist/'))).toEqual([
+      'LICENSE',
+      'README.md',
+      'bin/eventyard.js',
+      'package.json',
+    ]);
     for (const target of Object.values(manifest.exports)) {
       expect(files).toContain(target.types.replace(/^\.\//, ''));
       expect(files).toContain(target.default.replace(/^\.\//, ''));
@@ -95,7 +108,7 @@ describe('the packed package', () => {
       expect(result.node).toBe(project.node.version);
       expect(result.missing).toEqual([]);
       expect(result.imported).toEqual(SUBPATHS);
-      expect(result.imported).toHaveLength(8);
+      expect(result.imported).toHaveLength(Object.keys(ENTRY_POINT).length);
       expect(result.sqliteCounts.map((c) => c.count)).toEqual([1]);
     });
   }
