@@ -11,7 +11,8 @@
 #   3. start kafka.Kafka in the background (pid in $KAFKA_CACHE_DIR/kafka.pid, log in
 #      $KAFKA_CACHE_DIR/server.log) and wait until it reports "Kafka Server started".
 # Needs java (17+) and mvn on PATH. Stop it with stop-kafka.sh; `stop-kafka.sh --wipe`
-# also deletes the data directory.
+# also deletes the data directory. `start-kafka.sh --jars-only` does step 1 alone and prints
+# the jars' directory (for tests that start a private broker of their own).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -26,6 +27,24 @@ DATA="$CACHE/data"
 CONFIG="$CACHE/server.properties"
 LOG="$CACHE/server.log"
 PIDFILE="$CACHE/kafka.pid"
+
+resolve_jars() {
+  mkdir -p "$CACHE"
+  local stamp
+  stamp="$LIBS/.resolved-$(sha256sum "$HERE/pom.xml" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "resolving the Kafka broker jars from Maven Central into $LIBS" >&2
+    rm -rf "$LIBS"
+    mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$LIBS" -DincludeScope=runtime >&2
+    touch "$stamp"
+  fi
+}
+if [ "${1:-}" = "--jars-only" ]; then
+  resolve_jars
+  echo "$LIBS"
+  exit 0
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 running_pid() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
@@ -47,15 +66,7 @@ if port_open "$PORT"; then
   exit 1
 fi
 
-mkdir -p "$CACHE"
-stamp="$LIBS/.resolved-$(sha256sum "$HERE/pom.xml" | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  echo "resolving the Kafka broker jars from Maven Central into $LIBS"
-  rm -rf "$LIBS"
-  mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$LIBS" -DincludeScope=runtime
-  touch "$stamp"
-fi
+resolve_jars
 
 cat >"$CONFIG" <<PROPS
 process.roles=broker,controller
