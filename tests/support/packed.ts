@@ -75,7 +75,16 @@ function fingerprint(): string {
     }
     hash.update(path).update('\0').update(readFileSync(full)).update('\0');
   };
-  for (const path of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'bin'])
+  for (const path of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'src',
+    'scripts',
+    'bin',
+  ])
     add(path);
   return hash.digest('hex').slice(0, 16);
 }
