@@ -12,19 +12,12 @@
 import pg from 'pg';
 import type { Table } from '../../core/message-type.js';
 import { ALL_TABLES } from '../../core/message-type.js';
+import { TableWaiters } from '../table-waiters.js';
 
 const RECONNECT_MS = [100, 250, 500, 1000, 2000, 5000];
 
 export class WakeListener {
-  readonly #waiters = new Map<Table, Set<() => void>>();
-  /** Claims of each table in flight in this process (see #missed). */
-  readonly #claiming = new Map<Table, number>();
-  /**
-   * Wakes that came while claims of the table were in flight: such a claim may have run just
-   * before the commit it was woken for and come back empty. The next waits of that table (one
-   * per claim in flight) return at once instead of sleeping.
-   */
-  readonly #missed = new Map<Table, number>();
+  readonly #waiters = new TableWaiters();
   #client: pg.Client | undefined;
   #started = false;
   #closed = false;
@@ -63,7 +56,7 @@ export class WakeListener {
     client.on('end', onLost);
     client.on('notification', (n) => {
       if (n.channel === this.channel && (ALL_TABLES as readonly string[]).includes(n.payload ?? '')) {
-        this.#wake(n.payload as Table);
+        this.#waiters.wake(n.payload as Table);
       }
     });
     try {
@@ -72,7 +65,7 @@ export class WakeListener {
       await client.query(`LISTEN "${escaped}"`);
       const pid = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       this.pid = pid.rows[0]?.pid;
-      if (this.#failures > 0) this.#wakeAll(); // notifications may have been missed meanwhile
+      if (this.#failures > 0) this.#waiters.wakeAll(); // notifications may have been missed meanwhile
       this.#failures = 0;
       if (this.#closed) await client.end().catch(() => undefined);
     } catch {
@@ -88,54 +81,22 @@ export class WakeListener {
     this.#timer.unref();
   }
 
-  #wake(table: Table): void {
-    const inFlight = this.#claiming.get(table) ?? 0;
-    if (inFlight > 0) this.#missed.set(table, inFlight);
-    for (const wake of this.#waiters.get(table) ?? []) wake();
-  }
-
-  #wakeAll(): void {
-    for (const table of ALL_TABLES) this.#wake(table);
-  }
-
-  /** Runs a claim of `table`, noting that it is in flight (see #missed). */
+  /** Runs a claim of `table`, noting that it is in flight (see TableWaiters). */
   async claiming<T>(table: Table, claim: () => Promise<T>): Promise<T> {
-    this.#claiming.set(table, (this.#claiming.get(table) ?? 0) + 1);
-    try {
-      return await claim();
-    } finally {
-      this.#claiming.set(table, (this.#claiming.get(table) ?? 1) - 1);
-    }
+    return this.#waiters.claiming(table, claim);
   }
 
   async wait(table: Table, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted || this.#closed) return;
     void this.start();
-    const missed = this.#missed.get(table) ?? 0;
-    if (missed > 0) {
-      this.#missed.set(table, missed - 1);
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const set = this.#waiters.get(table) ?? new Set<() => void>();
-      this.#waiters.set(table, set);
-      const done = (): void => {
-        clearTimeout(timer);
-        set.delete(done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
-      set.add(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await this.#waiters.wait(table, timeoutMs, signal);
   }
 
   /** Resolves every waiter and closes the listening connection. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#wakeAll();
+    this.#waiters.wakeAll();
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
