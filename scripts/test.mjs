@@ -54,6 +54,16 @@ try {
   failed = r.numFailedTests;
   skipped = r.numPendingTests + r.numTodoTests;
   if (r.numFailedTestSuites > 0 && failed === 0) failed = r.numFailedTestSuites;
+  // One line per failure, so a CI log read from its tail still names what failed.
+  for (const file of r.testResults ?? []) {
+    const where = file.name.replace(`${process.cwd()}/`, '');
+    const failures = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    if (failures.length === 0 && file.status === 'failed') failures.push({ fullName: '(file)', failureMessages: [file.message ?? ''] });
+    for (const a of failures) {
+      const why = String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
+      console.error(`FAILED ${where} > ${a.fullName}: ${why}`);
+    }
+  }
 } catch {
   failed = Math.max(failed, 1);
 }
