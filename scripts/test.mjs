@@ -58,9 +58,12 @@ try {
   for (const file of r.testResults ?? []) {
     const where = file.name.replace(`${process.cwd()}/`, '');
     const failures = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
-    if (failures.length === 0 && file.status === 'failed') failures.push({ fullName: '(file)', failureMessages: [file.message ?? ''] });
+    if (failures.length === 0 && file.status === 'failed')
+      failures.push({ fullName: '(file)', failureMessages: [file.message ?? ''] });
     for (const a of failures) {
-      const why = String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200);
+      const why = String(a.failureMessages?.[0] ?? '')
+        .split('\n')[0]
+        .slice(0, 200);
       console.error(`FAILED ${where} > ${a.fullName}: ${why}`);
     }
   }
