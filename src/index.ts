@@ -26,7 +26,7 @@ export type { Clock, IdGenerator } from './core/clock.js';
 // Services and handlers
 export type { Service, ServiceOptions, ServiceHealth } from './processing/service.js';
 export type { ProcessorOptions } from './processing/processor-options.js';
-export type { ProcessorStats } from './processing/processor.js';
+export type { ProcessorStats } from './processing/outcome-report.js';
 export type { RetryMechanism, RetryMechanismOptions, RetryMechanismStats } from './processing/retry-mechanism.js';
 export type { FollowUpFits, Handler, HandlerContext, MessageInfo, WorkingData } from './processing/handler-context.js';
 export type { MessageOptions } from './processing/message-builder.js';

@@ -3,15 +3,15 @@
  * lease, runs handlers within a concurrency limit, and writes each outcome fenced by the
  * claim token. The loop stays short: the attempt itself (payload check, timeout, outcome)
  * lives in attempt.ts, lease renewal in lease-keeper.ts, batched writes in
- * outcome-batcher.ts.
+ * outcome-batcher.ts, what each outcome counts, logs and tells the hooks in outcome-report.ts.
  */
 import { performance } from 'node:perf_hooks';
-import { ErrorCode, EventyardError, errorCodeOf } from '../core/errors.js';
+import { ErrorCode, EventyardError } from '../core/errors.js';
 import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
 import { AttemptControl, TimeoutSweep } from './attempt-control.js';
-import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
+import { runAttempt, type AttemptDeps } from './attempt.js';
 import type { Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
 import type { MessageTracer } from './tracing.js';
@@ -20,20 +20,10 @@ import type { Logger } from './logger.js';
 import { OutageLog } from './outage-log.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
+import { reportOutcome, type ProcessorStats } from './outcome-report.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
 import { isOutage, type OutageWatch } from './store-deadline.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
-
-export interface ProcessorStats {
-  claimed: number;
-  completed: number;
-  retried: number;
-  failed: number;
-  leaseLost: number;
-  released: number;
-  /** Crash suspects run alone (see runAlone). */
-  isolated: number;
-}
 
 /**
  * A row whose lease expired twice in a row under different owners: it may kill whoever
@@ -327,7 +317,7 @@ export class EventProcessor {
         this.#slotFreed.fire();
       };
       const run: Promise<void> = runAttempt(this.#attemptDeps, message, control, freeSlot)
-        .then((result) => this.#count(result))
+        .then((result) => reportOutcome(this.#deps, this.stats, result))
         .finally(() => {
           freeSlot(); // a no-op unless runAttempt ended without calling it
           this.#leases.drop(lease);
@@ -363,80 +353,6 @@ export class EventProcessor {
     while (this.#running.size > 0 && !stopped.aborted) await this.#slotFreed.wait();
   }
 
-  #count(result: AttemptResult): void {
-    const { hooks, serviceName: service, logger } = this.#deps;
-    const { message, error } = result;
-    if (result.outcome !== 'ok') {
-      this.stats.leaseLost++;
-      logger.warn(
-        {
-          eventId: message.eventId,
-          messageType: message.messageType,
-          service,
-          kind: result.kind,
-          outcome: result.outcome,
-        },
-        'outcome not written: the lease was lost or the store failed',
-      );
-      if (hooks.listening('leaseLost')) {
-        const { startedAt } = result;
-        hooks.emit('leaseLost', { service, message, reason: result.outcome, error, startedAt, finishedAt: Date.now() });
-      }
-      return;
-    }
-    if (result.kind === 'completed') {
-      this.stats.completed++;
-      if (hooks.listening('completed')) {
-        const { startedAt, handlerMs } = result;
-        const emitted = result.emits.length;
-        hooks.emit('completed', { service, message, startedAt, handlerMs, finishedAt: Date.now(), emitted });
-      }
-      if (result.emits.length > 0 && hooks.listening('published')) {
-        for (const row of result.emits) {
-          const { eventId, messageType, table } = row;
-          hooks.emit('published', { via: 'emit', service, eventId, messageType, table, created: undefined });
-        }
-      }
-      return;
-    }
-    const failure = error ?? new Error('unknown failure');
-    const fields = {
-      eventId: message.eventId,
-      messageType: message.messageType,
-      service,
-      attempt: message.attempts,
-      maxAttempts: message.maxAttempts,
-      code: errorCodeOf(failure),
-      error: failure.message,
-    };
-    const { startedAt, handlerMs } = result;
-    if (result.kind === 'retry') {
-      this.stats.retried++;
-      const delayMs = result.retryDelayMs ?? 0;
-      logger.warn(
-        { ...fields, retryDelayMs: delayMs },
-        `${message.messageType} failed, attempt ${message.attempts} of ${message.maxAttempts}, ` +
-          `retrying in ${formatDelay(delayMs)}: ${failure.message}`,
-      );
-      if (hooks.listening('retryScheduled')) {
-        const finishedAt = Date.now();
-        hooks.emit('retryScheduled', { service, message, error: failure, delayMs, startedAt, handlerMs, finishedAt });
-      }
-      return;
-    }
-    this.stats.failed++;
-    const reason = result.failReason ?? 'non-retryable';
-    logger.error(
-      { ...fields, reason },
-      `${message.messageType} FAILED after attempt ${message.attempts} of ${message.maxAttempts} ` +
-        `(${reason}): ${failure.message}`,
-    );
-    if (hooks.listening('failed')) {
-      const finishedAt = Date.now();
-      hooks.emit('failed', { service, message, error: failure, reason, startedAt, handlerMs, finishedAt });
-    }
-  }
-
   async #releaseQueued(): Promise<void> {
     const unstarted = this.#queue.splice(0).map((q) => q.message);
     if (unstarted.length === 0) return;
@@ -452,11 +368,4 @@ export class EventProcessor {
       this.#deps.logger.warn({ err: error, rows: unstarted.length }, 'release failed; the leases will expire');
     }
   }
-}
-
-/** `850 ms`, `1.2 s`, `3 min`: a retry delay as a person reads it. */
-export function formatDelay(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
 }

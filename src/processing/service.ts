@@ -12,7 +12,8 @@ import { Hooks, type HookListener, type HookName, type Observable } from './hook
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
 import type { MessageTracer } from './tracing.js';
-import { EventProcessor, type ProcessorStats } from './processor.js';
+import { EventProcessor } from './processor.js';
+import type { ProcessorStats } from './outcome-report.js';
 import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
 import {
   resolveRetryMechanismOptions,

@@ -18,7 +18,7 @@
  * that Node's ABI (its node_modules, or scripts/with-node.sh's copy in .cache/node-modules/),
  * same better-sqlite3 version, same headers; when there is none it is compiled as usual.
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawn as spawnChild, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -38,6 +38,44 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NPM_CLI = process.env.EVENTYARD_NPM_CLI ?? '/usr/lib/node_modules/npm/bin/npm-cli.js';
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command to its end (killed after `timeoutMs`); never rejects. The long steps (pack,
+ * install, a compiler run) go through here rather than spawnSync: a test worker blocked for
+ * minutes can lose its link to the runner.
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawnChild(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ status: null, stdout, stderr: `${stderr}\n${error.message}` });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
 
 export interface NodeBuild {
   /** The `node` binary. */
@@ -89,7 +127,7 @@ function fingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function withLock<T>(lockDir: string, work: () => T): Promise<T> {
+async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 600_000;
   for (;;) {
     try {
@@ -104,7 +142,7 @@ async function withLock<T>(lockDir: string, work: () => T): Promise<T> {
     }
   }
   try {
-    return work();
+    return await work();
   } finally {
     rmSync(lockDir, { recursive: true, force: true });
   }
@@ -114,7 +152,7 @@ async function withLock<T>(lockDir: string, work: () => T): Promise<T> {
 export async function packOnce(): Promise<PackedTarball> {
   const cache = join(ROOT, '.cache', 'packed');
   mkdirSync(cache, { recursive: true });
-  return withLock(join(cache, '.lock'), () => {
+  return withLock(join(cache, '.lock'), async () => {
     const key = fingerprint();
     const stamp = join(cache, `${key}.json`);
     if (existsSync(stamp)) {
@@ -122,10 +160,9 @@ export async function packOnce(): Promise<PackedTarball> {
       if (existsSync(known.path)) return known;
     }
     for (const old of readdirSync(cache)) if (!old.startsWith('.')) rmSync(join(cache, old), { force: true });
-    const out = spawnSync(process.execPath, [NPM_CLI, 'pack', '--json', '--pack-destination', cache], {
+    const out = await runCommand(process.execPath, [NPM_CLI, 'pack', '--json', '--pack-destination', cache], {
       cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
+      timeoutMs: 900_000,
     });
     if (out.status !== 0) throw new Error(`npm pack failed:\n${out.stdout}\n${out.stderr}`);
     // prepack (npm run build) prints to stdout too: the JSON report is the last thing written.
@@ -190,6 +227,8 @@ export interface PackedProject {
   run(args: readonly string[], options?: { timeoutMs?: number }): SpawnSyncReturns<string>;
   /** Runs npm (the machine's CLI) with the project's Node. */
   npm(args: readonly string[], options?: { timeoutMs?: number }): SpawnSyncReturns<string>;
+  /** Runs the project's Node without blocking the test worker (for runs of minutes). */
+  runAsync(args: readonly string[], timeoutMs: number): Promise<RunResult>;
   writeFile(path: string, text: string): void;
   remove(): void;
 }
@@ -233,8 +272,10 @@ export async function packAndInstall(options: PackAndInstallOptions): Promise<Pa
     sqlite !== undefined && (options.native ?? 'reuse') === 'reuse'
       ? builtSqlite(abi, sqlite.slice('better-sqlite3@'.length))
       : undefined;
-  const install = npm(
+  const install = await runCommand(
+    node.bin,
     [
+      NPM_CLI,
       'install',
       '--no-audit',
       '--no-fund',
@@ -243,7 +284,7 @@ export async function packAndInstall(options: PackAndInstallOptions): Promise<Pa
       tarball.path,
       ...deps,
     ],
-    { timeoutMs: 900_000 },
+    { cwd: dir, env, timeoutMs: 900_000 },
   );
   const installLog = `${install.stdout}${install.stderr}`;
   if (install.status !== 0) {
@@ -262,6 +303,7 @@ export async function packAndInstall(options: PackAndInstallOptions): Promise<Pa
     sqliteBinary: sqlite === undefined ? 'none' : binary === undefined ? 'built' : 'reused',
     run: (args, opts) => spawn(node.bin, args, opts?.timeoutMs),
     npm,
+    runAsync: (args, timeoutMs) => runCommand(node.bin, args, { cwd: dir, env, timeoutMs }),
     writeFile: (path, text) => writeFileSync(join(dir, path), text),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

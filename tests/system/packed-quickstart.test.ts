@@ -10,20 +10,13 @@
  * better-sqlite3 then gets this checkout's native build of the same version, so the test
  * does not compile SQLite from source each run.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocksOf } from '../support/doc-blocks.js';
-import {
-  installConsumer,
-  packTarball,
-  REPO_ROOT,
-  reuseNativeBuild,
-  runCommand,
-  type Consumer,
-} from '../support/pack-install.js';
+import { packAndInstall, ROOT, runCommand, type PackedProject } from '../support/packed.js';
 
-const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const TS_PREVIOUS = '5.9';
 let tsCurrent = '';
 
@@ -41,17 +34,23 @@ const quickStart = (): string => {
   return block.code;
 };
 
-let consumer: Consumer;
-let tsCurrentDir: string;
+let consumer: PackedProject;
+let tsCurrentProject: PackedProject;
 
 beforeAll(async () => {
-  tsCurrent = (await runCommand('npm', ['view', 'typescript', 'version'], REPO_ROOT, 60_000)).stdout.trim();
+  tsCurrent = (
+    await runCommand('npm', ['view', 'typescript', 'version'], { cwd: ROOT, timeoutMs: 60_000 })
+  ).stdout.trim();
   expect(tsCurrent).toMatch(/^\d+\.\d+\.\d+$/);
-  const tarball = await packTarball();
-  consumer = await installConsumer(
-    tarball,
-    [...readmePeers(), `typescript@${TS_PREVIOUS}`, '@types/node@20'],
-    {
+  consumer = await packAndInstall({
+    node: 'current',
+    deps: [...readmePeers(), `typescript@${TS_PREVIOUS}`, '@types/node@20'],
+  });
+  // The current major in a directory of its own, so each compiler is the one named.
+  tsCurrentProject = await packAndInstall({ node: 'current', deps: [`typescript@${tsCurrent}`] });
+  consumer.writeFile(
+    'tsconfig.json',
+    JSON.stringify({
       compilerOptions: {
         target: 'ES2022',
         module: 'nodenext',
@@ -62,42 +61,35 @@ beforeAll(async () => {
         noEmit: true,
       },
       include: ['quickstart.ts'],
-    },
-    { ignoreScripts: true },
+    }),
   );
-  reuseNativeBuild(consumer, 'better-sqlite3');
-  // The current major in a directory of its own, so each compiler is the one named.
-  const current = await installConsumer(tarball, [`typescript@${tsCurrent}`], {});
-  tsCurrentDir = current.dir;
-  writeFileSync(join(consumer.dir, 'quickstart.ts'), quickStart());
-  writeFileSync(
-    join(consumer.dir, 'typo.ts'),
+  consumer.writeFile('quickstart.ts', quickStart());
+  consumer.writeFile(
+    'typo.ts',
     `${quickStart().split('\nconst app')[0]}
 const app = createEventyard({ store: createSqliteStore({ path: ':memory:' }), messageTypes: [IN_ORDER, RQ_CHARGE] });
 app.service({ name: 'S' }).handle(IN_ORDER, (ctx) => { ctx.emit('RQ_TYPO'); });
 `,
   );
-  writeFileSync(
-    join(consumer.dir, 'tsconfig.typo.json'),
-    JSON.stringify({ extends: './tsconfig.json', include: ['typo.ts'] }),
-  );
+  consumer.writeFile('tsconfig.typo.json', JSON.stringify({ extends: './tsconfig.json', include: ['typo.ts'] }));
 }, 1_800_000);
 
 afterAll(() => {
-  if (consumer !== undefined) rmSync(consumer.dir, { recursive: true, force: true });
-  if (tsCurrentDir !== undefined) rmSync(tsCurrentDir, { recursive: true, force: true });
+  consumer?.remove();
+  tsCurrentProject?.remove();
 });
 
 describe('installed from the packed tarball', () => {
   it('the project has no @types/better-sqlite3 and no broker client', async () => {
-    const installed = (await consumer.run('npm', ['ls', '--all', '--parseable'])).stdout;
+    const installed = consumer.npm(['ls', '--all', '--parseable']).stdout;
     for (const absent of ['@types/better-sqlite3', 'ioredis', 'amqplib', '@platformatic/kafka', '@nats-io/']) {
       expect(installed, absent).not.toContain(`node_modules/${absent}`);
     }
   });
 
   it("the README's quick start runs, prints the event table and exits 0", async () => {
-    const result = await consumer.run(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['quickstart.ts'], 120_000);
+    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const result = await consumer.runAsync([tsx, 'quickstart.ts'], 120_000);
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toMatch(/EVENT_ID\s+│\s+MESSAGE_TYPE\s+│\s+STATUS/);
     expect(result.stdout.match(/│ 'COMPLETED' /g)).toHaveLength(4);
@@ -106,15 +98,18 @@ describe('installed from the packed tarball', () => {
 
   for (const version of [TS_PREVIOUS, 'current']) {
     it(`the quick start type-checks with strict and skipLibCheck false on TypeScript ${version}`, async () => {
-      const tsc =
-        version === 'current'
-          ? join(tsCurrentDir, 'node_modules', '.bin', 'tsc')
-          : join(consumer.dir, 'node_modules', '.bin', 'tsc');
-      const shown = (await consumer.run(tsc, ['--version'])).stdout.trim();
+      const tsc = join(
+        (version === 'current' ? tsCurrentProject : consumer).dir,
+        'node_modules',
+        'typescript',
+        'bin',
+        'tsc',
+      );
+      const shown = (await consumer.runAsync([tsc, '--version'], 60_000)).stdout.trim();
       expect(shown).toContain(version === 'current' ? tsCurrent : `Version ${TS_PREVIOUS}`);
-      const checked = await consumer.run(tsc, ['-p', 'tsconfig.json'], 300_000);
+      const checked = await consumer.runAsync([tsc, '-p', 'tsconfig.json'], 300_000);
       expect(checked.status, `${shown}\n${checked.stdout}\n${checked.stderr}`).toBe(0);
-      const typo = await consumer.run(tsc, ['-p', 'tsconfig.typo.json'], 300_000);
+      const typo = await consumer.runAsync([tsc, '-p', 'tsconfig.typo.json'], 300_000);
       expect(typo.status, shown).not.toBe(0);
       expect(typo.stdout).toMatch(
         /typo\.ts.*"RQ_TYPO"' is not assignable to parameter of type '"IN_ORDER" \| "RQ_CHARGE"'/,

@@ -1,172 +1,31 @@
 /**
- * Several OS processes sharing one Redis (127.0.0.1:6379, a random key prefix per test):
- * competing consumers, SIGKILL mid-handler, and poison messages that kill their worker every
- * time. Every count is exact.
+ * Several OS processes sharing one Redis (127.0.0.1:6379, a random key prefix per test;
+ * tests/support/processes-scenario.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEventyard, type EventStore, type Eventyard } from '../../src/index.js';
+import { afterAll } from 'vitest';
 import { createRedisStore } from '../../src/stores/redis/index.js';
+import { describeProcessesScenario } from '../support/processes-scenario.js';
 import { assertReachable, deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
-import { allRows, waitUntil } from '../support/rows.js';
-import { groupByEvent, readStarts } from '../support/start-log.js';
-import { WorkerPool } from '../support/worker-pool.js';
-import { workTypes } from '../support/work-types.js';
 
-let dir: string;
-let log: string;
-let prefix: string;
-let location: string;
-let store: EventStore;
-let app: Eventyard;
-let pool: WorkerPool | undefined;
 const admin = new Redis({ ...SINGLE_REDIS, maxRetriesPerRequest: 1 });
 admin.on('error', () => undefined);
-
-beforeEach(async () => {
-  await assertReachable(admin, `redis at ${SINGLE_REDIS.host}:${SINGLE_REDIS.port}`);
-  dir = mkdtempSync(join(tmpdir(), 'eventyard-redis-sys-'));
-  log = join(dir, 'starts.log');
-  prefix = randomPrefix('sys');
-  location = JSON.stringify({ ...SINGLE_REDIS, keyPrefix: prefix });
-  store = createRedisStore({ ...SINGLE_REDIS, keyPrefix: prefix });
-  app = createEventyard({ store, messageTypes: workTypes(10) });
-});
-
-afterEach(async () => {
-  await pool?.stopAll();
-  pool = undefined;
-  await app.close();
-  await deletePrefix(admin, prefix);
-  rmSync(dir, { recursive: true, force: true });
-});
-
 afterAll(async () => {
   await admin.quit();
 });
+const prefixOf = (location: string): string => (JSON.parse(location) as { keyPrefix: string }).keyPrefix;
 
-async function publishWork(count: number, poison: (n: number) => boolean = () => false): Promise<void> {
-  for (let start = 0; start < count; start += 1000) {
-    const batch = [];
-    for (let n = start; n < Math.min(count, start + 1000); n++) {
-      batch.push({ type: 'RQ_WORK', payload: { n, ...(poison(n) && { poison: true }) } });
-    }
-    const results = await app.publishMany(batch);
-    expect(results.filter((r) => r.created)).toHaveLength(batch.length);
-  }
-}
-
-const countStatus = async (status: 'COMPLETED' | 'FAILED'): Promise<number> =>
-  (await store.countByStatus({ statuses: [status] })).reduce((n, c) => n + c.count, 0);
-
-const workerArgs = (...extra: string[]): string[] => ['--store', 'redis', '--db', location, '--log', log, ...extra];
-
-describe('Redis shared by several processes', () => {
-  it('3 competing processes complete 50,000 events, each exactly once', async () => {
-    const events = 50_000;
-    await publishWork(events);
-    pool = new WorkerPool(workerArgs('--concurrency', '32'));
-    await Promise.all([pool.spawn(), pool.spawn(), pool.spawn()]);
-    await waitUntil('all events are COMPLETED', async () => (await countStatus('COMPLETED')) === events, 300_000);
-    await pool.stopAll();
-
-    const rows = await allRows(store);
-    expect(rows).toHaveLength(events);
-    expect(rows.filter((r) => r.status === 'COMPLETED' && r.attempts === 1)).toHaveLength(events);
-    const starts = readStarts(log);
-    expect(starts).toHaveLength(events);
-    expect(new Set(starts.map((s) => s.eventId)).size).toBe(events);
-    const perProcess = new Map<number, number>();
-    for (const s of starts) perProcess.set(s.pid, (perProcess.get(s.pid) ?? 0) + 1);
-    expect(perProcess.size).toBe(3);
-    for (const n of perProcess.values()) expect(n).toBeGreaterThan(0);
-    expect(await store.countByStatus()).toEqual([
-      { table: 'request', messageType: 'RQ_WORK', status: 'COMPLETED', count: events },
-    ]);
-  });
-
-  it('SIGKILL of workers mid-handler, repeatedly: nothing lost, every extra start explained by a kill', async () => {
-    const events = 3000;
-    await publishWork(events);
-    pool = new WorkerPool(workerArgs('--concurrency', '8', '--lease-ms', '600', '--work-ms', '40'));
-    await Promise.all([pool.spawn(), pool.spawn(), pool.spawn()]);
-    let kills = 0;
-    while (kills < 6) {
-      await new Promise((r) => setTimeout(r, 400));
-      if ((await countStatus('COMPLETED')) >= events - 200) break;
-      if (pool.killOne() !== undefined) kills++;
-    }
-    await waitUntil(
-      'every event is COMPLETED or FAILED',
-      async () => (await countStatus('COMPLETED')) + (await countStatus('FAILED')) === events,
-      240_000,
-    );
-    await pool.stopAll();
-
-    const rows = await allRows(store);
-    expect(rows).toHaveLength(events);
-    const starts = groupByEvent(readStarts(log));
-    let victims = 0;
-    let completions = 0;
-    for (const row of rows) {
-      expect(row.status).toBe('COMPLETED');
-      const mine = starts.get(row.eventId) ?? [];
-      // No attempt number started twice: no row was ever held by two workers at once.
-      expect(new Set(mine.map((s) => s.attempt)).size).toBe(mine.length);
-      completions++;
-      // The completing attempt is the row's last one, and it was logged.
-      expect(Math.max(...mine.map((s) => s.attempt))).toBe(row.attempts);
-      // Every start that is not the completing one died with its process.
-      for (const start of mine) {
-        if (start.attempt === row.attempts) continue;
-        expect(pool.killed.has(start.pid)).toBe(true);
-        victims++;
-      }
-      // Attempts are counted: one per start, plus claims a kill cut short before the handler began.
-      expect(row.attempts).toBeGreaterThanOrEqual(mine.length);
-    }
-    const totalStarts = [...starts.values()].reduce((n, s) => n + s.length, 0);
-    expect(totalStarts - completions).toBe(victims);
-    expect(kills).toBeGreaterThan(0);
-    expect(victims).toBeGreaterThan(0);
-    expect(completions).toBe(events);
-  });
-
-  it('a poison message that kills its worker every time ends FAILED after max attempts; the rest complete, each killed at most twice', async () => {
-    const events = 500;
-    const isPoison = (n: number): boolean => n % 100 === 7;
-    const maxAttempts = 3;
-    await app.close();
-    store = createRedisStore({ ...SINGLE_REDIS, keyPrefix: prefix });
-    app = createEventyard({ store, messageTypes: workTypes(maxAttempts) });
-    await publishWork(events, isPoison);
-    pool = new WorkerPool(workerArgs('--concurrency', '4', '--lease-ms', '500', '--max-attempts', String(maxAttempts)));
-    await Promise.all([pool.spawn(), pool.spawn()]);
-    await waitUntil(
-      'every event is COMPLETED or FAILED',
-      async () => (await countStatus('COMPLETED')) + (await countStatus('FAILED')) === events,
-      240_000,
-    );
-    await pool.stopAll();
-
-    const rows = await allRows(store);
-    const poisoned = rows.filter((r) => r.status === 'FAILED');
-    expect(poisoned).toHaveLength(5);
-    for (const row of poisoned) {
-      expect(row.attempts).toBe(maxAttempts);
-      expect(row.lastError).toMatch(/lease/i);
-    }
-    const completed = rows.filter((r) => r.status === 'COMPLETED');
-    expect(completed).toHaveLength(events - 5);
-    // One expiry is what every row of a dead owner shows, so the rows beside a poison row run
-    // again at normal concurrency; a row that expires again under another owner runs alone.
-    // An innocent row killed beside the poison row on both its first two attempts pays twice,
-    // never three times: its third attempt runs alone.
-    expect(completed.filter((r) => r.attempts > 3)).toEqual([]);
-    const starts = groupByEvent(readStarts(log));
-    for (const row of poisoned) expect(starts.get(row.eventId)?.length).toBe(maxAttempts);
-  });
+describeProcessesScenario({
+  title: 'Redis',
+  store: 'redis',
+  events: 50_000,
+  concurrency: 32,
+  fresh: async () => {
+    await assertReachable(admin, `redis at ${SINGLE_REDIS.host}:${SINGLE_REDIS.port}`);
+    return JSON.stringify({ ...SINGLE_REDIS, keyPrefix: randomPrefix('sys') });
+  },
+  open: (location) => createRedisStore({ ...SINGLE_REDIS, keyPrefix: prefixOf(location) }),
+  cleanup: async (location) => {
+    await deletePrefix(admin, prefixOf(location));
+  },
 });
