@@ -17,11 +17,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPort } from './brokers.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export interface PrivateKafka {
   /** Where the proxy forwards to: the PROXIED listener's real port. */
@@ -30,18 +32,6 @@ export interface PrivateKafka {
   readonly directBrokers: string;
   readonly dir: string;
   stop(): Promise<void>;
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));

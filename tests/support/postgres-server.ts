@@ -8,10 +8,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 const BIN = process.env.EVENTYARD_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -28,18 +28,6 @@ export interface PostgresServerHandle {
   isUp(): Promise<boolean>;
   /** Stops the server (whatever state it is in) and deletes its directory. */
   destroy(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const root = process.getuid?.() === 0;
