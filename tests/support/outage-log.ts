@@ -89,10 +89,11 @@ export function pauseOutage(
 }
 
 const callOf = (line: LogLine): string => (typeof line.fields.call === 'string' ? line.fields.call : '');
+const errOf = (line: LogLine): string => (line.fields.err instanceof Error ? `: ${line.fields.err.message}` : '');
 const ms = (at: number): string => `${Math.round(at)}ms`;
 
 export function logSummary(lines: readonly LogLine[]): string {
   return JSON.stringify(
-    lines.map((l) => `${ms(l.at)} ${l.level} ${l.msg}${callOf(l) === '' ? '' : ` (${callOf(l)})`}`),
+    lines.map((l) => `${ms(l.at)} ${l.level} ${l.msg}${callOf(l) === '' ? '' : ` (${callOf(l)})`}${errOf(l)}`),
   );
 }

@@ -10,8 +10,15 @@
  * address, so a proxy in front of the shared broker would only see the bootstrap
  * connection: the Kafka case starts a private single-node broker (tests/support/
  * kafka-private.ts) whose PROXIED listener advertises the proxy's port, and whose DIRECT
- * listener serves the test's own producer and downstream consumer, never paused. Only the
- * outbound case runs for Kafka (see the inbound case for why).
+ * listener serves the test's own producer and downstream consumer, never paused.
+ *
+ * Every group is named after its test's topic: a RabbitMQ group is a durable queue of that
+ * name on the shared server, and a fixed name ('inbound') was one queue for every run of
+ * this file at once (other checkouts too), bound to every run's exchange: runs took each
+ * other's messages.
+ *
+ * A third case stops an inbound processor while the network is paused: stop() must keep
+ * its deadlines, not wait for the network.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -137,7 +144,7 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
     proxy.pause();
     const pausedAt = performance.now();
     await duringPause();
-    await waitUntil('health turns unhealthy', async () => !healthy(), 10_000);
+    await waitUntil('health turns unhealthy', async () => !healthy(), 20_000);
     const unhealthyAfter = performance.now() - pausedAt;
     await new Promise((r) => setTimeout(r, Math.max(0, PAUSE_MS - (performance.now() - pausedAt))));
     expect(healthy()).toBe(false);
@@ -149,13 +156,13 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
   const expectOneOutage = (lines: readonly LogLine[], window: { pausedAt: number; resumedAt: number }): string => {
     const { pause, others } = pauseOutage(lines, window);
     const took = `outage ${Math.round((pause.to ?? 0) - pause.from)} ms from ${pause.call} (${pause.err})`;
-    return others.length === 0 ? took : `${took}; ${others.length} more outside the pause (load): ${logSummary(lines)}`;
+    return others.length === 0 ? took : `${took}; ${others.length} more outside the pause: ${logSummary(lines)}`;
   };
 
   it('inbound: receive times out, health says so once, and every message is written after resume', async () => {
     const { direct, proxied, proxy } = await setUp();
     const topic = `ey-pause-in-${randomUUID().slice(0, 8)}`;
-    const group = 'inbound';
+    const group = `inbound-${topic}`;
     await direct.declare({ topic, groups: [group] });
     const app = createEventyard({ store: createMemoryStore(), messageTypes: [IN_PAUSE, inboundRejectedType] });
     open.apps.push(app);
@@ -186,21 +193,22 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
       (await app.countByStatus({ table: 'inbound' })).reduce((n, c) => n + c.count, 0);
 
     await send(0, 100);
-    await waitUntil('the first 100 are written', async () => (await rows()) === 100, 30_000);
+    const failed = async (e: unknown): Promise<never> => {
+      throw new Error(
+        `${String(e)}: ${await rows()} rows; ${JSON.stringify(inbound.stats)}; ${logSummary(logger.lines)}`,
+      );
+    };
+    await waitUntil('the first 100 are written', async () => (await rows()) === 100, 30_000).catch(failed);
     // Idle when the pause starts (no ack in flight to fail at its deadline): the pause must
     // be found by receive alone.
-    await waitUntil('the first 100 are acknowledged', async () => inbound.stats.acked === 100, 30_000);
+    await waitUntil('the first 100 are acknowledged', async () => inbound.stats.acked === 100, 30_000).catch(failed);
     // The second 100 are published while the inbound processor's path is paused.
     const window = await rideOutPause(
       proxy,
       () => inbound.health().healthy,
       () => send(100, 100),
     );
-    await waitUntil('all 200 are written', async () => (await rows()) === 200, 60_000).catch(async (e: unknown) => {
-      throw new Error(
-        `${String(e)}: ${await rows()} rows; ${JSON.stringify(inbound.stats)}; ${logSummary(logger.lines)}`,
-      );
-    });
+    await waitUntil('all 200 are written', async () => (await rows()) === 200, 60_000).catch(failed);
     await waitUntil('health recovers', async () => inbound.health().healthy, 30_000);
     await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
     expect(await rows()).toBe(200);
@@ -216,16 +224,62 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
     );
   });
 
+  it('inbound: stop() during a pause resolves at its deadlines, not when the network returns', async () => {
+    const { direct, proxied, proxy } = await setUp();
+    const topic = `ey-pause-stop-${randomUUID().slice(0, 8)}`;
+    const group = `inbound-${topic}`;
+    await direct.declare({ topic, groups: [group] });
+    const app = createEventyard({ store: createMemoryStore(), messageTypes: [IN_PAUSE, inboundRejectedType] });
+    open.apps.push(app);
+    const logger = recordingLogger();
+    const inbound = createInboundProcessor({
+      app,
+      broker: proxied,
+      topic,
+      group,
+      messageType: 'IN_PAUSE',
+      receiveWaitMs: 200,
+      brokerTimeoutMs: BROKER_TIMEOUT_MS,
+      retryDelayMs: 50,
+      logger,
+    }).start();
+    let stopped = false;
+    open.stops.push(async () => {
+      if (!stopped) await inbound.stop();
+    });
+    await waitUntil('receiving', async () => inbound.health().lastReceiveAt > 0, 30_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(inbound.stats)}; ${logSummary(logger.lines)}`);
+    });
+    await waitUntil('healthy before the pause', async () => inbound.health().healthy, 30_000);
+    proxy.pause();
+    await waitUntil('health turns unhealthy', async () => !inbound.health().healthy, 20_000);
+    const stopping = performance.now();
+    await inbound.stop();
+    stopped = true;
+    const stopMs = performance.now() - stopping;
+    // The call in hand (receive: brokerTimeoutMs + receiveWaitMs) then the close
+    // (brokerTimeoutMs), with room for a loaded machine; a stop that waited for the
+    // network would still be waiting: the proxy stays paused until afterEach.
+    expect(proxy.paused).toBe(true);
+    expect(stopMs).toBeLessThan(2 * BROKER_TIMEOUT_MS + 200 + 5000);
+    expect(inbound.health().running).toBe(false);
+    console.log(`${kind} inbound stop during a pause: ${Math.round(stopMs)} ms`);
+  });
+
   it('outbound: publish times out, health says so once, and every row is delivered after resume', async () => {
     const { direct, proxied, proxy } = await setUp();
     const topic = `ey-pause-out-${randomUUID().slice(0, 8)}`;
-    await direct.declare({ topic, groups: ['downstream'] });
+    const group = `downstream-${topic}`;
+    await direct.declare({ topic, groups: [group] });
     const app = createEventyard({ store: createMemoryStore(), messageTypes: [OUT_PAUSE] });
     open.apps.push(app);
     const total = 300;
-    await app.publishMany(Array.from({ length: total }, (_, n) => ({ type: OUT_PAUSE, payload: { n } })));
+    const before = 100;
+    const rowsFrom = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ type: OUT_PAUSE, payload: { n: from + i } }));
+    await app.publishMany(rowsFrom(0, before));
     const copies = new Map<string, number>();
-    const consumer = await direct.consumer({ topic, group: 'downstream' });
+    const consumer = await direct.consumer({ topic, group });
     let consuming = true;
     // The outbound processor starts once the downstream consumer has received once (a Kafka
     // consumer joins its group then, which can take seconds): otherwise every row could be
@@ -263,7 +317,13 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
     }).start();
     open.stops.push(() => outbound.stop());
     await waitUntil('a part is delivered', async () => copies.size >= 30, 30_000);
-    const window = await rideOutPause(proxy, () => outbound.health().healthy);
+    // The rest is written while the network is paused: however fast the first part went out,
+    // there are publishes for the pause to catch.
+    const window = await rideOutPause(
+      proxy,
+      () => outbound.health().healthy,
+      async () => void (await app.publishMany(rowsFrom(before, total - before))),
+    );
     const completed = async (): Promise<number> =>
       (await app.countByStatus({ statuses: ['COMPLETED'] })).reduce((n, c) => n + c.count, 0);
     await waitUntil(
