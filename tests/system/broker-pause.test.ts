@@ -159,9 +159,10 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
     return others.length === 0 ? took : `${took}; ${others.length} more outside the pause: ${logSummary(lines)}`;
   };
 
-  it('inbound: receive times out, health says so once, and every message is written after resume', async () => {
+  /** An inbound processor through the proxy, on a fresh topic and group (stopped in afterEach; stop() is idempotent). */
+  const startInbound = async (prefix: string) => {
     const { direct, proxied, proxy } = await setUp();
-    const topic = `ey-pause-in-${randomUUID().slice(0, 8)}`;
+    const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
     const group = `inbound-${topic}`;
     await direct.declare({ topic, groups: [group] });
     const app = createEventyard({ store: createMemoryStore(), messageTypes: [IN_PAUSE, inboundRejectedType] });
@@ -179,6 +180,11 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
       logger,
     }).start();
     open.stops.push(() => inbound.stop());
+    return { direct, proxy, topic, app, logger, inbound };
+  };
+
+  it('inbound: receive times out, health says so once, and every message is written after resume', async () => {
+    const { direct, proxy, topic, app, logger, inbound } = await startInbound('ey-pause-in');
     const producer = await direct.producer();
     open.stops.push(() => producer.close());
     const send = async (from: number, count: number): Promise<void> => {
@@ -225,28 +231,7 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
   });
 
   it('inbound: stop() during a pause resolves at its deadlines, not when the network returns', async () => {
-    const { direct, proxied, proxy } = await setUp();
-    const topic = `ey-pause-stop-${randomUUID().slice(0, 8)}`;
-    const group = `inbound-${topic}`;
-    await direct.declare({ topic, groups: [group] });
-    const app = createEventyard({ store: createMemoryStore(), messageTypes: [IN_PAUSE, inboundRejectedType] });
-    open.apps.push(app);
-    const logger = recordingLogger();
-    const inbound = createInboundProcessor({
-      app,
-      broker: proxied,
-      topic,
-      group,
-      messageType: 'IN_PAUSE',
-      receiveWaitMs: 200,
-      brokerTimeoutMs: BROKER_TIMEOUT_MS,
-      retryDelayMs: 50,
-      logger,
-    }).start();
-    let stopped = false;
-    open.stops.push(async () => {
-      if (!stopped) await inbound.stop();
-    });
+    const { proxy, logger, inbound } = await startInbound('ey-pause-stop');
     await waitUntil('receiving', async () => inbound.health().lastReceiveAt > 0, 30_000).catch((e: unknown) => {
       throw new Error(`${String(e)}: ${JSON.stringify(inbound.stats)}; ${logSummary(logger.lines)}`);
     });
@@ -255,7 +240,6 @@ describe.each(KINDS)('a network pause to %s', (kind, target) => {
     await waitUntil('health turns unhealthy', async () => !inbound.health().healthy, 20_000);
     const stopping = performance.now();
     await inbound.stop();
-    stopped = true;
     const stopMs = performance.now() - stopping;
     // The call in hand (receive: brokerTimeoutMs + receiveWaitMs) then the close
     // (brokerTimeoutMs), with room for a loaded machine; a stop that waited for the
