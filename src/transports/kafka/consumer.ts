@@ -82,7 +82,7 @@ export class KafkaConsumer implements BrokerConsumer {
       this.#stream.resume();
       this.#fetches.heard();
     }
-    if (taken.length === 0) await this.#checkFetching();
+    if (taken.length === 0 && options.signal?.aborted !== true) await this.#checkFetching();
     return taken.map((raw) => {
       const partitionKey = `${raw.topic}/${raw.partition}`;
       this.#tracker.delivered(partitionKey, raw.offset, raw);
