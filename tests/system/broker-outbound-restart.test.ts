@@ -120,7 +120,11 @@ describe.each(SERVERS)('outbound through a %s restart', (kind, makeServer) => {
     const broker = createBroker(kind, { rabbitmq: server.url, nats: server.url });
     open.broker = broker;
     await broker.declare({ topic: 'notices', groups: ['downstream'] });
-    await app.publishMany(Array.from({ length: ROWS }, (_, n) => ({ type: OUT_NOTICE, payload: { n } })));
+    const rowsFrom = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ type: OUT_NOTICE, payload: { n: from + i } }));
+    // Half now, half while the server is down: however fast the first half goes out, the
+    // outbound processor has rows to publish into the outage.
+    await app.publishMany(rowsFrom(0, ROWS / 2));
 
     const downstream: Downstream = {
       idsUniquePerPublish: kind === 'nats',
@@ -148,6 +152,7 @@ describe.each(SERVERS)('outbound through a %s restart', (kind, makeServer) => {
     await server.stop();
     const stoppedAt = Date.now();
     const completedWhileDown = (await allRows(app.store, { statuses: ['COMPLETED'] })).map((r) => r.eventId);
+    await app.publishMany(rowsFrom(ROWS / 2, ROWS / 2));
     await new Promise((r) => setTimeout(r, 1500)); // the outbound processor runs into the outage
     await server.start();
 

@@ -5,6 +5,10 @@
  * message not yet acknowledged (see commit-tracker.ts), and resolves once the group
  * coordinator has the commit. A consumer that closes or dies without committing leaves
  * its partitions to the next member, from the last committed offsets.
+ *
+ * A hung connection is found by the fetch stream falling silent (fetch-watch.ts): an empty
+ * `receive` while the stream has not heard a fetch answer for `requestTimeoutMs` plus the
+ * fetch max wait fails as EY_BROKER_UNAVAILABLE, like any receive past its deadline.
  */
 import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
@@ -12,9 +16,13 @@ import { DeliveryBuffer } from '../delivery-buffer.js';
 import type { BrokerConsumer, BrokerMessage, ReceiveOptions } from '../port.js';
 import { CommitTracker } from './commit-tracker.js';
 import { toBrokerError } from './errors.js';
+import { FetchWatch } from './fetch-watch.js';
 import { connectionOf, kafkaSecrets, type ResolvedKafkaOptions } from './options.js';
 
 type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** How long the broker holds a fetch that finds no records before it answers empty. */
+const FETCH_MAX_WAIT_MS = 500;
 
 interface Delivery {
   readonly raw: Raw;
@@ -26,6 +34,7 @@ export class KafkaConsumer implements BrokerConsumer {
   readonly #buffer = new DeliveryBuffer<Raw>();
   readonly #inFlight = new WeakMap<BrokerMessage, Delivery>();
   readonly #tracker = new CommitTracker<Raw>();
+  readonly #fetches: FetchWatch;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #starting: Promise<void> | undefined;
   #failure: Error | undefined;
@@ -47,8 +56,13 @@ export class KafkaConsumer implements BrokerConsumer {
       heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)),
       timeout: options.requestTimeoutMs,
       autocommit: false,
-      maxWaitTime: 500,
+      maxWaitTime: FETCH_MAX_WAIT_MS,
     });
+    this.#fetches = new FetchWatch(options.requestTimeoutMs + FETCH_MAX_WAIT_MS);
+    // New assignments: the stream refreshes its offsets, then fetches again.
+    const restart = (): void => this.#fetches.heard();
+    this.#consumer.on('consumer:group:join', restart);
+    this.#consumer.on('consumer:group:rebalance', restart);
   }
 
   async receive(options: ReceiveOptions): Promise<readonly BrokerMessage[]> {
@@ -64,7 +78,11 @@ export class KafkaConsumer implements BrokerConsumer {
       throw toBrokerError(failure, `consume "${this.topic}"`, this.#secrets);
     }
     const taken = await this.#buffer.take(options.max, options.maxWaitMs, options.signal);
-    if (this.#buffer.size < this.options.maxBuffered / 2 && this.#stream?.isPaused() === true) this.#stream.resume();
+    if (this.#buffer.size < this.options.maxBuffered / 2 && this.#stream?.isPaused() === true) {
+      this.#stream.resume();
+      this.#fetches.heard();
+    }
+    if (taken.length === 0 && options.signal?.aborted !== true) await this.#checkFetching();
     return taken.map((raw) => {
       const partitionKey = `${raw.topic}/${raw.partition}`;
       this.#tracker.delivered(partitionKey, raw.offset, raw);
@@ -90,10 +108,35 @@ export class KafkaConsumer implements BrokerConsumer {
         this.#failure = error;
         this.#buffer.interrupt();
       });
+      // Emitted for every fetch answer, records or not (and for a failed one, which also errors).
+      stream.on('fetch', () => this.#fetches.heard());
+      stream.on('offsets', () => this.#fetches.heard());
+      this.#fetches.heard();
       this.#stream = stream;
     } catch (error) {
       throw toBrokerError(error, `join group for "${this.topic}"`, this.#secrets);
     }
+  }
+
+  /** Fails when the stream should be fetching and has heard nothing for too long (a hung connection). */
+  async #checkFetching(): Promise<void> {
+    if (this.#fetches.silentFor(this.#fetching()) === undefined) return;
+    // After event-loop lag, an answer may sit unread in the socket: let I/O run once first.
+    await new Promise((resolve) => setImmediate(resolve));
+    const silent = this.#fetches.silentFor(this.#fetching());
+    if (silent === undefined || this.#closed) return;
+    throw new EventyardError(
+      ErrorCode.BROKER_UNAVAILABLE,
+      `kafka: consume "${this.topic}": no fetch answer for ${Math.round(silent)} ms (limit ${this.#fetches.limitMs} ms: requestTimeoutMs + fetch max wait)`,
+      { details: { call: 'fetch', silentMs: Math.round(silent), deadlineMs: this.#fetches.limitMs, timedOut: true } },
+    );
+  }
+
+  /** Whether the stream is meant to be fetching: open, not paused for a full buffer, with partitions of the topic. */
+  #fetching(): boolean {
+    const stream = this.#stream;
+    if (stream === undefined || stream.isPaused() || this.#failure !== undefined) return false;
+    return this.#consumer.assignments?.some((a) => a.topic === this.topic && a.partitions.length > 0) === true;
   }
 
   async ack(messages: readonly BrokerMessage[]): Promise<void> {

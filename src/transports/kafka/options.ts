@@ -51,7 +51,9 @@ export const kafkaSchema = {
    */
   maxBuffered: option.int({ min: 1, max: 1_000_000, default: 500 }),
   /**
-   * Request timeout of produce, commit and metadata calls.
+   * Request timeout of produce, commit and metadata calls. A consumer with partitions that
+   * hears no fetch answer for this plus 500 ms (the fetch max wait) takes its connection for
+   * hung: its next empty receive fails as EY_BROKER_UNAVAILABLE.
    * @defaultValue 30000
    */
   requestTimeoutMs: option.int({ min: 100, max: 3_600_000, default: 30_000 }),

@@ -5,6 +5,7 @@
  * `+WPI` (in progress), restarting `ack_wait`. On close every delivery not acknowledged is
  * nak'ed and comes again at once; after a crash it comes again after `ack_wait`.
  */
+import { performance } from 'node:perf_hooks';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import type { BrokerConsumer, BrokerMessage, ReceiveOptions } from '../port.js';
@@ -13,8 +14,10 @@ import { KEY_HEADER, streamName } from './options.js';
 import { deliveryInfo, Puller } from './pull.js';
 
 const ACK_TIMEOUT_MS = 5000;
-/** The shortest no_wait request lifetime (it ends at once when the server answers). */
+/** How long a no_wait pull may stay open here (the server answers it at once; see pull.ts). */
 const NO_WAIT_EXPIRES_MS = 1000;
+/** The longest single long-poll request; a longer `maxWaitMs` is several in a row. */
+const LONG_POLL_MS = 1000;
 
 export class NatsConsumer implements BrokerConsumer {
   readonly #inFlight = new Map<BrokerMessage, Msg>();
@@ -34,8 +37,12 @@ export class NatsConsumer implements BrokerConsumer {
     if (this.nc.isClosed()) throw toBrokerError(new Error('connection closed'), 'receive');
     const { max, maxWaitMs, signal } = options;
     let raws = await this.#puller.pull({ batch: max, expiresMs: NO_WAIT_EXPIRES_MS, noWait: true, signal });
-    if (raws.length === 0 && maxWaitMs > 0 && signal?.aborted !== true) {
-      raws = await this.#puller.pull({ batch: 1, expiresMs: maxWaitMs, noWait: false, signal });
+    // The long poll goes in requests of at most LONG_POLL_MS: one the caller abandons (abort)
+    // stays open on the server until it expires, and close() waits for it.
+    const until = performance.now() + maxWaitMs;
+    while (raws.length === 0 && signal?.aborted !== true && performance.now() < until) {
+      const expiresMs = Math.max(1, Math.min(LONG_POLL_MS, Math.ceil(until - performance.now())));
+      raws = await this.#puller.pull({ batch: 1, expiresMs, noWait: false, signal });
       if (raws.length === 1 && max > 1) {
         raws.push(...(await this.#puller.pull({ batch: max - 1, expiresMs: NO_WAIT_EXPIRES_MS, noWait: true })));
       }

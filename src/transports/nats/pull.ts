@@ -83,11 +83,13 @@ export class Puller {
     });
     const tracked = ended.finally(() => this.#open.delete(tracked));
     this.#open.add(tracked);
-    this.nc.publish(
-      this.subject,
-      JSON.stringify({ batch: request.batch, expires: nanos(request.expiresMs), no_wait: request.noWait }),
-      { reply: inbox },
-    );
+    // A no_wait pull carries no `expires`: with one, the server (2.9) holds it open until it
+    // expires when nothing is there, instead of answering 404 at once. `expiresMs` still
+    // bounds it here (the safety timer).
+    const body = request.noWait
+      ? { batch: request.batch, no_wait: true }
+      : { batch: request.batch, expires: nanos(request.expiresMs) };
+    this.nc.publish(this.subject, JSON.stringify(body), { reply: inbox });
     if (request.signal?.aborted === true) giveBack();
     return result;
   }
