@@ -91,11 +91,20 @@ export function deadlineChecksFor(
     );
 }
 
-/** The check's handler: no reply row of the event → emit the timeout message with the completion. */
-export function deadlineCheckHandler(store: EventStore, deadline: ReplyTimeout): Handler {
+/**
+ * The check's handler: the event has its request but no reply row → emit the timeout message
+ * with the completion. A check without its request (the publish that wrote it stopped half
+ * way, or the request was refused for another payload) emits nothing: no request was sent.
+ */
+export function deadlineCheckHandler(
+  store: EventStore,
+  deadline: ReplyTimeout & { readonly requestType: string },
+): Handler {
   return async (ctx) => {
     const { eventId } = ctx.message;
-    const page = await store.list({ eventId, messageType: deadline.replyType, limit: 1 });
-    if (page.rows.length === 0) ctx.emit(deadline.onTimeout);
+    const [request, reply] = await Promise.all(
+      [deadline.requestType, deadline.replyType].map((messageType) => store.list({ eventId, messageType, limit: 1 })),
+    );
+    if (request?.rows.length === 1 && reply?.rows.length === 0) ctx.emit(deadline.onTimeout);
   };
 }

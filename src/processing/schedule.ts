@@ -11,9 +11,9 @@
  *   fires the latest slot it missed, once, never the ones before it (no storm after an
  *   outage). At start it fires that slot only when the schedule has fired before: one of
  *   the {@link CATCH_UP_LOOKBACK} slots before it has its row, so a first deployment waits
- *   for the next slot. `catchUp: 'none'` only ever fires slots it is awake for.
+ *   for the next slot. `catchUp: 'none'` never fires a slot that passed before the process started.
  */
-import { ErrorCode, EventyardError, isEventyardError } from '../core/errors.js';
+import { ErrorCode, EventyardError } from '../core/errors.js';
 import { parseCron, type CronSchedule } from '../core/cron.js';
 import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from '../core/identifiers.js';
 import type { MessageType } from '../core/message-type.js';
@@ -59,8 +59,9 @@ export interface ScheduleOptions<P = unknown> {
    */
   readonly payload?: P | ((firing: ScheduleFiring) => P) | undefined;
   /**
-   * `latest`: after a restart or a late wake-up, fire the latest missed slot once;
-   * `none`: fire only slots this process is awake for.
+   * `latest`: a process that starts fires the latest slot it missed while down (once,
+   * when the schedule ran before); `none`: it waits for the next slot. Either way a running
+   * process that wakes late (a pause, a store outage) fires the latest slot it slept through.
    * @defaultValue 'latest'
    */
   readonly catchUp?: 'latest' | 'none' | undefined;
@@ -207,8 +208,8 @@ export class ScheduleRunner {
       const value = typeof payload === 'function' ? (payload as (f: ScheduleFiring) => unknown)(firing) : payload;
       row = await builder.withPayload(messageType, value ?? firing, serviceName, { eventId });
     } catch (error) {
-      // A payload its schema refuses fails the same way in every process: skip the slot, loudly.
-      if (!isEventyardError(error)) throw error;
+      // No I/O above: a payload function that throws, or a payload its schema refuses, fails
+      // the same way in every process and on every retry. Skip the slot, loudly.
       logger.error(
         { schedule: name, messageType, scheduledAt: firing.scheduledAt, err: error },
         `schedule ${name}: slot skipped, its message could not be built`,

@@ -104,6 +104,27 @@ for (const factory of STORE_FACTORIES) {
       expect(checks.map((r) => r.status)).toEqual(Array.from({ length: orders }, () => 'COMPLETED'));
     });
 
+    it('a check whose request was refused (another payload) emits no timeout', async () => {
+      const app = newApp();
+      const late: string[] = [];
+      app
+        .service({ name: 'A', idleMaxMs: 50 })
+        .handle(RQ_A_B_LATE, (ctx) => void late.push(ctx.message.eventId))
+        .start();
+      const { eventId } = await app.publish(IN_ORDER, { orderId: 'a' }, { delayMs: 60_000 });
+      const refused = await app.publish(RQ_B_STP, { orderId: 'b' }, { eventId }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isEventyardError(refused) ? refused.code : refused).toBe(ErrorCode.PAYLOAD_CONFLICT);
+      expect(await rowsOf(opened.store, 'RQ_B_STP')).toEqual([]);
+      await untilStoreTime(opened.store, (await opened.store.now()) + DEADLINE_MS);
+      await app.idle({ timeoutMs: 10_000 });
+      expect((await rowsOf(opened.store, 'DL_RQ_B_STP')).map((r) => r.status)).toEqual(['COMPLETED']);
+      expect(late).toEqual([]);
+      expect(await rowsOf(opened.store, 'RQ_A_B_LATE')).toEqual([]);
+    });
+
     it('the deadline counts from when a delayed request becomes claimable', async () => {
       const app = newApp();
       const { eventId } = await app.publish(RQ_B_STP, { orderId: 'x' }, { delayMs: 1_000 });
