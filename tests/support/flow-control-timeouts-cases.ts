@@ -5,18 +5,11 @@
  * compete for the check; a reply in time means no timeout. `at` holds a row until an
  * absolute time of the store's clock.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createEventyard,
-  defineMessageType,
-  ErrorCode,
-  isEventyardError,
-  silentLogger,
-  type Eventyard,
-} from '../../src/index.js';
-import type { OpenedStore, StoreFactory } from './store-factories.js';
-import { rowsOf, sharedStore, untilStoreTime } from './flow-control.js';
+import { defineMessageType, ErrorCode, isEventyardError, type Eventyard } from '../../src/index.js';
+import type { StoreFactory } from './store-factories.js';
+import { appsOnOneStore, rowsOf, untilStoreTime } from './flow-control.js';
 
 const Order = z.object({ orderId: z.string() });
 const DEADLINE_MS = 600;
@@ -30,23 +23,20 @@ const RS_B_STP = defineMessageType({ name: 'RS_B_STP', schema: Order });
 const RQ_A_B_LATE = defineMessageType({ name: 'RQ_A_B_LATE', schema: Order });
 const TYPES = [IN_ORDER, RQ_B_STP, RS_B_STP, RQ_A_B_LATE];
 
+/** Starts service A, which handles the timeouts; returns the EVENT_IDs it handled. */
+function recordTimeouts(app: Eventyard<(typeof TYPES)[number]>): string[] {
+  const late: string[] = [];
+  app
+    .service({ name: 'A', idleMaxMs: 50 })
+    .handle(RQ_A_B_LATE, (ctx) => void late.push(ctx.message.eventId))
+    .start();
+  return late;
+}
+
 /** Registers the cases for one store. */
 export function replyDeadlineSuite(factory: StoreFactory): void {
   describe(`reply deadlines and at (${factory.name})`, () => {
-    let opened: OpenedStore;
-    const apps: Eventyard[] = [];
-    const newApp = (): Eventyard<(typeof TYPES)[number]> => {
-      const app = createEventyard({ store: sharedStore(opened.store), messageTypes: TYPES, logger: silentLogger });
-      apps.push(app);
-      return app;
-    };
-    beforeEach(async () => {
-      opened = await factory.open();
-    });
-    afterEach(async () => {
-      for (const app of apps.splice(0)) await app.close();
-      await opened.dispose();
-    });
+    const { store, newApp } = appsOnOneStore(factory, TYPES);
 
     it('no reply: one timeout per request, after the deadline, though the requester is gone and two processes race', async () => {
       // The requester (service A) turns orders into requests for B, then its process goes away.
@@ -59,10 +49,11 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
       for (let i = 0; i < orders; i++) await requester.publish(IN_ORDER, { orderId: `o${i}` });
       await requester.idle({ timeoutMs: 10_000 });
       await a.stop();
-      expect((await rowsOf(opened.store, 'DL_RQ_B_STP')).length).toBe(orders);
+      expect((await rowsOf(store(), 'DL_RQ_B_STP')).length).toBe(orders);
       // B never answers. Two new processes of A handle the timeouts.
       const late = new Map<string, number>();
-      for (const app of [newApp(), newApp()]) {
+      const others = [newApp(), newApp()];
+      for (const app of others) {
         app
           .service({ name: 'A', idleMaxMs: 50 })
           .handle(RQ_A_B_LATE, (ctx) => {
@@ -70,13 +61,12 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
           })
           .start();
       }
-      await (apps[1] as Eventyard).idle({ timeoutMs: 15_000 });
-      await (apps[2] as Eventyard).idle({ timeoutMs: 15_000 });
-      const requests = await rowsOf(opened.store, 'RQ_B_STP');
-      const timeouts = await rowsOf(opened.store, 'RQ_A_B_LATE');
+      for (const app of others) await app.idle({ timeoutMs: 15_000 });
+      const requests = await rowsOf(store(), 'RQ_B_STP');
+      const timeouts = await rowsOf(store(), 'RQ_A_B_LATE');
       expect(timeouts.map((r) => r.eventId).sort()).toEqual(requests.map((r) => r.eventId).sort());
       expect([...late.values()]).toEqual(Array.from({ length: orders }, () => 1));
-      const checks = await rowsOf(opened.store, 'DL_RQ_B_STP');
+      const checks = await rowsOf(store(), 'DL_RQ_B_STP');
       expect(checks.map((r) => r.status)).toEqual(Array.from({ length: orders }, () => 'COMPLETED'));
       for (const request of requests) {
         const timeout = timeouts.find((t) => t.eventId === request.eventId);
@@ -86,11 +76,7 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
 
     it('a reply in time: no timeout message; the check completes', async () => {
       const app = newApp();
-      const late: string[] = [];
-      app
-        .service({ name: 'A', idleMaxMs: 50 })
-        .handle(RQ_A_B_LATE, (ctx) => void late.push(ctx.message.eventId))
-        .start();
+      const late = recordTimeouts(app);
       app
         .service({ name: 'B', idleMaxMs: 50 })
         .handle(RQ_B_STP, (ctx) => ctx.emit(RS_B_STP))
@@ -99,38 +85,34 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
       for (let i = 0; i < orders; i++) await app.publish(RQ_B_STP, { orderId: `o${i}` });
       await app.idle({ timeoutMs: 15_000 }); // includes the deadline checks, due after DEADLINE_MS
       expect(late).toEqual([]);
-      expect(await rowsOf(opened.store, 'RQ_A_B_LATE')).toEqual([]);
-      expect((await rowsOf(opened.store, 'RS_B_STP')).length).toBe(orders);
-      const checks = await rowsOf(opened.store, 'DL_RQ_B_STP');
+      expect(await rowsOf(store(), 'RQ_A_B_LATE')).toEqual([]);
+      expect((await rowsOf(store(), 'RS_B_STP')).length).toBe(orders);
+      const checks = await rowsOf(store(), 'DL_RQ_B_STP');
       expect(checks.map((r) => r.status)).toEqual(Array.from({ length: orders }, () => 'COMPLETED'));
     });
 
     it('a check whose request was refused (another payload) emits no timeout', async () => {
       const app = newApp();
-      const late: string[] = [];
-      app
-        .service({ name: 'A', idleMaxMs: 50 })
-        .handle(RQ_A_B_LATE, (ctx) => void late.push(ctx.message.eventId))
-        .start();
+      const late = recordTimeouts(app);
       const { eventId } = await app.publish(IN_ORDER, { orderId: 'a' }, { delayMs: 60_000 });
       const refused = await app.publish(RQ_B_STP, { orderId: 'b' }, { eventId }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(isEventyardError(refused) ? refused.code : refused).toBe(ErrorCode.PAYLOAD_CONFLICT);
-      expect(await rowsOf(opened.store, 'RQ_B_STP')).toEqual([]);
-      await untilStoreTime(opened.store, (await opened.store.now()) + DEADLINE_MS);
+      expect(await rowsOf(store(), 'RQ_B_STP')).toEqual([]);
+      await untilStoreTime(store(), (await store().now()) + DEADLINE_MS);
       await app.idle({ timeoutMs: 10_000 });
-      expect((await rowsOf(opened.store, 'DL_RQ_B_STP')).map((r) => r.status)).toEqual(['COMPLETED']);
+      expect((await rowsOf(store(), 'DL_RQ_B_STP')).map((r) => r.status)).toEqual(['COMPLETED']);
       expect(late).toEqual([]);
-      expect(await rowsOf(opened.store, 'RQ_A_B_LATE')).toEqual([]);
+      expect(await rowsOf(store(), 'RQ_A_B_LATE')).toEqual([]);
     });
 
     it('the deadline counts from when a delayed request becomes claimable', async () => {
       const app = newApp();
       const { eventId } = await app.publish(RQ_B_STP, { orderId: 'x' }, { delayMs: 1_000 });
-      const [check] = await rowsOf(opened.store, 'DL_RQ_B_STP');
-      const [request] = await rowsOf(opened.store, 'RQ_B_STP');
+      const [check] = await rowsOf(store(), 'DL_RQ_B_STP');
+      const [request] = await rowsOf(store(), 'RQ_B_STP');
       expect(check?.eventId).toBe(eventId);
       expect((check?.availableAt ?? 0) - (request?.availableAt ?? 0)).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
       expect((check?.availableAt ?? 0) - (request?.availableAt ?? 0)).toBeLessThanOrEqual(DEADLINE_MS + 200);
@@ -141,16 +123,16 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
       const handledAt: number[] = [];
       app
         .service({ name: 'C', idleMaxMs: 50 })
-        .handle(IN_ORDER, async () => void handledAt.push(await opened.store.now()))
+        .handle(IN_ORDER, async () => void handledAt.push(await store().now()))
         .start();
-      const at = (await opened.store.now()) + 800;
+      const at = (await store().now()) + 800;
       await app.publish(IN_ORDER, { orderId: 'later' }, { at: new Date(at) });
       await app.publish(IN_ORDER, { orderId: 'past' }, { at: at - 60_000 });
-      const [later, past] = await rowsOf(opened.store, 'IN_ORDER');
+      const [later, past] = await rowsOf(store(), 'IN_ORDER');
       expect(later?.availableAt).toBeGreaterThanOrEqual(at);
       expect(later?.availableAt).toBeLessThan(at + 1_000);
       expect(past?.availableAt).toBeLessThan(at);
-      await untilStoreTime(opened.store, at + 100);
+      await untilStoreTime(store(), at + 100);
       await app.idle({ timeoutMs: 10_000 });
       expect(handledAt.length).toBe(2);
       expect(Math.max(...handledAt)).toBeGreaterThanOrEqual(at);
@@ -174,7 +156,7 @@ export function replyDeadlineSuite(factory: StoreFactory): void {
         );
         expect([isEventyardError(error) ? error.code : error, options]).toEqual([ErrorCode.INVALID_OPTION, options]);
       }
-      expect(await rowsOf(opened.store, 'IN_ORDER')).toEqual([]);
+      expect(await rowsOf(store(), 'IN_ORDER')).toEqual([]);
     });
   });
 }

@@ -2,7 +2,16 @@
  * Helpers of the flow-control tests: several apps ("processes") on one store, and waiting
  * on the store's clock.
  */
-import type { EventStore, MessageRow } from '../../src/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import {
+  createEventyard,
+  silentLogger,
+  type EventStore,
+  type Eventyard,
+  type MessageRow,
+  type MessageType,
+} from '../../src/index.js';
+import type { OpenedStore, StoreFactory } from './store-factories.js';
 
 /**
  * The store as an app may own it: `close()` does nothing, so several apps can share one
@@ -48,4 +57,35 @@ export async function rowsOf(store: EventStore, messageType: string): Promise<Me
     after = page.next ?? undefined;
   } while (after !== undefined);
   return rows;
+}
+
+/**
+ * Registers, in the calling describe block, a fresh store per test and closes every app
+ * opened on it: `newApp()` is one more "process" on the test's store.
+ */
+export function appsOnOneStore<T extends MessageType>(
+  factory: StoreFactory,
+  messageTypes: readonly T[],
+): { readonly store: () => EventStore; readonly newApp: () => Eventyard<T> } {
+  let opened: OpenedStore | undefined;
+  const apps: Eventyard<T>[] = [];
+  beforeEach(async () => {
+    opened = await factory.open();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+    await opened?.dispose();
+  });
+  const store = (): EventStore => {
+    if (opened === undefined) throw new Error('no store: call inside a test');
+    return opened.store;
+  };
+  return {
+    store,
+    newApp() {
+      const app = createEventyard({ store: sharedStore(store()), messageTypes, logger: silentLogger });
+      apps.push(app);
+      return app;
+    },
+  };
 }
