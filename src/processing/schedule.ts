@@ -71,6 +71,8 @@ export interface ScheduleOptions<P = unknown> {
 export const CATCH_UP_LOOKBACK = 10;
 /** The timer never sleeps longer than this, so a worker clock that drifts is re-read against the store's. */
 const MAX_SLEEP_MS = 60_000;
+/** Longest wait between tries while the store fails: the slot it fires after an outage is at most this late. */
+const MAX_RETRY_MS = 5_000;
 const SCHEDULE_NAMESPACE = '0e3c8f9a-6d2b-4f7e-9a41-5c3d2b1e8f60';
 const OPTION_KEYS = ['cron', 'timezone', 'name', 'payload', 'catchUp'];
 
@@ -176,7 +178,7 @@ export class ScheduleRunner {
         waitMs = Math.min(next - now, MAX_SLEEP_MS);
       } catch (error) {
         failures++;
-        waitMs = Math.min(250 * 2 ** Math.min(failures, 8), MAX_SLEEP_MS);
+        waitMs = Math.min(250 * 2 ** Math.min(failures, 5), MAX_RETRY_MS);
         logger.warn({ schedule: name, err: error, retryInMs: waitMs }, `schedule ${name}: store call failed`);
       }
       await sleep(waitMs, signal);
