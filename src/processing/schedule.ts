@@ -24,6 +24,7 @@ import { rowsWithDeadlineCheck } from './deadline-check.js';
 import type { Hooks } from './hooks.js';
 import type { Logger } from './logger.js';
 import type { MessageBuilder } from './message-builder.js';
+import type { MessageTracer } from './tracing.js';
 import { sleep } from './timing.js';
 
 /** What the payload function of a schedule receives, and the default payload. */
@@ -126,6 +127,8 @@ export interface ScheduleRunnerDeps {
   readonly logger: Logger;
   readonly hooks: Hooks;
   readonly serviceName: string;
+  /** The app's tracer: each firing gets a producer span, as a publish does. */
+  readonly tracer: MessageTracer | undefined;
 }
 
 /** Runs one schedule in one process until stopped. */
@@ -218,7 +221,16 @@ export class ScheduleRunner {
       );
       return;
     }
-    const results = await store.publish(rowsWithDeadlineCheck(builder.registry, row));
+    const span = this.deps.tracer?.publish(row, serviceName);
+    if (span?.traceparent !== undefined) row = { ...row, traceparent: span.traceparent };
+    let results;
+    try {
+      results = await store.publish(rowsWithDeadlineCheck(builder.registry, row));
+    } catch (error) {
+      span?.end(error as Error);
+      throw error;
+    }
+    span?.end();
     const created = results.at(-1)?.created === true;
     logger.debug(
       { schedule: name, messageType, eventId, scheduledAt: firing.scheduledAt, created },

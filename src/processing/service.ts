@@ -193,7 +193,8 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     if (this.#options.runRetryMechanism) {
       this.#retry = new RetryMechanism(store, this.name, this.#deps.logger, this.#options.retryMechanism, watch);
     }
-    const runnerDeps = { store, builder: this.#deps.builder, logger: this.#deps.logger, hooks: this.#hooks };
+    const { builder, logger, tracer } = this.#deps;
+    const runnerDeps = { store, builder, logger, tracer, hooks: this.#hooks };
     this.#runners = [...this.#schedules.values()].map(
       (spec) => new ScheduleRunner({ ...runnerDeps, serviceName: this.name }, spec),
     );

@@ -1,7 +1,8 @@
 /**
- * A running schedule whose store stops answering for several slots: the process keeps
- * running, and when the store is back it fires the latest slot it slept through, once,
- * within the retry cap (5 s), and none of the slots before it (no storm).
+ * A schedule in one process, on the memory store: when its store stops answering for
+ * several slots, the process keeps running and, once the store is back, fires the latest
+ * slot it slept through, once, within the retry cap (5 s), and none of the slots before it
+ * (no storm); with a tracer, each firing is a producer span like a publish.
  */
 import { afterEach, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ import { slotEventId } from '../../src/processing/schedule.js';
 import { createMemoryStore } from '../../src/testing/index.js';
 import { eventually, rowsOf } from '../support/flow-control.js';
 import { pausableStore } from '../support/pausable-store.js';
+import { recordSpans } from '../support/spans.js';
+import { createTracer } from '../../src/tracing/index.js';
 
 const IN_TICK = defineMessageType({ name: 'IN_TICK', schema: z.unknown() });
 let app: Eventyard | undefined;
@@ -44,3 +47,21 @@ it('after a store outage of several slots a running schedule fires only the late
   const written = (await rowsOf(memory, 'IN_TICK')).filter((r) => !before.has(r.eventId));
   expect(written.filter((r) => r.createdAt < after.createdAt + 500).length).toBe(1);
 }, 30_000);
+
+it('with a tracer, each firing is a producer span and the row carries its context', async () => {
+  const recorder = recordSpans();
+  const memory = createMemoryStore();
+  app = createEventyard({
+    store: memory,
+    messageTypes: [IN_TICK],
+    logger: silentLogger,
+    tracer: createTracer({ tracerProvider: recorder.provider }),
+  });
+  const clock = app.service({ name: 'CLOCK' }).schedule(IN_TICK, { cron: '* * * * * *' }).start();
+  const row = await eventually('the first slot', async () => (await rowsOf(memory, 'IN_TICK'))[0]);
+  await clock.stop();
+  const [span] = recorder.spans().filter((s) => s.name === 'publish IN_TICK');
+  expect(span).toBeDefined();
+  expect(row.traceparent).toContain(span?.spanContext().traceId);
+  expect(row.traceparent).toContain(span?.spanContext().spanId);
+});
