@@ -24,6 +24,8 @@ import { waitUntilIdle, type IdleOptions } from './processing/idle.js';
 import { LocalWakeups } from './processing/local-wakeups.js';
 import { jsonLogger, type Logger } from './processing/logger.js';
 import { MessageBuilder, type MessageOptions } from './processing/message-builder.js';
+import { rowsWithDeadlineCheck, withDeadlineChecks } from './processing/deadline-check.js';
+import { checkAt, delayUntil, type PublishAt } from './processing/publish-at.js';
 import { Service, type ServiceOptions } from './processing/service.js';
 import type { MessageTracer } from './processing/tracing.js';
 
@@ -76,6 +78,12 @@ export interface PublishOptions extends MessageOptions {
    * @defaultValue 'EXTERNAL'
    */
   readonly createdBy?: string | undefined;
+  /**
+   * Not claimable before this time (a Date or epoch ms), judged by the store's clock: the
+   * absolute form of `delayMs` (give one or the other). A time in the past means at once;
+   * at most one year ahead. Costs one read of the store's clock per publish call.
+   */
+  readonly at?: PublishAt | undefined;
   /**
    * The caller's open transaction on the store's database: the message commits or rolls
    * back with it (the transactional outbox). PostgreSQL: a pg `Client`/`PoolClient` after
@@ -149,7 +157,7 @@ export function createEventyard<T extends MessageType>(
   input: EventyardOptions & { readonly messageTypes: readonly T[] },
 ): Eventyard<T> {
   const options = resolveOptions('eventyard', eventyardSchema, input);
-  const registry = new MessageRegistry(options.messageTypes);
+  const registry = new MessageRegistry(withDeadlineChecks(options.messageTypes));
   const wakeups = new LocalWakeups();
   const store = wakeups.wrap(options.store);
   const newId = (): string => options.ids.next();
@@ -189,23 +197,34 @@ export function createEventyard<T extends MessageType>(
           'this store cannot publish inside your transaction (PostgreSQL can); publish without `transaction`',
         );
       }
+      const ats = items.map(({ options: o }) => {
+        if (typeof o !== 'object' || o === null) {
+          if (o === undefined) return undefined;
+          throw new EventyardError(ErrorCode.INVALID_OPTION, 'publish options must be an object');
+        }
+        return checkAt(o.at, o.delayMs);
+      });
+      const storeNow = ats.some((at) => at !== undefined) ? await store.now() : 0;
       const built = await Promise.all(
-        items.map(async ({ type, payload, options: o = {} }) => {
-          if (typeof o !== 'object' || o === null) {
-            throw new EventyardError(ErrorCode.INVALID_OPTION, 'publish options must be an object');
-          }
-          const { createdBy = 'EXTERNAL', ...messageOptions } = o;
-          return builder.withPayload(nameOf(type), payload, createdBy, messageOptions);
+        items.map(async ({ type, payload, options: o = {} }, i) => {
+          const { createdBy = 'EXTERNAL', at: _at, ...messageOptions } = o;
+          const at = ats[i];
+          const timed = at === undefined ? messageOptions : { ...messageOptions, delayMs: delayUntil(at, storeNow) };
+          return builder.withPayload(nameOf(type), payload, createdBy, timed);
         }),
       );
       const spans = tracer === undefined ? undefined : built.map((row) => tracer.publish(row, row.createdBy));
       const rows = spans === undefined ? built : built.map((row, i) => withTraceparent(row, spans[i]?.traceparent));
+      // A request with a reply deadline is written with its deadline check (just before it).
+      const written = rows.flatMap((row) => rowsWithDeadlineCheck(registry, row));
       let results: readonly PublishResult[];
       try {
-        results =
+        const all =
           transaction !== undefined && store.publishInTransaction
-            ? await store.publishInTransaction(transaction, rows)
-            : await store.publish(rows);
+            ? await store.publishInTransaction(transaction, written)
+            : await store.publish(written);
+        const asked = new Set(rows);
+        results = written.length === rows.length ? all : all.filter((_, i) => asked.has(written[i] as NewMessage));
       } catch (error) {
         spans?.forEach((span) => span.end(error as Error));
         throw error;

@@ -8,6 +8,7 @@
 // The application and its message types
 export { createEventyard } from './app.js';
 export type { Eventyard, EventyardOptions, PublishOptions } from './app.js';
+export type { PublishAt } from './processing/publish-at.js';
 export { defineMessageType, Table } from './core/message-type.js';
 export type {
   DeclaredName,
@@ -21,6 +22,7 @@ export type {
 } from './core/message-type.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { RetryPolicy, RetryPolicyOptions } from './core/retry-policy.js';
+export type { ReplyTimeout, ReplyTimeoutDeclaration } from './core/reply-timeout.js';
 export type { Clock, IdGenerator } from './core/clock.js';
 
 // Services and handlers
@@ -31,6 +33,7 @@ export type { RetryMechanism, RetryMechanismOptions, RetryMechanismStats } from 
 export type { FollowUpFits, Handler, HandlerContext, MessageInfo, WorkingData } from './processing/handler-context.js';
 export type { MessageOptions } from './processing/message-builder.js';
 export type { IdleOptions } from './processing/idle.js';
+export type { ScheduleFiring, ScheduleOptions } from './processing/schedule.js';
 
 // What happened: hooks and logs
 export type { AttemptTiming, HookEvents, HookListener, HookMessage, HookName, Observable } from './processing/hooks.js';

@@ -62,6 +62,14 @@ export const ErrorCode = {
   NO_HANDLER: 'EY_NO_HANDLER',
   /** A status transition the store's transition table does not allow was attempted. */
   INVALID_TRANSITION: 'EY_INVALID_TRANSITION',
+  /** A schedule's cron expression cannot be parsed, or names no time that ever comes. */
+  INVALID_CRON: 'EY_INVALID_CRON',
+  /** A schedule's time zone is not an IANA time zone this runtime knows. */
+  INVALID_TIMEZONE: 'EY_INVALID_TIMEZONE',
+  /** A request's reply deadline is not a whole number of milliseconds in range (≤ 0, NaN, too far). */
+  INVALID_DEADLINE: 'EY_INVALID_DEADLINE',
+  /** Two schedules of one service have the same name (their firings would share EVENT_IDs). */
+  DUPLICATE_SCHEDULE: 'EY_DUPLICATE_SCHEDULE',
   /** The store failed (connection, I/O, busy) in a way the caller may retry. */
   STORE_UNAVAILABLE: 'EY_STORE_UNAVAILABLE',
   /** The store's schema is newer than this code understands. */

@@ -3,6 +3,7 @@
  * and its retry policy. Declared once; the registry refuses duplicates and unknown names.
  */
 import { ErrorCode, EventyardError } from './errors.js';
+import { resolveReplyTimeout, type ReplyTimeout, type ReplyTimeoutDeclaration } from './reply-timeout.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -31,6 +32,8 @@ export interface MessageType<Name extends string = string, Payload = unknown> {
   readonly table: Table;
   readonly schema: StandardSchemaV1<unknown, Payload>;
   readonly retry: RetryPolicy;
+  /** The reply deadline of a request type, when declared (see docs/flow-control.md). */
+  readonly replyTimeout?: ReplyTimeout | undefined;
 }
 
 export interface MessageTypeDeclaration<Name extends string, Schema extends StandardSchemaV1> {
@@ -41,6 +44,12 @@ export interface MessageTypeDeclaration<Name extends string, Schema extends Stan
   /** Required when the name has no known prefix (IN_, RQ_, RS_, OUT_). */
   readonly table?: Table;
   readonly retry?: RetryPolicyOptions;
+  /**
+   * A reply of `replyType` is expected within `afterMs`; when none is written in time,
+   * `onTimeout` is emitted (a follow-up of the same event), durably and once.
+   * EY_INVALID_DEADLINE for an `afterMs` that is not a whole number in [1 ms, 1 year].
+   */
+  readonly replyTimeout?: ReplyTimeoutDeclaration;
 }
 
 export function defineMessageType<const Name extends string, Schema extends StandardSchemaV1>(
@@ -66,12 +75,10 @@ export function defineMessageType<const Name extends string, Schema extends Stan
       `message type ${name}: declare its table (one of ${ALL_TABLES.join(', ')}) or use a prefix IN_, RQ_, RS_, OUT_`,
     );
   }
-  return Object.freeze({
-    name,
-    table,
-    schema: schema,
-    retry: resolveRetryPolicy(declaration.retry),
-  });
+  const retry = resolveRetryPolicy(declaration.retry);
+  if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry });
+  const replyTimeout = resolveReplyTimeout(name, declaration.replyTimeout);
+  return Object.freeze({ name, table, schema, retry, replyTimeout });
 }
 
 /** Whether `value` has the shape defineMessageType() returns (name, table, Standard Schema, retry policy). */

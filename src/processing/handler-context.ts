@@ -11,6 +11,7 @@ import type { DeclaredName, MessageType, NameOf, PayloadArg, PayloadOf, TypeArg 
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { ClaimedMessage, EventStore, NewMessage, StoreTransaction, WorkingDataWrite } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
+import { rowsWithDeadlineCheck } from './deadline-check.js';
 import type { MessageBuilder, MessageOptions } from './message-builder.js';
 import type { AttemptSpan } from './tracing.js';
 
@@ -186,13 +187,13 @@ export function createHandlerContext<P>(args: {
           effects.checks.push(check);
         }
       }
-      effects.emits.push(row);
+      effects.emits.push(...rowsWithDeadlineCheck(builder.registry, row));
     },
     async emitEvent(messageType: string | MessageType, payload: unknown, options?: MessageOptions) {
       open();
       const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(options));
       open();
-      effects.emits.push(traced(row, options));
+      effects.emits.push(...rowsWithDeadlineCheck(builder.registry, traced(row, options)));
       return row.eventId;
     },
     async transaction() {

@@ -35,15 +35,15 @@ export interface AttemptTiming {
 }
 
 export interface HookEvents {
-  /** Rows written by `publish`/`publishMany`, or emitted by a handler with its completion. */
+  /** Rows written by `publish`/`publishMany`, emitted by a handler with its completion, or fired by a schedule. */
   published: {
-    readonly via: 'publish' | 'emit';
+    readonly via: 'publish' | 'emit' | 'schedule';
     /** The writer: CREATED_BY (the service, or the publish's `createdBy`). */
     readonly service: string;
     readonly eventId: string;
     readonly messageType: string;
     readonly table: Table;
-    /** For `publish`: false when the row existed and nothing was written. Emits: undefined. */
+    /** For `publish` and `schedule`: false when the row existed and nothing was written. Emits: undefined. */
     readonly created: boolean | undefined;
   };
   /** A processor claimed rows (one event per claim call that returned rows). */

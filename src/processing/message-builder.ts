@@ -25,7 +25,7 @@ export interface MessageOptions {
   readonly traceparent?: string | undefined;
 }
 
-const MAX_DELAY_MS = 365 * 24 * 3600_000;
+export const MAX_DELAY_MS = 365 * 24 * 3600_000;
 const OPTION_KEYS: readonly string[] = ['eventId', 'delayMs', 'orderingKey', 'traceparent'];
 
 /**

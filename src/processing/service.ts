@@ -21,6 +21,8 @@ import {
   type RetryMechanismOptions,
   type RetryMechanismStats,
 } from './retry-mechanism.js';
+import { deadlineCheckHandler, deadlineChecksFor } from './deadline-check.js';
+import { resolveSchedule, ScheduleRunner, type ScheduleOptions, type ScheduleSpec } from './schedule.js';
 import { unwatchSignals, watchSignals } from './signals.js';
 import { OutageWatch, storeWithDeadline } from './store-deadline.js';
 import { sleep } from './timing.js';
@@ -79,6 +81,10 @@ export class Service<T extends MessageType = MessageType> implements Observable 
   readonly #handlers = new Map<Table, Map<string, Handler<never>>>();
   #processors: EventProcessor[] = [];
   #retry: RetryMechanism | undefined;
+  readonly #schedules = new Map<string, ScheduleSpec>();
+  #runners: ScheduleRunner[] = [];
+  /** Deadline checks this service runs (of requests whose timeout type it handles), set at start. */
+  #checks = new Map<string, Handler<never>>();
   #watch: OutageWatch | undefined;
   #started = false;
 
@@ -118,6 +124,28 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     return this;
   }
 
+  /**
+   * Publishes a message of `type` on every slot of a cron expression while the service runs
+   * (see {@link ScheduleOptions}; docs/flow-control.md). Any number of processes may run
+   * the same schedule: each slot is written once. Declaration errors are thrown here:
+   * EY_INVALID_CRON, EY_INVALID_TIMEZONE, EY_DUPLICATE_SCHEDULE, EY_UNKNOWN_MESSAGE_TYPE.
+   */
+  schedule<M extends T | string>(type: TypeArg<M, T>, options: ScheduleOptions<PayloadArg<M>>): this {
+    const where = `service ${this.name}: schedule`;
+    if (this.#started) throw new EventyardError(ErrorCode.INVALID_STATE, `${where}() after start()`);
+    const declared = this.#deps.builder.registry.get(typeof type === 'string' ? type : type.name);
+    const spec = resolveSchedule(declared, options, where, this.#deps.builder.limits);
+    if (this.#schedules.has(spec.name)) {
+      throw new EventyardError(
+        ErrorCode.DUPLICATE_SCHEDULE,
+        `${where}: a schedule named ${spec.name} exists; give the second one its own \`name\``,
+        { details: { schedule: spec.name } },
+      );
+    }
+    this.#schedules.set(spec.name, spec);
+    return this;
+  }
+
   start(): this {
     if (this.#started) return this;
     try {
@@ -127,6 +155,8 @@ export class Service<T extends MessageType = MessageType> implements Observable 
       this.#started = false;
       this.#processors = [];
       this.#retry = undefined;
+      this.#runners = [];
+      this.#checks = new Map();
       throw error;
     }
   }
@@ -138,7 +168,10 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     const watch = new OutageWatch(this.#deps.logger, `service ${this.name}`);
     const store = storeWithDeadline(this.#deps.store, deadlineMs, watch);
     this.#watch = watch;
-    this.#processors = [...this.#handlers].map(
+    this.#checks = this.#deadlineChecks(store);
+    const tables = new Map(this.#handlers);
+    if (this.#checks.size > 0) tables.set('request', new Map([...(tables.get('request') ?? []), ...this.#checks]));
+    this.#processors = [...tables].map(
       ([table, handlers]) =>
         new EventProcessor({
           store,
@@ -161,8 +194,14 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     if (this.#options.runRetryMechanism) {
       this.#retry = new RetryMechanism(store, this.name, this.#deps.logger, this.#options.retryMechanism, watch);
     }
+    const { builder, logger, tracer } = this.#deps;
+    const runnerDeps = { store, builder, logger, tracer, hooks: this.#hooks };
+    this.#runners = [...this.#schedules.values()].map(
+      (spec) => new ScheduleRunner({ ...runnerDeps, serviceName: this.name }, spec),
+    );
     for (const processor of this.#processors) processor.start();
     this.#retry?.start();
+    for (const runner of this.#runners) runner.start();
     if (this.#options.handleSignals) watchSignals(this);
     return this;
   }
@@ -175,12 +214,11 @@ export class Service<T extends MessageType = MessageType> implements Observable 
   async stop(): Promise<void> {
     if (!this.#started) return;
     const retry = this.#retry?.stop();
+    const runners = Promise.all(this.#runners.map((r) => r.stop()));
     await Promise.all(this.#processors.map((p) => p.stop()));
-    if (retry !== undefined) {
-      const cancel = new AbortController();
-      await Promise.race([retry, sleep(this.#options.shutdownTimeoutMs, cancel.signal)]);
-      cancel.abort();
-    }
+    const cancel = new AbortController();
+    await Promise.race([Promise.all([retry, runners]), sleep(this.#options.shutdownTimeoutMs, cancel.signal)]);
+    cancel.abort();
     unwatchSignals(this);
     this.#started = false;
   }
@@ -190,9 +228,18 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     return this.#started;
   }
 
-  /** The message types this service handles, by table. */
+  /** The message types this service handles, by table (deadline checks it runs included, once started). */
   handledTypes(): ReadonlyMap<Table, readonly string[]> {
-    return new Map([...this.#handlers].map(([table, handlers]) => [table, [...handlers.keys()]]));
+    const types = new Map([...this.#handlers].map(([table, handlers]) => [table, [...handlers.keys()]]));
+    if (this.#checks.size > 0) types.set('request', [...(types.get('request') ?? []), ...this.#checks.keys()]);
+    return types;
+  }
+
+  /** The deadline checks of requests whose timeout type this service handles. */
+  #deadlineChecks(store: EventStore): Map<string, Handler<never>> {
+    const handled = new Set([...this.#handlers.values()].flatMap((handlers) => [...handlers.keys()]));
+    const checks = deadlineChecksFor(this.#deps.builder.registry, handled);
+    return new Map(checks.map((check) => [check.checkType, deadlineCheckHandler(store, check) as Handler<never>]));
   }
 
   /** Attempts of this process not finished yet (handler running or outcome not written). */

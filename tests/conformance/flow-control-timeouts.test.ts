@@ -1,0 +1,8 @@
+/**
+ * Reply deadlines and `at` on every store of the factory list (memory, SQLite, Redis, PostgreSQL);
+ * the cases are in tests/support/flow-control-timeouts-cases.ts (flow-control-cluster.test.ts runs them on a Redis Cluster).
+ */
+import { STORE_FACTORIES } from '../support/store-factories.js';
+import { replyDeadlineSuite } from '../support/flow-control-timeouts-cases.js';
+
+for (const factory of STORE_FACTORIES) replyDeadlineSuite(factory);
