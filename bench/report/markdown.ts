@@ -133,7 +133,7 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
       ]),
     ),
     '',
-    '## Targets (issue 5)',
+    '## Targets (issues 5 and 14)',
     '',
     ...targets.map((t) => `- ${t}`),
     '',
