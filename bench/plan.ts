@@ -180,7 +180,7 @@ export function postgresPlan(): Case[] {
   for (const b of [PGBOSS, GRAPHILE]) cases.push(publishCase(b, 5_000, 1_000, 1, b.profile, 1_000));
   for (const b of [PGBOSS, GRAPHILE]) cases.push(pipelineCase(b, 3_000, 1));
   for (const b of [PGBOSS, GRAPHILE]) {
-    for (const f of [0.1, 0.5, 0.8]) cases.push(latencyCase(b, f, 5, 1));
+    for (const f of [0.1, 0.5, 0.8]) cases.push(latencyCase(b, f, 5, 2));
   }
   for (const b of [PGBOSS, GRAPHILE]) cases.push(failureCase(b, 3_000, 1));
   for (const b of [PGBOSS, GRAPHILE, PGFLOOR]) cases.push(drainCase(b, 20_000, 32, 3, PgProfile.SYNC_OFF));
