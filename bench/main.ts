@@ -13,7 +13,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCase } from './harness/alternate.js';
@@ -38,8 +37,9 @@ const { values } = parseArgs({
 });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
-const version = (pkg: string): string => (require(`${pkg}/package.json`) as { version: string }).version;
+// Read from node_modules: some packages (graphile-worker) do not export their package.json.
+const version = (pkg: string): string =>
+  (JSON.parse(readFileSync(`${root}node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
 const log = (line: string): void => console.log(line);
 
 const filters = values.only?.split(',').map((f) => f.trim()) ?? [];
@@ -79,6 +79,9 @@ const header = (): ReportHeader => ({
     plainjob: version('plainjob'),
     'better-sqlite3': version('better-sqlite3'),
     ioredis: version('ioredis'),
+    'pg-boss': version('pg-boss'),
+    'graphile-worker': version('graphile-worker'),
+    pg: version('pg'),
   },
   quick: values.quick,
   contentionCores,

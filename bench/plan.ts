@@ -4,7 +4,7 @@
  * alternating A B A B after a warm-up pair. The quick variant (`--quick`) uses smaller
  * counts and fewer repetitions, and should finish in about two minutes.
  */
-import { RedisProfile, SqliteProfile, type Profile } from './harness/durability.js';
+import { PgProfile, RedisProfile, SqliteProfile, type Profile } from './harness/durability.js';
 import { SystemName } from './systems/types.js';
 import { WorkloadId, type Params } from './workloads/types.js';
 
@@ -23,7 +23,8 @@ export interface Case {
 }
 
 interface Backend {
-  readonly key: 'redis' | 'sqlite';
+  /** Case ids read `W<n>-<key>-…` (bench/harness/resolve-rates.ts reads the key back): no '-'. */
+  readonly key: 'redis' | 'sqlite' | 'pgboss' | 'graphile' | 'pgfloor';
   readonly profile: Profile;
   readonly systems: readonly [SystemName, SystemName];
 }
@@ -37,6 +38,23 @@ const SQLITE: Backend = {
   key: 'sqlite',
   profile: SqliteProfile.NORMAL,
   systems: [SystemName.EVENTYARD_SQLITE, SystemName.PLAINJOB],
+};
+
+/** PostgreSQL: Eventyard against each peer, and against the floor (bench/systems/pg-floor.ts). */
+const PGBOSS: Backend = {
+  key: 'pgboss',
+  profile: PgProfile.SYNC_ON,
+  systems: [SystemName.EVENTYARD_POSTGRES, SystemName.PGBOSS],
+};
+const GRAPHILE: Backend = {
+  key: 'graphile',
+  profile: PgProfile.SYNC_ON,
+  systems: [SystemName.EVENTYARD_POSTGRES, SystemName.GRAPHILE_WORKER],
+};
+const PGFLOOR: Backend = {
+  key: 'pgfloor',
+  profile: PgProfile.SYNC_ON,
+  systems: [SystemName.EVENTYARD_POSTGRES, SystemName.PG_FLOOR],
 };
 
 function drainCase(b: Backend, events: number, concurrency: number, reps: number, profile = b.profile): Case {
@@ -54,15 +72,23 @@ function drainCase(b: Backend, events: number, concurrency: number, reps: number
   };
 }
 
-function publishCase(b: Backend, events: number, eventsSerial: number, reps: number, profile = b.profile): Case {
+function publishCase(
+  b: Backend,
+  events: number,
+  eventsSerial: number,
+  reps: number,
+  profile = b.profile,
+  eventsTx?: number,
+): Case {
   const suffix = profile === b.profile ? '' : `-${profile}`;
+  const tx = eventsTx === undefined ? '' : `; in a user transaction: ${eventsTx.toLocaleString('en')}`;
   return {
     id: `W1-${b.key}${suffix}`,
     workload: WorkloadId.W1,
-    title: `W1 publish ${events.toLocaleString('en')} events (1 in flight: ${eventsSerial.toLocaleString('en')})`,
+    title: `W1 publish ${events.toLocaleString('en')} events (1 in flight: ${eventsSerial.toLocaleString('en')}${tx})`,
     profile,
     systems: b.systems,
-    params: { events, eventsSerial },
+    params: { events, eventsSerial, ...(eventsTx === undefined ? {} : { eventsTx }) },
     warmup: 1,
     reps,
     unit: 'events',
@@ -143,6 +169,24 @@ function metricsCase(events: number, reps: number): Case {
   };
 }
 
+/**
+ * PostgreSQL against pg-boss and graphile-worker, at sizes a shared 2-core machine runs in
+ * about half an hour (every run starts its own cluster with initdb), plus W2 against the
+ * floor and W2 with synchronous_commit off.
+ */
+export function postgresPlan(): Case[] {
+  const cases: Case[] = [];
+  for (const b of [PGBOSS, GRAPHILE, PGFLOOR]) cases.push(drainCase(b, 20_000, 32, 3));
+  for (const b of [PGBOSS, GRAPHILE]) cases.push(publishCase(b, 5_000, 1_000, 1, b.profile, 1_000));
+  for (const b of [PGBOSS, GRAPHILE]) cases.push(pipelineCase(b, 3_000, 1));
+  for (const b of [PGBOSS, GRAPHILE]) {
+    for (const f of [0.1, 0.5, 0.8]) cases.push(latencyCase(b, f, 5, 2));
+  }
+  for (const b of [PGBOSS, GRAPHILE]) cases.push(failureCase(b, 3_000, 1));
+  for (const b of [PGBOSS, GRAPHILE, PGFLOOR]) cases.push(drainCase(b, 20_000, 32, 3, PgProfile.SYNC_OFF));
+  return cases;
+}
+
 export function quickPlan(): Case[] {
   return [
     drainCase(REDIS, 20_000, 32, 2),
@@ -154,6 +198,7 @@ export function quickPlan(): Case[] {
     latencyCase(REDIS, 0.5, 3, 1),
     latencyCase(SQLITE, 0.5, 3, 1),
     failureCase(REDIS, 3_000, 1),
+    ...postgresPlan(),
   ];
 }
 
@@ -193,5 +238,6 @@ export function fullPlan(): Case[] {
   cases.push(drainCase(REDIS, 100_000, 32, 3, RedisProfile.ALWAYS));
   cases.push(drainCase(SQLITE, 100_000, 32, 3, SqliteProfile.FULL));
   cases.push(publishCase(REDIS, 100_000, 20_000, 2, RedisProfile.ALWAYS));
+  cases.push(...postgresPlan());
   return cases;
 }

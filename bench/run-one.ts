@@ -9,7 +9,10 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Meter } from './harness/meter.js';
+import { installPgRoundTripCounter, openPgProbe } from './harness/pg-probe.js';
+import { redisProbe } from './harness/redis-server.js';
 import { ignoreClient, installRoundTripCounter } from './harness/round-trips.js';
+import type { ServerProbe } from './harness/server-probe.js';
 import { WindowProfiler } from './harness/window-profiler.js';
 import { createSystem } from './systems/index.js';
 import { createPipeline } from './systems/pipelines.js';
@@ -20,20 +23,21 @@ import type { RunResult, RunSpec } from './workloads/types.js';
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as RunSpec;
   installRoundTripCounter();
-  const probe =
-    spec.redisPort === undefined
-      ? undefined
-      : new Redis({ host: '127.0.0.1', port: spec.redisPort, lazyConnect: true });
-  if (probe) {
-    ignoreClient(probe);
-    await probe.connect();
-  }
+  installPgRoundTripCounter();
+  let probe: ServerProbe | undefined;
+  if (spec.redisPort !== undefined) {
+    const client = new Redis({ host: '127.0.0.1', port: spec.redisPort, lazyConnect: true });
+    ignoreClient(client);
+    await client.connect();
+    probe = redisProbe(client);
+  } else if (spec.pgUrl !== undefined) probe = await openPgProbe(spec.pgUrl);
   const workload = WORKLOADS[spec.workload];
   if (workload === undefined) throw new Error(`workload ${spec.workload} is not implemented`);
   const systemOptions: SystemOptions = {
     profile: spec.profile,
     redisPort: spec.redisPort,
     sqlitePath: spec.sqlitePath,
+    pgUrl: spec.pgUrl,
     maxAttempts: spec.params.maxAttempts ?? 5,
     leaseMs: spec.params.leaseMs ?? 30_000,
     eventyardTuning: {
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     },
     note: (more) => (settings = { ...settings, ...more }),
   });
-  probe?.disconnect();
+  await probe?.close();
   const result: RunResult = { spec, settings, phases };
   const send = process.send?.bind(process);
   if (send) await new Promise<void>((resolve) => send(result, undefined, {}, () => resolve()));

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { isRedisProfile } from './durability.js';
+import { isPgProfile, isRedisProfile } from './durability.js';
 import { CHILD_EXEC_ARGV } from './exec-argv.js';
+import { startPostgres } from './postgres-server.js';
 import { startRedis } from './redis-server.js';
 import type { RunResult, RunSpec } from '../workloads/types.js';
 
@@ -37,21 +38,24 @@ export interface ChildOptions {
 }
 
 export async function runInChild(
-  spec: Omit<RunSpec, 'redisPort' | 'sqlitePath'>,
+  spec: Omit<RunSpec, 'redisPort' | 'sqlitePath' | 'pgUrl'>,
   options: ChildOptions,
 ): Promise<RunResult> {
   const redis = isRedisProfile(spec.profile) ? await startRedis(spec.profile, await freePort()) : undefined;
-  const dir = redis ? undefined : mkdtempSync(join(tmpdir(), 'eventyard-bench-sqlite-'));
+  const postgres = isPgProfile(spec.profile) ? await startPostgres(spec.profile) : undefined;
+  const dir = redis || postgres ? undefined : mkdtempSync(join(tmpdir(), 'eventyard-bench-sqlite-'));
   const full: RunSpec = {
     ...spec,
     redisPort: redis?.port,
     sqlitePath: dir ? join(dir, 'bench.db') : undefined,
+    pgUrl: postgres?.url,
     profileDir: options.profileDir,
   };
   try {
     return await fork1(full, options);
   } finally {
     await redis?.stop();
+    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,16 @@
 /**
  * Measures one window inside a run: wall time, CPU of this Node process
- * (process.cpuUsage, every thread), CPU of the Redis server (INFO used_cpu_*), client →
- * Redis round trips, Redis commands (INFO commandstats), peak RSS sampled every 50 ms, and
- * the CPU that other processes used meanwhile (machine busy time from /proc/stat minus
- * this process and the server), which marks a contended run.
+ * (process.cpuUsage, every thread), CPU of the server (Redis: INFO used_cpu_*; PostgreSQL:
+ * the cluster's processes from /proc), client → server round trips, Redis commands (INFO
+ * commandstats) or PostgreSQL write transactions and WAL bytes, peak RSS sampled every
+ * 50 ms, and the CPU that other processes used meanwhile (machine busy time from /proc/stat
+ * minus this process and the server), which marks a contended run.
  */
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
 import { machineBusySeconds } from './machine.js';
-import { sampleServer, type ServerSample } from './redis-server.js';
+import { pgRoundTrips } from './pg-probe.js';
 import { roundTrips } from './round-trips.js';
+import type { ServerProbe, ServerSample } from './server-probe.js';
 import type { WindowProfiler } from './window-profiler.js';
 
 export interface WindowFigures {
@@ -21,7 +22,12 @@ export interface WindowFigures {
   /** NaN for embedded stores (their work is in the Node process). */
   readonly serverCpuMsPerEvent: number;
   readonly roundTripsPerEvent: number;
+  /** Redis commands per event; NaN for PostgreSQL (see writeTransactionsPerEvent). */
   readonly serverCommandsPerEvent: number;
+  /** PostgreSQL: transactions that wrote (took a transaction id) per event; NaN otherwise. */
+  readonly writeTransactionsPerEvent?: number;
+  /** PostgreSQL: WAL bytes inserted per event; NaN otherwise. */
+  readonly walBytesPerEvent?: number;
   readonly peakRssMiB: number;
   /** Average cores used by other processes during the window. */
   readonly otherCores: number;
@@ -42,13 +48,17 @@ export class Meter {
   #sampler: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly probe: Redis | undefined,
+    private readonly probe: ServerProbe | undefined,
     private readonly profiler?: WindowProfiler,
   ) {}
 
+  #trips(): number {
+    return this.probe?.kind === 'postgres' ? pgRoundTrips() : roundTrips();
+  }
+
   async start(): Promise<void> {
     await this.profiler?.start();
-    const server = this.probe ? await sampleServer(this.probe) : undefined;
+    const server = this.probe ? await this.probe.sample() : undefined;
     this.#peakRss = process.memoryUsage.rss();
     this.#sampler = setInterval(() => {
       this.#peakRss = Math.max(this.#peakRss, process.memoryUsage.rss());
@@ -58,7 +68,7 @@ export class Meter {
       at: performance.now(),
       cpu: process.cpuUsage(),
       busy: machineBusySeconds(),
-      trips: roundTrips(),
+      trips: this.#trips(),
       server,
     };
   }
@@ -70,10 +80,11 @@ export class Meter {
     await this.profiler?.stop();
     const cpu = process.cpuUsage(start.cpu);
     const busy = machineBusySeconds() - start.busy;
-    const trips = roundTrips() - start.trips;
+    const trips = this.#trips() - start.trips;
     clearInterval(this.#sampler);
     this.#peakRss = Math.max(this.#peakRss, process.memoryUsage.rss());
-    const server = this.probe && start.server ? diffServer(start.server, await sampleServer(this.probe)) : undefined;
+    const server = this.probe && start.server ? diffServer(start.server, await this.probe.sample()) : undefined;
+    const pgServer = this.probe?.kind === 'postgres';
     const seconds = (endAt - start.at) / 1000;
     const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
     // The machine counters run until now, not endAt: compare like with like.
@@ -87,7 +98,9 @@ export class Meter {
       nodeCpuMsPerEvent: (nodeCpuSeconds * 1000) / events,
       serverCpuMsPerEvent: server ? (server.cpuSeconds * 1000) / events : NaN,
       roundTripsPerEvent: this.probe ? trips / events : NaN,
-      serverCommandsPerEvent: server ? server.total / events : NaN,
+      serverCommandsPerEvent: server && !pgServer ? server.total / events : NaN,
+      writeTransactionsPerEvent: server && pgServer ? server.total / events : NaN,
+      walBytesPerEvent: server && pgServer ? server.walBytes / events : NaN,
       peakRssMiB: this.#peakRss / 2 ** 20,
       otherCores: Math.max(0, other),
       topCommands: server ? top(server.byCommand, events) : {},
@@ -98,7 +111,7 @@ export class Meter {
 function diffServer(
   a: ServerSample,
   b: ServerSample,
-): { cpuSeconds: number; total: number; byCommand: Map<string, number> } {
+): { cpuSeconds: number; total: number; walBytes: number; byCommand: Map<string, number> } {
   const byCommand = new Map<string, number>();
   let total = 0;
   for (const [name, calls] of b.commands) {
@@ -108,7 +121,12 @@ function diffServer(
       total += delta;
     }
   }
-  return { cpuSeconds: b.cpuSeconds - a.cpuSeconds, total, byCommand };
+  return {
+    cpuSeconds: b.cpuSeconds - a.cpuSeconds,
+    total,
+    walBytes: (b.walBytes ?? NaN) - (a.walBytes ?? NaN),
+    byCommand,
+  };
 }
 
 /** The eight most frequent commands, per event. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisServerArgs, type RedisProfile } from './durability.js';
+import type { ServerProbe } from './server-probe.js';
 
 export interface RedisInstance {
   readonly port: number;
@@ -90,4 +91,9 @@ export async function sampleServer(client: Redis): Promise<ServerSample> {
     netInBytes: num('total_net_input_bytes'),
     netOutBytes: num('total_net_output_bytes'),
   };
+}
+
+/** The suite's INFO client as a window probe (its own requests are not counted as round trips). */
+export function redisProbe(client: Redis): ServerProbe {
+  return { kind: 'redis', sample: () => sampleServer(client), close: async () => client.disconnect() };
 }

@@ -72,6 +72,18 @@ const WINDOW_FIGURES: readonly FigureDef[] = [
     better: 'lower',
     pick: (p) => p.window.serverCommandsPerEvent,
   },
+  {
+    key: 'writeTransactionsPerEvent',
+    label: (c) => `write transactions/${c.unit.slice(0, -1)}`,
+    better: 'lower',
+    pick: (p) => p.window.writeTransactionsPerEvent,
+  },
+  {
+    key: 'walBytesPerEvent',
+    label: (c) => `WAL bytes/${c.unit.slice(0, -1)}`,
+    better: 'lower',
+    pick: (p) => p.window.walBytesPerEvent,
+  },
   { key: 'peakRssMiB', label: () => 'peak RSS MiB', better: 'lower', pick: (p) => p.window.peakRssMiB },
 ];
 

@@ -3,8 +3,9 @@
  */
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
+import { createPostgresStore } from '../../src/stores/postgres/index.js';
 import type { EventStore } from '../../src/store/port.js';
-import { isRedisProfile, sqliteSynchronous } from '../harness/durability.js';
+import { isPgProfile, isRedisProfile, sqliteSynchronous } from '../harness/durability.js';
 import { SystemName, type Settings, type SystemOptions } from './types.js';
 
 export interface EventyardStore {
@@ -24,6 +25,21 @@ export async function createEventyardStore(options: SystemOptions): Promise<Even
         store: 'createRedisStore (ioredis 5, single server)',
         keyPrefix: 'eventyard (default)',
         partitions: '1 (default on a single server)',
+        retainCompletedMs: '3600000 (default: COMPLETED rows kept for the whole run)',
+      },
+    };
+  }
+  if (isPgProfile(options.profile)) {
+    if (options.pgUrl === undefined) throw new Error('the PostgreSQL store needs a URL');
+    const store = await createPostgresStore({ connectionString: options.pgUrl });
+    return {
+      store,
+      name: SystemName.EVENTYARD_POSTGRES,
+      settings: {
+        store: 'createPostgresStore (node-postgres 8)',
+        schema: 'eventyard (default)',
+        poolSize: '10 (default)',
+        notify: 'true (default: LISTEN/NOTIFY wake-ups)',
         retainCompletedMs: '3600000 (default: COMPLETED rows kept for the whole run)',
       },
     };

@@ -12,7 +12,8 @@ import type { CompleteRequest, EventStore, LeaseOutcome, LeaseRef } from '../../
 import type { StandardSchemaV1 } from '../../src/core/standard-schema.js';
 import { isBenchPayload, type BenchPayload } from '../harness/payloads.js';
 import { createEventyardStore } from './eventyard-stores.js';
-import type { QueueSystem, StoreCounts, SystemOptions, WorkerSpec } from './types.js';
+import type { PoolClient } from 'pg';
+import { SystemName, type QueueSystem, type StoreCounts, type SystemOptions, type WorkerSpec } from './types.js';
 
 export const BENCH_TYPE_NAME = 'IN_BENCH';
 const SCRAPE_MS = 5000;
@@ -90,6 +91,9 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       'payload schema': 'minimal Standard Schema (typeof checks)',
       'event ids': uuidv4 === true ? 'random UUIDv4 (variant)' : 'UUIDv7, time-ordered (default)',
       publishBatch: 'app.publishMany',
+      ...(name === SystemName.EVENTYARD_POSTGRES
+        ? { publishInTransaction: 'app.publish(…, { transaction: client })' }
+        : {}),
       metrics: metrics ? `eventyard/metrics, scraped every ${SCRAPE_MS} ms` : 'off (default)',
     },
     async publish(payload) {
@@ -98,6 +102,13 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     async publishBatch(payloads) {
       await app.publishMany(payloads.map((payload) => ({ type, payload })));
     },
+    ...(name === SystemName.EVENTYARD_POSTGRES
+      ? {
+          async publishInTransaction(client: PoolClient, payload: BenchPayload) {
+            await app.publish(type, payload, { transaction: client });
+          },
+        }
+      : {}),
     async startWorkers(spec: WorkerSpec) {
       onCompleted = spec.onCompleted?.bind(spec);
       service = app

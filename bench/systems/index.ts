@@ -1,6 +1,9 @@
 /** Builds the system under test a run names. */
 import { createBullmq } from './bullmq.js';
 import { createEventyardSystem } from './eventyard.js';
+import { createGraphileWorker } from './graphile-worker.js';
+import { createPgBoss } from './pgboss.js';
+import { createPgFloor } from './pg-floor.js';
 import { createPlainjob } from './plainjob.js';
 import { SystemName, type QueueSystem, type SystemOptions } from './types.js';
 
@@ -8,6 +11,7 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
   switch (name) {
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
+    case SystemName.EVENTYARD_POSTGRES:
       return createEventyardSystem(options);
     case SystemName.EVENTYARD_SQLITE_METRICS:
       return createEventyardSystem({ ...options, eventyardTuning: { ...options.eventyardTuning, metrics: true } });
@@ -15,10 +19,17 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
       return createBullmq(options);
     case SystemName.PLAINJOB:
       return createPlainjob(options);
+    case SystemName.PGBOSS:
+      return createPgBoss(options);
+    case SystemName.GRAPHILE_WORKER:
+      return createGraphileWorker(options);
+    case SystemName.PG_FLOOR:
+      return createPgFloor(options);
   }
 }
 
 export const isEventyard = (name: SystemName): boolean =>
   name === SystemName.EVENTYARD_REDIS ||
   name === SystemName.EVENTYARD_SQLITE ||
+  name === SystemName.EVENTYARD_POSTGRES ||
   name === SystemName.EVENTYARD_SQLITE_METRICS;

@@ -4,6 +4,7 @@
  * from the store itself. Adapters configure their library the way its documentation
  * recommends for throughput and write every setting into `settings`.
  */
+import type { PoolClient } from 'pg';
 import type { BenchPayload } from '../harness/payloads.js';
 import type { Profile } from '../harness/durability.js';
 
@@ -12,8 +13,13 @@ export const SystemName = {
   EVENTYARD_SQLITE: 'eventyard-sqlite',
   /** Eventyard on SQLite with eventyard/metrics on (the metrics-cost case). */
   EVENTYARD_SQLITE_METRICS: 'eventyard-sqlite+metrics',
+  EVENTYARD_POSTGRES: 'eventyard-postgres',
   BULLMQ: 'bullmq',
   PLAINJOB: 'plainjob',
+  PGBOSS: 'pg-boss',
+  GRAPHILE_WORKER: 'graphile-worker',
+  /** The plainest correct SKIP LOCKED queue on PostgreSQL (bench/systems/pg-floor.ts). */
+  PG_FLOOR: 'pg-floor',
 } as const;
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
 
@@ -47,6 +53,7 @@ export interface SystemOptions {
   readonly profile: Profile;
   readonly redisPort?: number | undefined;
   readonly sqlitePath?: string | undefined;
+  readonly pgUrl?: string | undefined;
   /** Attempts per event, the first included. */
   readonly maxAttempts: number;
   /** How long a worker holds a claimed event before another may take it. */
@@ -62,6 +69,11 @@ export interface QueueSystem {
   publish(payload: BenchPayload): Promise<void>;
   /** Publishes in one call (one store request where the library offers it). */
   publishBatch(payloads: readonly BenchPayload[]): Promise<void>;
+  /**
+   * PostgreSQL systems: publishes inside the caller's own open transaction, on a
+   * node-postgres client that has run BEGIN (the caller commits).
+   */
+  publishInTransaction?(client: PoolClient, payload: BenchPayload): Promise<void>;
   startWorkers(spec: WorkerSpec): Promise<void>;
   /** Graceful stop: in-flight work finishes and is written. */
   stopWorkers(): Promise<void>;

@@ -26,6 +26,8 @@ export interface RunSpec {
   readonly profile: Profile;
   readonly redisPort?: number | undefined;
   readonly sqlitePath?: string | undefined;
+  /** The run's database on its private PostgreSQL server. */
+  readonly pgUrl?: string | undefined;
   /** Write a CPU profile of each measured window into this directory. */
   readonly profileDir?: string | undefined;
 }

@@ -44,6 +44,7 @@ import {
 import { RetentionPurge } from './retention.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
+import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -141,6 +142,10 @@ export function createStoreOnConnection(
   // stores on one pool never share a plan.
   const run = <R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> =>
     conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
+
+  const workingDataReads = new WorkingDataReads((eventIds) =>
+    run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
+  );
 
   const store: PostgresStore = {
     features: POSTGRES_FEATURES,
@@ -300,10 +305,7 @@ export function createStoreOnConnection(
       return row?.payload ?? null;
     },
 
-    async getWorkingData(eventId) {
-      const rows = await run<{ name: string; value: string }>('getWorkingData', 'selectWorkingData', [eventId]);
-      return new Map(rows.map((r) => [r.name, r.value]));
-    },
+    getWorkingData: (eventId) => workingDataReads.get(eventId),
 
     async purge(given) {
       const request = checkPurgeRequest(given);
