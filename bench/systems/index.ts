@@ -1,6 +1,8 @@
 /** Builds the system under test a run names. */
 import { createBullmq } from './bullmq.js';
 import { createEventyardSystem } from './eventyard.js';
+import { createFloorRedis } from './floor-redis.js';
+import { createFloorSqlite } from './floor-sqlite.js';
 import { createPlainjob } from './plainjob.js';
 import { SystemName, type QueueSystem, type SystemOptions } from './types.js';
 
@@ -8,6 +10,8 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
   switch (name) {
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
+    case SystemName.EVENTYARD_REDIS_BASE:
+    case SystemName.EVENTYARD_SQLITE_BASE:
       return createEventyardSystem(options);
     case SystemName.EVENTYARD_SQLITE_METRICS:
       return createEventyardSystem({ ...options, eventyardTuning: { ...options.eventyardTuning, metrics: true } });
@@ -15,10 +19,16 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
       return createBullmq(options);
     case SystemName.PLAINJOB:
       return createPlainjob(options);
+    case SystemName.FLOOR_SQLITE:
+      return createFloorSqlite(options);
+    case SystemName.FLOOR_REDIS:
+      return createFloorRedis(options);
   }
 }
 
 export const isEventyard = (name: SystemName): boolean =>
   name === SystemName.EVENTYARD_REDIS ||
   name === SystemName.EVENTYARD_SQLITE ||
-  name === SystemName.EVENTYARD_SQLITE_METRICS;
+  name === SystemName.EVENTYARD_SQLITE_METRICS ||
+  name === SystemName.EVENTYARD_REDIS_BASE ||
+  name === SystemName.EVENTYARD_SQLITE_BASE;

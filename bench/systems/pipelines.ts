@@ -10,10 +10,15 @@ export function createPipeline(name: SystemName, options: SystemOptions): Promis
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
     case SystemName.EVENTYARD_SQLITE_METRICS:
+    case SystemName.EVENTYARD_REDIS_BASE:
+    case SystemName.EVENTYARD_SQLITE_BASE:
       return createEventyardPipeline(options);
     case SystemName.BULLMQ:
       return createBullmqPipeline(options);
     case SystemName.PLAINJOB:
       return createPlainjobPipeline(options);
+    case SystemName.FLOOR_SQLITE:
+    case SystemName.FLOOR_REDIS:
+      return Promise.reject(new Error(`${name} has no W5 pipeline: the floor cases are W2 only`));
   }
 }

@@ -14,8 +14,21 @@ export const SystemName = {
   EVENTYARD_SQLITE_METRICS: 'eventyard-sqlite+metrics',
   BULLMQ: 'bullmq',
   PLAINJOB: 'plainjob',
+  /** The plainest correct leased loop on each engine (floor-*.ts): what W2 reads against. */
+  FLOOR_SQLITE: 'floor-sqlite',
+  FLOOR_REDIS: 'floor-redis',
+  /**
+   * Eventyard built from an earlier commit (bench/build-baseline.sh into bench/.baseline/dist):
+   * the old side of an old-against-new case.
+   */
+  EVENTYARD_SQLITE_BASE: 'eventyard-sqlite@base',
+  EVENTYARD_REDIS_BASE: 'eventyard-redis@base',
 } as const;
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
+
+/** The old build's systems read Eventyard from bench/.baseline/dist (harness/child.ts). */
+export const isBaseline = (name: SystemName): boolean =>
+  name === SystemName.EVENTYARD_REDIS_BASE || name === SystemName.EVENTYARD_SQLITE_BASE;
 
 export interface WorkItem {
   readonly payload: BenchPayload;
