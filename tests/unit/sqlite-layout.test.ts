@@ -1,9 +1,10 @@
 /**
- * The SQLite store's schema version 2 (payloads keyed by an id the rows carry) against a
- * file written in version 1's layout: the migration keeps every payload, every row's
- * status and what claim, getPayload and purge give back.
+ * The SQLite store's physical layout: schema version 2 (payloads keyed by an id the rows
+ * carry) against a file written in version 1's layout — the migration keeps every payload,
+ * every row's status and what claim, getPayload and purge give back — and the WAL
+ * checkpoint threshold.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -97,5 +98,33 @@ describe('sqlite store: migration to schema version 2', () => {
     const db = new Sqlite(file, { readonly: true });
     expect(db.prepare('SELECT count(*) FROM ey_payload').pluck().get()).toBe(2);
     db.close();
+  });
+});
+
+describe('sqlite store: WAL checkpoints', () => {
+  /** The database file's size after 400 single publishes of 1 KB (each its own commit). */
+  async function fileSizeAfterPublishes(walAutocheckpointPages?: number): Promise<number> {
+    const store = createSqliteStore({ path: file, ...(walAutocheckpointPages && { walAutocheckpointPages }) });
+    opened.push(store);
+    const payload = JSON.stringify({ body: 'x'.repeat(1000) });
+    for (let i = 0; i < 400; i++) {
+      await store.publish([
+        { eventId: `e${i}`, messageType: 'RQ_B', table: 'request', payload, maxAttempts: 3, createdBy: 'A' },
+      ]);
+    }
+    return statSync(file).size;
+  }
+
+  it('leaves small commits in the WAL up to walAutocheckpointPages (default 10000)', async () => {
+    // 400 commits of about four pages each pass SQLite's default threshold of 1000 pages.
+    expect(await fileSizeAfterPublishes()).toBeLessThan(100_000);
+  });
+
+  it('checkpoints into the file once the WAL holds walAutocheckpointPages', async () => {
+    expect(await fileSizeAfterPublishes(100)).toBeGreaterThan(400_000);
+  });
+
+  it('refuses a threshold below one page', () => {
+    expect(() => createSqliteStore({ path: file, walAutocheckpointPages: 0 })).toThrow(/walAutocheckpointPages/);
   });
 });
