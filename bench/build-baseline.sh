@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Eventyard at an earlier commit into bench/.baseline/dist, the old side of the
+# Builds Eventyard at an earlier commit into .cache/baseline/dist, the old side of the
 # old-against-new cases (systems eventyard-sqlite@base, eventyard-redis@base; plan.ts AB-*):
 #   bench/build-baseline.sh <commit>     # then: npm run bench -- --only AB-
 # Run it on the supported Node (scripts/with-node.sh 24 bench/build-baseline.sh <commit>).
@@ -7,7 +7,7 @@
 set -euo pipefail
 commit=${1:?usage: bench/build-baseline.sh <commit>}
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/bench/.baseline"
+out="$root/.cache/baseline"
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 git -C "$root" archive "$commit" | tar -x -C "$tree"

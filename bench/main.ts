@@ -4,6 +4,7 @@
  *   npm run bench                  # every case, the issue's sizes
  *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
  *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
+ *   npm run bench -- --only 'W1-sqlite$'   # a trailing $: only the case with exactly that id
  *   npm run bench -- --only prefetch --results variants   # write bench/results/variants.json only
  *   npm run bench -- --only W4 --merge   # re-run some cases, keep the others of latest.json
  *   bench/build-baseline.sh <commit> && npm run bench -- --only AB- --merge   # old against new
@@ -48,7 +49,9 @@ const filters = values.only?.split(',').map((f) => f.trim()) ?? [];
 const withAb = (cases: Case[]): Case[] => [...cases, ...abCases()];
 const plan = (values.quick ? quickPlan() : withAb(fullPlan()))
   .filter((c) => !c.id.startsWith('AB-') || filters.some((f) => f.startsWith('AB')))
-  .filter((c) => filters.length === 0 || filters.some((f) => c.id.includes(f)));
+  .filter(
+    (c) => filters.length === 0 || filters.some((f) => (f.endsWith('$') ? c.id === f.slice(0, -1) : c.id.includes(f))),
+  );
 const contentionCores = Number(values['contention-cores']);
 const profDir = `${root}bench/results/profiles`;
 if (values['cpu-prof']) mkdirSync(profDir, { recursive: true });

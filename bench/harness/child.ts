@@ -17,7 +17,7 @@ import type { RunResult, RunSpec } from '../workloads/types.js';
 
 const RUN_ONE = fileURLToPath(new URL('../run-one.ts', import.meta.url));
 /** The old build of an old-against-new case (bench/build-baseline.sh writes it). */
-const BASELINE_DIST = new URL('../.baseline/dist/', import.meta.url).href;
+const BASELINE_DIST = new URL('../../.cache/baseline/dist/', import.meta.url).href;
 
 /** A loopback port nothing listens on now (the OS picks it), so no run meets another server. */
 function freePort(): Promise<number> {

@@ -5,7 +5,7 @@
  * pipelining of claims and completions, so it is the plainest at-least-once loop.
  */
 import type { BenchPayload } from '../harness/payloads.js';
-import type { WorkerSpec } from './types.js';
+import type { QueueSystem, WorkerSpec } from './types.js';
 
 export const FLOOR_POLL_MS = 10;
 
@@ -27,6 +27,15 @@ export class FloorLoop {
   completed = 0;
 
   constructor(private readonly engine: FloorEngine) {}
+
+  /** The system's worker methods, answered by this loop. */
+  workerMethods(): Pick<QueueSystem, 'startWorkers' | 'stopWorkers' | 'completedSoFar'> {
+    return {
+      startWorkers: async (spec) => this.start(spec),
+      stopWorkers: () => this.stop(),
+      completedSoFar: () => this.completed,
+    };
+  }
 
   start(spec: WorkerSpec): void {
     this.#running = true;

@@ -116,13 +116,7 @@ export async function createFloorRedis(options: SystemOptions): Promise<QueueSys
       for (const p of payloads) add(pipeline, p);
       await pipeline.exec();
     },
-    async startWorkers(spec) {
-      loop.start(spec);
-    },
-    async stopWorkers() {
-      await loop.stop();
-    },
-    completedSoFar: () => loop.completed,
+    ...loop.workerMethods(),
     async counts(): Promise<StoreCounts> {
       const [pending, active, completed] = await Promise.all([
         redis.llen('f:ready'),

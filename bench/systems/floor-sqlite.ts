@@ -86,13 +86,7 @@ export async function createFloorSqlite(options: SystemOptions): Promise<QueueSy
     async publishBatch(payloads) {
       publishMany.immediate(payloads);
     },
-    async startWorkers(spec) {
-      loop.start(spec);
-    },
-    async stopWorkers() {
-      await loop.stop();
-    },
-    completedSoFar: () => loop.completed,
+    ...loop.workerMethods(),
     async counts(): Promise<StoreCounts> {
       const by = new Map(counts.all().map((r) => [r.state, r.n]));
       return { pending: by.get(0) ?? 0, active: by.get(1) ?? 0, completed: by.get(2) ?? 0, retrying: 0, failed: 0 };

@@ -18,7 +18,7 @@ export const SystemName = {
   FLOOR_SQLITE: 'floor-sqlite',
   FLOOR_REDIS: 'floor-redis',
   /**
-   * Eventyard built from an earlier commit (bench/build-baseline.sh into bench/.baseline/dist):
+   * Eventyard built from an earlier commit (bench/build-baseline.sh into .cache/baseline/dist):
    * the old side of an old-against-new case.
    */
   EVENTYARD_SQLITE_BASE: 'eventyard-sqlite@base',
@@ -26,7 +26,7 @@ export const SystemName = {
 } as const;
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
 
-/** The old build's systems read Eventyard from bench/.baseline/dist (harness/child.ts). */
+/** The old build's systems read Eventyard from .cache/baseline/dist (harness/child.ts). */
 export const isBaseline = (name: SystemName): boolean =>
   name === SystemName.EVENTYARD_REDIS_BASE || name === SystemName.EVENTYARD_SQLITE_BASE;
 
