@@ -26,10 +26,15 @@ export function floorLines(summaries: readonly CaseSummary[]): string[] {
     const share = (rate: number | undefined): string =>
       rate === undefined ? '–' : `${((rate / floorRate) * 100).toFixed(0)}% of floor`;
     const [eventyard, peer] = s.case.systems;
+    // Figures of two cases compare well only when both ran on the same day, under the same load.
+    const when = (c: CaseSummary | undefined): string =>
+      c?.measured ? `${c.measured.at.slice(0, 10)} ${c.measured.commit}` : 'not recorded';
+    const apart = when(s).slice(0, 10) !== when(floor).slice(0, 10);
     lines.push(
       `${s.case.id}: ${eventyard} ${num(fig.eventyard?.median ?? NaN)} events/s = **${share(fig.eventyard?.median)}**` +
         (peer ? `; ${peer} ${num(fig.peer?.median ?? NaN)} = ${share(fig.peer?.median)}` : '') +
-        ` (floor ${num(floorRate)} events/s, ${floor?.case.id})`,
+        ` (floor ${num(floorRate)} events/s, ${floor?.case.id}` +
+        (apart ? `; measured apart: ${when(s)} against ${when(floor)}, so only roughly comparable)` : ')'),
     );
   }
   for (const f of floors) {
