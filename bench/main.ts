@@ -4,8 +4,10 @@
  *   npm run bench                  # every case, the issue's sizes
  *   npm run bench:quick            # smaller counts, fewer repetitions (~2 minutes)
  *   npm run bench -- --only W2     # cases whose id contains W2 (comma-separated filters)
+ *   npm run bench -- --only 'W1-sqlite$'   # a trailing $: only the case with exactly that id
  *   npm run bench -- --only prefetch --results variants   # write bench/results/variants.json only
  *   npm run bench -- --only W4 --merge   # re-run some cases, keep the others of latest.json
+ *   bench/build-baseline.sh <commit> && npm run bench -- --only AB- --merge   # old against new
  *   npm run bench -- --cpu-prof    # CPU profiles of Eventyard's measured windows, in
  *                                  # bench/results/profiles (read with bench/profile-top.ts)
  *
@@ -19,7 +21,7 @@ import { runCase } from './harness/alternate.js';
 import { machineInfo, type MachineInfo } from './harness/machine.js';
 import { resolveRate } from './harness/resolve-rates.js';
 import { summarizeCase, type CaseSummary } from './harness/summarize.js';
-import { fullPlan, quickPlan } from './plan.js';
+import { abCases, fullPlan, quickPlan, type Case } from './plan.js';
 import { printCase } from './report/console.js';
 import { renderMarkdown, type ReportHeader } from './report/markdown.js';
 import { judgeTargets } from './report/targets.js';
@@ -43,9 +45,13 @@ const version = (pkg: string): string =>
 const log = (line: string): void => console.log(line);
 
 const filters = values.only?.split(',').map((f) => f.trim()) ?? [];
-const plan = (values.quick ? quickPlan() : fullPlan()).filter(
-  (c) => filters.length === 0 || filters.some((f) => c.id.includes(f)),
-);
+// Old-against-new cases need bench/build-baseline.sh first: they run only when asked for (--only AB-...).
+const withAb = (cases: Case[]): Case[] => [...cases, ...abCases()];
+const plan = (values.quick ? quickPlan() : withAb(fullPlan()))
+  .filter((c) => !c.id.startsWith('AB-') || filters.some((f) => f.startsWith('AB')))
+  .filter(
+    (c) => filters.length === 0 || filters.some((f) => (f.endsWith('$') ? c.id === f.slice(0, -1) : c.id.includes(f))),
+  );
 const contentionCores = Number(values['contention-cores']);
 const profDir = `${root}bench/results/profiles`;
 if (values['cpu-prof']) mkdirSync(profDir, { recursive: true });
@@ -60,7 +66,7 @@ const raw: { case: string; records?: unknown }[] = [];
 // --merge: keep the cases of bench/results/latest.json that this run does not repeat.
 const previous = values.merge ? readPrevious(`${root}bench/results/latest.json`) : undefined;
 const planned = new Set(plan.map((c) => c.id));
-const order = new Map((values.quick ? quickPlan() : fullPlan()).map((c, i) => [c.id, i]));
+const order = new Map((values.quick ? quickPlan() : withAb(fullPlan())).map((c, i) => [c.id, i]));
 // Kept: the previous run's cases that this run does not repeat and that the plan still has.
 const keptCase = (id: string): boolean => order.has(id) && !planned.has(id);
 const kept = (previous?.summaries ?? []).filter((s) => keptCase(s.case.id));

@@ -27,17 +27,24 @@ interface Backend {
   readonly key: 'redis' | 'sqlite' | 'pgboss' | 'graphile' | 'pgfloor';
   readonly profile: Profile;
   readonly systems: readonly [SystemName, SystemName];
+  /** The engine's floor (bench/systems/floor-*.ts) and Eventyard's old build. */
+  readonly floor: SystemName;
+  readonly baseline: SystemName;
 }
 
 const REDIS: Backend = {
   key: 'redis',
   profile: RedisProfile.EVERYSEC,
   systems: [SystemName.EVENTYARD_REDIS, SystemName.BULLMQ],
+  floor: SystemName.FLOOR_REDIS,
+  baseline: SystemName.EVENTYARD_REDIS_BASE,
 };
 const SQLITE: Backend = {
   key: 'sqlite',
   profile: SqliteProfile.NORMAL,
   systems: [SystemName.EVENTYARD_SQLITE, SystemName.PLAINJOB],
+  floor: SystemName.FLOOR_SQLITE,
+  baseline: SystemName.EVENTYARD_SQLITE_BASE,
 };
 
 /** PostgreSQL: Eventyard against each peer, and against the floor (bench/systems/pg-floor.ts). */
@@ -70,6 +77,36 @@ function drainCase(b: Backend, events: number, concurrency: number, reps: number
     reps,
     unit: 'events',
   };
+}
+
+/**
+ * W2 with the engine's floor as the peer: the plainest correct leased loop on that engine
+ * (bench/systems/floor-*.ts). The ratio is Eventyard's share of the floor, and the report
+ * reads every W2 figure of the same engine, profile and concurrency against it.
+ */
+function floorCase(b: Backend, events: number, concurrency: number, reps: number): Case {
+  const base = drainCase(b, events, concurrency, reps);
+  return {
+    ...base,
+    id: `${base.id}-floor`,
+    systems: [b.systems[0], b.floor],
+    title: `${base.title}, Eventyard against the engine floor`,
+  };
+}
+
+/**
+ * Old against new: Eventyard as built now against Eventyard built from an earlier commit
+ * (bench/build-baseline.sh <commit> first), alternating like any pair; the ratio is new/old.
+ */
+export function abCases(): Case[] {
+  const cases: Case[] = [];
+  for (const b of [REDIS, SQLITE]) {
+    const w1 = publishCase(b, 100_000, 20_000, 2);
+    cases.push({ ...w1, id: `AB-${w1.id}`, systems: [b.systems[0], b.baseline], title: `${w1.title}, new/old` });
+    const w2 = drainCase(b, 100_000, 32, 2);
+    cases.push({ ...w2, id: `AB-${w2.id}`, systems: [b.systems[0], b.baseline], title: `${w2.title}, new/old` });
+  }
+  return cases;
 }
 
 function publishCase(
@@ -199,12 +236,18 @@ export function quickPlan(): Case[] {
     latencyCase(SQLITE, 0.5, 3, 1),
     failureCase(REDIS, 3_000, 1),
     ...postgresPlan(),
+    floorCase(REDIS, 20_000, 32, 1),
+    floorCase(SQLITE, 20_000, 32, 1),
   ];
 }
 
 /** The issue's sizes, most important cases first (results are written after every case). */
 export function fullPlan(): Case[] {
   const cases: Case[] = [drainCase(REDIS, 100_000, 32, 3), drainCase(SQLITE, 100_000, 32, 3)];
+  // The floor of each engine at the W2 concurrencies: what every W2 figure reads against.
+  for (const b of [REDIS, SQLITE]) {
+    for (const c of [32, 1, 8, 128]) cases.push(floorCase(b, 100_000, c, 3));
+  }
   for (const b of [REDIS, SQLITE]) cases.push(publishCase(b, 100_000, 100_000, 2));
   for (const b of [REDIS, SQLITE]) cases.push(pipelineCase(b, 50_000, 3));
   for (const b of [REDIS, SQLITE]) cases.push(steadyCase(b, 10_000, 8, 60));

@@ -12,10 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { isPgProfile, isRedisProfile } from './durability.js';
 import { CHILD_EXEC_ARGV } from './exec-argv.js';
 import { startPostgres } from './postgres-server.js';
+import { isBaseline } from '../systems/types.js';
 import { startRedis } from './redis-server.js';
 import type { RunResult, RunSpec } from '../workloads/types.js';
 
 const RUN_ONE = fileURLToPath(new URL('../run-one.ts', import.meta.url));
+/** The old build of an old-against-new case (bench/build-baseline.sh writes it). */
+const BASELINE_DIST = new URL('../../.cache/baseline/dist/', import.meta.url).href;
 
 /** A loopback port nothing listens on now (the OS picks it), so no run meets another server. */
 function freePort(): Promise<number> {
@@ -64,6 +67,8 @@ function fork1(spec: RunSpec, options: ChildOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = fork(RUN_ONE, [JSON.stringify(spec)], {
       execArgv: [...CHILD_EXEC_ARGV],
+      // compiled-src-hook.mjs maps src/ to this dist instead of the repo's own.
+      env: isBaseline(spec.system) ? { ...process.env, EY_BENCH_DIST: BASELINE_DIST } : process.env,
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     let stderr = '';

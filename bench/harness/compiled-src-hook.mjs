@@ -7,7 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
 
 const SRC = new URL('../../src/', import.meta.url).href;
-const DIST = new URL('../../dist/', import.meta.url).href;
+// EY_BENCH_DIST: the old build of an old-against-new case (bench/build-baseline.sh), used as is.
+const BASELINE = process.env.EY_BENCH_DIST;
+const DIST = BASELINE ?? new URL('../../dist/', import.meta.url).href;
 
 export async function resolve(specifier, context, nextResolve) {
   const resolved = await nextResolve(specifier, context);
@@ -15,7 +17,9 @@ export async function resolve(specifier, context, nextResolve) {
   const url = `${DIST}${resolved.url.slice(SRC.length, -'.ts'.length)}.js`;
   const source = fileURLToPath(resolved.url);
   const compiled = fileURLToPath(url);
-  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
+  if (BASELINE !== undefined) {
+    if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run bench/build-baseline.sh <commit>`);
+  } else if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
     throw new Error(`${compiled} is missing or older than ${source}: run npm run build first`);
   }
   return { url, format: 'module', shortCircuit: true };

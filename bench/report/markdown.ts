@@ -6,6 +6,7 @@
 import { describeProfile, type Profile } from '../harness/durability.js';
 import type { MachineInfo } from '../harness/machine.js';
 import type { CaseSummary, FigureSummary } from '../harness/summarize.js';
+import { floorLines } from './floor.js';
 import { num, ratioText, spreadText } from './format.js';
 
 export interface ReportHeader {
@@ -110,6 +111,14 @@ export function renderMarkdown(header: ReportHeader, summaries: readonly CaseSum
     row(['case', 'phase', 'figure', 'Eventyard', 'peer', 'ratio Eventyard/peer', 'exact counts']),
     row(['---', '---', '---', '---:', '---:', '---:', '---']),
     ...summaries.flatMap(figureRows),
+    '',
+    '## Against the floor',
+    '',
+    "Each engine's floor (`bench/systems/floor-*.ts`) is the plainest correct at-least-once loop with leases on it: one claim call and one batched, fenced completion per batch of `concurrency` rows, nothing else. Every W2 figure of the same engine, profile and concurrency reads as a share of it (the floor's median from its own case); the `-floor` cases also give Eventyard's share from the same alternating pairs. The floor is not an upper bound: a store that overlaps claims with completions can pass it.",
+    '',
+    ...(floorLines(summaries).length > 0
+      ? floorLines(summaries).map((l) => `- ${l}`)
+      : ['- No floor case in this run.']),
     '',
     '## Cases',
     '',

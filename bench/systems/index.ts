@@ -4,6 +4,8 @@ import { createEventyardSystem } from './eventyard.js';
 import { createGraphileWorker } from './graphile-worker.js';
 import { createPgBoss } from './pgboss.js';
 import { createPgFloor } from './pg-floor.js';
+import { createFloorRedis } from './floor-redis.js';
+import { createFloorSqlite } from './floor-sqlite.js';
 import { createPlainjob } from './plainjob.js';
 import { SystemName, type QueueSystem, type SystemOptions } from './types.js';
 
@@ -12,6 +14,8 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
     case SystemName.EVENTYARD_REDIS:
     case SystemName.EVENTYARD_SQLITE:
     case SystemName.EVENTYARD_POSTGRES:
+    case SystemName.EVENTYARD_REDIS_BASE:
+    case SystemName.EVENTYARD_SQLITE_BASE:
       return createEventyardSystem(options);
     case SystemName.EVENTYARD_SQLITE_METRICS:
       return createEventyardSystem({ ...options, eventyardTuning: { ...options.eventyardTuning, metrics: true } });
@@ -25,6 +29,10 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
       return createGraphileWorker(options);
     case SystemName.PG_FLOOR:
       return createPgFloor(options);
+    case SystemName.FLOOR_SQLITE:
+      return createFloorSqlite(options);
+    case SystemName.FLOOR_REDIS:
+      return createFloorRedis(options);
   }
 }
 
@@ -32,4 +40,6 @@ export const isEventyard = (name: SystemName): boolean =>
   name === SystemName.EVENTYARD_REDIS ||
   name === SystemName.EVENTYARD_SQLITE ||
   name === SystemName.EVENTYARD_POSTGRES ||
-  name === SystemName.EVENTYARD_SQLITE_METRICS;
+  name === SystemName.EVENTYARD_SQLITE_METRICS ||
+  name === SystemName.EVENTYARD_REDIS_BASE ||
+  name === SystemName.EVENTYARD_SQLITE_BASE;

@@ -13,6 +13,8 @@ export function createPipeline(name: SystemName, options: SystemOptions): Promis
     case SystemName.EVENTYARD_SQLITE:
     case SystemName.EVENTYARD_SQLITE_METRICS:
     case SystemName.EVENTYARD_POSTGRES:
+    case SystemName.EVENTYARD_REDIS_BASE:
+    case SystemName.EVENTYARD_SQLITE_BASE:
       return createEventyardPipeline(options);
     case SystemName.BULLMQ:
       return createBullmqPipeline(options);
@@ -24,5 +26,8 @@ export function createPipeline(name: SystemName, options: SystemOptions): Promis
       return createGraphilePipeline(options);
     case SystemName.PG_FLOOR:
       throw new Error('the floor has no W5 pipeline');
+    case SystemName.FLOOR_SQLITE:
+    case SystemName.FLOOR_REDIS:
+      return Promise.reject(new Error(`${name} has no W5 pipeline: the floor cases are W2 only`));
   }
 }

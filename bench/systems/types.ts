@@ -20,8 +20,21 @@ export const SystemName = {
   GRAPHILE_WORKER: 'graphile-worker',
   /** The plainest correct SKIP LOCKED queue on PostgreSQL (bench/systems/pg-floor.ts). */
   PG_FLOOR: 'pg-floor',
+  /** The plainest correct leased loop on each engine (floor-*.ts): what W2 reads against. */
+  FLOOR_SQLITE: 'floor-sqlite',
+  FLOOR_REDIS: 'floor-redis',
+  /**
+   * Eventyard built from an earlier commit (bench/build-baseline.sh into .cache/baseline/dist):
+   * the old side of an old-against-new case.
+   */
+  EVENTYARD_SQLITE_BASE: 'eventyard-sqlite@base',
+  EVENTYARD_REDIS_BASE: 'eventyard-redis@base',
 } as const;
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
+
+/** The old build's systems read Eventyard from .cache/baseline/dist (harness/child.ts). */
+export const isBaseline = (name: SystemName): boolean =>
+  name === SystemName.EVENTYARD_REDIS_BASE || name === SystemName.EVENTYARD_SQLITE_BASE;
 
 export interface WorkItem {
   readonly payload: BenchPayload;

@@ -14,6 +14,7 @@ import { RowReads } from './reads.js';
 import { PartitionSweeps } from './sweeps.js';
 import { WakeListener } from './wake.js';
 import { RowWrites } from './writes.js';
+import { PublishCoalescer } from './publish-coalescer.js';
 
 /** Outbox entries relayed per partition by each `reapExpiredLeases` call (cluster crash recovery). */
 const RELAY_BATCH = 100;
@@ -38,6 +39,8 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
   const conn = new RedisConnection(options);
   const writes = new RowWrites(conn, layout, options);
+  // Concurrent publishes share script calls (publish-coalescer.ts); a lone one goes at once.
+  const publishes = new PublishCoalescer((messages) => writes.publish(messages));
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
@@ -64,7 +67,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     async publish(messages) {
       if (messages.length === 0) return [];
       await ready();
-      return writes.publish(messages);
+      return publishes.add(messages);
     },
     async claim(request) {
       await ready();

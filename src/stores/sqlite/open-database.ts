@@ -15,6 +15,7 @@ export function openDatabase(options: ResolvedSqliteStoreOptions): Database {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
     // Keep temporary b-trees (sorts, IN lists) off the disk.
     db.pragma('temp_store = MEMORY');
     return db;

@@ -127,8 +127,11 @@ export interface Statements {
     availableAt: number;
     orderingKey: string | null;
     traceparent: string | null;
+    payloadId: number | null;
   }>;
-  readonly insertPayload: PositionalWrite<{ eventId: string; payload: string }>;
+  readonly insertPayload: PositionalWrite<{ payload: string }>;
+  readonly attachPayload: Params<{ payloadId: number; eventId: string }>;
+  readonly deletePayload: Params<{ payloadId: number }>;
   readonly selectStatus: Query<{ eventId: string; messageType: string }, { status: Status }>;
   readonly completeRow: PositionalWrite<Fence & { updatedBy: string; now: number }>;
   readonly failRow: Params<Fence & { retryDelayMs: number | null; error: string; updatedBy: string; now: number }>;
@@ -144,15 +147,18 @@ export interface Statements {
     Filter & { statuses: string | null },
     { table: Table; messageType: string; status: Status; count: number }
   >;
-  readonly selectPayload: Query<{ eventId: string }, { payload: string }>;
+  readonly selectPayload: Query<{ eventId: string }, { id: number; payload: string }>;
   readonly selectWorkingData: Query<{ eventId: string }, { name: string; value: string }>;
-  readonly purgeRows: Query<{ statusA: Status; statusB: Status; cutoff: number; limit: number }, { eventId: string }>;
+  readonly purgeRows: Query<
+    { statusA: Status; statusB: Status; cutoff: number; limit: number },
+    { eventId: string; payloadId: number | null }
+  >;
   readonly setAsideCorruptLeases: Query<{ now: number; updatedBy: string }, CorruptRow>;
   readonly setAsideCorruptClaimable: Query<
     { table: Table; messageType: string; now: number; updatedBy: string },
     CorruptRow
   >;
-  readonly purgePayload: Params<{ eventId: string }>;
+  readonly purgePayload: Params<{ payloadId: number; eventId: string }>;
   readonly purgeWorkingData: Params<{ eventId: string }>;
 }
 
@@ -202,8 +208,11 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.availableAt,
       m.orderingKey,
       m.traceparent,
+      m.payloadId,
     ]),
-    insertPayload: write(sql.insertPayload, (p) => [p.eventId, p.payload]),
+    insertPayload: write(sql.insertPayload, (p) => [p.payload]),
+    attachPayload: prepare(sql.attachPayload),
+    deletePayload: prepare(sql.deletePayload),
     selectStatus: prepare(sql.selectStatus),
     completeRow: write(sql.completeRow, (c) => [
       c.updatedBy,

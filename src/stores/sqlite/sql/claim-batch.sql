@@ -17,6 +17,9 @@
 -- A claim of one row went from 90 to 20 µs (:memory:), the W2 drain at concurrency 1 from
 -- 5,300 to 12,800 events/s. Every LIMIT in these files is written so.
 --
+-- The payload is the row's own payload id's; a row written without one (its event got a
+-- payload from another publish) looks its event's up through the (event_id, message_type) key.
+--
 -- RETURNING lists only what the caller does not know already: the table, type, status,
 -- lease, token (@tokenPrefix || seq) and updated_* it set itself are filled in by the store
 -- (row-mapping.ts toClaimedMessage). Each value returned is one more V8 value built per
@@ -74,4 +77,8 @@ WHERE seq IN (
 RETURNING
   seq, event_id, created_by, created_at, attempts, max_attempts, available_at, last_error,
   ordering_key, traceparent,
-  (SELECT payload FROM {prefix}payload AS p WHERE p.event_id = {prefix}messages.event_id) AS payload;
+  (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
+    {prefix}messages.payload_id,
+    (SELECT e.payload_id FROM {prefix}messages AS e
+     WHERE e.event_id = {prefix}messages.event_id AND e.payload_id IS NOT NULL LIMIT 1)
+  )) AS payload;

@@ -10,11 +10,12 @@
 -- @availableAt  INTEGER  epoch ms: now + delayMs
 -- @orderingKey  TEXT     ORDERING_KEY or NULL
 -- @traceparent  TEXT     W3C trace context or NULL
+-- @payloadId    INTEGER  the event's payload id (insert-payload.sql) or NULL
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-  attempts, max_attempts, available_at, ordering_key, traceparent
+  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id
 ) VALUES (
   @eventId, @messageType, @table, 'UNPROCESSED', @createdBy, @createdBy, @now, @now,
-  0, @maxAttempts, @availableAt, @orderingKey, @traceparent
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId
 )
 ON CONFLICT (event_id, message_type) DO NOTHING;

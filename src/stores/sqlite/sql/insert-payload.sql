@@ -1,7 +1,6 @@
--- Writes an event's payload once: an existing payload of the event is kept.
+-- Writes one payload; its id (the rowid, lastInsertRowid) goes into the event's message rows.
+-- The caller has checked that the event has no payload yet (select-payload.sql).
 --
--- @eventId  TEXT  EVENT_ID
 -- @payload  TEXT  the payload JSON text, stored as given
-INSERT INTO {prefix}payload (event_id, payload)
-VALUES (@eventId, @payload)
-ON CONFLICT (event_id) DO NOTHING;
+INSERT INTO {prefix}payload (payload)
+VALUES (@payload);

@@ -1,6 +1,7 @@
--- Deletes an event's payload once no message row of the event is left.
+-- Deletes a purged event's payload once none of its rows is left.
 --
--- @eventId  TEXT  EVENT_ID
+-- @payloadId  INTEGER  the payload's id (from a purged row)
+-- @eventId    TEXT     EVENT_ID
 DELETE FROM {prefix}payload
-WHERE event_id = @eventId
+WHERE id = @payloadId
   AND NOT EXISTS (SELECT 1 FROM {prefix}messages WHERE event_id = @eventId);

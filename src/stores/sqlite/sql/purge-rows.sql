@@ -1,5 +1,5 @@
 -- Retention: deletes terminal rows (the caller passes COMPLETED and/or FAILED) last changed
--- before @cutoff, at most @limit, returning their event ids so purge-payload.sql and
+-- before @cutoff, at most @limit, returning their event and payload ids so purge-payload.sql and
 -- purge-working-data.sql can drop what no row refers to any more. No ORDER BY: the
 -- {prefix}messages_terminal range is walked as is and stops at @limit, instead of sorting
 -- every old row of both statuses. The literal IN lets the partial index
@@ -19,4 +19,4 @@ WHERE seq IN (
   -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
   LIMIT +@limit
 )
-RETURNING event_id AS eventId;
+RETURNING event_id AS eventId, payload_id AS payloadId;

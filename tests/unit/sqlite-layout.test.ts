@@ -1,0 +1,130 @@
+/**
+ * The SQLite store's physical layout: schema version 2 (payloads keyed by an id the rows
+ * carry) against a file written in version 1's layout — the migration keeps every payload,
+ * every row's status and what claim, getPayload and purge give back — and the WAL
+ * checkpoint threshold.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore, LATEST_SCHEMA_VERSION, type SqliteStore } from '../../src/stores/sqlite/index.js';
+import { migrate, MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
+
+let dir: string;
+let file: string;
+const opened: SqliteStore[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'eventyard-sqlite-migration-'));
+  file = join(dir, 'store.db');
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A version-1 file as version-1 code left it: two events, one with two rows sharing its payload. */
+function writeVersion1File(): void {
+  const db = new Sqlite(file);
+  expect(migrate(db, 'ey_', MIGRATIONS.slice(0, 1))).toBe(1);
+  const row = db.prepare(
+    `INSERT INTO ey_messages (event_id, message_type, table_name, status, created_by, updated_by, created_at,
+       updated_at, attempts, max_attempts, available_at)
+     VALUES (?, ?, ?, ?, 'SERVICE_A', 'SERVICE_A', 1000, 1000, 0, 3, 1000)`,
+  );
+  const payload = db.prepare('INSERT INTO ey_payload (event_id, payload) VALUES (?, ?)');
+  row.run('e1', 'RQ_B', 'request', 'UNPROCESSED');
+  row.run('e1', 'RQ_C', 'request', 'COMPLETED');
+  payload.run('e1', '{"n":1}');
+  row.run('e2', 'RQ_B', 'request', 'UNPROCESSED');
+  payload.run('e2', '{"n":2}');
+  row.run('e3', 'RQ_B', 'request', 'UNPROCESSED'); // no payload
+  db.close();
+}
+
+describe('sqlite store: migration to schema version 2', () => {
+  it('opens a version-1 file and keeps its payloads, statuses and claims', async () => {
+    writeVersion1File();
+    const store = createSqliteStore({ path: file });
+    opened.push(store);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect(LATEST_SCHEMA_VERSION).toBe(2);
+    expect(await store.getPayload('e1')).toBe('{"n":1}');
+    expect(await store.getPayload('e2')).toBe('{"n":2}');
+    expect(await store.getPayload('e3')).toBeNull();
+    const counts = await store.countByStatus();
+    expect(counts.find((c) => c.messageType === 'RQ_C')?.status).toBe('COMPLETED');
+
+    const claimed = await store.claim({
+      table: 'request',
+      messageTypes: ['RQ_B'],
+      limit: 10,
+      owner: 'SERVICE_B/1',
+      updatedBy: 'SERVICE_B',
+      leaseMs: 30_000,
+    });
+    expect(claimed.map((m) => [m.eventId, m.payload])).toEqual([
+      ['e1', '{"n":1}'],
+      ['e2', '{"n":2}'],
+      ['e3', null],
+    ]);
+
+    // The same payload again is a duplicate, a different one a conflict: both against the migrated payload.
+    const [again, other] = await store.publish([
+      { eventId: 'e2', messageType: 'RQ_D', table: 'request', payload: '{"n":2}', maxAttempts: 3, createdBy: 'A' },
+      { eventId: 'e2', messageType: 'RQ_E', table: 'request', payload: '{"n":9}', maxAttempts: 3, createdBy: 'A' },
+    ]);
+    expect(again).toMatchObject({ created: true, status: 'UNPROCESSED' });
+    expect(other).toMatchObject({ created: false, status: null, conflict: 'payload' });
+
+    const db = new Sqlite(file, { readonly: true });
+    const columns = db.prepare("SELECT name FROM pragma_table_info('ey_payload') ORDER BY cid").pluck().all();
+    expect(columns).toEqual(['id', 'payload']);
+    const ids = db.prepare("SELECT DISTINCT payload_id FROM ey_messages WHERE event_id = 'e1'").pluck().all();
+    expect(ids).toHaveLength(1);
+    db.close();
+  });
+
+  it('deletes a migrated payload with the last row of its event, not before', async () => {
+    writeVersion1File();
+    const store = createSqliteStore({ path: file });
+    opened.push(store);
+    // e1's COMPLETED row goes, its UNPROCESSED row stays: the payload stays too.
+    expect(await store.purge({ statuses: ['COMPLETED'], olderThanMs: 0, limit: 10 })).toBe(1);
+    expect(await store.getPayload('e1')).toBe('{"n":1}');
+    const db = new Sqlite(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM ey_payload').pluck().get()).toBe(2);
+    db.close();
+  });
+});
+
+describe('sqlite store: WAL checkpoints', () => {
+  /** The database file's size after 400 single publishes of 1 KB (each its own commit). */
+  async function fileSizeAfterPublishes(walAutocheckpointPages?: number): Promise<number> {
+    const store = createSqliteStore({ path: file, ...(walAutocheckpointPages && { walAutocheckpointPages }) });
+    opened.push(store);
+    const payload = JSON.stringify({ body: 'x'.repeat(1000) });
+    for (let i = 0; i < 400; i++) {
+      await store.publish([
+        { eventId: `e${i}`, messageType: 'RQ_B', table: 'request', payload, maxAttempts: 3, createdBy: 'A' },
+      ]);
+    }
+    return statSync(file).size;
+  }
+
+  it('leaves small commits in the WAL up to walAutocheckpointPages (default 10000)', async () => {
+    // 400 commits of about four pages each pass SQLite's default threshold of 1000 pages.
+    expect(await fileSizeAfterPublishes()).toBeLessThan(100_000);
+  });
+
+  it('checkpoints into the file once the WAL holds walAutocheckpointPages', async () => {
+    expect(await fileSizeAfterPublishes(100)).toBeGreaterThan(400_000);
+  });
+
+  it('refuses a threshold below one page', () => {
+    expect(() => createSqliteStore({ path: file, walAutocheckpointPages: 0 })).toThrow(/walAutocheckpointPages/);
+  });
+});
