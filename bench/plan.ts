@@ -27,19 +27,23 @@ interface Backend {
   readonly key: 'redis' | 'sqlite' | 'pgboss' | 'graphile' | 'pgfloor';
   readonly profile: Profile;
   readonly systems: readonly [SystemName, SystemName];
+}
+
+/** SQLite and Redis also have an engine floor of their own and an old-against-new pair. */
+interface EngineBackend extends Backend {
   /** The engine's floor (bench/systems/floor-*.ts) and Eventyard's old build. */
   readonly floor: SystemName;
   readonly baseline: SystemName;
 }
 
-const REDIS: Backend = {
+const REDIS: EngineBackend = {
   key: 'redis',
   profile: RedisProfile.EVERYSEC,
   systems: [SystemName.EVENTYARD_REDIS, SystemName.BULLMQ],
   floor: SystemName.FLOOR_REDIS,
   baseline: SystemName.EVENTYARD_REDIS_BASE,
 };
-const SQLITE: Backend = {
+const SQLITE: EngineBackend = {
   key: 'sqlite',
   profile: SqliteProfile.NORMAL,
   systems: [SystemName.EVENTYARD_SQLITE, SystemName.PLAINJOB],
@@ -84,7 +88,7 @@ function drainCase(b: Backend, events: number, concurrency: number, reps: number
  * (bench/systems/floor-*.ts). The ratio is Eventyard's share of the floor, and the report
  * reads every W2 figure of the same engine, profile and concurrency against it.
  */
-function floorCase(b: Backend, events: number, concurrency: number, reps: number): Case {
+function floorCase(b: EngineBackend, events: number, concurrency: number, reps: number): Case {
   const base = drainCase(b, events, concurrency, reps);
   return {
     ...base,
