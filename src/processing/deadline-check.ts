@@ -44,6 +44,16 @@ export function withDeadlineChecks(types: readonly MessageType[]): readonly Mess
         );
       }
     }
+    // Deadline checks run in the services that handle the timeout type; an outbound type is
+    // handled by an outbound processor, which runs none: its checks would wait forever.
+    if (types.find((t) => (t as MessageType | undefined)?.name === deadline.onTimeout)?.table === 'outbound') {
+      throw new EventyardError(
+        ErrorCode.INVALID_DEADLINE,
+        `message type ${type.name}: replyTimeout.onTimeout ${deadline.onTimeout} is an outbound type; ` +
+          'deadline checks run in services, so time out with a request or response type whose handler emits it',
+        { details: { messageType: type.name, onTimeout: deadline.onTimeout } },
+      );
+    }
     checks.push(
       Object.freeze({
         name: deadline.checkType,

@@ -64,6 +64,18 @@ describe('reply deadline declarations', () => {
     );
   });
 
+  it('an outbound timeout type is EY_INVALID_DEADLINE: no service would run its checks', () => {
+    const OUT_LATE = defineMessageType({ name: 'OUT_LATE', schema: z.unknown() });
+    const RQ_B = defineMessageType({
+      name: 'RQ_B',
+      schema: z.unknown(),
+      replyTimeout: { afterMs: 1000, onTimeout: OUT_LATE },
+    });
+    expect(codeOf(() => createEventyard({ store: createMemoryStore(), messageTypes: [RQ_B, RS_B, OUT_LATE] }))).toBe(
+      ErrorCode.INVALID_DEADLINE,
+    );
+  });
+
   it('a type without an RQ_ prefix must name its reply type; unknown keys are refused', () => {
     const noReply = (): unknown =>
       defineMessageType({
