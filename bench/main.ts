@@ -72,6 +72,15 @@ const keptCase = (id: string): boolean => order.has(id) && !planned.has(id);
 const kept = (previous?.summaries ?? []).filter((s) => keptCase(s.case.id));
 const all = (): CaseSummary[] =>
   [...kept, ...summaries].sort((a, b) => (order.get(a.case.id) ?? 1e9) - (order.get(b.case.id) ?? 1e9));
+const versions = {
+  bullmq: version('bullmq'),
+  plainjob: version('plainjob'),
+  'better-sqlite3': version('better-sqlite3'),
+  ioredis: version('ioredis'),
+  'pg-boss': version('pg-boss'),
+  'graphile-worker': version('graphile-worker'),
+  pg: version('pg'),
+};
 const header = (): ReportHeader => ({
   command:
     previous && kept.length > 0
@@ -80,15 +89,7 @@ const header = (): ReportHeader => ({
   startedAt: new Date(started).toISOString(),
   minutes: (Date.now() - started) / 60_000,
   machine,
-  versions: {
-    bullmq: version('bullmq'),
-    plainjob: version('plainjob'),
-    'better-sqlite3': version('better-sqlite3'),
-    ioredis: version('ioredis'),
-    'pg-boss': version('pg-boss'),
-    'graphile-worker': version('graphile-worker'),
-    pg: version('pg'),
-  },
+  versions,
   quick: values.quick,
   contentionCores,
   progress: summaries.length < plan.length ? `${summaries.length} of ${plan.length} cases done so far` : undefined,
@@ -141,7 +142,10 @@ for (const next of plan) {
     profileDir: values['cpu-prof'] ? profDir : undefined,
     log,
   });
-  const summary: CaseSummary = { ...summarizeCase(c, records), measured: { at: new Date().toISOString(), commit } };
+  const summary: CaseSummary = {
+    ...summarizeCase(c, records),
+    measured: { at: new Date().toISOString(), commit, node: process.version, versions, contentionCores },
+  };
   printCase(summary, log);
   summaries.push(summary);
   raw.push({ case: c.id, records });

@@ -35,8 +35,14 @@ export interface CaseSummary {
   readonly contendedRunsKept: number;
   readonly discardedRuns: number;
   readonly topCommands: Partial<Record<SystemName, Readonly<Record<string, number>>>>;
-  /** When the case ran and on which code (absent in results written before it was recorded). */
-  readonly measured?: { readonly at: string; readonly commit: string };
+  /** When the case ran, on which code, Node, peer versions and contention guard (older results lack the last three). */
+  readonly measured?: {
+    readonly at: string;
+    readonly commit: string;
+    readonly node?: string;
+    readonly versions?: Readonly<Record<string, string>>;
+    readonly contentionCores?: number;
+  };
 }
 
 interface FigureDef {
