@@ -15,6 +15,7 @@
  * - **wake channel**: the LISTEN/NOTIFY channel `<schema>_wake`; a notification's payload
  *   is the table that got claimable rows.
  */
+import { isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type {
@@ -45,6 +46,7 @@ import { RetentionPurge } from './retention.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
+import { PublishCoalescer } from '../publish-coalescer.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -124,6 +126,9 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
   ];
 }
 
+/** A server error that is not transient (bad input, not a lost connection or a timeout). */
+const refusedByServer = (error: unknown): boolean => isEventyardError(error) && error.details?.['transient'] === false;
+
 export function createStoreOnConnection(
   conn: PostgresConnection,
   wakes: WakeListener | undefined,
@@ -147,6 +152,15 @@ export function createStoreOnConnection(
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
   );
 
+  // Concurrent publishes share one statement (../publish-coalescer.ts): one transaction, one
+  // commit and one notification for the group, where PostgreSQL commits notifying
+  // transactions one at a time. A lone publish goes at once.
+  const publishes = new PublishCoalescer(
+    async (messages) =>
+      publishResults(messages, await run<PublishedRow>('publish', 'publish', publishValues(messages, channel))),
+    refusedByServer,
+  );
+
   const store: PostgresStore = {
     features: POSTGRES_FEATURES,
     schema,
@@ -159,8 +173,7 @@ export function createStoreOnConnection(
 
     async publish(messages) {
       if (messages.length === 0) return [];
-      const rows = await run<PublishedRow>('publish', 'publish', publishValues(messages, channel));
-      return publishResults(messages, rows);
+      return publishes.add(messages);
     },
 
     async publishInTransaction(transaction, messages) {

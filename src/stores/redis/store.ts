@@ -14,7 +14,7 @@ import { RowReads } from './reads.js';
 import { PartitionSweeps } from './sweeps.js';
 import { WakeListener } from './wake.js';
 import { RowWrites } from './writes.js';
-import { PublishCoalescer } from './publish-coalescer.js';
+import { PublishCoalescer } from '../publish-coalescer.js';
 
 /** Outbox entries relayed per partition by each `reapExpiredLeases` call (cluster crash recovery). */
 const RELAY_BATCH = 100;
@@ -34,13 +34,18 @@ export interface RedisStore extends EventStore {
  * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'shop' });
  * ```
  */
+/** An error reply from Redis (ioredis ReplyError), kept by name through the store's redacted copy. */
+const answeredByRedis = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error.name === 'ReplyError' || (error.cause instanceof Error && error.cause.name === 'ReplyError'));
+
 export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const options = resolveRedisStoreOptions(input);
   const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
   const conn = new RedisConnection(options);
   const writes = new RowWrites(conn, layout, options);
-  // Concurrent publishes share script calls (publish-coalescer.ts); a lone one goes at once.
-  const publishes = new PublishCoalescer((messages) => writes.publish(messages));
+  // Concurrent publishes share script calls (../publish-coalescer.ts); a lone one goes at once.
+  const publishes = new PublishCoalescer((messages) => writes.publish(messages), answeredByRedis);
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);

@@ -6,13 +6,15 @@
  * a waiting caller waits for no longer than a call already queued on the connection would
  * have. Each caller gets the results of its own messages, in order.
  *
- * When a coalesced call fails with an error Redis itself answered (a script error: the
- * input of one caller may be at fault), each caller's messages are sent again on their own,
- * so only the faulty caller rejects; publish is idempotent, so a message the failed call had
- * already written reads as an existing row (created: false). A connection failure or a
- * timeout rejects every caller of the call: sending again would only fail again, later.
+ * When a coalesced call fails with an error the server itself answered (the store says which:
+ * `retryAlone`; the input of one caller may be at fault), each caller's messages are sent
+ * again on their own, so only the faulty caller rejects; publish is idempotent, so a message
+ * the failed call had already written reads as an existing row (created: false). A connection
+ * failure or a timeout rejects every caller of the call: sending again would only fail again,
+ * later. Used by the Redis store (one script call) and the PostgreSQL store (one statement,
+ * one commit and one notification for the group).
  */
-import type { NewMessage, PublishResult } from '../../store/port.js';
+import type { NewMessage, PublishResult } from '../store/port.js';
 
 interface Call {
   readonly messages: readonly NewMessage[];
@@ -23,16 +25,15 @@ interface Call {
 /** Two calls on the wire: one being answered while the next group forms. */
 const MAX_IN_FLIGHT = 2;
 
-/** An error reply from Redis (ioredis ReplyError), kept by name through the store's redacted copy. */
-const answeredByRedis = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error.name === 'ReplyError' || (error.cause instanceof Error && error.cause.name === 'ReplyError'));
-
 export class PublishCoalescer {
   #inFlight = 0;
   #waiting: Call[] = [];
 
-  constructor(private readonly write: (messages: readonly NewMessage[]) => Promise<PublishResult[]>) {}
+  constructor(
+    private readonly write: (messages: readonly NewMessage[]) => Promise<PublishResult[]>,
+    /** Whether a failed shared call was the server refusing input: then each caller is sent alone. */
+    private readonly retryAlone: (error: unknown) => boolean,
+  ) {}
 
   add(messages: readonly NewMessage[]): Promise<PublishResult[]> {
     return new Promise((resolve, reject) => {
@@ -58,7 +59,7 @@ export class PublishCoalescer {
           }
         },
         (error: unknown) => {
-          if (only || !answeredByRedis(error)) {
+          if (only || !this.retryAlone(error)) {
             for (const call of group) call.reject(error);
             return;
           }
