@@ -225,6 +225,16 @@ export function postgresPlan(): Case[] {
   }
   for (const b of [PGBOSS, GRAPHILE]) cases.push(failureCase(b, 3_000, 1));
   for (const b of [PGBOSS, GRAPHILE, PGFLOOR]) cases.push(drainCase(b, 20_000, 32, 3, PgProfile.SYNC_OFF));
+  // Eventyard with a local queue, as graphile-worker runs with one of 500: claims and
+  // completion batches of up to 256 rows (prefetch 224 beyond the 32 slots).
+  for (const b of [PGBOSS, GRAPHILE]) {
+    cases.push({
+      ...drainCase(b, 20_000, 32, 3),
+      id: `W2-${b.key}-c32-prefetch224`,
+      params: { events: 20_000, concurrency: 32, prefetch: 224, batchSize: 256 },
+      title: 'W2 drain 20,000 events, concurrency 32, Eventyard prefetch 224 and batchSize 256',
+    });
+  }
   return cases;
 }
 
