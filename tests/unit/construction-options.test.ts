@@ -7,20 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createEventyard, defineMessageType, ErrorCode, EventyardError, silentLogger } from '../../src/index.js';
+import { createEventyard, defineMessageType, ErrorCode, silentLogger } from '../../src/index.js';
 import { createMemoryStore } from '../../src/testing/index.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
+import { codeOf } from '../support/error-code.js';
 
 const RQ_REAL = defineMessageType({ name: 'RQ_REAL', schema: z.object({}) });
-
-const codeOf = (work: () => unknown): string | undefined => {
-  try {
-    work();
-  } catch (error) {
-    return error instanceof EventyardError ? error.code : `raw ${String(error)}`;
-  }
-  return undefined;
-};
 
 const dirs: string[] = [];
 afterEach(() => {

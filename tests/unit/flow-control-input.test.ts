@@ -5,31 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createEventyard,
-  defineMessageType,
-  ErrorCode,
-  EventyardError,
-  silentLogger,
-  type Eventyard,
-} from '../../src/index.js';
+import { createEventyard, defineMessageType, ErrorCode, silentLogger, type Eventyard } from '../../src/index.js';
 import { parseCron } from '../../src/core/cron.js';
 import { slotEventId } from '../../src/processing/schedule.js';
 import { createMemoryStore } from '../../src/testing/index.js';
+import { codeOf } from '../support/error-code.js';
 
 const IN_TICK = defineMessageType({ name: 'IN_TICK', schema: z.unknown() });
 const RS_B = defineMessageType({ name: 'RS_B', schema: z.unknown() });
 const RQ_LATE = defineMessageType({ name: 'RQ_LATE', schema: z.unknown() });
-
-const codeOf = (work: () => unknown): string => {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof EventyardError) return error.code;
-    throw error;
-  }
-  throw new Error('expected an error, the call succeeded');
-};
 
 describe('reply deadline declarations', () => {
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 366 * 24 * 3600_000, '100', undefined])(

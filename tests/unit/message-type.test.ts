@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineMessageType, MessageRegistry } from '../../src/core/message-type.js';
 import { ErrorCode, EventyardError } from '../../src/core/errors.js';
+import { codeOf } from '../support/error-code.js';
 
 const schema = z.object({ id: z.number() });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as EventyardError).code;
-  }
-  return undefined;
-};
-
 describe('defineMessageType', () => {
   it('derives the table from the prefix', () => {
     expect(defineMessageType({ name: 'IN_ORDER', schema }).table).toBe('inbound');

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodePayload, encodePayload, parseJson } from '../../src/core/payload.js';
-import { ErrorCode, EventyardError } from '../../src/core/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
+import { codeOf } from '../support/error-code.js';
 
 const limits = { maxBytes: 1000, maxDepth: 4 };
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof EventyardError ? error.code : 'not-eventyard';
-  }
-  return undefined;
-};
-
 describe('payload codec', () => {
   it('round trips JSON values', () => {
     const value = { a: [1, 'é', { b: null }], s: 'quote " and \\ backslash' };
