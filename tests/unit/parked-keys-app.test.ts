@@ -69,7 +69,9 @@ describe('parked ordering keys (app)', () => {
     expect((await app.parkedKeys()).keys).toEqual([]);
     const [row] = (await app.list({ eventId: head, limit: 1 })).rows;
     expect(row?.status).toBe('FAILED');
-    expect(row?.lastError).toMatch(/^EY_KEY_SKIPPED: skipped by alice at .+Z; was: EY_NON_RETRYABLE: cannot book a:1\n/);
+    expect(row?.lastError).toMatch(
+      /^EY_KEY_SKIPPED: skipped by alice at .+Z; was: EY_NON_RETRYABLE: cannot book a:1\n/,
+    );
     expect(await app.skipParkedHead({ table: 'inbound', messageType: 'IN_STEP', eventId: head ?? '' })).toBe(false);
   });
 
