@@ -35,7 +35,8 @@ export async function parkKey(
     updatedBy: 'SERVICE_B',
     leaseMs: 60_000,
   });
-  if (head?.eventId !== rows[0]?.eventId) throw new Error(`parkKey: claimed ${head?.eventId}, not the key's head`);
+  if (head === undefined || head.eventId !== rows[0]?.eventId)
+    throw new Error(`parkKey: claimed ${head?.eventId}, not the key's head`);
   const ref = { table: head.table, eventId: head.eventId, messageType: head.messageType, claimToken: head.claimToken };
   await store.fail([{ ref, updatedBy: 'SERVICE_B', error, retryDelayMs: null }]);
   return { headEventId: head.eventId, waitingEventIds: rows.slice(1).map((r) => r.eventId) };
