@@ -4,7 +4,14 @@
  */
 import { ErrorCode, EventyardError } from './core/errors.js';
 import { uuidV7Generator, type IdGenerator } from './core/clock.js';
-import { MessageRegistry, type MessageType, type NameOf, type PayloadArg, type TypeArg } from './core/message-type.js';
+import {
+  MessageRegistry,
+  type MessageType,
+  type NameOf,
+  type PayloadArg,
+  type Table,
+  type TypeArg,
+} from './core/message-type.js';
 import { option, resolveOptions, type OptionsInput } from './core/options.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './core/payload.js';
 import { checkIdentifier, IDENTIFIER_MAX_LENGTH } from './core/identifiers.js';
@@ -14,6 +21,7 @@ import type {
   ListPage,
   ListRequest,
   NewMessage,
+  ParkedKeysPage,
   PublishResult,
   RedriveFilter,
   RowFilter,
@@ -149,6 +157,19 @@ export interface Eventyard<T extends MessageType = MessageType> {
    * row (EY_FILTER_REQUIRED otherwise). An empty or malformed field is EY_INVALID_FILTER.
    */
   redrive(filter: RedriveFilter, by?: string): Promise<number>;
+  /**
+   * Ordering keys parked by a FAILED head (their later rows wait), in the head's publish
+   * order, paged: `limit` defaults to 100, `after` is the previous page's `next`. Re-drive
+   * a head (`redrive({ eventId, messageType })`) to try it again first, or skip it with
+   * {@link skipParkedHead}. EY_UNSUPPORTED_FEATURE on a store without ordering keys.
+   */
+  parkedKeys(request?: { table?: Table; limit?: number; after?: string }): Promise<ParkedKeysPage>;
+  /**
+   * Lets a parked key continue without its FAILED head: the row stays FAILED with LAST_ERROR
+   * `EY_KEY_SKIPPED: skipped by <by> at <time>; was: ...`. false when the row is not a FAILED,
+   * keyed, not yet skipped row (nothing changed).
+   */
+  skipParkedHead(row: { table: Table; messageType: string; eventId: string }, by?: string): Promise<boolean>;
   /** Stops every service created here, then closes the store. */
   close(): Promise<void>;
 }
@@ -261,6 +282,14 @@ export function createEventyard<T extends MessageType>(
     countByStatus: async (filter) => store.countByStatus(checkRowFilter(filter)),
     redrive: async (filter, by = 'OPERATOR') =>
       store.redrive(filter, checkIdentifier('redrive: by', by, IDENTIFIER_MAX_LENGTH.createdBy)),
+    parkedKeys: async (request = {}) => store.listParkedKeys({ limit: 100, ...request }),
+    skipParkedHead: async (row, by = 'OPERATOR') =>
+      store.skipParkedHead({
+        table: row.table,
+        messageType: row.messageType,
+        eventId: row.eventId,
+        updatedBy: checkIdentifier('skipParkedHead: by', by, IDENTIFIER_MAX_LENGTH.createdBy),
+      }),
     async close() {
       await Promise.all([...services].map((s) => s.stop()));
       await store.close();

@@ -44,12 +44,14 @@ export type { Logger } from './processing/logger.js';
 export { ErrorCode, EventyardError, NonRetryableError, isEventyardError } from './core/errors.js';
 export { Status } from './core/status.js';
 
-// What the store returns to the operator's calls (list, countByStatus, publish)
+// What the store returns to the operator's calls (list, countByStatus, publish, parkedKeys)
 export type {
   EventStore,
   ListPage,
   ListRequest,
   MessageRow,
+  ParkedKey,
+  ParkedKeysPage,
   PublishResult,
   RowFilter,
   StatusCount,

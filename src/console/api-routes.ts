@@ -12,6 +12,7 @@ import type { EventStore } from '../store/port.js';
 import { planPurge, planRedrive, purge, redrive, redriveRows, type PurgeQuery } from '../ops/actions.js';
 import type { CountHistory } from '../ops/count-history.js';
 import { flowMap } from '../ops/flow-map.js';
+import { listParkedKeys, skipParkedHead } from '../ops/parked-keys.js';
 import { queryRows, type RowQuery } from '../ops/row-query.js';
 import { parseJsonText, rowJson } from '../ops/row-json.js';
 import { errorGroups, eventStory, statusSummary } from '../ops/summary.js';
@@ -222,6 +223,46 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const all = b.all === true;
     if (b.dryRun === true) return c.json({ dryRun: true, ...(await planPurge(store, query, all)) });
     return c.json({ dryRun: false, deleted: await purge(store, query, all) });
+  });
+
+  // Ordering keys parked by a FAILED head. A store without ordering keys has none to show.
+  api.get('/keys/parked', async (c) => {
+    if (!store.features.orderingKeys) return c.json({ supported: false, keys: [], next: null });
+    const table = filterFrom((n) => (n === 'table' ? c.req.query('table') : undefined)).table;
+    const limit = Number(c.req.query('limit') ?? '50');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new BadRequest('limit must be 1..1000');
+    const after = text(c.req.query('after'), 'after');
+    const page = await listParkedKeys(store, {
+      limit,
+      ...(table === undefined ? {} : { table }),
+      ...(after === undefined ? {} : { after }),
+    });
+    return c.json({
+      supported: true,
+      keys: page.keys.map((k) => ({
+        table: k.table,
+        orderingKey: k.orderingKey,
+        waiting: k.waiting,
+        head: rowJson(k.head),
+      })),
+      next: page.next,
+    });
+  });
+
+  api.post('/keys/skip', async (c) => {
+    const refused = writable(c);
+    if (refused) return refused;
+    const b = await body(c);
+    const row = filterFrom((n) => b[n]);
+    if (row.table === undefined || row.messageType === undefined || row.eventId === undefined) {
+      throw new BadRequest("give the head's table, type and event");
+    }
+    const skipped = await skipParkedHead(
+      store,
+      { table: row.table, messageType: row.messageType, eventId: row.eventId },
+      'OPERATOR',
+    );
+    return c.json({ skipped });
   });
 
   api.all('*', (c) => fail(c, 404, 'EY_CONSOLE_NOT_FOUND', 'no such API route'));

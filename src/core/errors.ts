@@ -86,6 +86,8 @@ export const ErrorCode = {
   BROKER_REJECTED: 'EY_BROKER_REJECTED',
   /** An inbound broker message lacks what its mapping needs (message type, event id header). */
   INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
+  /** LAST_ERROR prefix of a parked ordering key's head an operator skipped (`skipParkedHead`). */
+  KEY_SKIPPED: 'EY_KEY_SKIPPED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -13,6 +13,8 @@
  *   release present it, and a stale token writes nothing.
  * - **emit**: a message written together with a completion, atomically.
  * - **re-drive**: an operator moves ERROR or FAILED rows back to RETRY.
+ * - **parked key**: an ordering key whose earliest unfinished row (its **head**) ended
+ *   FAILED: the key's later rows wait until an operator re-drives or skips the head.
  *
  * Times are epoch milliseconds of the store's clock. Payloads and working-data values are
  * JSON text: the core encodes, validates and decodes them; a store only keeps them.
@@ -202,6 +204,41 @@ export interface ReapRequest {
   readonly updatedBy: string;
 }
 
+/** A page of parked ordering keys (see {@link EventStore.listParkedKeys}). */
+export interface ParkedKeysRequest {
+  /** Only keys of this table; absent: every table. */
+  readonly table?: Table | undefined;
+  /** At most this many keys. */
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  readonly after?: string | undefined;
+}
+
+/** An ordering key held by its FAILED, not skipped head. */
+export interface ParkedKey {
+  readonly table: Table;
+  readonly orderingKey: string;
+  /** The FAILED row holding the key. */
+  readonly head: MessageRow;
+  /** Rows of the key after the head that are not COMPLETED or FAILED: what waits. */
+  readonly waiting: number;
+}
+
+export interface ParkedKeysPage {
+  readonly keys: readonly ParkedKey[];
+  /** Cursor for the next page, or null when this was the last. */
+  readonly next: string | null;
+}
+
+/** Which parked head to skip: the row `(eventId, messageType)` of `table`. */
+export interface SkipParkedRequest {
+  readonly table: Table;
+  readonly eventId: string;
+  readonly messageType: string;
+  /** The operator: UPDATED_BY, and named in LAST_ERROR. */
+  readonly updatedBy: string;
+}
+
 /**
  * A transaction a handler's own writes share with its completion (optional capability,
  * see {@link EventStore.beginTransaction}).
@@ -249,8 +286,9 @@ export interface EventStore {
    * now) of the given types, oldest AVAILABLE_AT first. Each claimed row becomes
    * IN_PROGRESS with a new CLAIM_TOKEN, LEASE_OWNER = owner, LEASE_EXPIRES_AT = now +
    * leaseMs and ATTEMPTS + 1. No row is ever returned to two concurrent claimers.
-   * With `features.orderingKeys`, a row whose ORDERING_KEY has an earlier row not yet
-   * COMPLETED or FAILED is not claimed.
+   * With `features.orderingKeys`, a row whose ORDERING_KEY has an earlier row (publish
+   * order, same table) that is UNPROCESSED, IN_PROGRESS, ERROR, RETRY, or FAILED and not
+   * skipped ({@link skipParkedHead}) is not claimed: a FAILED row *parks* its key.
    */
   claim(request: ClaimRequest): Promise<readonly ClaimedMessage[]>;
 
@@ -316,9 +354,26 @@ export interface EventStore {
   /**
    * Deletes terminal rows older than the cutoff; then payloads and working data of events
    * that have no row left. Returns the number of message rows deleted. The request is
-   * checked with `checkPurgeRequest` (EY_INVALID_FILTER).
+   * checked with `checkPurgeRequest` (EY_INVALID_FILTER). A parked head (FAILED, keyed,
+   * not skipped) is never deleted.
    */
   purge(request: PurgeRequest): Promise<number>;
+
+  /**
+   * Parked ordering keys: one entry per (table, ORDERING_KEY) whose earliest FAILED, not
+   * skipped row holds it (that row is the `head`), in the head's publish order, paged.
+   * Stores without `features.orderingKeys` throw EY_UNSUPPORTED_FEATURE.
+   */
+  listParkedKeys(request: ParkedKeysRequest): Promise<ParkedKeysPage>;
+
+  /**
+   * Lets a parked key continue without its head: only a FAILED, keyed, not yet skipped row
+   * is touched (else false). It stays FAILED; LAST_ERROR becomes `EY_KEY_SKIPPED: skipped
+   * by <updatedBy> at <ISO time>; was: <previous LAST_ERROR>` and it no longer blocks its
+   * key. A re-drive of it later makes it a blocking row again. `purge` never deletes a
+   * parked head (FAILED, keyed, not skipped).
+   */
+  skipParkedHead(request: SkipParkedRequest): Promise<boolean>;
 
   /**
    * Optional wake-up hint: resolves when rows of `table` may have become claimable, or

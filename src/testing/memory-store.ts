@@ -9,6 +9,7 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
+import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../store/parked-keys.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
 import type {
@@ -23,6 +24,7 @@ import type {
   ListRequest,
   MessageRow,
   NewMessage,
+  ParkedKey,
   PublishResult,
   PurgeRequest,
   ReapRequest,
@@ -38,7 +40,8 @@ export interface MemoryStoreOptions {
   readonly ids?: IdGenerator;
 }
 
-type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number };
+/** `skipped`: a FAILED keyed row an operator skipped (skipParkedHead): it no longer blocks its key. */
+type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number; skipped: boolean };
 
 const keyOf = (eventId: string, messageType: string): string => `${eventId}\u0000${messageType}`;
 
@@ -52,7 +55,7 @@ function matches(row: StoredRow, filter: RowFilter): boolean {
 }
 
 function publicRow(row: StoredRow): MessageRow {
-  const { seq: _seq, ...rest } = row;
+  const { seq: _seq, skipped: _skipped, ...rest } = row;
   return rest;
 }
 
@@ -108,6 +111,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     }
     rows.set(key, {
       seq: seq++,
+      skipped: false,
       eventId: message.eventId,
       messageType: message.messageType,
       table: message.table,
@@ -133,7 +137,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     return { eventId: message.eventId, messageType: message.messageType, created: true, status: 'UNPROCESSED' };
   }
 
-  /** An earlier row of the same table and ordering key that is not yet COMPLETED or FAILED. */
+  /** A FAILED keyed row nobody skipped: it parks its key. */
+  const parks = (row: StoredRow): boolean => row.status === 'FAILED' && row.orderingKey !== null && !row.skipped;
+
+  /** An earlier row of the same table and ordering key that is not COMPLETED, nor FAILED and skipped. */
   const blockedByKey = (row: StoredRow): boolean =>
     row.orderingKey !== null &&
     [...rows.values()].some(
@@ -141,7 +148,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         other.seq < row.seq &&
         other.table === row.table &&
         other.orderingKey === row.orderingKey &&
-        !TERMINAL.includes(other.status),
+        (!TERMINAL.includes(other.status) || parks(other)),
     );
 
   const sorted = (list: StoredRow[], by: (r: StoredRow) => number): StoredRow[] =>
@@ -283,6 +290,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       const chosen = [...rows.values()].filter((r) => matches(r, { ...filter, statuses }));
       for (const row of chosen) {
         move(row, 'RETRY', updatedBy, now);
+        row.skipped = false;
         row.attempts = 0;
         row.availableAt = now;
         wake(row.table);
@@ -332,7 +340,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       const cutoff = now - request.olderThanMs;
       const statuses: readonly Status[] = request.statuses.filter((s) => TERMINAL.includes(s));
       const doomed = sorted(
-        [...rows.values()].filter((r) => statuses.includes(r.status) && r.updatedAt < cutoff),
+        [...rows.values()].filter((r) => statuses.includes(r.status) && r.updatedAt < cutoff && !parks(r)),
         (r) => r.updatedAt,
       ).slice(0, request.limit);
       for (const row of doomed) rows.delete(keyOf(row.eventId, row.messageType));
@@ -343,6 +351,48 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         workingData.delete(eventId);
       }
       return doomed.length;
+    },
+
+    async listParkedKeys(given) {
+      const request = checkParkedKeysRequest(given);
+      open();
+      const after = request.after === undefined ? -1 : Number(request.after);
+      const all = [...rows.values()].sort((a, b) => a.seq - b.seq);
+      const heads = new Map<string, StoredRow>();
+      for (const row of all) {
+        const key = `${row.table}\u0000${row.orderingKey ?? ''}`;
+        if (parks(row) && !heads.has(key)) heads.set(key, row);
+      }
+      const keys: ParkedKey[] = [...heads.values()]
+        .filter((head) => head.seq > after && (request.table === undefined || head.table === request.table))
+        .map((head) => ({
+          table: head.table,
+          orderingKey: head.orderingKey ?? '',
+          head: publicRow(head),
+          waiting: all.filter(
+            (r) =>
+              r.seq > head.seq &&
+              r.table === head.table &&
+              r.orderingKey === head.orderingKey &&
+              !TERMINAL.includes(r.status),
+          ).length,
+        }));
+      const page = keys.slice(0, request.limit);
+      const last = page[page.length - 1];
+      const lastSeq = last === undefined ? undefined : rows.get(keyOf(last.head.eventId, last.head.messageType))?.seq;
+      return { keys: page, next: keys.length > page.length && lastSeq !== undefined ? String(lastSeq) : null };
+    },
+
+    async skipParkedHead(given) {
+      const request = checkSkipParkedRequest(given);
+      const now = open();
+      const row = rows.get(keyOf(request.eventId, request.messageType));
+      if (row === undefined || row.table !== request.table || !parks(row)) return false;
+      row.skipped = true;
+      row.lastError = skippedPrefix(request.updatedBy, now) + (row.lastError ?? '');
+      move(row, 'FAILED', request.updatedBy, now);
+      wake(row.table);
+      return true;
     },
 
     async waitForMessages(table, timeoutMs, signal) {

@@ -1,7 +1,7 @@
 /**
  * The web console in a real browser: Debian's Chromium driven by playwright-core (no browser
- * download). Overview, filtering to FAILED, an event's timeline, re-drive, login, and XSS
- * probes stored in rows that must stay text.
+ * download). Overview, filtering to FAILED, an event's timeline, re-drive, login, XSS
+ * probes stored in rows that must stay text, and the parked-keys view's two actions.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { startConsoleServer, type ConsoleServer } from '../../src/console/index.
 import type { EventStore } from '../../src/index.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { seedOpsFixture, XSS_IMG, XSS_SCRIPT, type OpsFixture } from '../support/ops-fixture.js';
+import { parkKey } from '../support/parked-key.js';
 
 const CHROMIUM = process.env.EVENTYARD_CHROMIUM ?? '/usr/bin/chromium';
 const COUNTS = { completed: 6, failed: 4, timeouts: 3, waiting: 2 };
@@ -149,6 +150,35 @@ describe('web console in Chromium', () => {
     expect(allowed.status()).toBe(200);
     // the failed login logged a 401 in the console: that one is expected
     expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+    await page.close();
+  });
+
+  // Last: the parked keys add FAILED rows the counts above do not expect.
+  it('lists parked keys; re-drives one head and skips another', async () => {
+    const redriven = await parkKey(store, 'account-7', 1);
+    const skipped = await parkKey(store, 'account-8', 2, `${XSS_IMG} ${XSS_SCRIPT}`);
+    const { page, problems } = await newPage();
+    await page.goto(`${open.url}#/keys`);
+    await expect.poll(() => page.getByTestId('parked-key').count()).toBe(2);
+    expect(await page.getByTestId('parked-key').getByTestId('waiting').allTextContents()).toEqual(['1', '2']);
+    expect(await page.getByTestId('parked-key').nth(1).locator('.error-text').textContent()).toBe(
+      `${XSS_IMG} ${XSS_SCRIPT}`,
+    );
+
+    await page.getByTestId('parked-key').filter({ hasText: 'account-7' }).getByTestId('redrive-head').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => page.getByTestId('parked-key').count()).toBe(1);
+    const head = (await store.list({ eventId: redriven.headEventId, limit: 1 })).rows[0];
+    expect([head?.status, head?.updatedBy]).toEqual(['RETRY', 'OPERATOR']);
+
+    await page.getByTestId('parked-key').getByTestId('skip-head').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => page.getByTestId('no-parked-keys').count()).toBe(1);
+    const skippedHead = (await store.list({ eventId: skipped.headEventId, limit: 1 })).rows[0];
+    expect(skippedHead?.status).toBe('FAILED');
+    expect(skippedHead?.lastError).toMatch(/^EY_KEY_SKIPPED: skipped by OPERATOR at .+Z; was: /);
+    expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -3,12 +3,13 @@
  * a newer schema refused), the operator views, a role that owns only its schema, deadlines
  * (lock timeout), wake-ups lost, credentials kept out of errors, payload limits.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEventyard, defineMessageType, isEventyardError, silentLogger } from '../../src/index.js';
 import { createPostgresStore, LATEST_SCHEMA_VERSION } from '../../src/stores/postgres/index.js';
+import { migrate, MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { redactSecrets } from '../../src/stores/postgres/redact.js';
 import { POSTGRES_URL, dropSchema, randomSchema, storeInFreshSchema, withAdmin } from '../support/postgres.js';
 
@@ -30,6 +31,45 @@ describe('postgres store: schema and migrations', () => {
     const versions = await withAdmin((c) => c.query(`SELECT version FROM "${schema}".schema_version`));
     expect(versions.rows).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
     await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('version 4 keeps FAILED keyed rows of an older schema from parking their keys', async () => {
+    const schema = randomSchema('park');
+    cleanups.push(() => dropSchema(schema));
+    const [failed, waiting] = [randomUUID(), randomUUID()];
+    await withAdmin(async (c) => {
+      expect(
+        await migrate(
+          c,
+          schema,
+          MIGRATIONS.filter((m) => m.version <= 1),
+        ),
+      ).toBe(1);
+      for (const [eventId, status] of [
+        [failed, 'FAILED'],
+        [waiting, 'UNPROCESSED'],
+      ] as const) {
+        await c.query(
+          `INSERT INTO "${schema}".messages (event_id, message_type, table_name, status, created_by, updated_by,
+             created_at, updated_at, max_attempts, available_at, ordering_key)
+           VALUES ($1, 'RQ_UNIT', 'request', $2, 'A', 'A', 1, 1, 3, 1, 'k')`,
+          [eventId, status],
+        );
+      }
+    });
+    const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 1 });
+    cleanups.push(() => store.close());
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect((await store.listParkedKeys({ limit: 10 })).keys).toEqual([]);
+    const claim = {
+      table: 'request' as const,
+      messageTypes: ['RQ_UNIT'],
+      limit: 10,
+      owner: 'B/1',
+      updatedBy: 'B',
+      leaseMs: 30_000,
+    };
+    expect((await store.claim(claim)).map((m) => m.eventId)).toEqual([waiting]);
   });
 
   it('a schema newer than the code is refused with EY_SCHEMA_VERSION and left untouched', async () => {

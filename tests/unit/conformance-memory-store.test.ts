@@ -23,7 +23,8 @@ describe('conformanceCoverage', () => {
     const missing = conformanceCoverage({ orderingKeys: false, waitForMessages: false });
     const expected = CONFORMANCE_CASES.filter((c) => c.requires !== undefined).map((c) => c.name);
     expect(missing).toEqual(expected);
-    expect(missing.filter((n) => n.startsWith('ordering keys:'))).toHaveLength(3);
+    expect(missing.filter((n) => n.startsWith('ordering keys:'))).toHaveLength(4);
+    expect(missing.filter((n) => n.startsWith('parked keys:'))).toHaveLength(7);
     expect(missing.filter((n) => n.startsWith('waitForMessages:'))).toHaveLength(3);
   });
 

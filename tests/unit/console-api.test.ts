@@ -5,6 +5,7 @@ import type { EventStore } from '../../src/index.js';
 import { redactUrl } from '../../src/ops/connect.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { seedOpsFixture, type OpsFixture } from '../support/ops-fixture.js';
+import { parkKey } from '../support/parked-key.js';
 
 const COUNTS = { completed: 5, failed: 3, timeouts: 2, waiting: 4 };
 const FAILED = COUNTS.failed + COUNTS.timeouts + 1;
@@ -209,6 +210,46 @@ describe('console API: changes and their guards', () => {
     expect((res.body.error as { code: string }).code).toBe('EY_CONSOLE_READ_ONLY');
     expect((await call(c, '/api/purge', jsonPost({ all: true }, h))).status).toBe(403);
     expect((await store.countByStatus({ statuses: ['FAILED'] })).reduce((n, x) => n + x.count, 0)).toBe(FAILED);
+  });
+});
+
+describe('console API: parked keys', () => {
+  it('lists parked keys with their waiting rows; skip needs CSRF, refuses read-only, and lets the key go on', async () => {
+    const parked = await parkKey(store, 'account-7', 2);
+    const c = make();
+    const list = await call(c, '/api/keys/parked');
+    expect(list.status).toBe(200);
+    expect(list.body.next).toBeNull();
+    const keys = list.body.keys as {
+      table: string;
+      orderingKey: string;
+      waiting: number;
+      head: Record<string, unknown>;
+    }[];
+    expect(
+      keys.map((k) => [k.table, k.orderingKey, k.waiting, k.head.eventId, k.head.status, k.head.lastError]),
+    ).toEqual([['request', 'account-7', 2, parked.headEventId, 'FAILED', 'ledger closed']]);
+    expect((await call(c, '/api/keys/parked?table=inbound')).body).toEqual({ supported: true, keys: [], next: null });
+    expect((await call(c, '/api/keys/parked?limit=0')).status).toBe(400);
+
+    const body = { table: 'request', type: 'RQ_LEDGER', event: parked.headEventId };
+    expect((await call(c, '/api/keys/skip', jsonPost(body))).status).toBe(403);
+    const readOnly = make({ readOnly: true });
+    const refused = await call(
+      readOnly,
+      '/api/keys/skip',
+      jsonPost(body, { 'x-eventyard-csrf': await csrfOf(readOnly) }),
+    );
+    expect(refused.status).toBe(403);
+    expect((refused.body.error as { code: string }).code).toBe('EY_CONSOLE_READ_ONLY');
+    const h = { 'x-eventyard-csrf': await csrfOf(c) };
+    expect((await call(c, '/api/keys/skip', jsonPost({ table: 'request', type: 'RQ_LEDGER' }, h))).status).toBe(400);
+    expect((await call(c, '/api/keys/skip', jsonPost({ ...body, event: 'nope' }, h))).status).toBe(400);
+    expect((await call(c, '/api/keys/skip', jsonPost(body, h))).body).toEqual({ skipped: true });
+    expect((await call(c, '/api/keys/skip', jsonPost(body, h))).body).toEqual({ skipped: false });
+    expect((await call(c, '/api/keys/parked')).body).toEqual({ supported: true, keys: [], next: null });
+    const [head] = (await store.list({ eventId: parked.headEventId, limit: 1 })).rows;
+    expect(head?.lastError).toMatch(/^EY_KEY_SKIPPED: skipped by OPERATOR at .+Z; was: ledger closed$/);
   });
 });
 

@@ -15,7 +15,7 @@ import { isEventyardError } from '../../src/core/errors.js';
 import type { ClaimRequest, NewMessage } from '../../src/store/port.js';
 import { createSqliteStore, LATEST_SCHEMA_VERSION, type SqliteStore } from '../../src/stores/sqlite/index.js';
 import * as scripts from '../../src/stores/sqlite/generated/scripts.js';
-import { migrate } from '../../src/stores/sqlite/migrations.js';
+import { migrate, MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 
 let dir: string;
 let file: string;
@@ -84,6 +84,45 @@ describe('sqlite store: migrations', () => {
     db.close();
   });
 
+  it('version 5 keeps FAILED keyed rows of an older file from parking their keys', async () => {
+    const db = new Sqlite(file);
+    expect(
+      migrate(
+        db,
+        'ey_',
+        MIGRATIONS.filter((m) => m.version <= 2),
+      ),
+    ).toBe(2);
+    const insert = db.prepare(
+      `INSERT INTO ey_messages (event_id, message_type, table_name, status, created_by, updated_by, created_at,
+         updated_at, max_attempts, available_at, ordering_key, last_error)
+       VALUES (?, 'RQ_UNIT', 'request', ?, 'A', 'A', 1, 1, 3, 1, 'k', ?)`,
+    );
+    const [failed, waiting] = [randomUUID(), randomUUID()];
+    insert.run(failed, 'FAILED', 'boom');
+    insert.run(waiting, 'UNPROCESSED', null);
+    db.close();
+    const store = open();
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect((await store.listParkedKeys({ limit: 10 })).keys).toEqual([]);
+    expect((await store.claim(claimRequest())).map((c) => c.eventId)).toEqual([waiting]);
+    // A row that fails from now on parks its key.
+    const [next, after] = [message({ orderingKey: 'j' }), message({ orderingKey: 'j' })];
+    await store.publish([next]);
+    await store.publish([after]);
+    const [claimed] = await store.claim(claimRequest());
+    expect(claimed?.eventId).toBe(next.eventId);
+    const ref = {
+      table: 'request' as const,
+      eventId: next.eventId,
+      messageType: 'RQ_UNIT',
+      claimToken: claimed?.claimToken ?? '',
+    };
+    expect(await store.fail([{ ref, updatedBy: 'B', error: 'boom', retryDelayMs: null }])).toEqual(['ok']);
+    expect(await store.claim(claimRequest())).toEqual([]);
+    expect((await store.listParkedKeys({ limit: 10 })).keys.map((k) => [k.orderingKey, k.waiting])).toEqual([['j', 1]]);
+  });
+
   it('refuses a file whose schema is newer, leaving it untouched', async () => {
     await open().close();
     const db = new Sqlite(file);
@@ -135,6 +174,11 @@ describe('sqlite store: query plans', () => {
       [scripts.heartbeatRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
       [scripts.releaseRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
       [scripts.listEventRows, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=?)'],
+      // Parked keys: the parked-head index, then the ordering index per head.
+      [scripts.listParkedKeys, 'SEARCH h USING INDEX ey_messages_parked (seq>?)'],
+      [scripts.listParkedKeys, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
+      [scripts.listParkedKeys, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq>?)'],
+      [scripts.skipParkedHead, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=? AND message_type=?)'],
     ];
     for (const [text, fragment] of expected) {
       const plan = planOf(db, text);

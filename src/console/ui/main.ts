@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { toast } from './views/confirm.js';
 import { errorsView } from './views/errors.js';
 import { flowView } from './views/flow.js';
+import { keysView } from './views/keys.js';
 import { overviewView } from './views/overview.js';
 import { rowsView } from './views/rows.js';
 import { timelineView } from './views/timeline.js';
@@ -19,6 +20,7 @@ const NAV = [
   ['#/flow', 'Flow map'],
   ['#/rows', 'Rows'],
   ['#/errors', 'Errors'],
+  ['#/keys', 'Parked keys'],
 ] as const;
 
 function route(): void {
@@ -51,6 +53,7 @@ function route(): void {
   else if (path === '/flow') flowView(main, viewAbort.signal);
   else if (path === '/rows') rowsView(main, params, session);
   else if (path === '/errors') errorsView(main, session);
+  else if (path === '/keys') keysView(main, session);
   else overviewView(main, viewAbort.signal);
 }
 

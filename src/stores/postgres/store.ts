@@ -8,7 +8,8 @@
  *
  * Glossary
  * - **seq**: the identity column of a message row, its publish order. List cursors are
- *   seqs, an ordering key's head is its row with the smallest seq not yet terminal, and a
+ *   seqs, an ordering key's head is its row with the smallest seq not yet COMPLETED (nor
+ *   FAILED and skipped: key_skipped, schema version 4), and a
  *   claim token `<id>.<seq>` names its row.
  * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
  *   the presented claim token. A request whose fence matches no row is `lease_lost`.
@@ -18,6 +19,7 @@
 import { isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
+import { checkParkedKeysRequest, checkSkipParkedRequest } from '../../store/parked-keys.js';
 import type {
   ClaimedMessage,
   CompleteRequest,
@@ -331,6 +333,39 @@ export function createStoreOnConnection(
         request.limit,
       ]);
       return row?.purged ?? 0;
+    },
+
+    async listParkedKeys(given) {
+      const request = checkParkedKeysRequest(given);
+      const after = parseCursor(request.after);
+      const rows = await run<SelectedRow & { waiting: number }>('listParkedKeys', 'listParkedKeys', [
+        after,
+        request.limit + 1,
+        request.table ?? null,
+      ]);
+      const page = rows.slice(0, request.limit);
+      const last = page[page.length - 1];
+      return {
+        keys: page.map((row) => ({
+          table: row.table_name,
+          orderingKey: row.ordering_key ?? '',
+          head: toMessageRow(row),
+          waiting: row.waiting,
+        })),
+        next: rows.length > page.length && last ? last.seq : null,
+      };
+    },
+
+    async skipParkedHead(given) {
+      const request = checkSkipParkedRequest(given);
+      const [row] = await run<{ skipped: number }>('skipParkedHead', 'skipParkedHead', [
+        request.table,
+        request.eventId,
+        request.messageType,
+        request.updatedBy,
+        channel,
+      ]);
+      return (row?.skipped ?? 0) > 0;
     },
 
     async beginTransaction() {

@@ -135,6 +135,13 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       await ready();
       return sweeps.purge(checked);
     },
+    // Ordering keys are not on this store yet (features.orderingKeys false).
+    async listParkedKeys() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'redis store: ordering keys are not supported');
+    },
+    async skipParkedHead() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'redis store: ordering keys are not supported');
+    },
     async waitForMessages(table, timeoutMs, signal) {
       return wakes.wait(table, timeoutMs, signal);
     },

@@ -160,6 +160,18 @@ export interface Statements {
   >;
   readonly purgePayload: Params<{ payloadId: number; eventId: string }>;
   readonly purgeWorkingData: Params<{ eventId: string }>;
+  readonly listParkedKeys: Query<
+    { after: number; limit: number; table: Table | null },
+    SelectedRow & { waiting: number }
+  >;
+  readonly skipParkedHead: Params<{
+    table: Table;
+    eventId: string;
+    messageType: string;
+    prefix: string;
+    updatedBy: string;
+    now: number;
+  }>;
 }
 
 /**
@@ -240,5 +252,7 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     setAsideCorruptClaimable: prepare(sql.setAsideCorruptClaimable),
     purgePayload: prepare(sql.purgePayload),
     purgeWorkingData: prepare(sql.purgeWorkingData),
+    listParkedKeys: prepare(sql.listParkedKeys),
+    skipParkedHead: prepare(sql.skipParkedHead),
   };
 }

@@ -7,12 +7,14 @@
  *
  * Glossary
  * - **seq**: the rowid of a message row, its publish order. List cursors are seqs, and an
- *   ordering key's head is its row with the smallest seq not yet COMPLETED or FAILED.
+ *   ordering key's head is its row with the smallest seq not yet COMPLETED (nor FAILED and
+ *   skipped: key_skipped, schema version 5).
  * - **candidate**: a claimable, due row found by claim-candidates.sql, before it is taken.
  * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
  *   the presented claim token. A write that changes no row is `lease_lost`.
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
+import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../../store/parked-keys.js';
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
@@ -348,6 +350,39 @@ export function createStoreOnDatabase(
       const statuses = request.statuses.filter((s) => TERMINAL.includes(s));
       if (statuses.length === 0 || request.limit <= 0) return guard('purge', () => 0);
       return guard('purge', () => immediately(purgeAll, request, statuses, clock.now()));
+    },
+
+    async listParkedKeys(given) {
+      const request = checkParkedKeysRequest(given);
+      return guard('listParkedKeys', () => {
+        const limit = request.limit;
+        const rows = sql.listParkedKeys.all({
+          after: parseCursor(request.after),
+          limit: limit + 1,
+          table: request.table ?? null,
+        });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          keys: page.map((row) => ({
+            table: row.table,
+            orderingKey: row.orderingKey ?? '',
+            head: toMessageRow(row),
+            waiting: row.waiting,
+          })),
+          next: rows.length > page.length && last ? String(last.seq) : null,
+        };
+      });
+    },
+
+    async skipParkedHead(given) {
+      const request = checkSkipParkedRequest(given);
+      const { changes } = guard('skipParkedHead', () => {
+        const now = clock.now();
+        return sql.skipParkedHead.run({ ...request, prefix: skippedPrefix(request.updatedBy, now), now });
+      });
+      if (changes > 0) wakeUps.notify([request.table]);
+      return changes > 0;
     },
 
     async waitForMessages(table, timeoutMs, signal) {

@@ -15,8 +15,9 @@
 -- end with the statement).
 --
 -- A row with an ORDERING_KEY is a candidate only while it is the head of its key: no
--- earlier row (smaller seq) of the same table and key is still not COMPLETED or FAILED
--- (one probe of messages_ordering). The head itself being claimed by someone else at the
+-- earlier row (smaller seq) of the same table and key still holds it, i.e. is not
+-- COMPLETED and not a skipped FAILED row (one probe of messages_ordering, whose WHERE the
+-- probe repeats). A FAILED row nobody skipped parks its key; rows without a key never probe. The head itself being claimed by someone else at the
 -- same moment still counts as "not terminal", so one key has at most one row in progress.
 --
 -- Returns the claimed rows with their event's payload, in no particular order (the store
@@ -48,7 +49,8 @@ WITH picked AS (
             AND earlier.ordering_key = m.ordering_key
             AND earlier.seq < m.seq
             AND earlier.ordering_key IS NOT NULL
-            AND earlier.status NOT IN ('COMPLETED', 'FAILED')
+            AND earlier.status <> 'COMPLETED'
+            AND earlier.key_skipped IS NULL
         )
       )
     ORDER BY m.available_at, m.seq

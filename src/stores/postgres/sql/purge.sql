@@ -1,4 +1,4 @@
--- Retention: deletes up to $3 terminal rows (statuses $1, a subset of COMPLETED and FAILED)
+-- Retention: deletes up to $3 terminal rows (parked ordering-key heads excepted) (statuses $1, a subset of COMPLETED and FAILED)
 -- last changed more than $2 ms ago, through the partial index messages_terminal, then the
 -- payloads and working data of their events when no row of the event is left. One
 -- statement: the rows and what hangs off them go together. SKIP LOCKED: purgers in several
@@ -15,6 +15,8 @@ WITH old AS (
   WHERE status IN ('COMPLETED', 'FAILED')
     AND status = ANY ($1::text[])
     AND updated_at < {schema}.now_ms() - $2
+    -- never a parked head: a FAILED keyed row nobody skipped still holds its key
+    AND NOT (status = 'FAILED' AND ordering_key IS NOT NULL AND key_skipped IS NULL)
   LIMIT $3
   FOR UPDATE SKIP LOCKED
 ),

@@ -1,6 +1,7 @@
 -- Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
--- claimable at once; LAST_ERROR kept. Returns how many, with the wake-up notification
--- sent for the tables touched.
+-- claimable at once; LAST_ERROR kept. A skipped FAILED keyed row holds its key again
+-- (key_skipped cleared): re-driven, it is its key's head. Returns how many, with the
+-- wake-up notification sent for the tables touched.
 --
 -- $1  text[]  the statuses to re-drive (a subset of ERROR, FAILED)
 -- $2  text    filter by event table, or NULL for all
@@ -12,6 +13,7 @@ WITH redriven AS (
   UPDATE {schema}.messages
   SET status = 'RETRY',
       attempts = 0,
+      key_skipped = NULL,
       available_at = {schema}.now_ms(),
       updated_by = $5,
       updated_at = {schema}.now_ms()

@@ -6,8 +6,10 @@
 -- The candidates walk the partial index {prefix}messages_claimable in order (pinned with
 -- INDEXED BY: COMPLETED rows piling up never enter it) and stop after @limit rows. A row with
 -- an ORDERING_KEY is a candidate only while it is the head of its key: no earlier row
--- (smaller seq) of the same table and key is still not COMPLETED or FAILED (one probe of
--- {prefix}messages_ordering), so one claim takes at most one row per key.
+-- (smaller seq) of the same table and key still holds it, i.e. is not COMPLETED and not a
+-- skipped FAILED row (one probe of {prefix}messages_ordering, whose WHERE the probe repeats
+-- word for word so SQLite uses it). A FAILED row nobody skipped parks its key. One claim
+-- takes at most one row per key; rows without a key never probe.
 -- The candidate filter is the same as in claim-candidates.sql: keep the two in step.
 --
 -- LIMIT +@limit, not LIMIT @limit: SQLite (3.53, bundled with better-sqlite3 12) compiles
@@ -68,7 +70,8 @@ WHERE seq IN (
           AND earlier.ordering_key = m.ordering_key
           AND earlier.seq < m.seq
           AND earlier.ordering_key IS NOT NULL
-          AND earlier.status NOT IN ('COMPLETED', 'FAILED')
+          AND earlier.status <> 'COMPLETED'
+          AND earlier.key_skipped IS NULL
       )
     )
   ORDER BY m.available_at, m.seq

@@ -23,7 +23,8 @@ WHERE m.table_name = @table
         AND earlier.ordering_key = m.ordering_key
         AND earlier.seq < m.seq
         AND earlier.ordering_key IS NOT NULL
-        AND earlier.status NOT IN ('COMPLETED', 'FAILED')
+        AND earlier.status <> 'COMPLETED'
+        AND earlier.key_skipped IS NULL
     )
   )
 ORDER BY m.available_at, m.seq

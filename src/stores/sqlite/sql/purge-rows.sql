@@ -1,4 +1,4 @@
--- Retention: deletes terminal rows (the caller passes COMPLETED and/or FAILED) last changed
+-- Retention: deletes terminal rows (parked ordering-key heads excepted) (the caller passes COMPLETED and/or FAILED) last changed
 -- before @cutoff, at most @limit, returning their event and payload ids so purge-payload.sql and
 -- purge-working-data.sql can drop what no row refers to any more. No ORDER BY: the
 -- {prefix}messages_terminal range is walked as is and stops at @limit, instead of sorting
@@ -16,6 +16,8 @@ WHERE seq IN (
   WHERE status IN ('COMPLETED', 'FAILED')
     AND status IN (@statusA, @statusB)
     AND updated_at < @cutoff
+    -- never a parked head: a FAILED keyed row nobody skipped still holds its key
+    AND NOT (status = 'FAILED' AND ordering_key IS NOT NULL AND key_skipped IS NULL)
   -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
   LIMIT +@limit
 )

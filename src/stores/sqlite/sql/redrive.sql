@@ -1,6 +1,7 @@
 -- Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
--- claimable at once; LAST_ERROR kept. ERROR rows are found through the partial index
--- {prefix}messages_errors, FAILED rows through {prefix}messages_terminal, so the many
+-- claimable at once; LAST_ERROR kept. A skipped FAILED keyed row holds its key again
+-- (key_skipped cleared): re-driven, it is its key's head. ERROR rows are found through the
+-- partial index {prefix}messages_errors, FAILED rows through {prefix}messages_terminal, so the many
 -- COMPLETED rows are never scanned.
 --
 -- @redriveErrors  INTEGER  1: re-drive ERROR rows; 0: leave them
@@ -13,6 +14,7 @@
 UPDATE {prefix}messages
 SET status = 'RETRY',
     attempts = 0,
+    key_skipped = NULL,
     available_at = @now,
     updated_by = @updatedBy,
     updated_at = @now
