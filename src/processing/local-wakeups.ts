@@ -73,6 +73,12 @@ export class LocalWakeups {
         if (n > 0) this.notify(ALL_TABLES);
         return n;
       },
+      listParkedKeys: (request) => store.listParkedKeys(request),
+      skipParkedHead: async (request: Parameters<EventStore['skipParkedHead']>[0]) => {
+        const skipped = await store.skipParkedHead(request);
+        if (skipped) this.notify([request.table]);
+        return skipped;
+      },
     };
     return wrapped;
   }

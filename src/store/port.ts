@@ -219,6 +219,14 @@ export interface StoreTransaction {
   rollback(): Promise<void>;
 }
 
+/** Which parked ordering keys to list (see {@link EventStore.listParkedKeys}). */
+export interface ParkedKeysRequest { readonly table?: Table | undefined; readonly limit: number; readonly after?: string | undefined }
+/** A parked key: its FAILED, not skipped head and how many rows wait behind it. */
+export interface ParkedKey { readonly table: Table; readonly orderingKey: string; readonly head: MessageRow; readonly waiting: number }
+export interface ParkedKeysPage { readonly keys: readonly ParkedKey[]; readonly next: string | null }
+/** The parked head to skip (see {@link EventStore.skipParkedHead}). */
+export interface SkipParkedRequest { readonly table: Table; readonly eventId: string; readonly messageType: string; readonly updatedBy: string }
+
 /** What a store may differ in; the conformance suite runs the matching tests. */
 export interface StoreFeatures {
   /** Several OS processes may share the store. */
@@ -344,6 +352,19 @@ export interface EventStore {
    * Stores without a database the handler can share leave it out.
    */
   beginTransaction?(): Promise<StoreTransaction>;
+
+  /**
+   * Ordering keys whose head (earliest row not COMPLETED) is FAILED and not skipped: the key
+   * waits for an operator. `waiting` counts the rows behind the head not COMPLETED/FAILED.
+   */
+  listParkedKeys(request: ParkedKeysRequest): Promise<ParkedKeysPage>;
+
+  /**
+   * Lets a parked key continue: a FAILED, keyed, not yet skipped row stays FAILED with
+   * LAST_ERROR `EY_KEY_SKIPPED: skipped by <updatedBy> at <ISO time>; was: <previous>` and
+   * no longer blocks its key. Returns false (nothing written) for any other row.
+   */
+  skipParkedHead(request: SkipParkedRequest): Promise<boolean>;
 
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;

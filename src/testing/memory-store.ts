@@ -362,6 +362,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       });
     },
 
+    // Parked keys: the park branch builds these here; until then, unsupported.
+    async listParkedKeys() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'listParkedKeys: not on this store yet');
+    },
+    async skipParkedHead() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'skipParkedHead: not on this store yet');
+    },
     async close() {
       closed = true;
       for (const waiter of waiters) waiter.wake();

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 runStoreConformance({
   name: 'redis (3-master cluster, 16 partitions)',
-  features: { orderingKeys: false },
+  features: { orderingKeys: true },
   createStore: async () => {
     if (cluster === undefined) throw new Error('the Redis Cluster did not start');
     const keyPrefix = randomPrefix('cluster');

@@ -27,7 +27,7 @@ afterAll(async () => {
 for (const partitions of [1, 8]) {
   runStoreConformance({
     name: `redis (single server, ${partitions} partition${partitions > 1 ? 's' : ''})`,
-    features: { orderingKeys: false },
+    features: { orderingKeys: true },
     createStore: async () => {
       const keyPrefix = randomPrefix(`p${partitions}`);
       prefixes.push(keyPrefix);

@@ -48,6 +48,8 @@ export function pausableStore(inner: EventStore): PausableStore {
     getPayload: wrap((id: string) => inner.getPayload(id)),
     getWorkingData: wrap((id: string) => inner.getWorkingData(id)),
     purge: wrap((r: Parameters<EventStore['purge']>[0]) => inner.purge(r)),
+    listParkedKeys: wrap((r: Parameters<EventStore['listParkedKeys']>[0]) => inner.listParkedKeys(r)),
+    skipParkedHead: wrap((r: Parameters<EventStore['skipParkedHead']>[0]) => inner.skipParkedHead(r)),
     close: () => inner.close(),
   };
   return {

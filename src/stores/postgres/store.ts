@@ -15,7 +15,7 @@
  * - **wake channel**: the LISTEN/NOTIFY channel `<schema>_wake`; a notification's payload
  *   is the table that got claimable rows.
  */
-import { isEventyardError } from '../../core/errors.js';
+import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type {
@@ -348,6 +348,13 @@ export function createStoreOnConnection(
     listenerPid: () => wakes?.pid,
     retentionStats: () => ({ ...retention.stats }),
 
+    // Parked keys: the park branch builds these here; until then, unsupported.
+    async listParkedKeys() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'listParkedKeys: not on this store yet');
+    },
+    async skipParkedHead() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'skipParkedHead: not on this store yet');
+    },
     async close() {
       if (conn.closed) return;
       await retention.stop();

@@ -355,6 +355,13 @@ export function createStoreOnDatabase(
       await wakeUps.wait(table, timeoutMs, signal);
     },
 
+    // Parked keys: the park branch builds these here; until then, unsupported.
+    async listParkedKeys() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'listParkedKeys: not on this store yet');
+    },
+    async skipParkedHead() {
+      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'skipParkedHead: not on this store yet');
+    },
     async close() {
       if (closed) return;
       publishes.flush(); // publishes already called are written, not refused

@@ -30,9 +30,17 @@ export const orderingCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'ordering keys: a FAILED earlier row does not block later ones; an ERROR one does',
+    name: 'ordering keys: an ERROR earlier row blocks later ones; a FAILED one parks the key',
     requires: 'orderingKeys',
     async run({ store }) {
+      // Issue 18: FAILED parks its key. Branch redis-order builds that on Redis only; the park
+      // branch brings the other stores (and its own version of this case) — until the merge,
+      // a store without listParkedKeys still runs the old rule and is not asked this.
+      const parks = await store.listParkedKeys({ limit: 1 }).then(
+        () => true,
+        (error: unknown) => (error as { code?: string }).code !== 'EY_UNSUPPORTED_FEATURE',
+      );
+      if (!parks) return;
       const [a, b, c] = Array.from({ length: 3 }, () => newMessage({ orderingKey: 'k' }));
       assert.ok(a && b && c);
       await publishInOrder(store, [a, b, c]);
@@ -45,6 +53,14 @@ export const orderingCases: readonly ConformanceCase[] = [
       const retried = await claimOne(store);
       assert.equal(retried.eventId, a.eventId, 'a later row overtook an earlier ERROR row of its key');
       await store.fail([{ ref: leaseRefOf(retried), updatedBy: 'B', error: 'give up', retryDelayMs: null }]);
+      await claimNone(store);
+      assert.equal(await store.redrive({ eventId: a.eventId }, 'OP'), 1);
+      const redriven = await claimOne(store);
+      assert.equal(redriven.eventId, a.eventId, 'a re-driven head was not head again');
+      assert.deepEqual(
+        await store.complete([{ ref: leaseRefOf(redriven), updatedBy: 'B', emits: [], workingData: [] }]),
+        ['ok'],
+      );
       const claimedB = await claimOne(store);
       assert.equal(claimedB.eventId, b.eventId);
       await claimNone(store);
