@@ -40,7 +40,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function scenario(options: RedisStoreOptions, cleanup: () => Promise<void>): Promise<void> {
+async function scenario(options: RedisStoreOptions, cleanup: () => Promise<unknown>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'eventyard-redis-order-'));
   const log = join(dir, 'starts.log');
   const store = createRedisStore(options);
