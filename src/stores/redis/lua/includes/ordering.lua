@@ -20,10 +20,8 @@ local function enqueueKeyed(base, tbl, okey, id)
   redis.call('ZADD', fifo, seq, id)
   return seq, redis.call('ZCARD', fifo) == 1
 end
--- Makes the key's head claimable when it is UNPROCESSED or RETRY (after the head left).
-local function advanceKey(base, tbl, okey)
-  local head = redis.call('ZRANGE', fifoKey(base, tbl, okey), 0, 0)[1]
-  if not head then return end
+-- Makes a key's new head claimable when it is UNPROCESSED or RETRY (after the head left).
+local function makeHeadReady(base, tbl, head)
   local row = redis.call('HMGET', rowKey(base, head), 's', 'av')
   if row[1] == 'UNPROCESSED' or row[1] == 'RETRY' then
     local mtype, eventId = splitRowId(head)
@@ -32,12 +30,12 @@ local function advanceKey(base, tbl, okey)
   end
 end
 -- Takes a row out of its key's FIFO (completed or skipped); the next row becomes head.
+-- When it was the head: ZRANGE, ZREM, HMGET, ZADD.
 local function dequeueKeyed(base, tbl, okey, id)
   local fifo = fifoKey(base, tbl, okey)
-  local rank = redis.call('ZRANK', fifo, id)
-  if rank == false then return end
+  local firstTwo = redis.call('ZRANGE', fifo, 0, 1)
   redis.call('ZREM', fifo, id)
-  if rank == 0 then advanceKey(base, tbl, okey) end
+  if firstTwo[1] == id and firstTwo[2] then makeHeadReady(base, tbl, firstTwo[2]) end
 end
 local function keyField(tbl, okey) return tbl .. '|' .. okey end
 -- A keyed row in its FIFO went FAILED: its key counts one more FAILED row (parks when head).
