@@ -111,7 +111,9 @@ export async function createEventyardSystem(options: SystemOptions, orderingKeys
         : {}),
       metrics: metrics ? `eventyard/metrics, scraped every ${SCRAPE_MS} ms` : 'off (default)',
       'ordering keys':
-        orderingKeys === undefined ? 'none' : `${orderingKeys} (k<seq mod ${orderingKeys}>), per-key start order checked`,
+        orderingKeys === undefined
+          ? 'none'
+          : `${orderingKeys} (k<seq mod ${orderingKeys}>), per-key start order checked`,
     },
     async publish(payload) {
       await app.publish(type, payload, keyOf(payload).options);
@@ -140,7 +142,8 @@ export async function createEventyardSystem(options: SystemOptions, orderingKeys
     async stopWorkers() {
       await service?.stop();
       service = undefined;
-      if (outOfOrder > 0) throw new Error(`ordering keys: ${outOfOrder} handler starts overtook an earlier event of their key`);
+      if (outOfOrder > 0)
+        throw new Error(`ordering keys: ${outOfOrder} handler starts overtook an earlier event of their key`);
     },
     completedSoFar: () => completed,
     async counts(): Promise<StoreCounts> {

@@ -166,8 +166,12 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
     getPayload: guard('getPayload', (id: string) => store.getPayload(id)),
     getWorkingData: guard('getWorkingData', (id: string) => store.getWorkingData(id)),
     purge: guard('purge', (r: Parameters<EventStore['purge']>[0]) => store.purge(r)),
-    listParkedKeys: guard('listParkedKeys', (r: Parameters<EventStore['listParkedKeys']>[0]) => store.listParkedKeys(r)),
-    skipParkedHead: guard('skipParkedHead', (r: Parameters<EventStore['skipParkedHead']>[0]) => store.skipParkedHead(r)),
+    listParkedKeys: guard('listParkedKeys', (r: Parameters<EventStore['listParkedKeys']>[0]) =>
+      store.listParkedKeys(r),
+    ),
+    skipParkedHead: guard('skipParkedHead', (r: Parameters<EventStore['skipParkedHead']>[0]) =>
+      store.skipParkedHead(r),
+    ),
     close: () => store.close(),
   };
   // The optional capabilities pass through: a handler's transaction (beginTransaction)

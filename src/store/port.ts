@@ -220,12 +220,29 @@ export interface StoreTransaction {
 }
 
 /** Which parked ordering keys to list (see {@link EventStore.listParkedKeys}). */
-export interface ParkedKeysRequest { readonly table?: Table | undefined; readonly limit: number; readonly after?: string | undefined }
+export interface ParkedKeysRequest {
+  readonly table?: Table | undefined;
+  readonly limit: number;
+  readonly after?: string | undefined;
+}
 /** A parked key: its FAILED, not skipped head and how many rows wait behind it. */
-export interface ParkedKey { readonly table: Table; readonly orderingKey: string; readonly head: MessageRow; readonly waiting: number }
-export interface ParkedKeysPage { readonly keys: readonly ParkedKey[]; readonly next: string | null }
+export interface ParkedKey {
+  readonly table: Table;
+  readonly orderingKey: string;
+  readonly head: MessageRow;
+  readonly waiting: number;
+}
+export interface ParkedKeysPage {
+  readonly keys: readonly ParkedKey[];
+  readonly next: string | null;
+}
 /** The parked head to skip (see {@link EventStore.skipParkedHead}). */
-export interface SkipParkedRequest { readonly table: Table; readonly eventId: string; readonly messageType: string; readonly updatedBy: string }
+export interface SkipParkedRequest {
+  readonly table: Table;
+  readonly eventId: string;
+  readonly messageType: string;
+  readonly updatedBy: string;
+}
 
 /** What a store may differ in; the conformance suite runs the matching tests. */
 export interface StoreFeatures {

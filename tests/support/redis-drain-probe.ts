@@ -23,7 +23,12 @@ const server = await createRedisServer(aof);
 await server.start();
 const store = createRedisStore({ port: server.port });
 const admin = new Redis({ port: server.port });
-await publishBacklog(store, events, { messageType: 'IN_BENCH', table: 'inbound', createdBy: 'BENCH', orderingKeys: keys });
+await publishBacklog(store, events, {
+  messageType: 'IN_BENCH',
+  table: 'inbound',
+  createdBy: 'BENCH',
+  orderingKeys: keys,
+});
 
 async function serverStats(): Promise<{ cpu: number; calls: Map<string, number> }> {
   const text = await admin.info('all');

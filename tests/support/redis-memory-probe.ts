@@ -36,7 +36,9 @@ for (let i = 0; i < events; i += 1000) {
 const published = await usedMemory();
 if (keys > 0) {
   const fifo = `{${keyPrefix}:0}:K:request:k0`;
-  console.log(`key FIFO of ${events / keys} rows: ${Number(await admin.memory('USAGE', fifo))} B, ${String(await admin.object('ENCODING', fifo))}`);
+  console.log(
+    `key FIFO of ${events / keys} rows: ${Number(await admin.memory('USAGE', fifo))} B, ${String(await admin.object('ENCODING', fifo))}`,
+  );
 }
 for (;;) {
   const claimed = await store.claim({

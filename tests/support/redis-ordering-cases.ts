@@ -20,7 +20,12 @@ import {
 
 const done = (c: ClaimedMessage) => ({ ref: leaseRefOf(c), updatedBy: 'B', emits: [], workingData: [] });
 
-async function failFor(store: EventStore, c: ClaimedMessage, error: string, retryDelayMs: number | null): Promise<void> {
+async function failFor(
+  store: EventStore,
+  c: ClaimedMessage,
+  error: string,
+  retryDelayMs: number | null,
+): Promise<void> {
   assert.deepEqual(await store.fail([{ ref: leaseRefOf(c), updatedBy: 'B', error, retryDelayMs }]), ['ok']);
 }
 
@@ -37,9 +42,10 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
         assert.deepEqual(first.map((m) => m.eventId).sort(), [a.eventId, other.eventId].sort());
         await failFor(store, first.find((m) => m.eventId === a.eventId) as ClaimedMessage, 'boom', null);
         await claimNone(store);
-        assert.deepEqual(await store.complete([done(first.find((m) => m.eventId === other.eventId) as ClaimedMessage)]), [
-          'ok',
-        ]);
+        assert.deepEqual(
+          await store.complete([done(first.find((m) => m.eventId === other.eventId) as ClaimedMessage)]),
+          ['ok'],
+        );
 
         const parked = await store.listParkedKeys({ limit: 10 });
         assert.equal(parked.next, null);
@@ -52,7 +58,11 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
         assert.deepEqual((await store.listParkedKeys({ limit: 10, table: 'inbound' })).keys, []);
 
         await sleep(3);
-        assert.equal(await store.purge({ statuses: ['FAILED'], olderThanMs: 0, limit: 100 }), 0, 'purge deleted a parked head');
+        assert.equal(
+          await store.purge({ statuses: ['FAILED'], olderThanMs: 0, limit: 100 }),
+          0,
+          'purge deleted a parked head',
+        );
 
         // Re-drive: the head is claimed again, before b.
         assert.equal(await store.redrive({ eventId: a.eventId }, 'OP'), 1);
@@ -65,24 +75,47 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
 
         // Skip: only the parked head, once; then b is claimable.
         assert.equal(
-          await store.skipParkedHead({ table: TEST_TABLE, eventId: b.eventId, messageType: b.messageType, updatedBy: 'OP' }),
+          await store.skipParkedHead({
+            table: TEST_TABLE,
+            eventId: b.eventId,
+            messageType: b.messageType,
+            updatedBy: 'OP',
+          }),
           false,
         );
         assert.equal(
-          await store.skipParkedHead({ table: 'inbound', eventId: a.eventId, messageType: a.messageType, updatedBy: 'OP' }),
+          await store.skipParkedHead({
+            table: 'inbound',
+            eventId: a.eventId,
+            messageType: a.messageType,
+            updatedBy: 'OP',
+          }),
           false,
         );
         assert.equal(
-          await store.skipParkedHead({ table: TEST_TABLE, eventId: a.eventId, messageType: a.messageType, updatedBy: 'OP' }),
+          await store.skipParkedHead({
+            table: TEST_TABLE,
+            eventId: a.eventId,
+            messageType: a.messageType,
+            updatedBy: 'OP',
+          }),
           true,
         );
         assert.equal(
-          await store.skipParkedHead({ table: TEST_TABLE, eventId: a.eventId, messageType: a.messageType, updatedBy: 'OP' }),
+          await store.skipParkedHead({
+            table: TEST_TABLE,
+            eventId: a.eventId,
+            messageType: a.messageType,
+            updatedBy: 'OP',
+          }),
           false,
         );
         const skipped = await getRow(store, a.eventId);
         assert.equal(skipped.status, 'FAILED');
-        assert.match(skipped.lastError ?? '', /^EY_KEY_SKIPPED: skipped by OP at \d{4}-\d\d-\d\dT[\d:.]+Z; was: boom again$/);
+        assert.match(
+          skipped.lastError ?? '',
+          /^EY_KEY_SKIPPED: skipped by OP at \d{4}-\d\d-\d\dT[\d:.]+Z; was: boom again$/,
+        );
         assert.deepEqual((await store.listParkedKeys({ limit: 10 })).keys, []);
         const claimedB = await claimOne(store);
         assert.equal(claimedB.eventId, b.eventId);
@@ -153,7 +186,8 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
         const keys = 16;
         const perKey = 12;
         const messages: NewMessage[] = [];
-        for (let i = 0; i < keys * perKey; i++) messages.push(newMessage({ orderingKey: `key-${i % keys}`, maxAttempts: 100 }));
+        for (let i = 0; i < keys * perKey; i++)
+          messages.push(newMessage({ orderingKey: `key-${i % keys}`, maxAttempts: 100 }));
         // Four publishMany calls in input order, plus unkeyed rows between them.
         for (let i = 0; i < messages.length; i += messages.length / 4) {
           await store.publish([...messages.slice(i, i + messages.length / 4), newMessage()]);
@@ -163,7 +197,7 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
         let unkeyed = 0;
         let turn = 0;
         const worker = async (): Promise<void> => {
-          for (let idle = 0; idle < 30; ) {
+          for (let idle = 0; idle < 30;) {
             const claimed = await store.claim(claimRequest({ limit: 5 }));
             if (claimed.length === 0) {
               idle++;
@@ -221,7 +255,10 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
           assert.equal(claimed.length, 21, `round ${round}: one hot row and one row per cold key`);
           assert.equal(claimed.filter((c) => c.orderingKey === 'hot').length, 1);
           assert.equal(claimed.filter((c) => c.orderingKey === 'hot')[0]?.eventId, hot[hotDone]?.eventId);
-          assert.deepEqual(await store.complete(claimed.map(done)), claimed.map(() => 'ok'));
+          assert.deepEqual(
+            await store.complete(claimed.map(done)),
+            claimed.map(() => 'ok'),
+          );
           for (const c of claimed) coldLeft.delete(c.eventId);
           hotDone++;
         }

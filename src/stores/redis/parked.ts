@@ -34,8 +34,10 @@ export class ParkedKeys {
 
   async list(request: ParkedKeysRequest): Promise<ParkedKeysPage> {
     const { table, after } = request;
-    if (!Number.isInteger(request.limit) || request.limit < 1) throw invalid('"limit" must be a positive integer', request.limit);
-    if (table !== undefined && !ALL_TABLES.includes(table)) throw invalid(`"table" must be one of ${ALL_TABLES.join(', ')}`, table);
+    if (!Number.isInteger(request.limit) || request.limit < 1)
+      throw invalid('"limit" must be a positive integer', request.limit);
+    if (table !== undefined && !ALL_TABLES.includes(table))
+      throw invalid(`"table" must be one of ${ALL_TABLES.join(', ')}`, table);
     if (after !== undefined && (typeof after !== 'string' || !ALL_TABLES.some((t) => after.startsWith(`${t}|`)))) {
       throw new EventyardError(ErrorCode.INVALID_CURSOR, `invalid parked-keys cursor ${JSON.stringify(after)}`);
     }
@@ -51,12 +53,21 @@ export class ParkedKeys {
     return { keys: page.map((f) => f.key), next: more && last !== undefined ? last.member : null };
   }
 
-  async #partition(partition: number, min: string, max: string, limit: number): Promise<{ found: Found[]; more: boolean }> {
+  async #partition(
+    partition: number,
+    min: string,
+    max: string,
+    limit: number,
+  ): Promise<{ found: Found[]; more: boolean }> {
     const found: Found[] = [];
     let from = min;
     for (;;) {
       const reply = asArray(
-        await this.conn.script('listParked', [this.layout.routeKey(partition)], [from, max, limit - found.length, PARKED_BUDGET]),
+        await this.conn.script(
+          'listParked',
+          [this.layout.routeKey(partition)],
+          [from, max, limit - found.length, PARKED_BUDGET],
+        ),
         'parked keys',
       );
       for (let i = 2; i + 4 < reply.length; i += 5) {
@@ -89,7 +100,9 @@ export class ParkedKeys {
       return asNumber(await this.conn.script('skipParked', keys, args), 'skip') === 1;
     }
     const done = await Promise.all(
-      partitions.map(async (p) => asNumber(await this.conn.script('skipParked', [this.layout.routeKey(p)], args), 'skip')),
+      partitions.map(async (p) =>
+        asNumber(await this.conn.script('skipParked', [this.layout.routeKey(p)], args), 'skip'),
+      ),
     );
     return done.some((d) => d === 1);
   }

@@ -48,7 +48,9 @@ export class RowReads {
     const cursor = parseCursor(request.after);
     // An event's keyed rows live in their keys' partitions: by EVENT_ID every partition is asked.
     const partitions =
-      request.eventId === undefined ? this.layout.bases.map((_, p) => p) : this.layout.partitionsForEvent(request.eventId);
+      request.eventId === undefined
+        ? this.layout.bases.map((_, p) => p)
+        : this.layout.partitionsForEvent(request.eventId);
     const results = await Promise.all(partitions.map((p) => this.#listPartition(p, request, limit, cursor)));
     const merged = results.flatMap((r) => r.rows).sort(rowOrder);
     const page = merged.slice(0, limit);

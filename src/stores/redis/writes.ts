@@ -72,7 +72,6 @@ export class RowWrites {
     return partitions.map((p) => this.layout.routeKey(p));
   }
 
-
   async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
     const groups = this.group(messages, (m) => this.layout.rowPartitionOf(m));
