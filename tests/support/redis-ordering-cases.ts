@@ -241,6 +241,27 @@ export function describeRedisOrdering(title: string, open: () => Promise<EventSt
       }
     });
 
+    it("a keyed follow-up without a payload gets its event's payload (published or emitted)", async () => {
+      const store = await open();
+      try {
+        const first = newMessage();
+        await store.publish([first]);
+        const handled = await claimOne(store);
+        const follow = { ...newMessage({ eventId: first.eventId, messageType: 'RQ_FOLLOW', orderingKey: 'f-1' }) };
+        delete (follow as { payload?: string }).payload;
+        const emitted = { ...follow, orderingKey: 'f-2', messageType: 'RQ_FOLLOW_2' };
+        assert.deepEqual(await store.complete([{ ...done(handled), emits: [emitted] }]), ['ok']);
+        assert.equal((await store.publish([follow]))[0]?.created, true);
+        const claimed = await store.claim(claimRequest({ messageTypes: ['RQ_FOLLOW', 'RQ_FOLLOW_2'], limit: 10 }));
+        assert.deepEqual(claimed.map((c) => [c.messageType, c.payload]).sort(), [
+          ['RQ_FOLLOW', first.payload],
+          ['RQ_FOLLOW_2', first.payload],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("a hot key's backlog takes one claim slot: 20 other keys finish in 10 claims", async () => {
       const store = await open();
       try {

@@ -72,7 +72,41 @@ export class RowWrites {
     return partitions.map((p) => this.layout.routeKey(p));
   }
 
-  async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
+  /**
+   * A keyed message without a payload (a follow-up of an existing event) lands in its key's
+   * partition, which may hold no copy of the event's payload: it gets the event's payload
+   * here, read from `near` (the partition of the row being completed) or else wherever the
+   * event has one. Messages that need nothing are returned as they are (no read).
+   */
+  async withKeyedPayloads(messages: readonly NewMessage[], near?: ReadonlyMap<string, number>): Promise<NewMessage[]> {
+    const needs = messages.filter((m) => m.orderingKey !== undefined && m.payload === undefined);
+    if (needs.length === 0) return messages as NewMessage[];
+    const found = new Map<string, string | null>();
+    await Promise.all(
+      [...new Set(needs.map((m) => m.eventId))].map(async (eventId) => {
+        found.set(eventId, await this.#payloadOf(eventId, near?.get(eventId)));
+      }),
+    );
+    return messages.map((m) => {
+      const payload = m.orderingKey !== undefined && m.payload === undefined ? found.get(m.eventId) : undefined;
+      return payload === undefined || payload === null ? m : { ...m, payload };
+    });
+  }
+
+  /** The event's payload: from `first` (or the event's partition), else from any partition. */
+  async #payloadOf(eventId: string, first = this.layout.partitionOf(eventId)): Promise<string | null> {
+    const get = (p: number): Promise<string | null> =>
+      this.conn.run('payload of keyed follow-up', (c) => c.get(`${this.layout.base(p)}:p:${eventId}`));
+    const own = await get(first);
+    if (own !== null) return own;
+    const others = this.layout.partitionsForEvent(eventId).filter((p) => p !== first);
+    return (await Promise.all(others.map(get))).find((v) => v !== null) ?? null;
+  }
+
+  async publish(given: readonly NewMessage[]): Promise<PublishResult[]> {
+    const messages = given.some((m) => m.orderingKey !== undefined && m.payload === undefined)
+      ? await this.withKeyedPayloads(given)
+      : given;
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
     const groups = this.group(messages, (m) => this.layout.rowPartitionOf(m));
     // A batch split over cluster partitions: one Redis TIME and one order for all its calls.
@@ -170,7 +204,18 @@ export class RowWrites {
     );
   }
 
-  async complete(requests: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
+  async complete(given: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
+    const needsPayload = (r: CompleteRequest): boolean =>
+      r.emits.some((e) => e.orderingKey !== undefined && e.payload === undefined);
+    const requests = !given.some(needsPayload)
+      ? given
+      : await Promise.all(
+          given.map(async (r) => {
+            if (!needsPayload(r)) return r;
+            const near = new Map([[r.ref.eventId, this.layout.leasePartitionOf(r.ref)]]);
+            return { ...r, emits: await this.withKeyedPayloads(r.emits, near) };
+          }),
+        );
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(requests.length);
     const groups = this.group(requests, (r) => this.layout.leasePartitionOf(r.ref));
     const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
