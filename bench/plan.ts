@@ -113,6 +113,23 @@ export function abCases(): Case[] {
   return cases;
 }
 
+/**
+ * Ordered processing: W2 with every event under one of `keys` ordering keys (`keys` ×
+ * events/keys messages; the keyed system checks per-key start order), against the same
+ * store and concurrency unkeyed. The ratio is what ordering costs.
+ */
+function orderedCase(b: EngineBackend, keys: number, perKey: number, reps: number): Case {
+  const base = drainCase(b, keys * perKey, 32, reps);
+  const keyed = b.key === 'redis' ? SystemName.EVENTYARD_REDIS_KEYED : SystemName.EVENTYARD_SQLITE_KEYED;
+  return {
+    ...base,
+    id: `${base.id}-keyed`,
+    systems: [keyed, b.systems[0]],
+    params: { ...base.params, keys },
+    title: `W2 ordered: ${keys.toLocaleString('en')} keys × ${perKey} messages, concurrency 32, keyed vs unkeyed`,
+  };
+}
+
 function publishCase(
   b: Backend,
   events: number,
@@ -252,6 +269,8 @@ export function quickPlan(): Case[] {
     ...postgresPlan(),
     floorCase(REDIS, 20_000, 32, 1),
     floorCase(SQLITE, 20_000, 32, 1),
+    orderedCase(REDIS, 1000, 20, 1),
+    orderedCase(SQLITE, 1000, 20, 1),
   ];
 }
 
@@ -284,6 +303,8 @@ export function fullPlan(): Case[] {
   // What eventyard/metrics costs (the target: under 3 % of W2): Eventyard with metrics
   // against Eventyard without, both on SQLite, alternating like any other pair.
   cases.push(metricsCase(100_000, 3));
+  // Ordered processing (issue 18): 1,000 keys × 100 messages, keyed against unkeyed.
+  for (const b of [REDIS, SQLITE]) cases.push(orderedCase(b, 1000, 100, 3));
   // What the default time-ordered event ids (UUIDv7) save the SQLite store over random UUIDv4s,
   // which scatter index inserts over random pages.
   cases.push({

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       ...(spec.params.prefetch === undefined ? {} : { prefetch: spec.params.prefetch }),
       ...(spec.params.batchSize === undefined ? {} : { batchSize: spec.params.batchSize }),
       ...(spec.params.uuidv4 === 1 ? { uuidv4: true } : {}),
+      ...(spec.params.keys === undefined ? {} : { orderingKeys: spec.params.keys }),
     },
   };
   let settings: Settings = {};

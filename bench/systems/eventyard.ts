@@ -44,8 +44,23 @@ export function observeCompletions(store: EventStore, onOk: (ref: LeaseRef) => v
   });
 }
 
-export async function createEventyardSystem(options: SystemOptions): Promise<QueueSystem> {
+/**
+ * `orderingKeys`: the keyed variant publishes every event under ORDERING_KEY `k<seq mod
+ * orderingKeys>` and checks, at each handler start, that no later event of a key started
+ * before an earlier one (a violation fails the run when the workers stop).
+ */
+export async function createEventyardSystem(options: SystemOptions, orderingKeys?: number): Promise<QueueSystem> {
   const { store, name, settings: storeSettings } = await createEventyardStore(options);
+  const keyOf = (payload: BenchPayload): { options?: { orderingKey: string } } =>
+    orderingKeys === undefined ? {} : { options: { orderingKey: `k${payload.seq % orderingKeys}` } };
+  const lastStarted = new Map<number, number>();
+  let outOfOrder = 0;
+  const checkOrder = (seq: number): void => {
+    if (orderingKeys === undefined) return;
+    const key = seq % orderingKeys;
+    if ((lastStarted.get(key) ?? -1) > seq) outOfOrder++;
+    else lastStarted.set(key, seq);
+  };
   const type = defineMessageType({
     name: BENCH_TYPE_NAME,
     schema: benchPayloadSchema,
@@ -62,7 +77,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
       onCompleted(payload);
     }
   });
-  const { uuidv4, metrics: withMetrics, ...processorTuning } = options.eventyardTuning ?? {};
+  const { uuidv4, metrics: withMetrics, orderingKeys: _keys, ...processorTuning } = options.eventyardTuning ?? {};
   const app: Eventyard = createEventyard({
     store: observed,
     messageTypes: [type],
@@ -95,12 +110,16 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
         ? { publishInTransaction: 'app.publish(…, { transaction: client })' }
         : {}),
       metrics: metrics ? `eventyard/metrics, scraped every ${SCRAPE_MS} ms` : 'off (default)',
+      'ordering keys':
+        orderingKeys === undefined
+          ? 'none'
+          : `${orderingKeys} (k<seq mod ${orderingKeys}>), per-key start order checked`,
     },
     async publish(payload) {
-      await app.publish(type, payload);
+      await app.publish(type, payload, keyOf(payload).options);
     },
     async publishBatch(payloads) {
-      await app.publishMany(payloads.map((payload) => ({ type, payload })));
+      await app.publishMany(payloads.map((payload) => ({ type, payload, ...keyOf(payload) })));
     },
     ...(name === SystemName.EVENTYARD_POSTGRES
       ? {
@@ -115,6 +134,7 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
         .service({ name: 'BENCH', concurrency: spec.concurrency, leaseMs: options.leaseMs, ...processorTuning })
         .handle(type, (ctx) => {
           if (onCompleted) inFlight.set(ctx.message.eventId, ctx.payload);
+          checkOrder(ctx.payload.seq);
           return spec.handle({ payload: ctx.payload, attempt: ctx.message.attempt });
         });
       service.start();
@@ -122,6 +142,8 @@ export async function createEventyardSystem(options: SystemOptions): Promise<Que
     async stopWorkers() {
       await service?.stop();
       service = undefined;
+      if (outOfOrder > 0)
+        throw new Error(`ordering keys: ${outOfOrder} handler starts overtook an earlier event of their key`);
     },
     completedSoFar: () => completed,
     async counts(): Promise<StoreCounts> {

@@ -17,6 +17,9 @@ export function createSystem(name: SystemName, options: SystemOptions): Promise<
     case SystemName.EVENTYARD_REDIS_BASE:
     case SystemName.EVENTYARD_SQLITE_BASE:
       return createEventyardSystem(options);
+    case SystemName.EVENTYARD_REDIS_KEYED:
+    case SystemName.EVENTYARD_SQLITE_KEYED:
+      return createEventyardSystem(options, options.eventyardTuning?.orderingKeys ?? 1000);
     case SystemName.EVENTYARD_SQLITE_METRICS:
       return createEventyardSystem({ ...options, eventyardTuning: { ...options.eventyardTuning, metrics: true } });
     case SystemName.BULLMQ:
@@ -42,4 +45,6 @@ export const isEventyard = (name: SystemName): boolean =>
   name === SystemName.EVENTYARD_POSTGRES ||
   name === SystemName.EVENTYARD_SQLITE_METRICS ||
   name === SystemName.EVENTYARD_REDIS_BASE ||
-  name === SystemName.EVENTYARD_SQLITE_BASE;
+  name === SystemName.EVENTYARD_SQLITE_BASE ||
+  name === SystemName.EVENTYARD_REDIS_KEYED ||
+  name === SystemName.EVENTYARD_SQLITE_KEYED;

@@ -29,5 +29,8 @@ export function createPipeline(name: SystemName, options: SystemOptions): Promis
     case SystemName.FLOOR_SQLITE:
     case SystemName.FLOOR_REDIS:
       return Promise.reject(new Error(`${name} has no W5 pipeline: the floor cases are W2 only`));
+    case SystemName.EVENTYARD_REDIS_KEYED:
+    case SystemName.EVENTYARD_SQLITE_KEYED:
+      return Promise.reject(new Error(`${name} has no W5 pipeline: the ordered cases are W2 only`));
   }
 }

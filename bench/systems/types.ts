@@ -29,6 +29,12 @@ export const SystemName = {
    */
   EVENTYARD_SQLITE_BASE: 'eventyard-sqlite@base',
   EVENTYARD_REDIS_BASE: 'eventyard-redis@base',
+  /**
+   * Eventyard with every event published under an ORDERING_KEY (`seq mod keys`, the case's
+   * `keys` parameter): the ordered-processing cases, read against the same store unkeyed.
+   */
+  EVENTYARD_REDIS_KEYED: 'eventyard-redis+keyed',
+  EVENTYARD_SQLITE_KEYED: 'eventyard-sqlite+keyed',
 } as const;
 export type SystemName = (typeof SystemName)[keyof typeof SystemName];
 
@@ -73,7 +79,15 @@ export interface SystemOptions {
   readonly leaseMs: number;
   /** Eventyard processor options a case sets explicitly (e.g. prefetch); defaults otherwise. */
   readonly eventyardTuning?:
-    Readonly<{ prefetch?: number; batchSize?: number; uuidv4?: boolean; metrics?: boolean }> | undefined;
+    | Readonly<{
+        prefetch?: number;
+        batchSize?: number;
+        uuidv4?: boolean;
+        metrics?: boolean;
+        /** Ordering keys to spread events over (`seq mod keys`); the keyed systems only. */
+        orderingKeys?: number;
+      }>
+    | undefined;
 }
 
 export interface QueueSystem {

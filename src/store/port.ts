@@ -204,7 +204,7 @@ export interface ReapRequest {
   readonly updatedBy: string;
 }
 
-/** A page of parked ordering keys (see {@link EventStore.listParkedKeys}). */
+/** Which parked ordering keys to list (see {@link EventStore.listParkedKeys}). */
 export interface ParkedKeysRequest {
   /** Only keys of this table; absent: every table. */
   readonly table?: Table | undefined;

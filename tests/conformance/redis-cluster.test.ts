@@ -9,6 +9,7 @@ import { runStoreConformance } from '../../src/testing/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { assertReachable, deletePrefix, randomPrefix } from '../support/redis-keys.js';
+import { describeRedisOrdering } from '../support/redis-ordering-cases.js';
 
 let cluster: RedisClusterHandle | undefined;
 let admin: Cluster | undefined;
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 runStoreConformance({
   name: 'redis (3-master cluster, 16 partitions)',
-  features: { orderingKeys: false },
+  features: { orderingKeys: true },
   createStore: async () => {
     if (cluster === undefined) throw new Error('the Redis Cluster did not start');
     const keyPrefix = randomPrefix('cluster');
@@ -38,4 +39,12 @@ runStoreConformance({
     return createRedisStore({ cluster: [...cluster.nodes], keyPrefix });
   },
   test: { describe, it, beforeEach, afterEach },
+});
+
+// Ordering keys beyond the shared suite (tests/support/redis-ordering-cases.ts).
+describeRedisOrdering('3-master cluster, 16 partitions', async () => {
+  if (cluster === undefined) throw new Error('the Redis Cluster did not start');
+  const keyPrefix = randomPrefix('cluster-o');
+  prefixes.push(keyPrefix);
+  return createRedisStore({ cluster: [...cluster.nodes], keyPrefix });
 });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest
 import { runStoreConformance } from '../../src/testing/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { assertReachable, deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
+import { describeRedisOrdering } from '../support/redis-ordering-cases.js';
 
 const admin = new Redis({ ...SINGLE_REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
 admin.on('error', () => undefined);
@@ -27,12 +28,21 @@ afterAll(async () => {
 for (const partitions of [1, 8]) {
   runStoreConformance({
     name: `redis (single server, ${partitions} partition${partitions > 1 ? 's' : ''})`,
-    features: { orderingKeys: false },
+    features: { orderingKeys: true },
     createStore: async () => {
       const keyPrefix = randomPrefix(`p${partitions}`);
       prefixes.push(keyPrefix);
       return createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions });
     },
     test: { describe, it, beforeEach, afterEach },
+  });
+}
+
+// Ordering keys beyond the shared suite (tests/support/redis-ordering-cases.ts).
+for (const partitions of [1, 8]) {
+  describeRedisOrdering(`single server, ${partitions} partition${partitions > 1 ? 's' : ''}`, async () => {
+    const keyPrefix = randomPrefix(`o${partitions}`);
+    prefixes.push(keyPrefix);
+    return createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions });
   });
 }

@@ -3,9 +3,10 @@
  * drained by `loops` concurrent claim(batch) → complete loops, on a private redis-server
  * (appendonly yes, appendfsync everysec; NOAOF=1 for none). Prints events/s, CPU of Redis
  * and of this process, and Redis commands per event from INFO commandstats (commands run
- * inside scripts included).
+ * inside scripts included). With `keys` > 0 every event has ORDERING_KEY `k<i mod keys>`
+ * (a loop that finds nothing claimable waits for the others until every event is done).
  *
- *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64]
+ *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64] [keys=0]
  */
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/stores/redis/index.js';
@@ -15,13 +16,19 @@ import { createRedisServer } from './redis-server.js';
 const events = Number(process.argv[2] ?? 100_000);
 const loops = Number(process.argv[3] ?? 4);
 const batch = Number(process.argv[4] ?? 64);
+const keys = Number(process.argv[5] ?? 0);
 const aof =
   process.env.NOAOF === '1' ? ['--save', ''] : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
 const server = await createRedisServer(aof);
 await server.start();
 const store = createRedisStore({ port: server.port });
 const admin = new Redis({ port: server.port });
-await publishBacklog(store, events, { messageType: 'IN_BENCH', table: 'inbound', createdBy: 'BENCH' });
+await publishBacklog(store, events, {
+  messageType: 'IN_BENCH',
+  table: 'inbound',
+  createdBy: 'BENCH',
+  orderingKeys: keys,
+});
 
 async function serverStats(): Promise<{ cpu: number; calls: Map<string, number> }> {
   const text = await admin.info('all');
@@ -46,7 +53,11 @@ await Promise.all(
         updatedBy: 'PROBE',
         leaseMs: 30_000,
       });
-      if (claimed.length === 0) return;
+      if (claimed.length === 0) {
+        if (keys === 0 || done >= events) return;
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
       const outcomes = await store.complete(
         claimed.map((m) => ({ ref: m, updatedBy: 'PROBE', emits: [], workingData: [] })),
       );

@@ -1,9 +1,10 @@
 /**
  * Memory per event on Redis (127.0.0.1:6379, a random key prefix, deleted after): 20,000
  * events with 1 KB payloads, `used_memory` after publish and after claim + complete, and
- * MEMORY USAGE of one event's keys.
+ * MEMORY USAGE of one event's keys. With `keys` > 0 every event is published under ORDERING_KEY
+ * `k<i mod keys>` (the keyed layout: the key's FIFO, only heads in the ready index).
  *
- *   node --import tsx tests/support/redis-memory-probe.ts
+ *   node --import tsx tests/support/redis-memory-probe.ts [keys=0]
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -11,6 +12,7 @@ import { createRedisStore } from '../../src/stores/redis/index.js';
 import { deletePrefix, randomPrefix } from './redis-keys.js';
 
 const events = 20_000;
+const keys = Number(process.argv[2] ?? 0);
 const keyPrefix = randomPrefix('memory');
 const store = createRedisStore({ keyPrefix });
 const admin = new Redis();
@@ -20,7 +22,8 @@ const payload = JSON.stringify({ data: 'x'.repeat(1000) });
 const before = await usedMemory();
 for (let i = 0; i < events; i += 1000) {
   await store.publish(
-    Array.from({ length: 1000 }, () => ({
+    Array.from({ length: 1000 }, (_, j) => ({
+      ...(keys > 0 ? { orderingKey: `k${(i + j) % keys}` } : {}),
       eventId: randomUUID(),
       messageType: 'RQ_MEMORY',
       table: 'request' as const,
@@ -31,6 +34,12 @@ for (let i = 0; i < events; i += 1000) {
   );
 }
 const published = await usedMemory();
+if (keys > 0) {
+  const fifo = `{${keyPrefix}:0}:K:request:k0`;
+  console.log(
+    `key FIFO of ${events / keys} rows: ${Number(await admin.memory('USAGE', fifo))} B, ${String(await admin.object('ENCODING', fifo))}`,
+  );
+}
 for (;;) {
   const claimed = await store.claim({
     table: 'request',
@@ -46,7 +55,7 @@ for (;;) {
 const completed = await usedMemory();
 const [row] = (await store.list({ limit: 1 })).rows;
 if (row !== undefined) {
-  const base = `{${keyPrefix}:0}`;
+  const base = `{${keyPrefix}:0}`; // one partition on a single server
   for (const key of [`${base}:r:RQ_MEMORY:${row.eventId}`, `${base}:p:${row.eventId}`, `${base}:e:${row.eventId}`]) {
     const shown = key.replace(row.eventId, '<EVENT_ID>');
     const bytes = Number(await admin.memory('USAGE', key));

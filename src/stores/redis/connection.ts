@@ -24,7 +24,7 @@ export type ScriptName = keyof typeof scripts;
 type Client = Redis | Cluster;
 type ScriptFunction = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
 
-const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady', 'listParked']);
 
 /** The one translation of client errors: EY_STORE_UNAVAILABLE, message and cause chain redacted. */
 export function toStoreError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {

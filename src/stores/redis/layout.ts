@@ -8,6 +8,10 @@
  *   claim-with-payload and complete-with-same-event-emits single-slot scripts.
  * - **base**: the hash tag string `{<keyPrefix>:<n>}` every key of the partition starts with.
  * - **row id**: `<MESSAGE_TYPE>:<EVENT_ID>` (message type names never contain `:`).
+ * - **key partition**: a row with an ORDERING_KEY lives in `fnv1a(ORDERING_KEY) mod
+ *   partitions` instead, with its payload copy and its key's FIFO (lua/includes/ordering.lua),
+ *   so claim and complete of a key's rows stay single-slot scripts. Event-wide lookups
+ *   (payload, list/count/re-drive by EVENT_ID) therefore ask every partition.
  * - **outbox**: the partition's `:o` hash of emits and working-data writes for other
  *   partitions, written atomically with a completion and relayed right after (cluster only).
  */
@@ -26,9 +30,35 @@ export class KeyLayout {
 
   /** The partition of an event: FNV-1a over the UTF-8 bytes of EVENT_ID, mod partitions. */
   partitionOf(eventId: string): number {
+    return this.#fnv(eventId);
+  }
+
+  /** The partition of a message row: its ORDERING_KEY's when it has one, else its event's. */
+  rowPartitionOf(message: { readonly eventId: string; readonly orderingKey?: string | undefined }): number {
+    return message.orderingKey === undefined ? this.#fnv(message.eventId) : this.#fnv(message.orderingKey);
+  }
+
+  /**
+   * The partition of a claimed row, from its claim token `<partition>.<n>` (a keyed row is
+   * not in its event's partition); a token of another shape falls back to the event's
+   * partition, where the fenced script then finds no such lease.
+   */
+  leasePartitionOf(ref: { readonly eventId: string; readonly claimToken: string }): number {
+    const dot = ref.claimToken.indexOf('.');
+    const p = dot > 0 ? Number(ref.claimToken.slice(0, dot)) : NaN;
+    return Number.isInteger(p) && p >= 0 && p < this.partitions ? p : this.#fnv(ref.eventId);
+  }
+
+  /** Every partition, the event's own first (where its unkeyed rows are). */
+  partitionsForEvent(eventId: string): number[] {
+    const own = this.#fnv(eventId);
+    return [own, ...this.bases.map((_, p) => p).filter((p) => p !== own)];
+  }
+
+  #fnv(text: string): number {
     if (this.partitions === 1) return 0;
     let hash = 0x811c9dc5;
-    for (const byte of Buffer.from(eventId, 'utf8')) {
+    for (const byte of Buffer.from(text, 'utf8')) {
       hash ^= byte;
       hash = Math.imul(hash, 0x01000193) >>> 0;
     }

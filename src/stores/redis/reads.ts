@@ -46,8 +46,11 @@ export class RowReads {
   async list(request: ListRequest): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(request.limit));
     const cursor = parseCursor(request.after);
+    // An event's keyed rows live in their keys' partitions: by EVENT_ID every partition is asked.
     const partitions =
-      request.eventId === undefined ? this.layout.bases.map((_, p) => p) : [this.layout.partitionOf(request.eventId)];
+      request.eventId === undefined
+        ? this.layout.bases.map((_, p) => p)
+        : this.layout.partitionsForEvent(request.eventId);
     const results = await Promise.all(partitions.map((p) => this.#listPartition(p, request, limit, cursor)));
     const merged = results.flatMap((r) => r.rows).sort(rowOrder);
     const page = merged.slice(0, limit);
@@ -113,12 +116,12 @@ export class RowReads {
   }
 
   async #countEvent(filter: RowFilter): Promise<StatusCount[]> {
-    const { rows } = await this.#listPartition(
-      this.layout.partitionOf(filter.eventId as string),
-      filter,
-      100_000,
-      undefined,
+    const results = await Promise.all(
+      this.layout
+        .partitionsForEvent(filter.eventId as string)
+        .map((p) => this.#listPartition(p, filter, 100_000, undefined)),
     );
+    const rows = results.flatMap((r) => r.rows);
     const counts = new Map<string, StatusCount>();
     for (const r of rows) {
       const key = `${r.table} ${r.messageType} ${r.status}`;
@@ -128,8 +131,15 @@ export class RowReads {
     return [...counts.values()];
   }
 
-  getPayload(eventId: string): Promise<string | null> {
-    return this.conn.run('getPayload', (c) => c.get(this.layout.payloadKey(eventId)));
+  /** From the event's partition; else from a keyed row's partition (a copy lives with each). */
+  async getPayload(eventId: string): Promise<string | null> {
+    const own = await this.conn.run('getPayload', (c) => c.get(this.layout.payloadKey(eventId)));
+    if (own !== null || this.layout.partitions === 1) return own;
+    const others = this.layout.partitionsForEvent(eventId).slice(1);
+    const found = await Promise.all(
+      others.map((p) => this.conn.run('getPayload', (c) => c.get(`${this.layout.base(p)}:p:${eventId}`))),
+    );
+    return found.find((v) => v !== null) ?? null;
   }
 
   async getWorkingData(eventId: string): Promise<ReadonlyMap<string, string>> {

@@ -10,6 +10,7 @@ import type { EventStore, StoreFeatures } from '../../store/port.js';
 import { RedisConnection } from './connection.js';
 import { KeyLayout } from './layout.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './options.js';
+import { ParkedKeys } from './parked.js';
 import { RowReads } from './reads.js';
 import { PartitionSweeps } from './sweeps.js';
 import { WakeListener } from './wake.js';
@@ -49,6 +50,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
+  const parked = new ParkedKeys(conn, layout);
   wakes.start();
 
   let checked: Promise<void> | undefined;
@@ -61,7 +63,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     return checked;
   };
 
-  const features: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: false });
+  const features: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
   return {
     features,
     topology: Object.freeze({ partitions: layout.partitions, cluster: conn.cluster, keyPrefix: layout.prefix }),
@@ -135,12 +137,13 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       await ready();
       return sweeps.purge(checked);
     },
-    // Ordering keys are not on this store yet (features.orderingKeys false).
-    async listParkedKeys() {
-      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'redis store: ordering keys are not supported');
+    async listParkedKeys(request) {
+      await ready();
+      return parked.list(request);
     },
-    async skipParkedHead() {
-      throw new EventyardError(ErrorCode.UNSUPPORTED_FEATURE, 'redis store: ordering keys are not supported');
+    async skipParkedHead(request) {
+      await ready();
+      return parked.skip(request);
     },
     async waitForMessages(table, timeoutMs, signal) {
       return wakes.wait(table, timeoutMs, signal);

@@ -126,8 +126,11 @@ export class PartitionSweeps {
   async redrive(filter: RowFilter, updatedBy: string): Promise<number> {
     const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
     if (statuses.length === 0) return 0;
+    // An event's keyed rows live in their keys' partitions: by EVENT_ID every partition is asked.
     const partitions =
-      filter.eventId === undefined ? this.layout.bases.map((_, p) => p) : [this.layout.partitionOf(filter.eventId)];
+      filter.eventId === undefined
+        ? this.layout.bases.map((_, p) => p)
+        : this.layout.partitionsForEvent(filter.eventId);
     const args: Arg[] = [
       this.layout.wakePrefix(),
       updatedBy,

@@ -72,13 +72,43 @@ export class RowWrites {
     return partitions.map((p) => this.layout.routeKey(p));
   }
 
-  #baseOf(eventId: string): string {
-    return this.layout.base(this.layout.partitionOf(eventId));
+  /**
+   * A keyed message without a payload (a follow-up of an existing event) lands in its key's
+   * partition, which may hold no copy of the event's payload: it gets the event's payload
+   * here, read from `near` (the partition of the row being completed) or else wherever the
+   * event has one. Messages that need nothing are returned as they are (no read).
+   */
+  async withKeyedPayloads(messages: readonly NewMessage[], near?: ReadonlyMap<string, number>): Promise<NewMessage[]> {
+    const needs = messages.filter((m) => m.orderingKey !== undefined && m.payload === undefined);
+    if (needs.length === 0) return messages as NewMessage[];
+    const found = new Map<string, string | null>();
+    await Promise.all(
+      [...new Set(needs.map((m) => m.eventId))].map(async (eventId) => {
+        found.set(eventId, await this.#payloadOf(eventId, near?.get(eventId)));
+      }),
+    );
+    return messages.map((m) => {
+      const payload = m.orderingKey !== undefined && m.payload === undefined ? found.get(m.eventId) : undefined;
+      return payload === undefined || payload === null ? m : { ...m, payload };
+    });
   }
 
-  async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
+  /** The event's payload: from `first` (or the event's partition), else from any partition. */
+  async #payloadOf(eventId: string, first = this.layout.partitionOf(eventId)): Promise<string | null> {
+    const get = (p: number): Promise<string | null> =>
+      this.conn.run('payload of keyed follow-up', (c) => c.get(`${this.layout.base(p)}:p:${eventId}`));
+    const own = await get(first);
+    if (own !== null) return own;
+    const others = this.layout.partitionsForEvent(eventId).filter((p) => p !== first);
+    return (await Promise.all(others.map(get))).find((v) => v !== null) ?? null;
+  }
+
+  async publish(given: readonly NewMessage[]): Promise<PublishResult[]> {
+    const messages = given.some((m) => m.orderingKey !== undefined && m.payload === undefined)
+      ? await this.withKeyedPayloads(given)
+      : given;
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
-    const groups = this.group(messages, (m) => this.layout.partitionOf(m.eventId));
+    const groups = this.group(messages, (m) => this.layout.rowPartitionOf(m));
     // A batch split over cluster partitions: one Redis TIME and one order for all its calls.
     const split = this.conn.cluster && groups.length > 1;
     const tag = split ? batchTagger() : undefined;
@@ -87,7 +117,8 @@ export class RowWrites {
       groups.map(async (g) => {
         const args: Arg[] = [this.layout.wakePrefix(), callNow, g.items.length];
         for (const { item, index } of g.items) {
-          args.push(...messageArgs(this.#baseOf(item.eventId), item, tag === undefined ? '' : tag(index)));
+          const base = this.layout.base(this.layout.rowPartitionOf(item));
+          args.push(...messageArgs(base, item, tag === undefined ? '' : tag(index)));
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
@@ -121,11 +152,13 @@ export class RowWrites {
     argsOf: (item: T, base: string) => Arg[],
   ): Promise<LeaseOutcome[]> {
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(items.length);
-    const groups = this.group(items, (item) => this.layout.partitionOf(refOf(item).eventId));
+    const groups = this.group(items, (item) => this.layout.leasePartitionOf(refOf(item)));
     await Promise.all(
       groups.map(async (g) => {
         const args: Arg[] = [...head, g.items.length];
-        for (const { item } of g.items) args.push(...argsOf(item, this.#baseOf(refOf(item).eventId)));
+        for (const { item } of g.items) {
+          args.push(...argsOf(item, this.layout.base(this.layout.leasePartitionOf(refOf(item)))));
+        }
         const reply = asOutcomes(await this.conn.script(script, this.#keys(g.partitions), args), g.items.length);
         g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
       }),
@@ -171,9 +204,20 @@ export class RowWrites {
     );
   }
 
-  async complete(requests: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
+  async complete(given: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
+    const needsPayload = (r: CompleteRequest): boolean =>
+      r.emits.some((e) => e.orderingKey !== undefined && e.payload === undefined);
+    const requests = !given.some(needsPayload)
+      ? given
+      : await Promise.all(
+          given.map(async (r) => {
+            if (!needsPayload(r)) return r;
+            const near = new Map([[r.ref.eventId, this.layout.leasePartitionOf(r.ref)]]);
+            return { ...r, emits: await this.withKeyedPayloads(r.emits, near) };
+          }),
+        );
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(requests.length);
-    const groups = this.group(requests, (r) => this.layout.partitionOf(r.ref.eventId));
+    const groups = this.group(requests, (r) => this.layout.leasePartitionOf(r.ref));
     const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
     await Promise.all(
       groups.map(async (g) => {
@@ -181,14 +225,14 @@ export class RowWrites {
         const touched = new Set(g.partitions);
         const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
         for (const { item } of g.items) {
-          const home = this.layout.partitionOf(item.ref.eventId);
+          const home = this.layout.leasePartitionOf(item.ref);
           const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
           outboxes.push(outbox);
           const { ref } = item;
           args.push(this.layout.base(home), ref.messageType, ref.eventId, ref.claimToken, item.updatedBy);
           args.push(item.emits.length, item.workingData.length);
           for (const emit of item.emits) {
-            const target = this.layout.partitionOf(emit.eventId);
+            const target = this.layout.rowPartitionOf(emit);
             if (this.conn.cluster && target !== home) {
               const entry: OutboxEntry = { k: 'm', m: emit };
               const field = `m|${emit.eventId}|${emit.messageType}`;

@@ -15,6 +15,8 @@
 -- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
 -- lastError|nil, orderingKey|nil, traceparent|nil, payload|nil. (The fields the claim set,
 -- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
+-- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
+-- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
 -- Cost per row: HMGET + HSET; per call: one ZRANGE per partition and type, one ZREM per
 -- ready index, one ZADD per lease index, one INCRBY and one MGET per partition.
 --@include keys
@@ -22,6 +24,8 @@
 --@include counts
 --@include batch
 --@include set-aside
+--@include wake
+--@include ordering
 local tbl, limit, owner, updatedBy = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local leaseMs, ntypes = tonumber(ARGV[5]), tonumber(ARGV[6])
 local now = nowMs()
@@ -76,7 +80,12 @@ for c = 1, take do
     if (status == 'UNPROCESSED' or status == 'RETRY')
       and not (attempts and tonumber(row[4]) and tonumber(row[5]) and tonumber(row[6]) and row[3]) then
       setAsideBadFields(base, key, id, tbl, mtype, status, row, updatedBy, now)
+      if row[8] then parkFailed(base, tbl, row[8], id) end
       setAside[#setAside + 1] = base .. ' ' .. id
+      status = nil
+    elseif row[8] and (status == 'UNPROCESSED' or status == 'RETRY') and not isHead(base, tbl, row[8], id) then
+      -- A keyed row that is no longer its key's head (an earlier row was re-driven): its
+      -- ready entry goes; the row is made ready again when it is head.
       status = nil
     end
   end

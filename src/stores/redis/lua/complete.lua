@@ -7,17 +7,19 @@
 --   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
 --   then each emit: 'd' + the 12 publish fields (base first), or 'o' + outbox field + JSON;
 --   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
+-- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
 -- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
 --@include keys
 --@include now
 --@include counts
 --@include batch
+--@include wake
+--@include ordering
 --@include insert
 --@include held
 --@include purge-row
 --@include retention
---@include wake
 local now = nowMs()
 local retainMs, retainMax = tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
@@ -29,10 +31,11 @@ for r = 1, tonumber(ARGV[4]) do
   local base, mtype, eventId, token, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local nEmits, nData = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   a = a + 7
-  local key, tbl = held(base, mtype, eventId, token)
+  local key, tbl, okey = held(base, mtype, eventId, token)
   local ok = key ~= nil
   if ok then
     local id = rowId(mtype, eventId)
+    if okey then dequeueKeyed(base, tbl, okey, id) end
     -- Empty lease fields read as null: one HSET instead of HSET + HDEL on the hot path.
     redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', now, 'le', '', 'ct', '')
     count(base, tbl, mtype, 'IN_PROGRESS', -1)

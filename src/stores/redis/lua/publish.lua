@@ -12,8 +12,9 @@
 --@include keys
 --@include now
 --@include counts
---@include insert
 --@include wake
+--@include ordering
+--@include insert
 local now = nowMs()
 if ARGV[2] ~= '' then now = tonumber(ARGV[2]) end
 local out = {}

@@ -1,6 +1,7 @@
 -- Retention: deletes COMPLETED and/or FAILED rows whose UPDATED_DTTM < now - olderThanMs,
 -- oldest first, at most `limit` over the partitions named by KEYS; then the payload and
 -- working data of events left without rows.
+-- A FAILED keyed row that is not skipped (it parks its key) is never deleted.
 -- KEYS: the `:n` key of each partition to purge in.
 -- ARGV: statuses ('COMPLETED', 'FAILED' or 'COMPLETED,FAILED'), olderThanMs, limit.
 -- Returns: how many message rows were deleted.
@@ -8,6 +9,8 @@
 --@include now
 --@include counts
 --@include purge-row
+--@include wake
+--@include ordering
 local cutoff = '(' .. (nowMs() - tonumber(ARGV[2]))
 local left = tonumber(ARGV[3])
 local indexes = {}
@@ -19,9 +22,20 @@ for k = 1, #KEYS do
   for _, suffix in ipairs(indexes) do
     if left <= 0 then break end
     local zset = base .. suffix
-    local old = redis.call('ZRANGE', zset, '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, left)
-    for i = 1, #old do done = done + purgeRow(base, old[i], zset) end
-    left = left - #old
+    -- FAILED rows that still block their ordering key are kept (and stepped over).
+    local kept = 0
+    while left > 0 do
+      local old = redis.call('ZRANGE', zset, '-inf', cutoff, 'BYSCORE', 'LIMIT', kept, left)
+      if #old == 0 then break end
+      for i = 1, #old do
+        if suffix == ':f' and blocksKey(base, old[i]) then
+          kept = kept + 1
+        else
+          done = done + purgeRow(base, old[i], zset)
+          left = left - 1
+        end
+      end
+    end
   end
 end
 flushCounts()

@@ -3,6 +3,7 @@
 -- the lost owner: `<prefix>: lease of <owner> expired at <ISO>`, or `<prefix>: again: lease of
 -- ...` when the previous LAST_ERROR was such an expiry under another owner (the row may kill
 -- its worker: src/core/lease-expiry.ts). At most `limit` over the partitions named by KEYS.
+-- A keyed row keeps its place at its key's head (FAILED parks the key).
 -- KEYS: the `:n` key of each partition to reap in.
 -- ARGV: limit, retryDelayMs, updatedBy, error code prefix (EY_LEASE_LOST).
 -- Returns: how many rows were reaped.
@@ -10,6 +11,8 @@
 --@include now
 --@include counts
 --@include iso-time
+--@include wake
+--@include ordering
 local now = nowMs()
 local left, delay, updatedBy = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local done = 0
@@ -21,7 +24,7 @@ for k = 1, #KEYS do
     local id = expired[i]
     local mtype = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er')
+    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er', 'ok')
     redis.call('ZREM', base .. ':l', id)
     if row[1] == 'IN_PROGRESS' then
       local owner = row[5] or '(unknown)'
@@ -34,6 +37,7 @@ for k = 1, #KEYS do
       if tonumber(row[3]) >= tonumber(row[4]) then
         setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)
         redis.call('ZADD', base .. ':f', now, id)
+        if row[8] then parkFailed(base, row[2], row[8], id) end
       else
         setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'ERROR', updatedBy, now)
         redis.call('HSET', key, 'av', now + delay)

@@ -2,6 +2,8 @@
 -- claimable at once, LAST_ERROR kept. Scans the partition's ERROR (`:x`) and FAILED (`:f`)
 -- indexes, or only the event's rows when an event id is given; moves at most `limit` rows per
 -- call (the store calls again while a call returns `limit`).
+-- A keyed row goes back to its place in its key's FIFO (a parked head is head again, a
+-- skipped row blocks its key again) and is made ready only when it is the head.
 -- KEYS[1]: the partition's `:n` key.
 -- ARGV: wake channel prefix, updatedBy, limit, statuses ('ERROR', 'FAILED' or 'ERROR,FAILED'),
 --   table ('' = any), messageType ('' = any), eventId ('' = any).
@@ -10,6 +12,7 @@
 --@include now
 --@include counts
 --@include wake
+--@include ordering
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local updatedBy, limit = ARGV[2], tonumber(ARGV[3])
@@ -36,15 +39,28 @@ for i = 1, #ids do
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't')
-    local status, tbl = row[1], row[2]
+    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq')
+    local status, tbl, okey = row[1], row[2], row[3]
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
       setStatus(base, key, tbl, mtype, status, 'RETRY', updatedBy, now)
       redis.call('HSET', key, 'n', 0, 'av', now)
       redis.call('ZREM', base .. (status == 'ERROR' and ':x' or ':f'), id)
-      redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
-      markWake(tbl)
+      local ready = true
+      if okey then
+        -- Back at its place in its key's FIFO (a skipped row blocks its key again).
+        local fifo = fifoKey(base, tbl, okey)
+        if redis.call('ZSCORE', fifo, id) then
+          if status == 'FAILED' then unparkFailed(base, tbl, okey) end
+        else
+          redis.call('ZADD', fifo, tonumber(row[4]) or redis.call('INCR', base .. ':ks'), id)
+        end
+        ready = isHead(base, tbl, okey, id)
+      end
+      if ready then
+        redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
+        markWake(tbl)
+      end
       done = done + 1
     end
   end

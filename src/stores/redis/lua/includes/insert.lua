@@ -1,5 +1,5 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, counts. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
+-- Needs keys, counts, ordering (a keyed row joins its key's FIFO; only a head is made ready). Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
 -- the row is new but its event already has a different payload (nothing is written), unless
 -- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
@@ -17,9 +17,14 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   local av = now + delayMs
   redis.call('HSET', key, 't', tbl, 's', 'UNPROCESSED', 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
     'n', 0, 'm', maxAttempts, 'av', av)
-  if okey ~= '' then redis.call('HSET', key, 'ok', okey) end
   if tp ~= '' then redis.call('HSET', key, 'tp', tp) end
-  redis.call('ZADD', readyKey(base, tbl, mtype), av, readyMember(eventId, fifoTag))
+  local ready = true
+  if okey ~= '' then
+    local seq
+    seq, ready = enqueueKeyed(base, tbl, okey, id)
+    redis.call('HSET', key, 'ok', okey, 'kq', seq)
+  end
+  if ready then redis.call('ZADD', readyKey(base, tbl, mtype), av, readyMember(eventId, fifoTag)) end
   redis.call('ZADD', base .. ':a', now, id)
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)
