@@ -361,7 +361,9 @@ export interface EventStore {
 
   /**
    * Parked ordering keys: one entry per (table, ORDERING_KEY) whose earliest FAILED, not
-   * skipped row holds it (that row is the `head`), in the head's publish order, paged.
+   * skipped row holds it (that row is the `head`), paged; each key once, in an order the
+   * store chooses and its cursor keeps (SQLite, PostgreSQL: the head's publish order; Redis:
+   * table, then key).
    * Stores without `features.orderingKeys` throw EY_UNSUPPORTED_FEATURE.
    */
   listParkedKeys(request: ParkedKeysRequest): Promise<ParkedKeysPage>;
