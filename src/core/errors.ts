@@ -86,6 +86,8 @@ export const ErrorCode = {
   BROKER_REJECTED: 'EY_BROKER_REJECTED',
   /** An inbound broker message lacks what its mapping needs (message type, event id header). */
   INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
+  /** A message type's rate limit is not whole numbers in range (max 0, NaN, a fraction; intervalMs < 1 or over a day). */
+  INVALID_RATE_LIMIT: 'EY_INVALID_RATE_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
