@@ -64,8 +64,12 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   };
 
   const features: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: false });
-  /** A rate limit's key: one string key per limit, outside the partitions (see take-tokens.lua). */
-  const rateKey = (key: string): string => `${layout.prefix}:rate:${key}`;
+  /**
+   * A rate limit's key: one string key per limit, outside the partitions (take-tokens.lua),
+   * its own hash tag (so limits spread over a cluster's slots) starting like every key of the
+   * prefix, `{<keyPrefix>:`.
+   */
+  const rateKey = (key: string): string => `{${layout.prefix}:rate:${key}}`;
   return {
     features,
     topology: Object.freeze({ partitions: layout.partitions, cluster: conn.cluster, keyPrefix: layout.prefix }),
