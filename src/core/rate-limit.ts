@@ -37,7 +37,8 @@ export function resolveRateLimit(messageType: string, declared: unknown): RateLi
   const fail = (why: string, details: Record<string, unknown> = {}): never => {
     throw new EventyardError(ErrorCode.INVALID_RATE_LIMIT, `${where} ${why}`, { details: { messageType, ...details } });
   };
-  if (typeof declared !== 'object' || declared === null) return fail('must be an object { max, intervalMs, perGroup? }');
+  if (typeof declared !== 'object' || declared === null)
+    return fail('must be an object { max, intervalMs, perGroup? }');
   const { max, intervalMs, perGroup, ...rest } = declared as Partial<RateLimitDeclaration>;
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) fail(`: unknown key "${unknownKey}"`, { option: unknownKey });
@@ -45,9 +46,12 @@ export function resolveRateLimit(messageType: string, declared: unknown): RateLi
     fail(`.max must be a whole number in [1, ${MAX_RATE_LIMIT}], got ${String(max)}`, { max });
   }
   if (!wholeIn(intervalMs, 1, MAX_RATE_INTERVAL_MS)) {
-    fail(`.intervalMs must be a whole number of milliseconds in [1, ${MAX_RATE_INTERVAL_MS}], got ${String(intervalMs)}`, {
-      intervalMs,
-    });
+    fail(
+      `.intervalMs must be a whole number of milliseconds in [1, ${MAX_RATE_INTERVAL_MS}], got ${String(intervalMs)}`,
+      {
+        intervalMs,
+      },
+    );
   }
   if (perGroup !== undefined && typeof perGroup !== 'boolean') fail('.perGroup must be a boolean', { perGroup });
   return Object.freeze({ max: max as number, intervalMs: intervalMs as number, perGroup: perGroup === true });

@@ -61,7 +61,9 @@ export class LocalWakeups {
         return outcomes;
       },
       release: async (refs: Parameters<EventStore['release']>[0], updatedBy: string, delayMs?: number) => {
-        const outcomes = await (delayMs === undefined ? store.release(refs, updatedBy) : store.release(refs, updatedBy, delayMs));
+        const outcomes = await (delayMs === undefined
+          ? store.release(refs, updatedBy)
+          : store.release(refs, updatedBy, delayMs));
         if (delayMs === undefined || delayMs <= 0) this.notify(refs.map((r) => r.table));
         return outcomes;
       },

@@ -120,7 +120,9 @@ export class RateGate {
     const { store, logger } = this.#deps;
     const limit = this.#deps.limits.get(type) as RateLimit;
     const key = rateKey(type);
-    const [grant] = await this.#take([{ key, max: limit.max, intervalMs: limit.intervalMs, want: Math.min(room, limit.max) }]);
+    const [grant] = await this.#take([
+      { key, max: limit.max, intervalMs: limit.intervalMs, want: Math.min(room, limit.max) },
+    ]);
     if (grant === undefined) return;
     if (grant.granted === 0) {
       const waitMs = Math.min(MAX_RATE_WAIT_MS, Math.max(1, grant.nextAt - grant.at));
@@ -133,11 +135,12 @@ export class RateGate {
     out.push(...rows);
     const unused = grant.granted - rows.length;
     if (unused > 0) {
-      const give = store.returnTokens as NonNullable<EventStore['returnTokens']>;
       // Best effort: tokens not given back only make the limit stricter until they expire.
-      await give.call(store, [{ key, at: grant.at, count: unused }]).catch((error: unknown) => {
-        logger.debug({ err: error, messageType: type }, 'could not give back unused rate-limit tokens');
-      });
+      await (store.returnTokens?.([{ key, at: grant.at, count: unused }]) ?? Promise.resolve()).catch(
+        (error: unknown) => {
+          logger.debug({ err: error, messageType: type }, 'could not give back unused rate-limit tokens');
+        },
+      );
     }
   }
 
@@ -193,10 +196,16 @@ export class RateGate {
 
   #take(requests: readonly TokenRequest[]): Promise<readonly TokenGrant[]> {
     const { store } = this.#deps;
-    return (store.takeTokens as NonNullable<EventStore['takeTokens']>).call(store, requests);
+    // The service checked at start that the store has it.
+    return store.takeTokens?.(requests) ?? Promise.resolve([]);
   }
 
-  #report(messageType: string, group: string | null | undefined, waitMs: number, messages: readonly ClaimedMessage[]): void {
+  #report(
+    messageType: string,
+    group: string | null | undefined,
+    waitMs: number,
+    messages: readonly ClaimedMessage[],
+  ): void {
     const { hooks, serviceName: service, table } = this.#deps;
     if (hooks.listening('rateLimited')) {
       hooks.emit('rateLimited', { service, table, messageType, group, waitMs, messages });

@@ -189,7 +189,9 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
   const give = store.returnTokens?.bind(store);
   if (take !== undefined && give !== undefined) {
     wrapped.takeTokens = guard('takeTokens', (r: Parameters<NonNullable<EventStore['takeTokens']>>[0]) => take(r));
-    wrapped.returnTokens = guard('returnTokens', (r: Parameters<NonNullable<EventStore['returnTokens']>>[0]) => give(r));
+    wrapped.returnTokens = guard('returnTokens', (r: Parameters<NonNullable<EventStore['returnTokens']>>[0]) =>
+      give(r),
+    );
   }
   const publishIn = store.publishInTransaction?.bind(store);
   if (publishIn !== undefined) wrapped.publishInTransaction = publishIn;

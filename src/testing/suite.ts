@@ -58,7 +58,13 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
 
 /** Every feature supported, unless the store opts out. */
 export function resolveFeatures(features: Partial<ConformanceFeatures> = {}): ConformanceFeatures {
-  return Object.freeze({ multiProcess: true, orderingKeys: true, waitForMessages: true, rateTokens: true, ...features });
+  return Object.freeze({
+    multiProcess: true,
+    orderingKeys: true,
+    waitForMessages: true,
+    rateTokens: true,
+    ...features,
+  });
 }
 
 export function resolveTiming(timing: Partial<ConformanceTiming> = {}): ConformanceTiming {

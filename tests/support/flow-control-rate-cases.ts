@@ -90,9 +90,7 @@ function netGrants(log: TokenLog, key: string): number[] {
     });
   }
   for (const r of log.returns) if (r.key === key) byAt.set(r.at, (byAt.get(r.at) ?? 0) - r.count);
-  return [...byAt]
-    .sort(([a], [b]) => a - b)
-    .flatMap(([at, n]) => Array.from({ length: Math.max(0, n) }, () => at));
+  return [...byAt].sort(([a], [b]) => a - b).flatMap(([at, n]) => Array.from({ length: Math.max(0, n) }, () => at));
 }
 
 /**
@@ -141,9 +139,7 @@ export function rateLimitSuite(factory: StoreFactory): void {
           .start();
       }
       const total = 100;
-      await one.publishMany(
-        Array.from({ length: total }, (_, n) => ({ type: RQ_RATED, payload: { n, tenant: 't' } })),
-      );
+      await one.publishMany(Array.from({ length: total }, (_, n) => ({ type: RQ_RATED, payload: { n, tenant: 't' } })));
       await eventually('every row handled', async () => (handled.size === total ? true : undefined), 30_000);
       await one.idle();
 
@@ -174,7 +170,9 @@ export function rateLimitSuite(factory: StoreFactory): void {
         })
         .start();
       // The hot tenant first, so its rows are the oldest; the small one must not wait behind it.
-      await app.publishMany(Array.from({ length: 12 }, (_, n) => ({ type: RQ_RATED_G, payload: { n, tenant: 'hot' } })));
+      await app.publishMany(
+        Array.from({ length: 12 }, (_, n) => ({ type: RQ_RATED_G, payload: { n, tenant: 'hot' } })),
+      );
       await app.publishMany(
         Array.from({ length: 3 }, (_, n) => ({ type: RQ_RATED_G, payload: { n: 100 + n, tenant: 'small' } })),
       );
@@ -190,10 +188,14 @@ export function rateLimitSuite(factory: StoreFactory): void {
         5_000,
       );
       expect(waiting.every((r) => r.attempts === 0 && r.claimToken === null)).toBe(true);
-      await eventually('every row handled', async () => {
-        const n = [...startsBy.values()].reduce((sum, list) => sum + list.length, 0);
-        return n === 15 ? true : undefined;
-      }, 20_000);
+      await eventually(
+        'every row handled',
+        async () => {
+          const n = [...startsBy.values()].reduce((sum, list) => sum + list.length, 0);
+          return n === 15 ? true : undefined;
+        },
+        20_000,
+      );
       await app.idle();
 
       const hot = (startsBy.get('hot') ?? []).sort((a, b) => a - b);

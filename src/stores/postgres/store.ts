@@ -246,11 +246,13 @@ export function createStoreOnConnection(
       checkTokenRequests(requests);
       if (requests.length === 0) return [];
       // By key (stable): two batches sharing keys lock them in the same order.
-      const order = requests.map((_, i) => i).sort((a, b) => {
-        const ka = (requests[a] as (typeof requests)[number]).key;
-        const kb = (requests[b] as (typeof requests)[number]).key;
-        return ka < kb ? -1 : ka > kb ? 1 : a - b;
-      });
+      const order = requests
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const ka = (requests[a] as (typeof requests)[number]).key;
+          const kb = (requests[b] as (typeof requests)[number]).key;
+          return ka < kb ? -1 : ka > kb ? 1 : a - b;
+        });
       const sorted = order.map((i) => requests[i] as (typeof requests)[number]);
       const rows = await run<{ req: string; granted: number; at: string; nextAt: string }>('takeTokens', 'takeTokens', [
         sorted.map((r) => r.key),

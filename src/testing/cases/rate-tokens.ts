@@ -16,9 +16,16 @@ interface Tokens {
 }
 
 function tokensOf(store: EventStore): Tokens {
-  const { takeTokens, returnTokens } = store;
-  assert.ok(takeTokens !== undefined && returnTokens !== undefined, 'the store has no takeTokens/returnTokens');
-  return { take: (r) => takeTokens.call(store, r), give: (r) => returnTokens.call(store, r) };
+  assert.ok(
+    typeof store.takeTokens === 'function' && typeof store.returnTokens === 'function',
+    'the store has no takeTokens/returnTokens',
+  );
+  return {
+    take: async (r) => (await store.takeTokens?.(r)) ?? [],
+    give: async (r) => {
+      await store.returnTokens?.(r);
+    },
+  };
 }
 
 /** A fresh key per case: stores sharing a server keep their keys apart by prefix, cases by name. */
@@ -42,7 +49,10 @@ export const rateTokenCases: readonly ConformanceCase[] = [
       const first = await takeOne(tokens, { ...limit, want: 3 });
       const after = await store.now();
       assert.equal(first.granted, 3);
-      assert.ok(first.at >= before - timing.clockToleranceMs && first.at <= after + timing.clockToleranceMs, 'at is not the store clock');
+      assert.ok(
+        first.at >= before - timing.clockToleranceMs && first.at <= after + timing.clockToleranceMs,
+        'at is not the store clock',
+      );
       assert.equal(first.nextAt, first.at, 'tokens are left, so the next one is available at once');
       const second = await takeOne(tokens, { ...limit, want: 4 });
       assert.equal(second.granted, 2, 'max 5: 3 + 2');
@@ -132,7 +142,11 @@ export const rateTokenCases: readonly ConformanceCase[] = [
       assert.equal(grant.granted, 5);
       await tokens.give([{ key: limit.key, at: grant.at - 1, count: 2 }]);
       await tokens.give([{ key: freshKey('OTHER'), at: grant.at, count: 2 }]);
-      assert.equal((await takeOne(tokens, { ...limit, want: 1 })).granted, 0, 'a return for another grant or key gave tokens back');
+      assert.equal(
+        (await takeOne(tokens, { ...limit, want: 1 })).granted,
+        0,
+        'a return for another grant or key gave tokens back',
+      );
       await tokens.give([{ key: limit.key, at: grant.at, count: 2 }]);
       assert.equal((await takeOne(tokens, { ...limit, want: 5 })).granted, 2);
       await tokens.give([{ key: limit.key, at: grant.at, count: 50 }]);
@@ -162,7 +176,11 @@ export const rateTokenCases: readonly ConformanceCase[] = [
           JSON.stringify(request),
         );
       }
-      assert.equal((await takeOne(tokens, { key, max: 5, intervalMs: 1000, want: 5 })).granted, 5, 'a refused call took tokens');
+      assert.equal(
+        (await takeOne(tokens, { key, max: 5, intervalMs: 1000, want: 5 })).granted,
+        5,
+        'a refused call took tokens',
+      );
     },
   },
   {
@@ -176,7 +194,8 @@ export const rateTokenCases: readonly ConformanceCase[] = [
       const after = await store.now();
       const row = await expectRow(store, message.eventId, { status: 'UNPROCESSED', attempts: 0 });
       assert.ok(
-        row.availableAt >= before + 400 - timing.clockToleranceMs && row.availableAt <= after + 400 + timing.clockToleranceMs,
+        row.availableAt >= before + 400 - timing.clockToleranceMs &&
+          row.availableAt <= after + 400 + timing.clockToleranceMs,
         `AVAILABLE_AT ${row.availableAt - before} ms after the release, expected 400`,
       );
       assert.equal(row.updatedBy, 'SERVICE_RATE');
