@@ -86,6 +86,13 @@ export function defineMessageType<const Name extends string, Schema extends Stan
   }
   const retry = resolveRetryPolicy(declaration.retry);
   const rateLimit = declaration.rateLimit === undefined ? undefined : resolveRateLimit(name, declaration.rateLimit);
+  if (rateLimit !== undefined && table === Table.OUTBOUND) {
+    throw new EventyardError(
+      ErrorCode.INVALID_RATE_LIMIT,
+      `message type ${name}: rateLimit on an outbound type is not applied (the outbound processor delivers it); limit the type whose handler emits it`,
+      { details: { messageType: name } },
+    );
+  }
   const extras = rateLimit === undefined ? {} : { rateLimit };
   if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry, ...extras });
   const replyTimeout = resolveReplyTimeout(name, declaration.replyTimeout);

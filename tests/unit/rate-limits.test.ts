@@ -36,6 +36,12 @@ describe('rateLimit declaration', () => {
     expect(codeOf(declare)).toBe(ErrorCode.INVALID_RATE_LIMIT);
   });
 
+  it('a rate limit on an outbound type is EY_INVALID_RATE_LIMIT: the outbound processor takes no tokens', () => {
+    const declare = (): unknown =>
+      defineMessageType({ name: 'OUT_LIMITED', schema, rateLimit: { max: 5, intervalMs: 1000 } });
+    expect(codeOf(declare)).toBe(ErrorCode.INVALID_RATE_LIMIT);
+  });
+
   it('a valid limit is kept, resolved and frozen; no limit leaves the type as it was', () => {
     const type = defineMessageType({ name: 'RQ_LIMITED', schema, rateLimit: { max: 20, intervalMs: 500 } });
     expect(type.rateLimit).toEqual({ max: 20, intervalMs: 500, perGroup: false });
