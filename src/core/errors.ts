@@ -88,6 +88,8 @@ export const ErrorCode = {
   INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
   /** LAST_ERROR prefix of a parked ordering key's head an operator skipped (`skipParkedHead`). */
   KEY_SKIPPED: 'EY_KEY_SKIPPED',
+  /** A message type's rate limit is not whole numbers in range (max 0, NaN, a fraction; intervalMs < 1 or over a day). */
+  INVALID_RATE_LIMIT: 'EY_INVALID_RATE_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

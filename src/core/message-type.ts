@@ -3,6 +3,7 @@
  * and its retry policy. Declared once; the registry refuses duplicates and unknown names.
  */
 import { ErrorCode, EventyardError } from './errors.js';
+import { resolveRateLimit, type RateLimit, type RateLimitDeclaration } from './rate-limit.js';
 import { resolveReplyTimeout, type ReplyTimeout, type ReplyTimeoutDeclaration } from './reply-timeout.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -34,6 +35,8 @@ export interface MessageType<Name extends string = string, Payload = unknown> {
   readonly retry: RetryPolicy;
   /** The reply deadline of a request type, when declared (see docs/flow-control.md). */
   readonly replyTimeout?: ReplyTimeout | undefined;
+  /** At most `max` handler starts per `intervalMs`, shared by every process (see docs/flow-control.md). */
+  readonly rateLimit?: RateLimit | undefined;
 }
 
 export interface MessageTypeDeclaration<Name extends string, Schema extends StandardSchemaV1> {
@@ -50,6 +53,12 @@ export interface MessageTypeDeclaration<Name extends string, Schema extends Stan
    * EY_INVALID_DEADLINE for an `afterMs` that is not a whole number in [1 ms, 1 year].
    */
   readonly replyTimeout?: ReplyTimeoutDeclaration;
+  /**
+   * At most `max` handler starts (retries included) per `intervalMs` of the store's clock,
+   * for the type or, with `perGroup`, for each group of it; shared by every process.
+   * EY_INVALID_RATE_LIMIT for a `max` not in [1, 100,000] or an `intervalMs` not in [1 ms, 1 day].
+   */
+  readonly rateLimit?: RateLimitDeclaration;
 }
 
 export function defineMessageType<const Name extends string, Schema extends StandardSchemaV1>(
@@ -76,9 +85,18 @@ export function defineMessageType<const Name extends string, Schema extends Stan
     );
   }
   const retry = resolveRetryPolicy(declaration.retry);
-  if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry });
+  const rateLimit = declaration.rateLimit === undefined ? undefined : resolveRateLimit(name, declaration.rateLimit);
+  if (rateLimit !== undefined && table === Table.OUTBOUND) {
+    throw new EventyardError(
+      ErrorCode.INVALID_RATE_LIMIT,
+      `message type ${name}: rateLimit on an outbound type is not applied (the outbound processor delivers it); limit the type whose handler emits it`,
+      { details: { messageType: name } },
+    );
+  }
+  const extras = rateLimit === undefined ? {} : { rateLimit };
+  if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry, ...extras });
   const replyTimeout = resolveReplyTimeout(name, declaration.replyTimeout);
-  return Object.freeze({ name, table, schema, retry, replyTimeout });
+  return Object.freeze({ name, table, schema, retry, replyTimeout, ...extras });
 }
 
 /** Whether `value` has the shape defineMessageType() returns (name, table, Standard Schema, retry policy). */

@@ -40,6 +40,14 @@ export function instrumentHooks(app: Eventyard, o: InstrumentOptions): () => voi
   );
   const failed = counter('messages_failed_total', 'Attempts that left the row FAILED.', 'reason');
   const released = counter('messages_released_total', 'Claimed rows given back unstarted (no attempt counted).');
+  const rateLimited = counter(
+    'rate_limit_waits_total',
+    'Times a processor found a rate limit without a token and waited (per-group: once per group and claim).',
+  );
+  const rateDelayed = counter(
+    'messages_rate_delayed_total',
+    'Claimed rows released unstarted to wait for their per-group rate-limit slot (no attempt counted).',
+  );
   const leaseLost = counter(
     'messages_lease_lost_total',
     'Attempts whose outcome was not written (lease lost or store failing).',
@@ -90,6 +98,10 @@ export function instrumentHooks(app: Eventyard, o: InstrumentOptions): () => voi
     }),
     app.on('released', (e) => {
       for (const m of e.messages) released.series(e.service, m.messageType).value++;
+    }),
+    app.on('rateLimited', (e) => {
+      rateLimited.series(e.service, e.messageType).value++;
+      if (e.messages.length > 0) rateDelayed.series(e.service, e.messageType).value += e.messages.length;
     }),
     app.on('leaseLost', (e) => {
       leaseLost.series(e.service, e.message.messageType, e.reason).value++;

@@ -80,6 +80,21 @@ export interface HookEvents {
   /** Claimed rows given back unstarted (at stop, or around a crash suspect); no attempt counted. */
   released: { readonly service: string; readonly table: Table; readonly messages: readonly HookMessage[] };
   /**
+   * A rate limit had no token (docs/flow-control.md, "Rate limits"). For a per-type limit
+   * the processor waits `waitMs` before asking again and `messages` is empty; for a
+   * per-group limit, `messages` are the rows of `group` it claimed and released unstarted
+   * (no attempt counted) with AVAILABLE_AT = their next slot, `waitMs` from now.
+   */
+  rateLimited: {
+    readonly service: string;
+    readonly table: Table;
+    readonly messageType: string;
+    /** The group key for a per-group limit (null: rows without one), undefined for a per-type limit. */
+    readonly group: string | null | undefined;
+    readonly waitMs: number;
+    readonly messages: readonly HookMessage[];
+  };
+  /**
    * An attempt's outcome was not written: the lease was lost (the row was reaped and may be
    * claimed again) or the store kept failing. The row's fate is the reaper's.
    */

@@ -48,6 +48,8 @@ export class LocalWakeups {
       ...(store.beginTransaction && {
         beginTransaction: store.beginTransaction.bind(store),
       }),
+      ...(store.takeTokens && { takeTokens: store.takeTokens.bind(store) }),
+      ...(store.returnTokens && { returnTokens: store.returnTokens.bind(store) }),
       publish: async (messages: readonly NewMessage[]) => {
         const results = await store.publish(messages);
         this.notify(tablesOf(messages));
@@ -58,9 +60,11 @@ export class LocalWakeups {
         this.notify(requests.filter((_, i) => outcomes[i] === 'ok').flatMap((r) => tablesOf(r.emits)));
         return outcomes;
       },
-      release: async (refs: Parameters<EventStore['release']>[0], updatedBy: string) => {
-        const outcomes = await store.release(refs, updatedBy);
-        this.notify(refs.map((r) => r.table));
+      release: async (refs: Parameters<EventStore['release']>[0], updatedBy: string, delayMs?: number) => {
+        const outcomes = await (delayMs === undefined
+          ? store.release(refs, updatedBy)
+          : store.release(refs, updatedBy, delayMs));
+        if (delayMs === undefined || delayMs <= 0) this.notify(refs.map((r) => r.table));
         return outcomes;
       },
       promoteDueRetries: async (limit: number, updatedBy: string) => {

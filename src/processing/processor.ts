@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
+import type { RateLimit } from '../core/rate-limit.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
 import { AttemptControl, TimeoutSweep } from './attempt-control.js';
 import { runAttempt, type AttemptDeps } from './attempt.js';
@@ -18,6 +19,7 @@ import type { MessageTracer } from './tracing.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import { OutageLog } from './outage-log.js';
+import { RateGate } from './rate-gate.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { reportOutcome, type ProcessorStats } from './outcome-report.js';
@@ -56,6 +58,8 @@ export interface ProcessorDeps {
   readonly tracer: MessageTracer | undefined;
   /** In-process wake-ups (publishes from this process); the store may offer its own. */
   readonly onLocalPublish: (table: Table, wake: () => void) => () => void;
+  /** Rate limits of handled types (none: the claim loop is the plain one). */
+  readonly rateLimits?: ReadonlyMap<string, RateLimit> | undefined;
 }
 
 export class EventProcessor {
@@ -92,6 +96,8 @@ export class EventProcessor {
   #loop: Promise<void> | undefined;
   #lastPollAt = 0;
   readonly #storeDeadlineMs: number;
+  /** Takes rate-limit tokens around claims; undefined when no handled type has a rate limit. */
+  readonly #rate: RateGate | undefined;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -113,6 +119,21 @@ export class EventProcessor {
       tracer: deps.tracer,
     };
     this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
+    const types = [...deps.handlers.keys()];
+    const limits = new Map([...(deps.rateLimits ?? [])].filter(([type]) => deps.handlers.has(type)));
+    this.#rate =
+      limits.size === 0
+        ? undefined
+        : new RateGate({
+            store,
+            logger,
+            hooks: deps.hooks,
+            serviceName: deps.serviceName,
+            table: deps.table,
+            types,
+            limits,
+            batchSize: options.batchSize,
+          });
   }
 
   get table(): Table {
@@ -222,14 +243,22 @@ export class EventProcessor {
         let claimed: readonly ClaimedMessage[];
         try {
           this.#lastPollAt = Date.now();
-          claimed = await store.claim({
-            table,
-            messageTypes: types,
-            limit: Math.min(free, options.batchSize),
-            owner,
-            updatedBy: serviceName,
-            leaseMs: options.leaseMs,
-          });
+          claimed =
+            this.#rate === undefined
+              ? await store.claim({
+                  table,
+                  messageTypes: types,
+                  limit: Math.min(free, options.batchSize),
+                  owner,
+                  updatedBy: serviceName,
+                  leaseMs: options.leaseMs,
+                })
+              : await this.#rate.claim(
+                  { table, owner, updatedBy: serviceName, leaseMs: options.leaseMs },
+                  free,
+                  options.concurrency - this.#busy - this.#queue.length,
+                  () => performance.now(),
+                );
         } catch (error) {
           // An outage is logged once by the store watch; other failures once per streak.
           if (!isOutage(error)) claims.failed(error, { table }, 'backing off');
@@ -245,7 +274,8 @@ export class EventProcessor {
           break;
         }
         if (claimed.length === 0) {
-          await this.#idleWait(idle.next(), true);
+          // A rate-limited type waiting for its next token cuts the idle wait to that time.
+          await this.#idleWait(Math.min(idle.next(), this.#rate?.waitMs(performance.now()) ?? Infinity), true);
           continue;
         }
         idle.reset();

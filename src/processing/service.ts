@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { MessageType, PayloadArg, Table, TypeArg } from '../core/message-type.js';
+import type { RateLimit } from '../core/rate-limit.js';
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Handler } from './handler-context.js';
@@ -171,9 +172,11 @@ export class Service<T extends MessageType = MessageType> implements Observable 
     this.#checks = this.#deadlineChecks(store);
     const tables = new Map(this.#handlers);
     if (this.#checks.size > 0) tables.set('request', new Map([...(tables.get('request') ?? []), ...this.#checks]));
+    const rateLimits = this.#rateLimits(tables);
     this.#processors = [...tables].map(
       ([table, handlers]) =>
         new EventProcessor({
+          rateLimits,
           store,
           watch,
           storeDeadlineMs: deadlineMs,
@@ -236,6 +239,32 @@ export class Service<T extends MessageType = MessageType> implements Observable 
   }
 
   /** The deadline checks of requests whose timeout type this service handles. */
+  /**
+   * The rate limits of the handled types. A store without the token primitive cannot share
+   * a limit between processes, and a limit kept per process would not be the declared one:
+   * refused here, before anything starts (EY_UNSUPPORTED_FEATURE).
+   */
+  #rateLimits(tables: ReadonlyMap<Table, ReadonlyMap<string, unknown>>): Map<string, RateLimit> {
+    const { registry } = this.#deps.builder;
+    const limits = new Map<string, RateLimit>();
+    for (const handlers of tables.values()) {
+      for (const name of handlers.keys()) {
+        const limit = registry.has(name) ? registry.get(name).rateLimit : undefined;
+        if (limit !== undefined) limits.set(name, limit);
+      }
+    }
+    const { store } = this.#deps;
+    if (limits.size > 0 && (typeof store.takeTokens !== 'function' || typeof store.returnTokens !== 'function')) {
+      const names = [...limits.keys()].join(', ');
+      throw new EventyardError(
+        ErrorCode.UNSUPPORTED_FEATURE,
+        `service ${this.name}: ${names} declare a rate limit, and the store has no takeTokens/returnTokens to share it`,
+        { details: { messageTypes: [...limits.keys()] } },
+      );
+    }
+    return limits;
+  }
+
   #deadlineChecks(store: EventStore): Map<string, Handler<never>> {
     const handled = new Set([...this.#handlers.values()].flatMap((handlers) => [...handlers.keys()]));
     const checks = deadlineChecksFor(this.#deps.builder.registry, handled);

@@ -155,7 +155,9 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
     ),
     complete: guard('complete', (r: Parameters<EventStore['complete']>[0]) => store.complete(r)),
     fail: guard('fail', (r: Parameters<EventStore['fail']>[0]) => store.fail(r)),
-    release: guard('release', (refs: Parameters<EventStore['release']>[0], by: string) => store.release(refs, by)),
+    release: guard('release', (refs: Parameters<EventStore['release']>[0], by: string, delayMs?: number) =>
+      delayMs === undefined ? store.release(refs, by) : store.release(refs, by, delayMs),
+    ),
     promoteDueRetries: guard('promoteDueRetries', (limit: number, by: string) => store.promoteDueRetries(limit, by)),
     reapExpiredLeases: guard('reapExpiredLeases', (r: Parameters<EventStore['reapExpiredLeases']>[0]) =>
       store.reapExpiredLeases(r),
@@ -185,6 +187,16 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
       (tx) => {
         tx.rollback().catch(() => undefined);
       },
+    );
+  }
+  // Rate-limit tokens get the deadline; a grant answered after it is simply not used (its
+  // tokens count until they expire: a late grant can only make the limit stricter).
+  const take = store.takeTokens?.bind(store);
+  const give = store.returnTokens?.bind(store);
+  if (take !== undefined && give !== undefined) {
+    wrapped.takeTokens = guard('takeTokens', (r: Parameters<NonNullable<EventStore['takeTokens']>>[0]) => take(r));
+    wrapped.returnTokens = guard('returnTokens', (r: Parameters<NonNullable<EventStore['returnTokens']>>[0]) =>
+      give(r),
     );
   }
   const publishIn = store.publishInTransaction?.bind(store);

@@ -256,6 +256,41 @@ export interface StoreTransaction {
   rollback(): Promise<void>;
 }
 
+/**
+ * One request for rate-limit tokens (see {@link EventStore.takeTokens}). A key's limit is
+ * whatever its callers pass: all callers of one key are expected to pass the same `max`
+ * and `intervalMs` (a caller with a smaller `max` simply gets fewer).
+ */
+export interface TokenRequest {
+  /** The limit's name, e.g. `RQ_CHARGE` or `RQ_CHARGE/g:tenant-7`: 1 to 512 characters. */
+  readonly key: string;
+  /** Grants allowed in any window of `intervalMs`: a whole number in [1, 100,000]. */
+  readonly max: number;
+  /** The window, in milliseconds of the store's clock: a whole number in [1, one day]. */
+  readonly intervalMs: number;
+  /** Tokens wanted: a whole number in [0, max] (0 only asks when the next one comes). */
+  readonly want: number;
+}
+
+/** What {@link EventStore.takeTokens} granted for one request. */
+export interface TokenGrant {
+  /** Tokens granted, 0..want. */
+  readonly granted: number;
+  /** The store's clock when the grant was judged (the time the grant counts at): give it back with {@link TokenReturn.at}. */
+  readonly at: number;
+  /** When the key next has a token (store clock): `at` while tokens are left after this grant. */
+  readonly nextAt: number;
+}
+
+/** Unused tokens given back (see {@link EventStore.returnTokens}). */
+export interface TokenReturn {
+  readonly key: string;
+  /** The {@link TokenGrant.at} of the grant they came from. */
+  readonly at: number;
+  /** How many, ≤ what that grant gave. */
+  readonly count: number;
+}
+
 /** What a store may differ in; the conformance suite runs the matching tests. */
 export interface StoreFeatures {
   /** Several OS processes may share the store. */
@@ -308,9 +343,10 @@ export interface EventStore {
 
   /**
    * IN_PROGRESS → UNPROCESSED (first attempt) or RETRY, for rows claimed but never
-   * started: ATTEMPTS - 1, lease cleared, claimable at once. Fenced.
+   * started: ATTEMPTS - 1, lease cleared, claimable at once, or with `delayMs` > 0 from
+   * now + delayMs (store clock: a rate-limited row waiting for its slot). Fenced.
    */
-  release(refs: readonly LeaseRef[], updatedBy: string): Promise<readonly LeaseOutcome[]>;
+  release(refs: readonly LeaseRef[], updatedBy: string, delayMs?: number): Promise<readonly LeaseOutcome[]>;
 
   /** The retry mechanism: ERROR rows with AVAILABLE_AT ≤ now → RETRY. Returns how many. */
   promoteDueRetries(limit: number, updatedBy: string): Promise<number>;
@@ -401,6 +437,31 @@ export interface EventStore {
    * Stores without a database the handler can share leave it out.
    */
   beginTransaction?(): Promise<StoreTransaction>;
+
+  /**
+   * Optional capability (with {@link returnTokens}; every built-in store has both): shared
+   * rate-limit tokens, the primitive behind `defineMessageType({ rateLimit })`. A service
+   * handling a rate-limited type on a store without it is refused at `start()`
+   * (EY_UNSUPPORTED_FEATURE).
+   *
+   * The rule, per key, judged by the store's clock and atomic per request across every
+   * caller of every process: a grant of n tokens at time t records n entries at t, and
+   * **any window [s, s + intervalMs) holds at most `max` entries**. Entries older than
+   * now - intervalMs no longer count; `granted` = min(want, max - counted); the grant is
+   * recorded at `at` = now (or at the newest entry's time, should the clock have gone
+   * back, so entries stay in order). `nextAt` is when enough entries expire for one more
+   * token. Keys are independent. store/rate-log.ts is the reference implementation;
+   * requests are checked with its `checkTokenRequests` (EY_INVALID_RATE_LIMIT). Requests
+   * are judged in input order; results come in input order.
+   */
+  takeTokens?(requests: readonly TokenRequest[]): Promise<readonly TokenGrant[]>;
+
+  /**
+   * Optional capability (with {@link takeTokens}): gives back tokens a grant gave and that
+   * were not used (the claim found fewer rows): removes up to `count` entries recorded at
+   * `at` for the key. Entries already expired, or a grant never made, change nothing.
+   */
+  returnTokens?(returns: readonly TokenReturn[]): Promise<void>;
 
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;

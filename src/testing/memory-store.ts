@@ -10,6 +10,7 @@ import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../store/parked-keys.js';
+import { checkTokenRequests, checkTokenReturns, returnToLog, takeFromLog, type GrantLog } from '../store/rate-log.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
 import type {
@@ -66,6 +67,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   const payloads = new Map<string, string>();
   const workingData = new Map<string, Map<string, string>>();
   const waiters = new Set<{ table: Table; wake: () => void }>();
+  const grantLogs = new Map<string, GrantLog>();
   let seq = 0;
   let closed = false;
 
@@ -239,19 +241,42 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       });
     },
 
-    async release(refs, updatedBy) {
+    async release(refs, updatedBy, delayMs = 0) {
       const now = open();
       return refs.map((ref): LeaseOutcome => {
         const row = held(ref);
         if (row === undefined) return 'lease_lost';
         row.attempts = Math.max(0, row.attempts - 1);
         move(row, row.attempts === 0 ? 'UNPROCESSED' : 'RETRY', updatedBy, now);
-        row.availableAt = now;
+        row.availableAt = now + Math.max(0, delayMs);
         row.leaseOwner = null;
         clearLease(row);
-        wake(row.table);
+        if (delayMs <= 0) wake(row.table);
         return 'ok';
       });
+    },
+
+    async takeTokens(requests) {
+      const now = open();
+      checkTokenRequests(requests);
+      return requests.map((request) => {
+        let log = grantLogs.get(request.key);
+        if (log === undefined) grantLogs.set(request.key, (log = []));
+        const { granted, at, nextAt } = takeFromLog(log, request, now);
+        if (log.length === 0) grantLogs.delete(request.key);
+        return { granted, at, nextAt };
+      });
+    },
+
+    async returnTokens(returns) {
+      open();
+      checkTokenReturns(returns);
+      for (const r of returns) {
+        const log = grantLogs.get(r.key);
+        if (log === undefined) continue;
+        returnToLog(log, r.at, r.count);
+        if (log.length === 0) grantLogs.delete(r.key);
+      }
     },
 
     async promoteDueRetries(limit, updatedBy) {

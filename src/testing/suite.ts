@@ -13,6 +13,7 @@ import { leaseCases } from './cases/lease.js';
 import { orderingCases } from './cases/ordering.js';
 import { parkedCases } from './cases/parked.js';
 import { publishCases } from './cases/publish.js';
+import { rateTokenCases } from './cases/rate-tokens.js';
 import { queryCases } from './cases/query.js';
 import { redrivePurgeCases } from './cases/redrive-purge.js';
 import { retryCases } from './cases/retry.js';
@@ -33,6 +34,8 @@ const featureCases: readonly ConformanceCase[] = [
       assert.equal(store.features.orderingKeys, features.orderingKeys, 'features.orderingKeys');
       assert.equal(store.features.multiProcess, features.multiProcess, 'features.multiProcess');
       assert.equal(typeof store.waitForMessages === 'function', features.waitForMessages, 'waitForMessages');
+      assert.equal(typeof store.takeTokens === 'function', features.rateTokens, 'takeTokens');
+      assert.equal(typeof store.returnTokens === 'function', features.rateTokens, 'returnTokens');
     },
   },
 ];
@@ -52,11 +55,18 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...orderingCases,
   ...parkedCases,
   ...wakeUpCases,
+  ...rateTokenCases,
 ]);
 
 /** Every feature supported, unless the store opts out. */
 export function resolveFeatures(features: Partial<ConformanceFeatures> = {}): ConformanceFeatures {
-  return Object.freeze({ multiProcess: true, orderingKeys: true, waitForMessages: true, ...features });
+  return Object.freeze({
+    multiProcess: true,
+    orderingKeys: true,
+    waitForMessages: true,
+    rateTokens: true,
+    ...features,
+  });
 }
 
 export function resolveTiming(timing: Partial<ConformanceTiming> = {}): ConformanceTiming {

@@ -32,10 +32,12 @@ export interface TestApi {
 export interface ConformanceFeatures extends StoreFeatures {
   /** The store implements `waitForMessages`. */
   readonly waitForMessages: boolean;
+  /** The store implements `takeTokens` and `returnTokens` (rate limits). */
+  readonly rateTokens: boolean;
 }
 
 /** A feature a case needs. `multiProcess` is never needed here: the multi-process test lives elsewhere. */
-export type ConformanceRequirement = 'orderingKeys' | 'waitForMessages';
+export type ConformanceRequirement = 'orderingKeys' | 'waitForMessages' | 'rateTokens';
 
 export interface ConformanceTiming {
   /**

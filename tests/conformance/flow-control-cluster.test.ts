@@ -1,5 +1,5 @@
 /**
- * The schedule and reply-deadline cases on a 3-master Redis Cluster started for this file
+ * The schedule, reply-deadline and rate-limit cases on a 3-master Redis Cluster started for this file
  * (each case on its own key prefix, deleted after): the slots' and checks' rows land on
  * different partitions, and nothing in them may depend on one server.
  */
@@ -11,6 +11,7 @@ import { assertReachable, deletePrefix, randomPrefix } from '../support/redis-ke
 import type { StoreFactory } from '../support/store-factories.js';
 import { scheduleSuite } from '../support/flow-control-schedules-cases.js';
 import { replyDeadlineSuite } from '../support/flow-control-timeouts-cases.js';
+import { rateLimitSuite } from '../support/flow-control-rate-cases.js';
 
 let cluster: RedisClusterHandle | undefined;
 let admin: Cluster | undefined;
@@ -44,3 +45,4 @@ const CLUSTER_FACTORY: StoreFactory = {
 
 scheduleSuite(CLUSTER_FACTORY);
 replyDeadlineSuite(CLUSTER_FACTORY);
+rateLimitSuite(CLUSTER_FACTORY);

@@ -20,12 +20,13 @@ describe('conformanceCoverage', () => {
   });
 
   it('lists exactly the cases of the missing features, and the suite has them', () => {
-    const missing = conformanceCoverage({ orderingKeys: false, waitForMessages: false });
+    const missing = conformanceCoverage({ orderingKeys: false, waitForMessages: false, rateTokens: false });
     const expected = CONFORMANCE_CASES.filter((c) => c.requires !== undefined).map((c) => c.name);
     expect(missing).toEqual(expected);
     expect(missing.filter((n) => n.startsWith('ordering keys:'))).toHaveLength(4);
     expect(missing.filter((n) => n.startsWith('parked keys:'))).toHaveLength(7);
     expect(missing.filter((n) => n.startsWith('waitForMessages:'))).toHaveLength(3);
+    expect(missing.filter((n) => n.startsWith('rate tokens:'))).toHaveLength(6);
   });
 
   it('names every case once', () => {

@@ -125,7 +125,7 @@ describe('runStoreConformance registration', () => {
     let closed = 0;
     runStoreConformance({
       name: 'memory without ordering keys',
-      features: { multiProcess: false, orderingKeys: false, waitForMessages: false },
+      features: { multiProcess: false, orderingKeys: false, waitForMessages: false, rateTokens: false },
       createStore: async () => {
         opened++;
         const store = createMemoryStore();

@@ -80,7 +80,7 @@ describe('sqlite store: migrations', () => {
     expect(migrate(db, 'ey_')).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare('SELECT version FROM ey_schema_version').all()).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['ey_messages', 'ey_payload', 'ey_schema_version', 'ey_working_data']);
+    expect(tables).toEqual(['ey_messages', 'ey_payload', 'ey_rate_limits', 'ey_schema_version', 'ey_working_data']);
     db.close();
   });
 

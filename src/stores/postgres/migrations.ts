@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV4 } from './generated/scripts.js';
+import { schemaV1, schemaV4, schemaV5 } from './generated/scripts.js';
 import { inSchema, quoteIdentifier } from './identifiers.js';
 
 export interface Migration {
@@ -23,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, script: schemaV1 },
   // 2 (priorities), 3 (groups): other parts of issue 18
   { version: 4, script: schemaV4 },
+  { version: 5, script: schemaV5 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

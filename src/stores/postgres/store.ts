@@ -20,6 +20,7 @@ import { isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest } from '../../store/parked-keys.js';
+import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
 import type {
   ClaimedMessage,
   CompleteRequest,
@@ -29,6 +30,7 @@ import type {
   PublishResult,
   StoreFeatures,
   StoreTransaction,
+  TokenGrant,
 } from '../../store/port.js';
 import type { PostgresConnection, Queryable } from './connection.js';
 import * as sql from './generated/scripts.js';
@@ -234,10 +236,49 @@ export function createStoreOnConnection(
       return outcomesOf(requests.length, rows);
     },
 
-    async release(refs: readonly LeaseRef[], updatedBy: string) {
+    async release(refs: readonly LeaseRef[], updatedBy: string, delayMs = 0) {
       if (refs.length === 0) return [];
-      const rows = await run<{ req: string }>('release', 'release', [...fenceArrays(refs), updatedBy, channel]);
+      const delay = Math.max(0, Math.floor(delayMs));
+      const rows = await run<{ req: string }>('release', 'release', [...fenceArrays(refs), updatedBy, channel, delay]);
       return outcomesOf(refs.length, rows);
+    },
+
+    async takeTokens(requests) {
+      conn.assertOpen('takeTokens');
+      checkTokenRequests(requests);
+      if (requests.length === 0) return [];
+      // By key (stable): two batches sharing keys lock them in the same order.
+      const order = requests
+        .map((_, i) => i)
+        .sort((a, b) => {
+          const ka = (requests[a] as (typeof requests)[number]).key;
+          const kb = (requests[b] as (typeof requests)[number]).key;
+          return ka < kb ? -1 : ka > kb ? 1 : a - b;
+        });
+      const sorted = order.map((i) => requests[i] as (typeof requests)[number]);
+      const rows = await run<{ req: string; granted: number; at: string; nextAt: string }>('takeTokens', 'takeTokens', [
+        sorted.map((r) => r.key),
+        sorted.map((r) => r.max),
+        sorted.map((r) => r.intervalMs),
+        sorted.map((r) => r.want),
+      ]);
+      const grants = new Array<TokenGrant>(requests.length);
+      for (const row of rows) {
+        const original = order[Number(row.req) - 1] as number;
+        grants[original] = { granted: Number(row.granted), at: Number(row.at), nextAt: Number(row.nextAt) };
+      }
+      return grants;
+    },
+
+    async returnTokens(returns) {
+      conn.assertOpen('returnTokens');
+      checkTokenReturns(returns);
+      if (returns.length === 0) return;
+      await run('returnTokens', 'returnTokens', [
+        returns.map((r) => r.key),
+        returns.map((r) => r.at),
+        returns.map((r) => r.count),
+      ]);
     },
 
     async promoteDueRetries(limit, updatedBy) {

@@ -6,7 +6,9 @@
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import type { EventStore, StoreFeatures } from '../../store/port.js';
+import type { EventStore, StoreFeatures, TokenGrant, TokenRequest } from '../../store/port.js';
+import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
+import { asNumber } from './codec.js';
 import { RedisConnection } from './connection.js';
 import { KeyLayout } from './layout.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './options.js';
@@ -64,6 +66,12 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   };
 
   const features: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+  /**
+   * A rate limit's key: one string key per limit, outside the partitions (take-tokens.lua),
+   * its own hash tag (so limits spread over a cluster's slots) starting like every key of the
+   * prefix, `{<keyPrefix>:`.
+   */
+  const rateKey = (key: string): string => `{${layout.prefix}:rate:${key}}`;
   return {
     features,
     topology: Object.freeze({ partitions: layout.partitions, cluster: conn.cluster, keyPrefix: layout.prefix }),
@@ -95,10 +103,53 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       await ready();
       return writes.fail(requests);
     },
-    async release(refs, updatedBy) {
+    async release(refs, updatedBy, delayMs = 0) {
       if (refs.length === 0) return [];
       await ready();
-      return writes.release(refs, updatedBy);
+      return writes.release(refs, updatedBy, delayMs);
+    },
+    async takeTokens(requests) {
+      checkTokenRequests(requests);
+      if (requests.length === 0) return [];
+      await ready();
+      // One script call per key (Cluster-safe wherever the key hashes), keys in parallel;
+      // the wants of one key go in one call, judged in input order.
+      const byKey = new Map<string, { request: TokenRequest; index: number }[]>();
+      requests.forEach((request, index) => {
+        const list = byKey.get(request.key) ?? [];
+        list.push({ request, index });
+        byKey.set(request.key, list);
+      });
+      const grants = new Array<TokenGrant>(requests.length);
+      await Promise.all(
+        [...byKey].map(async ([key, items]) => {
+          const first = (items[0] as { request: TokenRequest }).request;
+          const reply = await conn.script(
+            'takeTokens',
+            [rateKey(key)],
+            [first.max, first.intervalMs, items.length, ...items.map((i) => i.request.want)],
+          );
+          const values = Array.isArray(reply) ? reply : [];
+          items.forEach(({ index }, i) => {
+            grants[index] = {
+              granted: asNumber(values[i * 3], 'granted'),
+              at: asNumber(values[i * 3 + 1], 'at'),
+              nextAt: asNumber(values[i * 3 + 2], 'nextAt'),
+            };
+          });
+        }),
+      );
+      return grants;
+    },
+    async returnTokens(returns) {
+      checkTokenReturns(returns);
+      if (returns.length === 0) return;
+      await ready();
+      const byKey = new Map<string, (string | number)[]>();
+      for (const r of returns) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.at, r.count]);
+      await Promise.all(
+        [...byKey].map(([key, pairs]) => conn.script('returnTokens', [rateKey(key)], [pairs.length / 2, ...pairs])),
+      );
     },
     async promoteDueRetries(limit, updatedBy) {
       await ready();

@@ -194,12 +194,12 @@ export class RowWrites {
     );
   }
 
-  release(refs: readonly LeaseRef[], updatedBy: string): Promise<LeaseOutcome[]> {
+  release(refs: readonly LeaseRef[], updatedBy: string, delayMs = 0): Promise<LeaseOutcome[]> {
     return this.#fenced(
       refs,
       (r) => r,
       'release',
-      [this.layout.wakePrefix(), updatedBy],
+      [this.layout.wakePrefix(), updatedBy, Math.max(0, Math.floor(delayMs))],
       (r, base) => [base, r.messageType, r.eventId, r.claimToken],
     );
   }

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV2, schemaV5 } from './generated/scripts.js';
+import { schemaV1, schemaV2, schemaV5, schemaV6 } from './generated/scripts.js';
 import { withPrefix } from './statements.js';
 
 export interface Migration {
@@ -20,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, script: schemaV2 },
   // 3 (priorities), 4 (groups): other parts of issue 18
   { version: 5, script: schemaV5 },
+  { version: 6, script: schemaV6 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

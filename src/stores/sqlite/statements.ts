@@ -136,7 +136,10 @@ export interface Statements {
   readonly completeRow: PositionalWrite<Fence & { updatedBy: string; now: number }>;
   readonly failRow: Params<Fence & { retryDelayMs: number | null; error: string; updatedBy: string; now: number }>;
   readonly heartbeatRow: Params<Fence & { leaseExpiresAt: number }>;
-  readonly releaseRow: Params<Fence & { updatedBy: string; now: number }>;
+  readonly releaseRow: Params<Fence & { updatedBy: string; now: number; availableAt: number }>;
+  readonly selectRateLimit: Query<{ key: string }, { grants: string; expiresAt: number }>;
+  readonly upsertRateLimit: Params<{ key: string; grants: string; expiresAt: number }>;
+  readonly deleteRateLimits: Params<{ now: number; key: string | null }>;
   readonly upsertWorkingData: Params<{ eventId: string; name: string; value: string }>;
   readonly promoteDueRetries: Params<{ now: number; limit: number; updatedBy: string }>;
   readonly reapExpiredLeases: Params<{ now: number; retryDelayMs: number; limit: number; updatedBy: string }>;
@@ -238,6 +241,9 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     failRow: prepare(sql.failRow),
     heartbeatRow: prepare(sql.heartbeatRow),
     releaseRow: prepare(sql.releaseRow),
+    selectRateLimit: prepare(sql.selectRateLimit),
+    upsertRateLimit: prepare(sql.upsertRateLimit),
+    deleteRateLimits: prepare(sql.deleteRateLimits),
     upsertWorkingData: prepare(sql.upsertWorkingData),
     promoteDueRetries: prepare(sql.promoteDueRetries),
     reapExpiredLeases: prepare(sql.reapExpiredLeases),

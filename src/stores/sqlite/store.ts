@@ -15,6 +15,13 @@
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../../store/parked-keys.js';
+import {
+  checkTokenRequests,
+  checkTokenReturns,
+  parseGrantLog,
+  returnToLog,
+  takeFromLog,
+} from '../../store/rate-log.js';
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
@@ -36,6 +43,9 @@ import type {
   RowFilter,
   StatusCount,
   StoreFeatures,
+  TokenGrant,
+  TokenRequest,
+  TokenReturn,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
 import { prepareStatements, type CorruptRow, type Statements } from './statements.js';
@@ -198,9 +208,36 @@ export function createStoreOnDatabase(
     refs.map((ref) => (sql.heartbeatRow.run({ ...fenceOf(ref), leaseExpiresAt }).changes === 1 ? 'ok' : 'lease_lost')),
   );
 
-  const releaseAll = db.transaction((refs: readonly LeaseRef[], updatedBy: string, now: number): LeaseOutcome[] =>
-    refs.map((ref) => (sql.releaseRow.run({ ...fenceOf(ref), updatedBy, now }).changes === 1 ? 'ok' : 'lease_lost')),
+  const releaseAll = db.transaction(
+    (refs: readonly LeaseRef[], updatedBy: string, now: number, availableAt: number): LeaseOutcome[] =>
+      refs.map((ref) =>
+        sql.releaseRow.run({ ...fenceOf(ref), updatedBy, now, availableAt }).changes === 1 ? 'ok' : 'lease_lost',
+      ),
   );
+
+  // Rate-limit tokens: each key's grant log is read, judged by store/rate-log.ts and written
+  // back inside one BEGIN IMMEDIATE transaction, so callers of every process serialize.
+  const takeAll = db.transaction((requests: readonly TokenRequest[], now: number): TokenGrant[] => {
+    sql.deleteRateLimits.run({ now, key: null });
+    return requests.map((request) => {
+      const log = parseGrantLog(sql.selectRateLimit.get({ key: request.key })?.grants);
+      const { granted, at, nextAt, expiresAt } = takeFromLog(log, request, now);
+      if (log.length === 0) sql.deleteRateLimits.run({ now, key: request.key });
+      else sql.upsertRateLimit.run({ key: request.key, grants: JSON.stringify(log), expiresAt });
+      return { granted, at, nextAt };
+    });
+  });
+
+  const returnAll = db.transaction((returns: readonly TokenReturn[], now: number): void => {
+    for (const r of returns) {
+      const row = sql.selectRateLimit.get({ key: r.key });
+      const log = parseGrantLog(row?.grants);
+      if (row === undefined || !returnToLog(log, r.at, r.count)) continue;
+      // The interval is not stored: the old expiry stays (at worst the row is kept a little longer).
+      if (log.length === 0) sql.deleteRateLimits.run({ now, key: r.key });
+      else sql.upsertRateLimit.run({ key: r.key, grants: JSON.stringify(log), expiresAt: row.expiresAt });
+    }
+  });
 
   const purgeAll = db.transaction((request: PurgeRequest, statuses: readonly Status[], now: number): number => {
     const [statusA, statusB = statusA] = statuses as [Status, Status?];
@@ -265,11 +302,27 @@ export function createStoreOnDatabase(
       return guard('fail', () => immediately(failAll, requests, clock.now()));
     },
 
-    async release(refs, updatedBy) {
+    async release(refs, updatedBy, delayMs = 0) {
       if (refs.length === 0) return [];
-      const outcomes = guard('release', () => immediately(releaseAll, refs, updatedBy, clock.now()));
-      wakeUps.notify(refs.filter((_, i) => outcomes[i] === 'ok').map((r) => r.table));
+      const delay = Math.max(0, Math.floor(delayMs));
+      const outcomes = guard('release', () => {
+        const now = clock.now();
+        return immediately(releaseAll, refs, updatedBy, now, now + delay);
+      });
+      if (delay === 0) wakeUps.notify(refs.filter((_, i) => outcomes[i] === 'ok').map((r) => r.table));
       return outcomes;
+    },
+
+    async takeTokens(requests) {
+      checkTokenRequests(requests);
+      if (requests.length === 0) return guard('takeTokens', () => []);
+      return guard('takeTokens', () => immediately(takeAll, requests, clock.now()));
+    },
+
+    async returnTokens(returns) {
+      checkTokenReturns(returns);
+      if (returns.length === 0) return guard('returnTokens', () => undefined);
+      return guard('returnTokens', () => immediately(returnAll, returns, clock.now()));
     },
 
     async promoteDueRetries(limit, updatedBy) {

@@ -1,5 +1,6 @@
 -- IN_PROGRESS → UNPROCESSED (it was the first attempt) or RETRY: the attempt is not counted,
--- the lease is cleared and the row is claimable at once, keeping its place (seq); fenced.
+-- the lease is cleared and the row is claimable at @availableAt (now, or later for a
+-- rate-limited row waiting for its slot), keeping its place (seq); fenced.
 -- (In an UPDATE every right-hand side reads the old row, so attempts <= 1 means "first".)
 --
 -- @seq          INTEGER  the row, as its claim token names it (row-mapping.ts seqOfToken;
@@ -10,10 +11,11 @@
 -- @claimToken   TEXT     and the claim token the holder presents (fencing)
 -- @updatedBy    TEXT     the releasing service
 -- @now          INTEGER  epoch ms, store clock
+-- @availableAt  INTEGER  epoch ms, store clock: now + the release's delay
 UPDATE {prefix}messages
 SET status = CASE WHEN attempts <= 1 THEN 'UNPROCESSED' ELSE 'RETRY' END,
     attempts = max(attempts - 1, 0),
-    available_at = @now,
+    available_at = @availableAt,
     lease_owner = NULL,
     lease_expires_at = NULL,
     claim_token = NULL,
