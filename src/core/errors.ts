@@ -86,6 +86,10 @@ export const ErrorCode = {
   BROKER_REJECTED: 'EY_BROKER_REJECTED',
   /** An inbound broker message lacks what its mapping needs (message type, event id header). */
   INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
+  /** A message type's `group` declaration is malformed (key not a function, maxInFlight not a positive integer). */
+  INVALID_GROUP: 'EY_INVALID_GROUP',
+  /** A group key function threw or returned no usable key: the row is written FAILED with this code. */
+  INVALID_GROUP_KEY: 'EY_INVALID_GROUP_KEY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -3,6 +3,7 @@
  * and its retry policy. Declared once; the registry refuses duplicates and unknown names.
  */
 import { ErrorCode, EventyardError } from './errors.js';
+import { resolveGroup, type GroupDeclaration, type GroupPolicy } from './group.js';
 import { resolveReplyTimeout, type ReplyTimeout, type ReplyTimeoutDeclaration } from './reply-timeout.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -34,6 +35,8 @@ export interface MessageType<Name extends string = string, Payload = unknown> {
   readonly retry: RetryPolicy;
   /** The reply deadline of a request type, when declared (see docs/flow-control.md). */
   readonly replyTimeout?: ReplyTimeout | undefined;
+  /** Group concurrency, when declared (see docs/flow-control.md, "Group concurrency"). */
+  readonly group?: GroupPolicy | undefined;
 }
 
 export interface MessageTypeDeclaration<Name extends string, Schema extends StandardSchemaV1> {
@@ -50,6 +53,12 @@ export interface MessageTypeDeclaration<Name extends string, Schema extends Stan
    * EY_INVALID_DEADLINE for an `afterMs` that is not a whole number in [1 ms, 1 year].
    */
   readonly replyTimeout?: ReplyTimeoutDeclaration;
+  /**
+   * At most `maxInFlight` rows of one group (`key(payload)`, e.g. the tenant id) in
+   * progress at once, across all processes; groups are claimed round-robin, so a group with
+   * a large backlog does not starve the others. EY_INVALID_GROUP when malformed.
+   */
+  readonly group?: GroupDeclaration<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 export function defineMessageType<const Name extends string, Schema extends StandardSchemaV1>(
@@ -76,9 +85,17 @@ export function defineMessageType<const Name extends string, Schema extends Stan
     );
   }
   const retry = resolveRetryPolicy(declaration.retry);
-  if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry });
-  const replyTimeout = resolveReplyTimeout(name, declaration.replyTimeout);
-  return Object.freeze({ name, table, schema, retry, replyTimeout });
+  const group = declaration.group === undefined ? undefined : resolveGroup(name, declaration.group);
+  const replyTimeout =
+    declaration.replyTimeout === undefined ? undefined : resolveReplyTimeout(name, declaration.replyTimeout);
+  return Object.freeze({
+    name,
+    table,
+    schema,
+    retry,
+    ...(replyTimeout === undefined ? {} : { replyTimeout }),
+    ...(group === undefined ? {} : { group }),
+  });
 }
 
 /** Whether `value` has the shape defineMessageType() returns (name, table, Standard Schema, retry policy). */
