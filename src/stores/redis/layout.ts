@@ -26,9 +26,36 @@ export class KeyLayout {
 
   /** The partition of an event: FNV-1a over the UTF-8 bytes of EVENT_ID, mod partitions. */
   partitionOf(eventId: string): number {
+    return this.#hash(eventId);
+  }
+
+  /**
+   * Where a message row lives: its event's partition, or, for a row with a GROUP_KEY, the
+   * group's partition (FNV-1a of the group key), so every row of a group shares one slot and
+   * a claim script counts the group's rows in progress exactly (docs/redis.md, "Groups").
+   */
+  placementOf(message: { readonly eventId: string; readonly groupKey?: string | undefined; readonly failure?: string | undefined }): number {
+    return message.groupKey !== undefined && message.failure === undefined
+      ? this.#hash(`g:${message.groupKey}`)
+      : this.#hash(message.eventId);
+  }
+
+  /**
+   * The partition a claim token names (`<partition>.<n>`, lua/claim.lua): where the claimed
+   * row lives (a grouped row is not in its event's partition). Falls back to the event's
+   * partition for a token this store never issued (the fenced write then finds nothing).
+   */
+  partitionOfLease(ref: { readonly eventId: string; readonly claimToken: string }): number {
+    const dot = ref.claimToken.indexOf('.');
+    const digits = dot > 0 ? ref.claimToken.slice(0, dot) : '';
+    const p = /^\d{1,4}$/.test(digits) ? Number(digits) : -1;
+    return p >= 0 && p < this.partitions ? p : this.partitionOf(ref.eventId);
+  }
+
+  #hash(text: string): number {
     if (this.partitions === 1) return 0;
     let hash = 0x811c9dc5;
-    for (const byte of Buffer.from(eventId, 'utf8')) {
+    for (const byte of Buffer.from(text, 'utf8')) {
       hash ^= byte;
       hash = Math.imul(hash, 0x01000193) >>> 0;
     }

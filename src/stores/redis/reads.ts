@@ -46,8 +46,7 @@ export class RowReads {
   async list(request: ListRequest): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(request.limit));
     const cursor = parseCursor(request.after);
-    const partitions =
-      request.eventId === undefined ? this.layout.bases.map((_, p) => p) : [this.layout.partitionOf(request.eventId)];
+    const partitions = request.eventId === undefined ? this.layout.bases.map((_, p) => p) : this.#eventPartitions();
     const results = await Promise.all(partitions.map((p) => this.#listPartition(p, request, limit, cursor)));
     const merged = results.flatMap((r) => r.rows).sort(rowOrder);
     const page = merged.slice(0, limit);
@@ -112,13 +111,18 @@ export class RowReads {
     return counts;
   }
 
+  /**
+   * Where an event's rows may be: every partition, since a grouped row lives in its group's
+   * partition, not its event's (layout.placementOf). One script call per partition, at once.
+   */
+  #eventPartitions(): number[] {
+    return this.layout.bases.map((_, p) => p);
+  }
+
   async #countEvent(filter: RowFilter): Promise<StatusCount[]> {
-    const { rows } = await this.#listPartition(
-      this.layout.partitionOf(filter.eventId as string),
-      filter,
-      100_000,
-      undefined,
-    );
+    const rows = (
+      await Promise.all(this.#eventPartitions().map((p) => this.#listPartition(p, filter, 100_000, undefined)))
+    ).flatMap((r) => r.rows);
     const counts = new Map<string, StatusCount>();
     for (const r of rows) {
       const key = `${r.table} ${r.messageType} ${r.status}`;
@@ -128,8 +132,17 @@ export class RowReads {
     return [...counts.values()];
   }
 
-  getPayload(eventId: string): Promise<string | null> {
-    return this.conn.run('getPayload', (c) => c.get(this.layout.payloadKey(eventId)));
+  /**
+   * The event's payload: in its event's partition, or (an event whose rows are all grouped)
+   * in a group's partition, which then keeps the copy its rows were written with.
+   */
+  async getPayload(eventId: string): Promise<string | null> {
+    const home = await this.conn.run('getPayload', (c) => c.get(this.layout.payloadKey(eventId)));
+    if (home !== null || this.layout.partitions === 1) return home;
+    const all = await Promise.all(
+      this.layout.bases.map((base) => this.conn.run('getPayload', (c) => c.get(`${base}:p:${eventId}`))),
+    );
+    return all.find((p) => p !== null) ?? null;
   }
 
   async getWorkingData(eventId: string): Promise<ReadonlyMap<string, string>> {

@@ -72,13 +72,19 @@ export class RowWrites {
     return partitions.map((p) => this.layout.routeKey(p));
   }
 
-  #baseOf(eventId: string): string {
-    return this.layout.base(this.layout.partitionOf(eventId));
+  /** The base of the partition a message row lives in (layout.placementOf). */
+  #placed(message: NewMessage): string {
+    return this.layout.base(this.layout.placementOf(message));
+  }
+
+  /** The base of the partition a held row lives in (its claim token names it). */
+  #held(ref: LeaseRef): string {
+    return this.layout.base(this.layout.partitionOfLease(ref));
   }
 
   async publish(messages: readonly NewMessage[]): Promise<PublishResult[]> {
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
-    const groups = this.group(messages, (m) => this.layout.partitionOf(m.eventId));
+    const groups = this.group(messages, (m) => this.layout.placementOf(m));
     // A batch split over cluster partitions: one Redis TIME and one order for all its calls.
     const split = this.conn.cluster && groups.length > 1;
     const tag = split ? batchTagger() : undefined;
@@ -87,7 +93,7 @@ export class RowWrites {
       groups.map(async (g) => {
         const args: Arg[] = [this.layout.wakePrefix(), callNow, g.items.length];
         for (const { item, index } of g.items) {
-          args.push(...messageArgs(this.#baseOf(item.eventId), item, tag === undefined ? '' : tag(index)));
+          args.push(...messageArgs(this.#placed(item), item, tag === undefined ? '' : tag(index)));
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
@@ -121,11 +127,11 @@ export class RowWrites {
     argsOf: (item: T, base: string) => Arg[],
   ): Promise<LeaseOutcome[]> {
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(items.length);
-    const groups = this.group(items, (item) => this.layout.partitionOf(refOf(item).eventId));
+    const groups = this.group(items, (item) => this.layout.partitionOfLease(refOf(item)));
     await Promise.all(
       groups.map(async (g) => {
         const args: Arg[] = [...head, g.items.length];
-        for (const { item } of g.items) args.push(...argsOf(item, this.#baseOf(refOf(item).eventId)));
+        for (const { item } of g.items) args.push(...argsOf(item, this.#held(refOf(item))));
         const reply = asOutcomes(await this.conn.script(script, this.#keys(g.partitions), args), g.items.length);
         g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
       }),
@@ -173,7 +179,7 @@ export class RowWrites {
 
   async complete(requests: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(requests.length);
-    const groups = this.group(requests, (r) => this.layout.partitionOf(r.ref.eventId));
+    const groups = this.group(requests, (r) => this.layout.partitionOfLease(r.ref));
     const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
     await Promise.all(
       groups.map(async (g) => {
@@ -181,14 +187,14 @@ export class RowWrites {
         const touched = new Set(g.partitions);
         const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
         for (const { item } of g.items) {
-          const home = this.layout.partitionOf(item.ref.eventId);
+          const home = this.layout.partitionOfLease(item.ref);
           const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
           outboxes.push(outbox);
           const { ref } = item;
           args.push(this.layout.base(home), ref.messageType, ref.eventId, ref.claimToken, item.updatedBy);
           args.push(item.emits.length, item.workingData.length);
           for (const emit of item.emits) {
-            const target = this.layout.partitionOf(emit.eventId);
+            const target = this.layout.placementOf(emit);
             if (this.conn.cluster && target !== home) {
               const entry: OutboxEntry = { k: 'm', m: emit };
               const field = `m|${emit.eventId}|${emit.messageType}`;

@@ -10,6 +10,7 @@
 --@include now
 --@include counts
 --@include wake
+--@include groups
 local base = baseOf(KEYS[1])
 local now = nowMs()
 local updatedBy, limit = ARGV[2], tonumber(ARGV[3])
@@ -36,14 +37,14 @@ for i = 1, #ids do
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't')
+    local row = redis.call('HMGET', key, 's', 't', 'g')
     local status, tbl = row[1], row[2]
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
       setStatus(base, key, tbl, mtype, status, 'RETRY', updatedBy, now)
       redis.call('HSET', key, 'n', 0, 'av', now)
       redis.call('ZREM', base .. (status == 'ERROR' and ':x' or ':f'), id)
-      redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
+      makeReady(base, tbl, mtype, row[3], now, readyMember(eventId))
       markWake(tbl)
       done = done + 1
     end
