@@ -5,6 +5,7 @@
  * lives in attempt.ts, lease renewal in lease-keeper.ts, batched writes in
  * outcome-batcher.ts, what each outcome counts, logs and tells the hooks in outcome-report.ts.
  */
+import { groupLimits } from '../core/group.js';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
@@ -201,6 +202,9 @@ export class EventProcessor {
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
     const claims = new OutageLog(logger, 'claim');
     const types = [...handlers.keys()];
+    // The group limits of the grouped types among them: every claim carries them (the store
+    // enforces maxInFlight per group across all processes, and serves groups round-robin).
+    const groups = groupLimits(types.map((t) => this.#deps.builder.registry.get(t)));
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
@@ -229,6 +233,7 @@ export class EventProcessor {
             owner,
             updatedBy: serviceName,
             leaseMs: options.leaseMs,
+            ...(groups === undefined ? {} : { groups }),
           });
         } catch (error) {
           // An outage is logged once by the store watch; other failures once per streak.
