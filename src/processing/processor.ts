@@ -90,6 +90,8 @@ export class EventProcessor {
   #stop = new AbortController();
   /** Aborted to end the current idle wait early (stop, local write). */
   #wake = new AbortController();
+  /** Some handled type declares a group: the processor's own completions free group slots. */
+  #grouped = false;
   #loop: Promise<void> | undefined;
   #lastPollAt = 0;
   readonly #storeDeadlineMs: number;
@@ -205,6 +207,7 @@ export class EventProcessor {
     // The group limits of the grouped types among them: every claim carries them (the store
     // enforces maxInFlight per group across all processes, and serves groups round-robin).
     const groups = groupLimits(types.map((t) => this.#deps.builder.registry.get(t)));
+    this.#grouped = groups !== undefined;
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
@@ -329,6 +332,9 @@ export class EventProcessor {
           this.#controls.delete(control);
           this.#running.delete(run);
           this.#slotFreed.fire();
+          // The row left IN_PROGRESS (its outcome is written): a claim that found its group
+          // full may now get a row of it, so an idle wait ends instead of backing off.
+          if (this.#grouped) this.#wake.abort();
         });
       this.#running.add(run);
     }

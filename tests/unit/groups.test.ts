@@ -123,7 +123,7 @@ describe('group keys on write', () => {
       })
       .start();
     const start = await app.publish(RQ_START, { tenant: 'acme', n: 1 });
-    await waitUntil('the start completes', async () => (await rowOf(start.eventId, 'RQ_START')).status === 'COMPLETED');
+    await waitUntil('the start completes', async () => (await rowOf(start.eventId, 'RQ_START')).status === 'COMPLETED', 10_000);
     expect((await rowOf(start.eventId)).groupKey).toBe('acme');
     expect((await rowOf(emitted[0] as string)).groupKey).toBe('other');
     const badEmit = await rowOf(emitted[1] as string);
