@@ -58,9 +58,10 @@ async function runPhase(env: RunEnv, grouped: boolean): Promise<PhaseResult> {
   const app = createEventyard({ store: storeFor(env, phase), messageTypes: [type], logger: silentLogger });
   try {
     const total = hot + groups * perGroup;
-    const payloads = makePayloads(total).map(
-      (p, i): GroupPayload => ({ ...p, tenant: i < hot ? 'hot' : `small-${String((i - hot) % groups).padStart(3, '0')}` }),
-    );
+    const payloads = makePayloads(total).map((p, i): GroupPayload => ({
+      ...p,
+      tenant: i < hot ? 'hot' : `small-${String((i - hot) % groups).padStart(3, '0')}`,
+    }));
     for (let i = 0; i < payloads.length; i += 1000) {
       await app.publishMany(payloads.slice(i, i + 1000).map((payload) => ({ type, payload })));
     }
@@ -91,7 +92,10 @@ async function runPhase(env: RunEnv, grouped: boolean): Promise<PhaseResult> {
     await all;
     const window = await meter.stop(total);
     await app.idle();
-    const small = [...finishedAt].filter(([t]) => t !== 'hot').map(([, s]) => s).sort((a, b) => a - b);
+    const small = [...finishedAt]
+      .filter(([t]) => t !== 'hot')
+      .map(([, s]) => s)
+      .sort((a, b) => a - b);
     const counts = await app.countByStatus({ messageType: type.name });
     const completed = counts.filter((c) => c.status === 'COMPLETED').reduce((s, c) => s + c.count, 0);
     const ok = completed === total && duplicates === 0 && small.length === groups;

@@ -54,11 +54,13 @@ export function resolveGroup(typeName: string, group: unknown): GroupPolicy {
       { details: { messageType: typeName, field: 'maxInFlight' } },
     );
   }
-  return Object.freeze({ key: key as (payload: unknown) => string, maxInFlight });
+  return Object.freeze({ key, maxInFlight });
 }
 
 /** What a row of a grouped type carries: its group key, or the reason it has none. */
-export type GroupKeyResult = { readonly groupKey: string; readonly failure?: undefined } | { readonly failure: string; readonly groupKey?: undefined };
+export type GroupKeyResult =
+  | { readonly groupKey: string; readonly failure?: undefined }
+  | { readonly failure: string; readonly groupKey?: undefined };
 
 /**
  * The group key of a payload: `{ groupKey }`, or `{ failure }` (LAST_ERROR text,
@@ -76,7 +78,8 @@ export function computeGroupKey(typeName: string, group: GroupPolicy, payload: u
     const message = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
     return fail(`the key function threw ${message}`);
   }
-  if (typeof value !== 'string') return fail(`the key function returned ${value === null ? 'null' : typeof value}, not a string`);
+  if (typeof value !== 'string')
+    return fail(`the key function returned ${value === null ? 'null' : typeof value}, not a string`);
   if (value.length === 0) return fail('the key function returned an empty string');
   if (value.length > GROUP_KEY_MAX_LENGTH) {
     return fail(`the key function returned ${value.length} characters, more than ${GROUP_KEY_MAX_LENGTH}`);

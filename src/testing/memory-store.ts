@@ -182,10 +182,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
           cursor: groupCursors.get(cursorKey) ?? null,
           nextGroup(after) {
             const keys = ofType.filter((r) => due(r) && (after === null || (r.groupKey as string) > after));
-            return keys.reduce<string | null>((min, r) => (min === null || (r.groupKey as string) < min ? r.groupKey : min), null);
+            return keys.reduce<string | null>(
+              (min, r) => (min === null || (r.groupKey as string) < min ? r.groupKey : min),
+              null,
+            );
           },
           inFlight: (group) =>
-            ofType.filter((r) => r.groupKey === group && r.table === request.table && r.status === 'IN_PROGRESS').length,
+            ofType.filter((r) => r.groupKey === group && r.table === request.table && r.status === 'IN_PROGRESS')
+              .length,
           oldest: (group, n) =>
             sorted(
               ofType.filter((r) => r.groupKey === group && due(r)),

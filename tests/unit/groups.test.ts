@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createEventyard, defineMessageType, silentLogger, type EventStore, type Eventyard, type MessageRow } from '../../src/index.js';
+import {
+  createEventyard,
+  defineMessageType,
+  silentLogger,
+  type EventStore,
+  type Eventyard,
+  type MessageRow,
+} from '../../src/index.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
 import { codeOf } from '../support/error-code.js';
 import { waitUntil } from '../support/rows.js';
@@ -111,7 +118,9 @@ describe('group keys on write', () => {
     const started = await app.publish(throwing, { tenant: 'x', n: 1 });
     const bad = await rowOf(started.eventId, 'RQ_THROWS');
     expect(bad.status).toBe('FAILED');
-    expect(bad.lastError).toBe('EY_INVALID_GROUP_KEY: group key of RQ_THROWS: the key function threw TypeError: no tenant here');
+    expect(bad.lastError).toBe(
+      'EY_INVALID_GROUP_KEY: group key of RQ_THROWS: the key function threw TypeError: no tenant here',
+    );
 
     const emitted: string[] = [];
     app
@@ -123,7 +132,11 @@ describe('group keys on write', () => {
       })
       .start();
     const start = await app.publish(RQ_START, { tenant: 'acme', n: 1 });
-    await waitUntil('the start completes', async () => (await rowOf(start.eventId, 'RQ_START')).status === 'COMPLETED', 10_000);
+    await waitUntil(
+      'the start completes',
+      async () => (await rowOf(start.eventId, 'RQ_START')).status === 'COMPLETED',
+      10_000,
+    );
     expect((await rowOf(start.eventId)).groupKey).toBe('acme');
     expect((await rowOf(emitted[0] as string)).groupKey).toBe('other');
     const badEmit = await rowOf(emitted[1] as string);
@@ -144,12 +157,21 @@ describe('processors honour maxInFlight', () => {
   it('two applications on one SQLite file never run more than 2 of a group at once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'eventyard-groups-'));
     const path = join(dir, 'events.db');
-    const RQ_SLOW = defineMessageType({ name: 'RQ_SLOW', schema: Job, retry, group: { key: tenantKey, maxInFlight: 2 } });
+    const RQ_SLOW = defineMessageType({
+      name: 'RQ_SLOW',
+      schema: Job,
+      retry,
+      group: { key: tenantKey, maxInFlight: 2 },
+    });
     const running = new Map<string, number>();
     const peak = new Map<string, number>();
     let done = 0;
     for (let i = 0; i < 2; i++) {
-      const app = createEventyard({ store: createSqliteStore({ path }), messageTypes: [RQ_SLOW], logger: silentLogger });
+      const app = createEventyard({
+        store: createSqliteStore({ path }),
+        messageTypes: [RQ_SLOW],
+        logger: silentLogger,
+      });
       apps.push(app);
       app
         .service({ name: 'SERVICE_B', concurrency: 8, ...fast })

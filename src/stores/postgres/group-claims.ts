@@ -93,7 +93,7 @@ export class GroupClaims {
       // locked but left unserved would be skipped by concurrent claimers for nothing.
       const rows: ClaimedRow[] = [];
       const locked: string[] = [];
-      for (let at = 0; at < groups.length && rows.length < limit; ) {
+      for (let at = 0; at < groups.length && rows.length < limit;) {
         const batch = groups.slice(at, at + limit - rows.length);
         at += batch.length;
         const got = (await q<{ group_key: string }>('groupLock', [batch, `${this.schema}.${table}.${type}`])).map(

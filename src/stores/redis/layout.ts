@@ -34,7 +34,11 @@ export class KeyLayout {
    * group's partition (FNV-1a of the group key), so every row of a group shares one slot and
    * a claim script counts the group's rows in progress exactly (docs/redis.md, "Groups").
    */
-  placementOf(message: { readonly eventId: string; readonly groupKey?: string | undefined; readonly failure?: string | undefined }): number {
+  placementOf(message: {
+    readonly eventId: string;
+    readonly groupKey?: string | undefined;
+    readonly failure?: string | undefined;
+  }): number {
     return message.groupKey !== undefined && message.failure === undefined
       ? this.#hash(`g:${message.groupKey}`)
       : this.#hash(message.eventId);

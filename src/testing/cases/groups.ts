@@ -71,14 +71,20 @@ export const groupCases: readonly ConformanceCase[] = [
         // Eight claimers at once, nothing completed in between: at most maxInFlight per group
         // (a store may leave a group to a later claim while another claimer holds it), and
         // one more claim while they are all held tops every group up to exactly maxInFlight.
-        const batches = await Promise.all(Array.from({ length: 8 }, () => store.claim(grouped(maxInFlight, { limit: 4 }))));
+        const batches = await Promise.all(
+          Array.from({ length: 8 }, () => store.claim(grouped(maxInFlight, { limit: 4 }))),
+        );
         batches.push(await store.claim(grouped(maxInFlight, { limit: 10 })));
         const claimed = batches.flat();
         const counts = countByGroup(claimed);
         // ... and after that claim every group is full (or drained): exactly maxInFlight.
         const waiting = (g: string): number => messages.filter((m) => m.groupKey === g && !seen.has(m.eventId)).length;
         for (const g of groups) {
-          assert.equal(counts[g] ?? 0, Math.min(maxInFlight, waiting(g)), `rows of group ${g} in progress in round ${round}`);
+          assert.equal(
+            counts[g] ?? 0,
+            Math.min(maxInFlight, waiting(g)),
+            `rows of group ${g} in progress in round ${round}`,
+          );
         }
         for (const c of claimed) {
           assert.ok(!seen.has(c.eventId), `row ${c.eventId} claimed twice`);
@@ -165,9 +171,7 @@ export const groupCases: readonly ConformanceCase[] = [
       const plain = Array.from({ length: 3 }, () => newMessage());
       const other = Array.from({ length: 2 }, () => inGroup('a', { messageType: 'RQ_CONFORMANCE_OTHER' }));
       await publishAll(store, [...a, ...b, ...plain, ...other]);
-      const claimed = await store.claim(
-        grouped(1, { limit: 100, messageTypes: [TEST_TYPE, 'RQ_CONFORMANCE_OTHER'] }),
-      );
+      const claimed = await store.claim(grouped(1, { limit: 100, messageTypes: [TEST_TYPE, 'RQ_CONFORMANCE_OTHER'] }));
       const byType = (t: string): ClaimedMessage[] => claimed.filter((c) => c.messageType === t);
       assert.deepEqual(countByGroup(byType(TEST_TYPE)), { a: 1, b: 1, '(none)': 3 });
       // RQ_CONFORMANCE_OTHER is not named in groups: its grouped rows have no limit.
