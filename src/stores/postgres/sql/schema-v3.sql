@@ -21,10 +21,10 @@ CREATE INDEX messages_claimable ON {schema}.messages (table_name, message_type, 
 
 CREATE INDEX messages_group_claimable
   ON {schema}.messages (table_name, message_type, group_key, available_at, seq)
-  WHERE status IN ('UNPROCESSED', 'RETRY') AND group_key IS NOT NULL;
+  WHERE group_key IS NOT NULL AND status IN ('UNPROCESSED', 'RETRY');
 
 CREATE INDEX messages_group_in_flight ON {schema}.messages (table_name, message_type, group_key)
-  WHERE status = 'IN_PROGRESS' AND group_key IS NOT NULL;
+  WHERE group_key IS NOT NULL AND status = 'IN_PROGRESS';
 
 -- The operator's view shows the group too (a new last column; the per-table views keep
 -- their version-1 columns).

@@ -21,9 +21,11 @@ DROP INDEX {prefix}messages_claimable;
 CREATE INDEX {prefix}messages_claimable ON {prefix}messages (table_name, message_type, available_at, seq)
   WHERE status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL;
 
+-- `group_key IS NOT NULL` first: every status change of an ungrouped row evaluates these
+-- two predicates, and this way it stops at the first term.
 CREATE INDEX {prefix}messages_group_claimable
   ON {prefix}messages (table_name, message_type, group_key, available_at, seq)
-  WHERE status IN ('UNPROCESSED', 'RETRY') AND group_key IS NOT NULL;
+  WHERE group_key IS NOT NULL AND status IN ('UNPROCESSED', 'RETRY');
 
 CREATE INDEX {prefix}messages_group_in_flight ON {prefix}messages (table_name, message_type, group_key)
-  WHERE status = 'IN_PROGRESS' AND group_key IS NOT NULL;
+  WHERE group_key IS NOT NULL AND status = 'IN_PROGRESS';
