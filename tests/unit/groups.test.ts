@@ -17,7 +17,10 @@ import {
   type Eventyard,
   type MessageRow,
 } from '../../src/index.js';
+import { MessageRegistry } from '../../src/core/message-type.js';
+import { DEFAULT_PAYLOAD_LIMITS } from '../../src/core/payload.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
+import { mapInbound } from '../../src/transports/inbound/mapping.js';
 import { codeOf } from '../support/error-code.js';
 import { waitUntil } from '../support/rows.js';
 
@@ -142,6 +145,41 @@ describe('group keys on write', () => {
     const badEmit = await rowOf(emitted[1] as string);
     expect(badEmit.status).toBe('FAILED');
     expect(badEmit.lastError).toMatch(/^EY_INVALID_GROUP_KEY: /);
+  });
+});
+
+describe('group keys of inbound broker messages', () => {
+  it('a mapped message carries its group key, or is written FAILED with EY_INVALID_GROUP_KEY', async () => {
+    const IN_JOB = defineMessageType({ name: 'IN_JOB', schema: Job, group: { key: tenantKey, maxInFlight: 1 } });
+    const mapping = {
+      brokerKind: 'test',
+      registry: new MessageRegistry([IN_JOB]),
+      limits: DEFAULT_PAYLOAD_LIMITS,
+      serviceName: 'SERVICE_IN',
+      messageType: 'IN_JOB',
+      messageTypeHeader: 'ey-type',
+      eventIdFrom: 'identity' as const,
+      eventIdHeader: 'ey-event-id',
+      orderingKeyFromKey: false,
+    };
+    const message = (n: number, tenant: unknown) => ({
+      id: `m-${n}`,
+      topic: 'jobs',
+      key: undefined,
+      headers: {},
+      body: Buffer.from(JSON.stringify({ tenant, n })),
+      deliveryCount: 1,
+    });
+    const good = await mapInbound(message(1, 'acme'), mapping);
+    expect(good.kind).toBe('message');
+    expect(good.row).toMatchObject({ messageType: 'IN_JOB', groupKey: 'acme' });
+    expect(good.row.failure).toBeUndefined();
+    const bad = await mapInbound(message(2, 7), mapping);
+    expect(bad.kind).toBe('message');
+    expect(bad.row.groupKey).toBeUndefined();
+    expect(bad.row.failure).toBe(
+      'EY_INVALID_GROUP_KEY: group key of IN_JOB: the key function returned number, not a string',
+    );
   });
 });
 
