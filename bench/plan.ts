@@ -215,6 +215,24 @@ function failureCase(b: Backend, events: number, reps: number): Case {
 }
 
 /**
+ * W7 group fairness, Eventyard alone: a hot group of `hot` events queued first and 20 small
+ * groups of 100; how soon each small group finishes, grouped against oldest first.
+ */
+function groupCase(b: Backend, hot: number): Case {
+  return {
+    id: `W7-${b.key}`,
+    workload: WorkloadId.W7,
+    title: `W7 group fairness: hot group of ${hot.toLocaleString('en')} + 20 groups of 100, concurrency 32, maxInFlight 16`,
+    profile: b.profile,
+    systems: [b.systems[0], undefined],
+    params: { hot, groups: 20, perGroup: 100, concurrency: 32, maxInFlight: 16 },
+    warmup: 0,
+    reps: 1,
+    unit: 'events',
+  };
+}
+
+/**
  * W2 on SQLite, Eventyard with eventyard/metrics (scraped every 5 s) as the first
  * system and Eventyard without as the peer: the ratio is what the metrics leave.
  */
@@ -266,6 +284,7 @@ export function quickPlan(): Case[] {
     latencyCase(REDIS, 0.5, 3, 1),
     latencyCase(SQLITE, 0.5, 3, 1),
     failureCase(REDIS, 3_000, 1),
+    groupCase(SQLITE, 5_000),
     ...postgresPlan(),
     floorCase(REDIS, 20_000, 32, 1),
     floorCase(SQLITE, 20_000, 32, 1),
@@ -288,6 +307,7 @@ export function fullPlan(): Case[] {
     for (const f of [0.1, 0.5, 0.8]) cases.push(latencyCase(b, f, 15, 2));
   }
   for (const b of [REDIS, SQLITE]) cases.push(failureCase(b, 20_000, 2));
+  for (const b of [REDIS, SQLITE]) cases.push(groupCase(b, 50_000));
   for (const b of [REDIS, SQLITE]) {
     for (const c of [1, 8, 128]) cases.push(drainCase(b, 100_000, c, 3));
   }

@@ -24,6 +24,7 @@ export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { RetryPolicy, RetryPolicyOptions } from './core/retry-policy.js';
 export type { ReplyTimeout, ReplyTimeoutDeclaration } from './core/reply-timeout.js';
 export type { RateLimit, RateLimitDeclaration } from './core/rate-limit.js';
+export type { GroupDeclaration, GroupPolicy } from './core/group.js';
 export type { Clock, IdGenerator } from './core/clock.js';
 
 // Services and handlers

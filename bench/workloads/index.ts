@@ -5,6 +5,7 @@ import { steady } from './w3-steady.js';
 import { latency } from './w4-latency.js';
 import { pipeline } from './w5-pipeline.js';
 import { failures } from './w6-failures.js';
+import { groupFairness } from './w7-groups.js';
 import { WorkloadId, type Workload } from './types.js';
 
 export const WORKLOADS: Readonly<Partial<Record<WorkloadId, Workload>>> = {
@@ -14,4 +15,5 @@ export const WORKLOADS: Readonly<Partial<Record<WorkloadId, Workload>>> = {
   [WorkloadId.W4]: latency,
   [WorkloadId.W5]: pipeline,
   [WorkloadId.W6]: failures,
+  [WorkloadId.W7]: groupFairness,
 };

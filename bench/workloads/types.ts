@@ -14,6 +14,8 @@ export const WorkloadId = {
   W4: 'W4',
   W5: 'W5',
   W6: 'W6',
+  /** Group fairness (Eventyard only): bench/workloads/w7-groups.ts. */
+  W7: 'W7',
 } as const;
 export type WorkloadId = (typeof WorkloadId)[keyof typeof WorkloadId];
 

@@ -90,6 +90,10 @@ export const ErrorCode = {
   KEY_SKIPPED: 'EY_KEY_SKIPPED',
   /** A message type's rate limit is not whole numbers in range (max 0, NaN, a fraction; intervalMs < 1 or over a day). */
   INVALID_RATE_LIMIT: 'EY_INVALID_RATE_LIMIT',
+  /** A message type's `group` declaration is malformed (key not a function, maxInFlight not a positive integer). */
+  INVALID_GROUP: 'EY_INVALID_GROUP',
+  /** A group key function threw or returned no usable key: the row is written FAILED with this code. */
+  INVALID_GROUP_KEY: 'EY_INVALID_GROUP_KEY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,6 +4,7 @@
  */
 import { ErrorCode, EventyardError } from './errors.js';
 import { resolveRateLimit, type RateLimit, type RateLimitDeclaration } from './rate-limit.js';
+import { resolveGroup, type GroupDeclaration, type GroupPolicy } from './group.js';
 import { resolveReplyTimeout, type ReplyTimeout, type ReplyTimeoutDeclaration } from './reply-timeout.js';
 import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -37,6 +38,8 @@ export interface MessageType<Name extends string = string, Payload = unknown> {
   readonly replyTimeout?: ReplyTimeout | undefined;
   /** At most `max` handler starts per `intervalMs`, shared by every process (see docs/flow-control.md). */
   readonly rateLimit?: RateLimit | undefined;
+  /** Group concurrency, when declared (see docs/flow-control.md, "Group concurrency"). */
+  readonly group?: GroupPolicy | undefined;
 }
 
 export interface MessageTypeDeclaration<Name extends string, Schema extends StandardSchemaV1> {
@@ -59,6 +62,12 @@ export interface MessageTypeDeclaration<Name extends string, Schema extends Stan
    * EY_INVALID_RATE_LIMIT for a `max` not in [1, 100,000] or an `intervalMs` not in [1 ms, 1 day].
    */
   readonly rateLimit?: RateLimitDeclaration;
+  /**
+   * At most `maxInFlight` rows of one group (`key(payload)`, e.g. the tenant id) in
+   * progress at once, across all processes; groups are claimed round-robin, so a group with
+   * a large backlog does not starve the others. EY_INVALID_GROUP when malformed.
+   */
+  readonly group?: GroupDeclaration<StandardSchemaV1.InferOutput<Schema>>;
 }
 
 export function defineMessageType<const Name extends string, Schema extends StandardSchemaV1>(
@@ -93,10 +102,25 @@ export function defineMessageType<const Name extends string, Schema extends Stan
       { details: { messageType: name } },
     );
   }
-  const extras = rateLimit === undefined ? {} : { rateLimit };
-  if (declaration.replyTimeout === undefined) return Object.freeze({ name, table, schema, retry, ...extras });
-  const replyTimeout = resolveReplyTimeout(name, declaration.replyTimeout);
-  return Object.freeze({ name, table, schema, retry, replyTimeout, ...extras });
+  const group = declaration.group === undefined ? undefined : resolveGroup(name, declaration.group);
+  if (rateLimit?.perGroup === true && group === undefined) {
+    throw new EventyardError(
+      ErrorCode.INVALID_RATE_LIMIT,
+      `message type ${name}: rateLimit.perGroup needs a group declaration (group: { key, maxInFlight }) to know each row's group`,
+      { details: { messageType: name } },
+    );
+  }
+  const replyTimeout =
+    declaration.replyTimeout === undefined ? undefined : resolveReplyTimeout(name, declaration.replyTimeout);
+  return Object.freeze({
+    name,
+    table,
+    schema,
+    retry,
+    ...(replyTimeout === undefined ? {} : { replyTimeout }),
+    ...(group === undefined ? {} : { group }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  });
 }
 
 /** Whether `value` has the shape defineMessageType() returns (name, table, Standard Schema, retry policy). */

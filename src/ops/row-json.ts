@@ -19,6 +19,7 @@ export interface RowJson {
   readonly leaseExpiresAt: string | null;
   readonly lastError: string | null;
   readonly orderingKey: string | null;
+  readonly groupKey: string | null;
   readonly traceparent: string | null;
 }
 
@@ -39,6 +40,7 @@ export function rowJson(r: MessageRow): RowJson {
     leaseExpiresAt: r.leaseExpiresAt === null ? null : isoTime(r.leaseExpiresAt),
     lastError: r.lastError,
     orderingKey: r.orderingKey,
+    groupKey: r.groupKey,
     traceparent: r.traceparent,
   };
 }

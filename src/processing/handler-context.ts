@@ -176,7 +176,13 @@ export function createHandlerContext<P>(args: {
     emit(messageType: string | MessageType, options?: Omit<MessageOptions, 'eventId'>) {
       open();
       const row = traced(
-        builder.followUp(nameOf(messageType), message.eventId, serviceName, inherit(options)),
+        builder.followUp(
+          nameOf(messageType),
+          message.eventId,
+          serviceName,
+          inherit(options),
+          builder.registry.get(nameOf(messageType)).schema === args.checkedWith ? args.payload : args.rawPayload,
+        ),
         options,
       );
       const type = builder.registry.get(row.messageType);

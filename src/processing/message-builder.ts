@@ -10,6 +10,7 @@ import {
   IDENTIFIER_MAX_LENGTH,
   normalizeEventId,
 } from '../core/identifiers.js';
+import { withGroupKey } from '../core/group.js';
 import { encodePayload, parseJson, type PayloadLimits } from '../core/payload.js';
 import type { NewMessage, StoreFeatures } from '../store/port.js';
 import { validatePayload } from './validate.js';
@@ -80,20 +81,24 @@ export class MessageBuilder {
     // Validate what is stored and what a handler will receive: the JSON round trip, not the
     // live object (a Date passes z.date() but is stored as a string).
     const text = encodePayload(payload, this.limits);
-    await validatePayload(type, parseJson(text));
-    return this.#row(typeName, by, checked.eventId ?? this.newId(), checked, text);
+    const value = await validatePayload(type, parseJson(text));
+    return this.#row(typeName, by, checked.eventId ?? this.newId(), checked, text, value);
   }
 
-  /** A follow-up message of an existing event: no payload of its own. */
+  /**
+   * A follow-up message of an existing event: no payload of its own. `eventPayload` is the
+   * event's payload (decoded), which a grouped type's key function reads.
+   */
   followUp(
     typeName: string,
     eventId: string,
     createdBy: string,
     options: Omit<MessageOptions, 'eventId'> = {},
+    eventPayload?: unknown,
   ): NewMessage {
     this.registry.get(typeName);
     const checked = checkMessageOptions(options);
-    return this.#row(typeName, createdBy, normalizeEventId(eventId), checked, undefined);
+    return this.#row(typeName, createdBy, normalizeEventId(eventId), checked, undefined, eventPayload);
   }
 
   #row(
@@ -102,6 +107,7 @@ export class MessageBuilder {
     eventId: string,
     options: MessageOptions,
     payload: string | undefined,
+    value: unknown,
   ): NewMessage {
     const type = this.registry.get(typeName);
     if (options.orderingKey !== undefined && !this.features.orderingKeys) {
@@ -112,7 +118,7 @@ export class MessageBuilder {
         { details: { option: 'orderingKey', feature: 'orderingKeys' } },
       );
     }
-    return {
+    const row: NewMessage = {
       eventId,
       messageType: type.name,
       table: type.table,
@@ -123,5 +129,6 @@ export class MessageBuilder {
       traceparent: options.traceparent,
       createdBy,
     };
+    return type.group === undefined ? row : withGroupKey(row, type.name, type.group, value);
   }
 }

@@ -5,6 +5,7 @@
  * lives in attempt.ts, lease renewal in lease-keeper.ts, batched writes in
  * outcome-batcher.ts, what each outcome counts, logs and tells the hooks in outcome-report.ts.
  */
+import { groupLimits } from '../core/group.js';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
@@ -93,6 +94,8 @@ export class EventProcessor {
   #stop = new AbortController();
   /** Aborted to end the current idle wait early (stop, local write). */
   #wake = new AbortController();
+  /** Some handled type declares a group: the processor's own completions free group slots. */
+  #grouped = false;
   #loop: Promise<void> | undefined;
   #lastPollAt = 0;
   readonly #storeDeadlineMs: number;
@@ -222,6 +225,10 @@ export class EventProcessor {
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
     const claims = new OutageLog(logger, 'claim');
     const types = [...handlers.keys()];
+    // The group limits of the grouped types among them: every claim carries them (the store
+    // enforces maxInFlight per group across all processes, and serves groups round-robin).
+    const groups = groupLimits(types.map((t) => this.#deps.builder.registry.get(t)));
+    this.#grouped = groups !== undefined;
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
@@ -252,9 +259,16 @@ export class EventProcessor {
                   owner,
                   updatedBy: serviceName,
                   leaseMs: options.leaseMs,
+                  ...(groups === undefined ? {} : { groups }),
                 })
               : await this.#rate.claim(
-                  { table, owner, updatedBy: serviceName, leaseMs: options.leaseMs },
+                  {
+                    table,
+                    owner,
+                    updatedBy: serviceName,
+                    leaseMs: options.leaseMs,
+                    ...(groups === undefined ? {} : { groups }),
+                  },
                   free,
                   options.concurrency - this.#busy - this.#queue.length,
                   () => performance.now(),
@@ -354,6 +368,9 @@ export class EventProcessor {
           this.#controls.delete(control);
           this.#running.delete(run);
           this.#slotFreed.fire();
+          // The row left IN_PROGRESS (its outcome is written): a claim that found its group
+          // full may now get a row of it, so an idle wait ends instead of backing off.
+          if (this.#grouped) this.#wake.abort();
         });
       this.#running.add(run);
     }

@@ -36,11 +36,8 @@ export interface RateGateDeps {
 /** What a claim request needs besides types and limit. */
 export type ClaimBase = Omit<ClaimRequest, 'messageTypes' | 'limit'>;
 
-/** The group key of a row (MessageRow.groupKey, written by the groups feature); null when none. */
-export const groupKeyOf = (row: ClaimedMessage): string | null => {
-  const key = (row as { readonly groupKey?: unknown }).groupKey;
-  return typeof key === 'string' ? key : null;
-};
+/** The group key of a row (MessageRow.groupKey); null when its type has no group. */
+export const groupKeyOf = (row: ClaimedMessage): string | null => row.groupKey;
 
 /** Longest local wait for a type's next token, so a clock jump or a bad answer cannot park a type for long. */
 export const MAX_RATE_WAIT_MS = 60_000;

@@ -37,6 +37,17 @@ export interface NewMessage {
   /** Not claimable before now + delayMs (store clock). 0 or absent: at once. */
   readonly delayMs?: number | undefined;
   readonly orderingKey?: string | undefined;
+  /**
+   * GROUP_KEY: the row's group, for group concurrency (at most `ClaimRequest.groups[type]
+   * .maxInFlight` rows of one `(table, type, groupKey)` IN_PROGRESS at once).
+   */
+  readonly groupKey?: string | undefined;
+  /**
+   * When set, the row is written directly as FAILED with this LAST_ERROR (a per-message
+   * value could not be computed, e.g. `EY_INVALID_GROUP_KEY: ...`); it is never claimed
+   * until re-driven. Nothing else is held up.
+   */
+  readonly failure?: string | undefined;
   readonly traceparent?: string | undefined;
   /** The service writing the row: CREATED_BY and UPDATED_BY. */
   readonly createdBy: string;
@@ -50,7 +61,7 @@ export interface WrittenOrExisting {
   readonly messageType: string;
   /** false when a row with this `(eventId, messageType)` existed: nothing was written. */
   readonly created: boolean;
-  /** The row's status after the call (UNPROCESSED when created). */
+  /** The row's status after the call (UNPROCESSED when created; FAILED when created with `failure`). */
   readonly status: Status;
   readonly conflict?: undefined;
 }
@@ -85,6 +96,7 @@ export interface MessageRow {
   readonly claimToken: string | null;
   readonly lastError: string | null;
   readonly orderingKey: string | null;
+  readonly groupKey: string | null;
   readonly traceparent: string | null;
 }
 
@@ -121,6 +133,14 @@ export interface ClaimRequest {
   /** The service claiming: UPDATED_BY. */
   readonly updatedBy: string;
   readonly leaseMs: number;
+  /**
+   * Group limits of the grouped types among `messageTypes`: a row with a GROUP_KEY of such
+   * a type is claimed only while fewer than `maxInFlight` rows of its `(table, type,
+   * groupKey)` are IN_PROGRESS (atomically, across all claimers), and groups are served
+   * round-robin (a group's backlog does not delay other groups). Types not named here are
+   * claimed as if ungrouped.
+   */
+  readonly groups?: Readonly<Record<string /* messageType */, { readonly maxInFlight: number }>> | undefined;
 }
 
 export interface WorkingDataWrite {
@@ -324,6 +344,9 @@ export interface EventStore {
    * With `features.orderingKeys`, a row whose ORDERING_KEY has an earlier row (publish
    * order, same table) that is UNPROCESSED, IN_PROGRESS, ERROR, RETRY, or FAILED and not
    * skipped ({@link skipParkedHead}) is not claimed: a FAILED row *parks* its key.
+   * With `groups`, see {@link ClaimRequest.groups}: grouped types' rows are then taken group
+   * by group (each group's oldest first), not strictly oldest first, and the cost per claim
+   * does not grow with a group's backlog.
    */
   claim(request: ClaimRequest): Promise<readonly ClaimedMessage[]>;
 

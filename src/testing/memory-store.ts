@@ -8,6 +8,7 @@
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
+import { roundRobin } from '../store/group-claim.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../store/parked-keys.js';
 import { checkTokenRequests, checkTokenReturns, returnToLog, takeFromLog, type GrantLog } from '../store/rate-log.js';
@@ -68,6 +69,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   const workingData = new Map<string, Map<string, string>>();
   const waiters = new Set<{ table: Table; wake: () => void }>();
   const grantLogs = new Map<string, GrantLog>();
+  /** Group claims: the last group served per `table, type` (round-robin cursor). */
+  const groupCursors = new Map<string, string>();
   let seq = 0;
   let closed = false;
 
@@ -111,13 +114,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
         conflict: 'payload',
       };
     }
+    const failed = message.failure !== undefined;
     rows.set(key, {
       seq: seq++,
       skipped: false,
       eventId: message.eventId,
       messageType: message.messageType,
       table: message.table,
-      status: 'UNPROCESSED',
+      status: failed ? 'FAILED' : 'UNPROCESSED',
       createdBy: message.createdBy,
       updatedBy: message.createdBy,
       createdAt: now,
@@ -128,13 +132,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       leaseOwner: null,
       leaseExpiresAt: null,
       claimToken: null,
-      lastError: null,
+      lastError: message.failure ?? null,
       orderingKey: message.orderingKey ?? null,
+      groupKey: message.groupKey ?? null,
       traceparent: message.traceparent ?? null,
     });
     if (message.payload !== undefined && !payloads.has(message.eventId)) {
       payloads.set(message.eventId, message.payload);
     }
+    if (failed) return { eventId: message.eventId, messageType: message.messageType, created: true, status: 'FAILED' };
     wake(message.table);
     return { eventId: message.eventId, messageType: message.messageType, created: true, status: 'UNPROCESSED' };
   }
@@ -170,35 +176,71 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async claim(request: ClaimRequest) {
       const now = open();
+      const due = (r: StoredRow): boolean =>
+        r.table === request.table && CLAIMABLE.includes(r.status) && r.availableAt <= now && !blockedByKey(r);
+      const claimed: ClaimedMessage[] = [];
+      // Grouped rows first, group by group (group-claim.ts: the policy every store follows).
+      for (const type of request.messageTypes) {
+        const limit = request.limit - claimed.length;
+        if (limit <= 0) break;
+        const cursorKey = `${request.table}\u0000${type}`;
+        const ofType = [...rows.values()].filter((r) => r.messageType === type && r.groupKey !== null);
+        const pick = roundRobin({
+          limit,
+          maxInFlight: request.groups?.[type]?.maxInFlight ?? Infinity,
+          cursor: groupCursors.get(cursorKey) ?? null,
+          nextGroup(after) {
+            const keys = ofType.filter((r) => due(r) && (after === null || (r.groupKey as string) > after));
+            return keys.reduce<string | null>(
+              (min, r) => (min === null || (r.groupKey as string) < min ? r.groupKey : min),
+              null,
+            );
+          },
+          inFlight: (group) =>
+            ofType.filter((r) => r.groupKey === group && r.table === request.table && r.status === 'IN_PROGRESS')
+              .length,
+          oldest: (group, n) =>
+            sorted(
+              ofType.filter((r) => r.groupKey === group && due(r)),
+              (r) => r.availableAt,
+            ).slice(0, n),
+        });
+        if (pick.cursor !== null) groupCursors.set(cursorKey, pick.cursor);
+        for (const row of pick.rows) claimed.push(take(row));
+      }
       const candidates = sorted(
         [...rows.values()].filter(
           (r) =>
             r.table === request.table &&
             request.messageTypes.includes(r.messageType) &&
+            r.groupKey === null &&
             CLAIMABLE.includes(r.status) &&
             r.availableAt <= now,
         ),
         (r) => r.availableAt,
       );
-      const claimed: ClaimedMessage[] = [];
       for (const row of candidates) {
         if (claimed.length >= request.limit) break;
         if (blockedByKey(row)) continue;
+        claimed.push(take(row));
+      }
+      return claimed;
+
+      function take(row: StoredRow): ClaimedMessage {
         move(row, 'IN_PROGRESS', request.updatedBy, now);
         row.attempts += 1;
         row.claimToken = ids.next();
         row.leaseOwner = request.owner;
         row.leaseExpiresAt = now + request.leaseMs;
-        claimed.push({
+        return {
           ...publicRow(row),
           status: 'IN_PROGRESS',
           claimToken: row.claimToken,
           leaseOwner: request.owner,
           leaseExpiresAt: row.leaseExpiresAt,
           payload: payloads.get(row.eventId) ?? null,
-        });
+        };
       }
-      return claimed;
     },
 
     async heartbeat(refs, leaseMs) {

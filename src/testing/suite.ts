@@ -9,6 +9,7 @@ import type { EventStore } from '../store/port.js';
 import { claimCases } from './cases/claim.js';
 import { completeCases } from './cases/complete.js';
 import { filterCases } from './cases/filters.js';
+import { groupCases } from './cases/groups.js';
 import { leaseCases } from './cases/lease.js';
 import { orderingCases } from './cases/ordering.js';
 import { parkedCases } from './cases/parked.js';
@@ -54,6 +55,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...transitionCases,
   ...orderingCases,
   ...parkedCases,
+  ...groupCases,
   ...wakeUpCases,
   ...rateTokenCases,
 ]);

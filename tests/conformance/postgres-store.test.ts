@@ -72,6 +72,53 @@ describe('postgres store: schema and migrations', () => {
     expect((await store.claim(claim)).map((m) => m.eventId)).toEqual([waiting]);
   });
 
+  it('a version-1 schema with rows migrates to groups (v3): old rows stay claimable, grouped rows are limited', async () => {
+    const schema = randomSchema('v1');
+    cleanups.push(() => dropSchema(schema));
+    await withAdmin(async (c) => {
+      expect(await migrate(c, schema, MIGRATIONS.slice(0, 1))).toBe(1);
+      await c.query(
+        `INSERT INTO "${schema}".messages (event_id, message_type, table_name, status, created_by, updated_by,
+           created_at, updated_at, attempts, max_attempts, available_at)
+         VALUES ('old', 'RQ_B', 'request', 'UNPROCESSED', 'A', 'A', 1000, 1000, 0, 3, 1000)`,
+      );
+    });
+    const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema });
+    cleanups.push(() => store.close());
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    await store.publish(
+      ['g1', 'g2'].map((eventId) => ({
+        eventId,
+        messageType: 'RQ_B',
+        table: 'request' as const,
+        maxAttempts: 3,
+        createdBy: 'A',
+        groupKey: 't',
+      })),
+    );
+    const claimed = await store.claim({
+      table: 'request',
+      messageTypes: ['RQ_B'],
+      limit: 10,
+      owner: 'SERVICE_B/1',
+      updatedBy: 'SERVICE_B',
+      leaseMs: 30_000,
+      groups: { RQ_B: { maxInFlight: 1 } },
+    });
+    expect(claimed.map((m) => [m.eventId, m.groupKey]).sort()).toEqual([
+      ['g1', 't'],
+      ['old', null],
+    ]);
+    const view = await withAdmin((c) =>
+      c.query(`SELECT "EVENT_ID", "GROUP_KEY" FROM "${schema}".all_messages ORDER BY "SEQ"`),
+    );
+    expect(view.rows).toEqual([
+      { EVENT_ID: 'old', GROUP_KEY: null },
+      { EVENT_ID: 'g1', GROUP_KEY: 't' },
+      { EVENT_ID: 'g2', GROUP_KEY: 't' },
+    ]);
+  });
+
   it('a schema newer than the code is refused with EY_SCHEMA_VERSION and left untouched', async () => {
     const store = await storeInFreshSchema({}, 'new');
     cleanups.push(() => store.close());

@@ -10,7 +10,8 @@
  *   node --import tsx tests/support/sqlite-store-ab.ts /tmp/base . [pairs=10] [rows=50000]
  *
  * Times are µs per row: publish (whole batch calls), claim and complete (the store calls
- * alone), drain (wall time of the claim/complete loop).
+ * alone), drain (wall time of the claim/complete loop), drainCpu (this process's CPU time
+ * in that loop: less swayed than wall time by other work on a busy machine).
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import type { EventStore } from '../../src/store/port.js';
 import { publishBacklog } from './backlog.js';
 
 type CreateStore = (options: { path: string }) => EventStore;
-type Figures = Record<'publish' | 'claim' | 'complete' | 'drain', number>;
+type Figures = Record<'publish' | 'claim' | 'complete' | 'drain' | 'drainCpu', number>;
 
 const [dirA, dirB, pairsArg = '10', rowsArg = '50000'] = process.argv.slice(2);
 if (dirA === undefined || dirB === undefined) {
@@ -46,6 +47,7 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
   let claimMs = 0;
   let completeMs = 0;
   const drainStart = performance.now();
+  const drainCpuStart = process.cpuUsage();
   for (;;) {
     let start = performance.now();
     const claimed = await store.claim({
@@ -64,9 +66,17 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
     if (!outcomes.every((outcome) => outcome === 'ok')) throw new Error('a completion lost its lease');
   }
   const drainMs = performance.now() - drainStart;
+  const cpu = process.cpuUsage(drainCpuStart);
+  const drainCpuMs = (cpu.user + cpu.system) / 1000;
   await store.close();
   const perRow = (ms: number): number => (ms * 1000) / rows;
-  return { publish: perRow(publishMs), claim: perRow(claimMs), complete: perRow(completeMs), drain: perRow(drainMs) };
+  return {
+    publish: perRow(publishMs),
+    claim: perRow(claimMs),
+    complete: perRow(completeMs),
+    drain: perRow(drainMs),
+    drainCpu: perRow(drainCpuMs),
+  };
 }
 
 const median = (values: readonly number[]): number => {
@@ -83,7 +93,7 @@ for (let pair = 0; pair < pairs; pair++) {
   const y = await once(first ? createB : createA, first ? 'b' : 'a');
   results.push(first ? { a: x, b: y } : { a: y, b: x });
 }
-for (const key of ['publish', 'claim', 'complete', 'drain'] as const) {
+for (const key of ['publish', 'claim', 'complete', 'drain', 'drainCpu'] as const) {
   const a = median(results.map((r) => r.a[key]));
   const b = median(results.map((r) => r.b[key]));
   const ratio = median(results.map((r) => r.b[key] / r.a[key]));

@@ -128,3 +128,48 @@ describe('sqlite store: WAL checkpoints', () => {
     expect(() => createSqliteStore({ path: file, walAutocheckpointPages: 0 })).toThrow(/walAutocheckpointPages/);
   });
 });
+
+describe('sqlite store: migration to schema version 4 (groups)', () => {
+  it('opens a version-2 file: its rows stay claimable, grouped rows get their own indexes', async () => {
+    const db = new Sqlite(file);
+    expect(
+      migrate(
+        db,
+        'ey_',
+        MIGRATIONS.filter((m) => m.version <= 2),
+      ),
+    ).toBe(2);
+    db.prepare(
+      `INSERT INTO ey_messages (event_id, message_type, table_name, status, created_by, updated_by, created_at,
+         updated_at, attempts, max_attempts, available_at)
+       VALUES ('old', 'RQ_B', 'request', 'UNPROCESSED', 'A', 'A', 1000, 1000, 0, 3, 1000)`,
+    ).run();
+    db.close();
+    const store = createSqliteStore({ path: file });
+    opened.push(store);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    await store.publish([
+      { eventId: 'g1', messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A', groupKey: 't' },
+      { eventId: 'g2', messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A', groupKey: 't' },
+    ]);
+    const claimed = await store.claim({
+      table: 'request',
+      messageTypes: ['RQ_B'],
+      limit: 10,
+      owner: 'SERVICE_B/1',
+      updatedBy: 'SERVICE_B',
+      leaseMs: 30_000,
+      groups: { RQ_B: { maxInFlight: 1 } },
+    });
+    expect(claimed.map((m) => [m.eventId, m.groupKey]).sort()).toEqual([
+      ['g1', 't'],
+      ['old', null],
+    ]);
+    const check = new Sqlite(file, { readonly: true });
+    const indexes = check
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ey_messages_group%' ORDER BY name`)
+      .all();
+    check.close();
+    expect(indexes).toEqual([{ name: 'ey_messages_group_claimable' }, { name: 'ey_messages_group_in_flight' }]);
+  });
+});

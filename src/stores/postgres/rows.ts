@@ -28,6 +28,7 @@ export interface SelectedRow {
   last_error: string | null;
   ordering_key: string | null;
   traceparent: string | null;
+  group_key: string | null;
 }
 
 /** A row claimed by claim.sql. */
@@ -46,6 +47,7 @@ export interface ClaimedRow {
   last_error: string | null;
   ordering_key: string | null;
   traceparent: string | null;
+  group_key: string | null;
   payload: string | null;
 }
 
@@ -70,6 +72,7 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     claimToken: row.claim_token,
     lastError: row.last_error,
     orderingKey: row.ordering_key,
+    groupKey: row.group_key,
     traceparent: row.traceparent,
   };
 }
@@ -97,6 +100,7 @@ export function toClaimedMessage(
     claimToken: row.claim_token,
     lastError: row.last_error,
     orderingKey: row.ordering_key,
+    groupKey: row.group_key,
     traceparent: row.traceparent,
     payload: row.payload,
   };
@@ -136,6 +140,11 @@ export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
     messages.map((m) => m.traceparent ?? null),
     messages.map((m) => m.payload ?? null),
   ];
+}
+
+/** GROUP_KEYs and failures as the two parallel arrays publish.sql ($11, $12) and complete.sql ($21, $22) unnest. */
+export function groupArrays(messages: readonly NewMessage[]): unknown[][] {
+  return [messages.map((m) => m.groupKey ?? null), messages.map((m) => m.failure ?? null)];
 }
 
 /** 1-based request numbers a fenced statement returned → outcomes in input order. */

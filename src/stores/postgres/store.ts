@@ -39,6 +39,7 @@ import type { ResolvedPostgresStoreOptions } from './options.js';
 import {
   fenceArrays,
   messageArrays,
+  groupArrays,
   outcomesOf,
   parseCursor,
   toClaimedMessage,
@@ -51,6 +52,7 @@ import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
+import { GroupClaims } from './group-claims.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -78,7 +80,7 @@ export type PostgresStore = EventStore & PostgresStoreInfo;
 type SqlName = keyof typeof sql;
 
 function publishValues(messages: readonly NewMessage[], channel: string | null): unknown[] {
-  return [...messageArrays(messages), channel];
+  return [...messageArrays(messages), channel, ...groupArrays(messages)];
 }
 
 /** A row of publish.sql: status NULL and conflict true for a payload conflict. */
@@ -97,7 +99,7 @@ function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): 
   });
 }
 
-/** complete.sql's 20 parameters for a batch of requests. */
+/** complete.sql's 22 parameters for a batch of requests. */
 function completeValues(requests: readonly CompleteRequest[], channel: string | null): unknown[] {
   const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
   const emitReq: number[] = [];
@@ -127,6 +129,7 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
     work.map((w) => w.name),
     work.map((w) => w.value),
     channel,
+    ...groupArrays(emits),
   ];
 }
 
@@ -151,6 +154,8 @@ export function createStoreOnConnection(
   // stores on one pool never share a plan.
   const run = <R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> =>
     conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
+
+  const groupClaims = new GroupClaims(conn, schema, text);
 
   const workingDataReads = new WorkingDataReads((eventIds) =>
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
@@ -197,16 +202,26 @@ export function createStoreOnConnection(
       conn.assertOpen('claim');
       if (request.limit <= 0 || request.messageTypes.length === 0) return [];
       const { table, owner, updatedBy } = request;
-      const claimOnce = (): Promise<ClaimedRow[]> =>
-        run<ClaimedRow>('claim', 'claim', [
+      const types = [...new Set(request.messageTypes)];
+      const limited = types.filter((t) => request.groups?.[t] !== undefined);
+      const claimOnce = async (): Promise<ClaimedRow[]> => {
+        const tokenPrefix = idGenerator.next();
+        const grouped = limited.length === 0 ? [] : await groupClaims.claim(request, limited, tokenPrefix);
+        const left = request.limit - grouped.length;
+        if (left <= 0) return grouped;
+        const unlimited = types.filter((t) => request.groups?.[t] === undefined);
+        const rows = await run<ClaimedRow>('claim', 'claim', [
           table,
-          [...new Set(request.messageTypes)],
-          request.limit,
-          idGenerator.next(),
+          types,
+          left,
+          tokenPrefix,
           owner,
           request.leaseMs,
           updatedBy,
+          unlimited,
         ]);
+        return grouped.length === 0 ? rows : [...grouped, ...rows];
+      };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
       const claimed = rows.map((row) => toClaimedMessage(row, { table, owner, updatedBy }));
       claimed.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);

@@ -32,6 +32,8 @@ export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
     m.traceparent ?? '',
     m.createdBy,
     fifoTag,
+    m.groupKey ?? '',
+    m.failure ?? '',
   ];
 }
 
@@ -121,6 +123,7 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
     claimToken: lease('ct'),
     lastError: text('er'),
     orderingKey: text('ok'),
+    groupKey: text('g'),
     traceparent: text('tp'),
   };
   if (bad.length === 0) return row;
@@ -141,7 +144,7 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 13 values per row (see lua/claim.lua).
+ * `<base> <row id>` each), then 14 values per row (see lua/claim.lua).
  */
 export function decodeClaimed(
   reply: unknown,
@@ -156,7 +159,7 @@ export function decodeClaimed(
   const optional = (v: unknown, what: string): string | null =>
     v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = first; i + 12 < list.length; i += 13) {
+  for (let i = first; i + 13 < list.length; i += 14) {
     const table = asText(list[i + 4], 'table');
     if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
     claimed.push({
@@ -172,7 +175,8 @@ export function decodeClaimed(
       lastError: optional(list[i + 9], 'lastError'),
       orderingKey: optional(list[i + 10], 'orderingKey'),
       traceparent: optional(list[i + 11], 'traceparent'),
-      payload: optional(list[i + 12], 'payload'),
+      groupKey: optional(list[i + 12], 'groupKey'),
+      payload: optional(list[i + 13], 'payload'),
       status: 'IN_PROGRESS',
       updatedBy: claim.updatedBy,
       updatedAt: now,

@@ -33,23 +33,39 @@ export class KeyLayout {
     return this.#fnv(eventId);
   }
 
-  /** The partition of a message row: its ORDERING_KEY's when it has one, else its event's. */
-  rowPartitionOf(message: { readonly eventId: string; readonly orderingKey?: string | undefined }): number {
-    return message.orderingKey === undefined ? this.#fnv(message.eventId) : this.#fnv(message.orderingKey);
+  /**
+   * Where a message row lives: for a row with a GROUP_KEY, the group's partition (FNV-1a of
+   * `g:<group key>`), so every row of a group shares one slot and a claim script counts the
+   * group's rows in progress exactly (docs/redis.md, "Groups"); else, for a row with an
+   * ORDERING_KEY, its key's partition, next to its key's FIFO ("Ordering keys"); else its
+   * event's. A row written FAILED (`failure`) goes to its event's partition.
+   */
+  placementOf(message: {
+    readonly eventId: string;
+    readonly orderingKey?: string | undefined;
+    readonly groupKey?: string | undefined;
+    readonly failure?: string | undefined;
+  }): number {
+    if (message.failure !== undefined) return this.#fnv(message.eventId);
+    if (message.groupKey !== undefined) return this.#fnv(`g:${message.groupKey}`);
+    if (message.orderingKey !== undefined) return this.#fnv(message.orderingKey);
+    return this.#fnv(message.eventId);
   }
 
   /**
-   * The partition of a claimed row, from its claim token `<partition>.<n>` (a keyed row is
-   * not in its event's partition); a token of another shape falls back to the event's
-   * partition, where the fenced script then finds no such lease.
+   * The partition a claim token names (`<partition>.<n>`, lua/claim.lua): where the claimed
+   * row lives (a keyed or grouped row is not in its event's partition). Falls back to the
+   * event's partition for a token this store never issued (the fenced write then finds
+   * nothing).
    */
-  leasePartitionOf(ref: { readonly eventId: string; readonly claimToken: string }): number {
+  partitionOfLease(ref: { readonly eventId: string; readonly claimToken: string }): number {
     const dot = ref.claimToken.indexOf('.');
-    const p = dot > 0 ? Number(ref.claimToken.slice(0, dot)) : NaN;
-    return Number.isInteger(p) && p >= 0 && p < this.partitions ? p : this.#fnv(ref.eventId);
+    const digits = dot > 0 ? ref.claimToken.slice(0, dot) : '';
+    const p = /^\d{1,4}$/.test(digits) ? Number(digits) : -1;
+    return p >= 0 && p < this.partitions ? p : this.#fnv(ref.eventId);
   }
 
-  /** Every partition, the event's own first (where its unkeyed rows are). */
+  /** Every partition, the event's own first (where its unkeyed, ungrouped rows are). */
   partitionsForEvent(eventId: string): number[] {
     const own = this.#fnv(eventId);
     return [own, ...this.bases.map((_, p) => p).filter((p) => p !== own)];

@@ -39,14 +39,20 @@ export class PartitionSweeps {
 
   async claim(request: ClaimRequest): Promise<ClaimedMessage[]> {
     if (request.limit <= 0 || request.messageTypes.length === 0) return [];
+    const types = [...new Set(request.messageTypes)];
     const tail: Arg[] = [request.owner, request.updatedBy, Math.max(1, Math.floor(request.leaseMs))];
-    tail.push(request.messageTypes.length, ...request.messageTypes);
-    const claimFrom = async (partitions: readonly number[], limit: number): Promise<ClaimedMessage[]> => {
+    const typeArgs: Arg[] = [types.length];
+    for (const t of types) typeArgs.push(t, request.groups?.[t]?.maxInFlight ?? -1);
+    const claimFrom = async (
+      partitions: readonly number[],
+      limit: number,
+      mode: 'all' | 'groups' | 'plain',
+    ): Promise<ClaimedMessage[]> => {
       const { claimed, setAside } = decodeClaimed(
         await this.conn.script(
           'claim',
           partitions.map((p) => this.layout.routeKey(p)),
-          [request.table, limit, ...tail],
+          [request.table, limit, ...tail, mode, ...typeArgs],
         ),
         request,
       );
@@ -54,33 +60,45 @@ export class PartitionSweeps {
       return claimed;
     };
     const all = this.layout.bases.map((_, p) => p);
-    if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit);
+    if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit, 'all');
 
     const peeks = await Promise.all(
       all.map(async (p) => {
         const reply = await this.conn.script(
           'peekReady',
           [this.layout.routeKey(p)],
-          [request.table, request.limit, request.messageTypes.length, ...request.messageTypes],
+          [request.table, request.limit, types.length, ...types],
         );
         const flat = asArray(reply, 'peek');
+        const grouped = asNumber(flat[0], 'grouped') === 1;
         const due: { p: number; score: number; member: string }[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) {
+        for (let i = 1; i + 1 < flat.length; i += 2) {
           due.push({ p, score: asNumber(flat[i], 'score'), member: asText(flat[i + 1], 'member') });
         }
-        return due;
+        return { p, grouped, due };
       }),
     );
+    // Grouped rows first: the partitions holding groups of these types, one after the other
+    // from a rotating start, until the limit is spent (each group lives in one partition).
+    const groupedRows: ClaimedMessage[] = [];
+    const withGroups = peeks.filter((x) => x.grouped).map((x) => x.p);
+    const start = withGroups.length === 0 ? 0 : this.#rotation++ % withGroups.length;
+    for (let i = 0; i < withGroups.length && groupedRows.length < request.limit; i++) {
+      const p = withGroups[(start + i) % withGroups.length] as number;
+      groupedRows.push(...(await claimFrom([p], request.limit - groupedRows.length, 'groups')));
+    }
+    const left = request.limit - groupedRows.length;
+    if (left <= 0) return groupedRows;
     const oldest = peeks
-      .flat()
+      .flatMap((x) => x.due)
       .sort((a, b) => a.score - b.score || byteCompare(a.member, b.member))
-      .slice(0, request.limit);
+      .slice(0, left);
     const quota = new Map<number, number>();
     for (const { p } of oldest) quota.set(p, (quota.get(p) ?? 0) + 1);
     const claimed = new Map<number, ClaimedMessage[]>();
-    await Promise.all([...quota].map(async ([p, n]) => claimed.set(p, await claimFrom([p], n))));
+    await Promise.all([...quota].map(async ([p, n]) => claimed.set(p, await claimFrom([p], n, 'plain'))));
     // Each partition's rows come oldest first: interleave them in the order the peek chose.
-    const ordered: ClaimedMessage[] = [];
+    const ordered: ClaimedMessage[] = groupedRows;
     for (const { p } of oldest) {
       const next = claimed.get(p)?.shift();
       if (next !== undefined) ordered.push(next);

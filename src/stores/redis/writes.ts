@@ -24,6 +24,10 @@ import type { KeyLayout } from './layout.js';
 
 /** Largest number of messages or requests in one script call (keeps each call short). */
 const CHUNK = 500;
+/** A follow-up row placed away from its event's partition (keyed or grouped) needs a payload copy. */
+const needsPayloadCopy = (m: NewMessage): boolean =>
+  m.payload === undefined && m.failure === undefined && (m.orderingKey !== undefined || m.groupKey !== undefined);
+
 /** The publish script's status for a message whose event already has a different payload. */
 const PAYLOAD_CONFLICT = 'PAYLOAD_CONFLICT';
 
@@ -73,13 +77,14 @@ export class RowWrites {
   }
 
   /**
-   * A keyed message without a payload (a follow-up of an existing event) lands in its key's
-   * partition, which may hold no copy of the event's payload: it gets the event's payload
+   * A keyed or grouped message without a payload (a follow-up of an existing event) lands in
+   * its key's or group's partition (layout.placementOf), which may hold no copy of the
+   * event's payload: it gets the event's payload
    * here, read from `near` (the partition of the row being completed) or else wherever the
    * event has one. Messages that need nothing are returned as they are (no read).
    */
   async withKeyedPayloads(messages: readonly NewMessage[], near?: ReadonlyMap<string, number>): Promise<NewMessage[]> {
-    const needs = messages.filter((m) => m.orderingKey !== undefined && m.payload === undefined);
+    const needs = messages.filter(needsPayloadCopy);
     if (needs.length === 0) return messages as NewMessage[];
     const found = new Map<string, string | null>();
     await Promise.all(
@@ -88,9 +93,19 @@ export class RowWrites {
       }),
     );
     return messages.map((m) => {
-      const payload = m.orderingKey !== undefined && m.payload === undefined ? found.get(m.eventId) : undefined;
+      const payload = needsPayloadCopy(m) ? found.get(m.eventId) : undefined;
       return payload === undefined || payload === null ? m : { ...m, payload };
     });
+  }
+
+  /** The base of the partition a message row lives in (layout.placementOf). */
+  #placed(message: NewMessage): string {
+    return this.layout.base(this.layout.placementOf(message));
+  }
+
+  /** The base of the partition a held row lives in (its claim token names it). */
+  #held(ref: LeaseRef): string {
+    return this.layout.base(this.layout.partitionOfLease(ref));
   }
 
   /** The event's payload: from `first` (or the event's partition), else from any partition. */
@@ -104,11 +119,10 @@ export class RowWrites {
   }
 
   async publish(given: readonly NewMessage[]): Promise<PublishResult[]> {
-    const messages = given.some((m) => m.orderingKey !== undefined && m.payload === undefined)
-      ? await this.withKeyedPayloads(given)
-      : given;
+    const messages =
+      this.layout.partitions > 1 && given.some(needsPayloadCopy) ? await this.withKeyedPayloads(given) : given;
     const results: PublishResult[] = new Array<PublishResult>(messages.length);
-    const groups = this.group(messages, (m) => this.layout.rowPartitionOf(m));
+    const groups = this.group(messages, (m) => this.layout.placementOf(m));
     // A batch split over cluster partitions: one Redis TIME and one order for all its calls.
     const split = this.conn.cluster && groups.length > 1;
     const tag = split ? batchTagger() : undefined;
@@ -117,8 +131,7 @@ export class RowWrites {
       groups.map(async (g) => {
         const args: Arg[] = [this.layout.wakePrefix(), callNow, g.items.length];
         for (const { item, index } of g.items) {
-          const base = this.layout.base(this.layout.rowPartitionOf(item));
-          args.push(...messageArgs(base, item, tag === undefined ? '' : tag(index)));
+          args.push(...messageArgs(this.#placed(item), item, tag === undefined ? '' : tag(index)));
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
@@ -152,13 +165,11 @@ export class RowWrites {
     argsOf: (item: T, base: string) => Arg[],
   ): Promise<LeaseOutcome[]> {
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(items.length);
-    const groups = this.group(items, (item) => this.layout.leasePartitionOf(refOf(item)));
+    const groups = this.group(items, (item) => this.layout.partitionOfLease(refOf(item)));
     await Promise.all(
       groups.map(async (g) => {
         const args: Arg[] = [...head, g.items.length];
-        for (const { item } of g.items) {
-          args.push(...argsOf(item, this.layout.base(this.layout.leasePartitionOf(refOf(item)))));
-        }
+        for (const { item } of g.items) args.push(...argsOf(item, this.#held(refOf(item))));
         const reply = asOutcomes(await this.conn.script(script, this.#keys(g.partitions), args), g.items.length);
         g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
       }),
@@ -205,19 +216,19 @@ export class RowWrites {
   }
 
   async complete(given: readonly CompleteRequest[]): Promise<LeaseOutcome[]> {
-    const needsPayload = (r: CompleteRequest): boolean =>
-      r.emits.some((e) => e.orderingKey !== undefined && e.payload === undefined);
+    // One partition holds every payload: nothing to copy.
+    const needsPayload = (r: CompleteRequest): boolean => this.layout.partitions > 1 && r.emits.some(needsPayloadCopy);
     const requests = !given.some(needsPayload)
       ? given
       : await Promise.all(
           given.map(async (r) => {
             if (!needsPayload(r)) return r;
-            const near = new Map([[r.ref.eventId, this.layout.leasePartitionOf(r.ref)]]);
+            const near = new Map([[r.ref.eventId, this.layout.partitionOfLease(r.ref)]]);
             return { ...r, emits: await this.withKeyedPayloads(r.emits, near) };
           }),
         );
     const outcomes: LeaseOutcome[] = new Array<LeaseOutcome>(requests.length);
-    const groups = this.group(requests, (r) => this.layout.leasePartitionOf(r.ref));
+    const groups = this.group(requests, (r) => this.layout.partitionOfLease(r.ref));
     const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
     await Promise.all(
       groups.map(async (g) => {
@@ -225,14 +236,14 @@ export class RowWrites {
         const touched = new Set(g.partitions);
         const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
         for (const { item } of g.items) {
-          const home = this.layout.leasePartitionOf(item.ref);
+          const home = this.layout.partitionOfLease(item.ref);
           const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
           outboxes.push(outbox);
           const { ref } = item;
           args.push(this.layout.base(home), ref.messageType, ref.eventId, ref.claimToken, item.updatedBy);
           args.push(item.emits.length, item.workingData.length);
           for (const emit of item.emits) {
-            const target = this.layout.rowPartitionOf(emit);
+            const target = this.layout.placementOf(emit);
             if (this.conn.cluster && target !== home) {
               const entry: OutboxEntry = { k: 'm', m: emit };
               const field = `m|${emit.eventId}|${emit.messageType}`;

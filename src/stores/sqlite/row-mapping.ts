@@ -47,6 +47,7 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     claimToken: row.claimToken,
     lastError: row.lastError,
     orderingKey: row.orderingKey,
+    groupKey: row.groupKey,
     traceparent: row.traceparent,
   };
 }
@@ -72,6 +73,8 @@ export interface ClaimContext {
   readonly now: number;
   readonly leaseExpiresAt: number;
   readonly tokenPrefix: string;
+  /** The group of a group claim's rows (claim-group.sql); null for claim-batch.sql's. */
+  readonly groupKey: string | null;
 }
 
 /** A claimed row's result object, with its seq kept aside for ordering. */
@@ -109,6 +112,7 @@ export function toClaimedMessage(
     claimToken: `${claim.tokenPrefix}${seq}`,
     lastError,
     orderingKey,
+    groupKey: claim.groupKey,
     traceparent,
     payload,
   };

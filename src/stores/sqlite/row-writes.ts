@@ -52,6 +52,9 @@ export function createRowWrites(sql: Statements): RowWrites {
         orderingKey: message.orderingKey ?? null,
         traceparent: message.traceparent ?? null,
         payloadId,
+        status: message.failure === undefined ? 'UNPROCESSED' : 'FAILED',
+        lastError: message.failure ?? null,
+        groupKey: message.failure === undefined ? (message.groupKey ?? null) : null,
       }).changes === 1;
     return created;
   }
@@ -77,7 +80,9 @@ export function createRowWrites(sql: Statements): RowWrites {
         return { eventId, messageType, created: false, status: null, conflict: 'payload' };
       }
     }
-    if (insertMessage(message, now, payloadId)) return { eventId, messageType, created: true, status: 'UNPROCESSED' };
+    if (insertMessage(message, now, payloadId)) {
+      return { eventId, messageType, created: true, status: message.failure === undefined ? 'UNPROCESSED' : 'FAILED' };
+    }
     // The event's rows were written without a payload: this one becomes the event's payload.
     if (newPayload && payloadId !== null) sql.attachPayload.run({ payloadId, eventId });
     const existing = sql.selectStatus.get({ eventId, messageType });

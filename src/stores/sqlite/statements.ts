@@ -48,6 +48,7 @@ export interface SelectedRow {
   readonly claimToken: string | null;
   readonly lastError: string | null;
   readonly orderingKey: string | null;
+  readonly groupKey: string | null;
   readonly traceparent: string | null;
 }
 
@@ -117,6 +118,22 @@ export interface Statements {
     ClaimedTuple
   >;
   readonly claimableExists: Query<{ table: Table; now: number }, { found: number }>;
+  readonly groupNext: Query<{ table: Table; messageType: string; after: string }, { groupKey: string }>;
+  readonly groupInFlight: Query<{ table: Table; messageType: string; groupKey: string }, { n: number }>;
+  readonly claimGroup: Query<
+    {
+      table: Table;
+      messageType: string;
+      groupKey: string;
+      now: number;
+      limit: number;
+      leaseOwner: string;
+      leaseExpiresAt: number;
+      updatedBy: string;
+      tokenPrefix: string;
+    },
+    ClaimedTuple
+  >;
   readonly insertMessage: PositionalWrite<{
     eventId: string;
     messageType: string;
@@ -128,6 +145,9 @@ export interface Statements {
     orderingKey: string | null;
     traceparent: string | null;
     payloadId: number | null;
+    status: 'UNPROCESSED' | 'FAILED';
+    lastError: string | null;
+    groupKey: string | null;
   }>;
   readonly insertPayload: PositionalWrite<{ payload: string }>;
   readonly attachPayload: Params<{ payloadId: number; eventId: string }>;
@@ -211,10 +231,14 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     claimCandidates: prepare(sql.claimCandidates),
     claimBatch: prepare<Parameters<Statements['claimBatch']['run']>[0], ClaimedTuple>(sql.claimBatch).raw(),
     claimableExists: prepare(sql.claimableExists),
+    groupNext: prepare(sql.groupNext),
+    groupInFlight: prepare(sql.groupInFlight),
+    claimGroup: prepare<Parameters<Statements['claimGroup']['run']>[0], ClaimedTuple>(sql.claimGroup).raw(),
     insertMessage: write(sql.insertMessage, (m) => [
       m.eventId,
       m.messageType,
       m.table,
+      m.status,
       m.createdBy,
       m.createdBy,
       m.now,
@@ -224,6 +248,8 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.orderingKey,
       m.traceparent,
       m.payloadId,
+      m.lastError,
+      m.groupKey,
     ]),
     insertPayload: write(sql.insertPayload, (p) => [p.payload]),
     attachPayload: prepare(sql.attachPayload),

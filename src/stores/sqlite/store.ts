@@ -62,6 +62,7 @@ import {
 import { WakeUps } from './wake-ups.js';
 import { GroupCommit } from './group-commit.js';
 import { createRowWrites } from './row-writes.js';
+import { roundRobin } from '../../store/group-claim.js';
 
 export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -121,6 +122,9 @@ export function createStoreOnDatabase(
   const olderFirst = (a: { availableAt: number; seq: number }, b: { availableAt: number; seq: number }): number =>
     a.availableAt - b.availableAt || a.seq - b.seq;
 
+  /** Group claims: the last group served per `table, type` in this process (round-robin cursor). */
+  const groupCursors = new Map<string, string>();
+
   /** When each (table, type) was last checked for corrupt claimable rows. */
   const corruptCheckedAt = new Map<string, number>();
   const reportCorrupt = (rows: readonly CorruptRow[]): void => {
@@ -158,11 +162,33 @@ export function createStoreOnDatabase(
     const tokenPrefix = `${idGenerator.next()}.`;
     const leaseExpiresAt = now + request.leaseMs;
     const { owner, updatedBy } = request;
+    const lease = { now, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix };
+    // Grouped rows first, group by group (store/group-claim.ts); a type the request names no
+    // limit for costs one seek of an index that holds only grouped rows.
+    for (const messageType of types) {
+      if (limit - claimed.length <= 0) break;
+      const cursorKey = `${table}\u0000${messageType}`;
+      const pick = roundRobin({
+        limit: limit - claimed.length,
+        maxInFlight: request.groups?.[messageType]?.maxInFlight ?? Infinity,
+        cursor: groupCursors.get(cursorKey) ?? null,
+        nextGroup: (after) => sql.groupNext.get({ table, messageType, after: after ?? '' })?.groupKey ?? null,
+        inFlight: (groupKey) => sql.groupInFlight.get({ table, messageType, groupKey })?.n ?? 0,
+        oldest: (groupKey, n) => {
+          const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix, groupKey };
+          return sql.claimGroup
+            .all({ ...lease, table, messageType, groupKey, limit: n })
+            .map((row) => toClaimedMessage(row, context));
+        },
+      });
+      if (pick.cursor !== null) groupCursors.set(cursorKey, pick.cursor);
+      claimed.push(...pick.rows);
+    }
     for (const messageType of types) {
       const params = { table, messageType, now, limit: limit - claimed.length, maxAvailableAt, maxSeq };
       if (params.limit <= 0) break;
       const rows = sql.claimBatch.all({ ...params, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix });
-      const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix };
+      const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix, groupKey: null };
       for (const row of rows) claimed.push(toClaimedMessage(row, context));
     }
     return claimed.sort(olderFirst).map(({ message }) => message);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, EventyardError, describeError, toError } from '../../core/errors.js';
+import { withGroupKey } from '../../core/group.js';
 import { identifierProblem, IDENTIFIER_MAX_LENGTH } from '../../core/identifiers.js';
 import { Table, type MessageRegistry, type MessageType } from '../../core/message-type.js';
 import { decodePayload, encodePayload, type PayloadLimits } from '../../core/payload.js';
@@ -47,8 +48,8 @@ export async function mapInbound(message: BrokerMessage, mapping: InboundMapping
     eventId = resolveEventId(message, mapping);
     type = resolveType(message, mapping);
     const value = decodeBody(message.body, mapping.limits);
-    await validatePayload(type, value);
-    const row: NewMessage = {
+    const checked = await validatePayload(type, value);
+    const plain: NewMessage = {
       eventId,
       messageType: type.name,
       table: Table.INBOUND,
@@ -58,6 +59,7 @@ export async function mapInbound(message: BrokerMessage, mapping: InboundMapping
       traceparent: validTraceparent(message.headers[Header.TRACEPARENT]),
       createdBy: mapping.serviceName,
     };
+    const row = type.group === undefined ? plain : withGroupKey(plain, type.name, type.group, checked);
     return { kind: 'message', row };
   } catch (thrown) {
     const reason = describeError(toError(thrown)).split('\n')[0] ?? 'rejected';

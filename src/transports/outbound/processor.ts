@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EventyardError, describeError, toError } from '../../core/errors.js';
 import { Table, type MessageRegistry } from '../../core/message-type.js';
+import { groupLimits } from '../../core/group.js';
 import { decideFailure } from '../../core/retry-policy.js';
 import { RetryMechanism } from '../../processing/retry-mechanism.js';
 import { OutageWatch, isOutage, storeWithDeadline } from '../../processing/store-deadline.js';
@@ -132,6 +133,7 @@ export class OutboundProcessor {
     const brokerBackoff = new Backoff(250, 10_000);
     let producer: BrokerProducer | undefined;
     let declared = !this.#options.declareTopics;
+    const groups = groupLimits([...this.#routes.keys()].map((t) => this.#options.app.registry.get(t)));
     try {
       while (!signal.aborted) {
         try {
@@ -155,6 +157,7 @@ export class OutboundProcessor {
             owner: this.#owner,
             updatedBy: this.#options.serviceName,
             leaseMs: this.#options.leaseMs,
+            ...(groups === undefined ? {} : { groups }),
           });
         } catch (error) {
           if (!isOutage(error)) claims.failed(error, {}, 'backing off');

@@ -30,32 +30,72 @@
 -- $5  text      LEASE_OWNER: the claiming processor instance
 -- $6  bigint    the lease in ms: LEASE_EXPIRES_AT = now + $6 (server clock)
 -- $7  text      UPDATED_BY: the claiming service
+-- $8  text[]    the types among $2 whose grouped rows are claimed here too, without a group
+--               limit (the claim names none for them); grouped rows of the other types are
+--               claimed group by group (claim-group.sql)
+--
+-- Rows with a GROUP_KEY are not in messages_claimable (schema v3): an ungrouped claim walks
+-- exactly the rows it walked before.
 WITH picked AS (
   SELECT c.seq
-  FROM unnest($2::text[]) AS t(message_type)
-  CROSS JOIN LATERAL (
-    SELECT m.seq, m.available_at
-    FROM {schema}.messages AS m
-    WHERE m.table_name = $1
-      AND m.message_type = t.message_type
-      AND m.status IN ('UNPROCESSED', 'RETRY')
-      AND m.available_at <= {schema}.now_ms()
-      AND (
-        m.ordering_key IS NULL
-        OR NOT EXISTS (
-          SELECT 1
-          FROM {schema}.messages AS earlier
-          WHERE earlier.table_name = m.table_name
-            AND earlier.ordering_key = m.ordering_key
-            AND earlier.seq < m.seq
-            AND earlier.ordering_key IS NOT NULL
-            AND earlier.status <> 'COMPLETED'
+  FROM (
+    SELECT p.seq, p.available_at
+    FROM unnest($2::text[]) AS t(message_type)
+    CROSS JOIN LATERAL (
+      SELECT m.seq, m.available_at
+      FROM {schema}.messages AS m
+      WHERE m.table_name = $1
+        AND m.message_type = t.message_type
+        AND m.status IN ('UNPROCESSED', 'RETRY')
+        AND m.group_key IS NULL
+        AND m.available_at <= {schema}.now_ms()
+        AND (
+          m.ordering_key IS NULL
+          OR NOT EXISTS (
+            SELECT 1
+            FROM {schema}.messages AS earlier
+            WHERE earlier.table_name = m.table_name
+              AND earlier.ordering_key = m.ordering_key
+              AND earlier.seq < m.seq
+              AND earlier.ordering_key IS NOT NULL
+              AND earlier.status <> 'COMPLETED'
             AND earlier.key_skipped IS NULL
+          )
         )
-      )
-    ORDER BY m.available_at, m.seq
-    LIMIT $3
-    FOR UPDATE SKIP LOCKED
+      ORDER BY m.available_at, m.seq
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED
+    ) AS p
+    UNION ALL
+    -- Grouped rows of the types in $8 (no group limit named for them): one probe of
+    -- messages_group_claimable per type, which holds nothing unless such rows wait.
+    SELECT g.seq, g.available_at
+    FROM unnest($8::text[]) AS t(message_type)
+    CROSS JOIN LATERAL (
+      SELECT m.seq, m.available_at
+      FROM {schema}.messages AS m
+      WHERE m.table_name = $1
+        AND m.message_type = t.message_type
+        AND m.status IN ('UNPROCESSED', 'RETRY')
+        AND m.group_key IS NOT NULL
+        AND m.available_at <= {schema}.now_ms()
+        AND (
+          m.ordering_key IS NULL
+          OR NOT EXISTS (
+            SELECT 1
+            FROM {schema}.messages AS earlier
+            WHERE earlier.table_name = m.table_name
+              AND earlier.ordering_key = m.ordering_key
+              AND earlier.seq < m.seq
+              AND earlier.ordering_key IS NOT NULL
+              AND earlier.status <> 'COMPLETED'
+            AND earlier.key_skipped IS NULL
+          )
+        )
+      ORDER BY m.available_at, m.seq
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED
+    ) AS g
   ) AS c
   ORDER BY c.available_at, c.seq
   LIMIT $3
@@ -73,5 +113,5 @@ WHERE m.seq = picked.seq
 RETURNING
   m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
   m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
-  m.ordering_key, m.traceparent,
+  m.ordering_key, m.traceparent, m.group_key,
   (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload;

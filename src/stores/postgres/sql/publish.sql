@@ -1,4 +1,5 @@
--- Writes a batch of messages in one statement, each as UNPROCESSED with its event's
+-- Writes a batch of messages in one statement, each as UNPROCESSED (FAILED with its
+-- failure as LAST_ERROR when it carries one, e.g. EY_INVALID_GROUP_KEY) with its event's
 -- payload; an existing (event_id, message_type) is left untouched. Runs on the store's pool
 -- (autocommit: one transaction) or inside the caller's open transaction (publish inside
 -- the user's transaction: then it is the one extra round trip, and the rows, payloads and
@@ -28,12 +29,14 @@
 -- $8  text[]    TRACEPARENTs, NULL entries for none
 -- $9  text[]    payload JSON texts, NULL entries for none (an existing payload is kept)
 -- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
+-- $11 text[]    GROUP_KEYs, NULL entries for none
+-- $12 text[]    failures, NULL entries for none: such a row is written FAILED with it as LAST_ERROR
 WITH input AS (
   SELECT i.*, {schema}.now_ms() AS now
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-              $7::text[], $8::text[], $9::text[])
+              $7::text[], $8::text[], $9::text[], $11::text[], $12::text[])
        WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
-                            ordering_key, traceparent, payload, ord)
+                            ordering_key, traceparent, payload, group_key, failure, ord)
 ),
 first_payload AS (
   SELECT DISTINCT ON (event_id) event_id, payload
@@ -59,10 +62,11 @@ checked AS (
 inserted AS (
   INSERT INTO {schema}.messages (
     event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-    attempts, max_attempts, available_at, ordering_key, traceparent
+    attempts, max_attempts, available_at, ordering_key, traceparent, group_key, last_error
   )
-  SELECT event_id, message_type, table_name, 'UNPROCESSED', created_by, created_by, now, now,
-         0, max_attempts, now + delay_ms, ordering_key, traceparent
+  SELECT event_id, message_type, table_name, CASE WHEN failure IS NULL THEN 'UNPROCESSED' ELSE 'FAILED' END,
+         created_by, created_by, now, now, 0, max_attempts, now + delay_ms, ordering_key, traceparent,
+         CASE WHEN failure IS NULL THEN group_key END, failure
   FROM checked
   WHERE fits
   ORDER BY ord
@@ -81,7 +85,8 @@ results AS (
     i.ord,
     (ins.event_id IS NOT NULL AND f.first) AS created,
     (NOT f.fits AND m.event_id IS NULL AND NOT f.earlier_fit) AS conflict,
-    m.status AS existing
+    m.status AS existing,
+    i.failure
   FROM input AS i
   JOIN firsts AS f ON f.ord = i.ord
   LEFT JOIN inserted AS ins ON ins.event_id = i.event_id AND ins.message_type = i.message_type
@@ -89,7 +94,8 @@ results AS (
 )
 SELECT
   r.created,
-  CASE WHEN r.created THEN 'UNPROCESSED'
+  CASE WHEN r.created AND r.failure IS NOT NULL THEN 'FAILED'
+       WHEN r.created THEN 'UNPROCESSED'
        WHEN r.conflict THEN NULL
        ELSE coalesce(r.existing, 'UNPROCESSED') END AS status,
   r.conflict,

@@ -5,7 +5,7 @@
 -- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
 --   partition (0 = no cap); ARGV[4]: N requests; then per request:
 --   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
---   then each emit: 'd' + the 12 publish fields (base first), or 'o' + outbox field + JSON;
+--   then each emit: 'd' + the 14 publish fields (base first), or 'o' + outbox field + JSON;
 --   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
@@ -15,6 +15,7 @@
 --@include counts
 --@include batch
 --@include wake
+--@include groups
 --@include ordering
 --@include insert
 --@include held
@@ -31,7 +32,7 @@ for r = 1, tonumber(ARGV[4]) do
   local base, mtype, eventId, token, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local nEmits, nData = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   a = a + 7
-  local key, tbl, okey = held(base, mtype, eventId, token)
+  local key, tbl, okey, g = held(base, mtype, eventId, token)
   local ok = key ~= nil
   if ok then
     local id = rowId(mtype, eventId)
@@ -40,6 +41,7 @@ for r = 1, tonumber(ARGV[4]) do
     redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', now, 'le', '', 'ct', '')
     count(base, tbl, mtype, 'IN_PROGRESS', -1)
     count(base, tbl, mtype, 'COMPLETED', 1)
+    if g then groupDone(base, tbl, mtype, g) end
     local keys = indexKeys[base]
     if not keys then
       keys = { base .. ':l', base .. ':c' }
@@ -55,11 +57,12 @@ for r = 1, tonumber(ARGV[4]) do
         local payload = false
         if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
         local delay = tonumber(ARGV[a + 8])
-        local created = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
-          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true)
-        if created == 1 and delay <= 0 then markWake(ARGV[a + 4]) end
+        local created, status = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
+          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true,
+          ARGV[a + 13], ARGV[a + 14])
+        if created == 1 and delay <= 0 and status ~= 'FAILED' then markWake(ARGV[a + 4]) end
       end
-      a = a + 13
+      a = a + 15
     else
       if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
       a = a + 3

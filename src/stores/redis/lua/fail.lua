@@ -10,18 +10,20 @@
 --@include counts
 --@include held
 --@include wake
+--@include groups
 --@include ordering
 local now = nowMs()
 local out = {}
 for i = 0, tonumber(ARGV[1]) - 1 do
   local a = 2 + i * 7
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local key, tbl, okey = held(base, mtype, eventId, ARGV[a + 3])
+  local key, tbl, okey, g = held(base, mtype, eventId, ARGV[a + 3])
   if key then
     local id = rowId(mtype, eventId)
     local delay = ARGV[a + 6]
     redis.call('ZREM', base .. ':l', id)
     redis.call('HSET', key, 'er', ARGV[a + 5], 'le', '', 'ct', '')
+    if g then groupDone(base, tbl, mtype, g) end
     if delay == '' then
       setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'FAILED', ARGV[a + 4], now)
       redis.call('ZADD', base .. ':f', now, id)

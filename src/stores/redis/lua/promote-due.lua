@@ -7,6 +7,7 @@
 --@include now
 --@include counts
 --@include wake
+--@include groups
 local now = nowMs()
 local left = tonumber(ARGV[2])
 local done = 0
@@ -18,11 +19,11 @@ for k = 1, #KEYS do
     local id = due[i]
     local mtype, eventId = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'av')
+    local row = redis.call('HMGET', key, 's', 't', 'av', 'g')
     redis.call('ZREM', base .. ':x', id)
     if row[1] == 'ERROR' then
       setStatus(base, key, row[2], mtype, 'ERROR', 'RETRY', ARGV[3], now)
-      redis.call('ZADD', readyKey(base, row[2], mtype), row[3], readyMember(eventId))
+      makeReady(base, row[2], mtype, row[4], row[3], readyMember(eventId))
       markWake(row[2])
       done = done + 1
     end

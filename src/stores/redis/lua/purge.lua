@@ -10,6 +10,7 @@
 --@include counts
 --@include purge-row
 --@include wake
+--@include groups
 --@include ordering
 local cutoff = '(' .. (nowMs() - tonumber(ARGV[2]))
 local left = tonumber(ARGV[3])

@@ -12,6 +12,7 @@
 --@include counts
 --@include iso-time
 --@include wake
+--@include groups
 --@include ordering
 local now = nowMs()
 local left, delay, updatedBy = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
@@ -24,7 +25,7 @@ for k = 1, #KEYS do
     local id = expired[i]
     local mtype = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er', 'ok')
+    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er', 'ok', 'g')
     redis.call('ZREM', base .. ':l', id)
     if row[1] == 'IN_PROGRESS' then
       local owner = row[5] or '(unknown)'
@@ -34,6 +35,7 @@ for k = 1, #KEYS do
         and string.find(previous, 'lease of ' .. owner .. ' expired at ', 1, true) == nil
       local message = (repeated and again or first) .. owner .. ' expired at ' .. isoTime(tonumber(row[6]))
       redis.call('HSET', key, 'er', message, 'le', '', 'ct', '')
+      if row[9] then groupDone(base, row[2], mtype, row[9]) end
       if tonumber(row[3]) >= tonumber(row[4]) then
         setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)
         redis.call('ZADD', base .. ':f', now, id)

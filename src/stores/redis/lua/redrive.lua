@@ -12,6 +12,7 @@
 --@include now
 --@include counts
 --@include wake
+--@include groups
 --@include ordering
 local base = baseOf(KEYS[1])
 local now = nowMs()
@@ -39,7 +40,7 @@ for i = 1, #ids do
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq')
+    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq', 'g')
     local status, tbl, okey = row[1], row[2], row[3]
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
@@ -58,7 +59,7 @@ for i = 1, #ids do
         ready = isHead(base, tbl, okey, id)
       end
       if ready then
-        redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
+        makeReady(base, tbl, mtype, row[5], now, readyMember(eventId))
         markWake(tbl)
       end
       done = done + 1

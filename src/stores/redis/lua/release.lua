@@ -10,6 +10,7 @@
 --@include now
 --@include counts
 --@include held
+--@include groups
 --@include wake
 local now = nowMs()
 local delay = tonumber(ARGV[3])
@@ -17,7 +18,7 @@ local out = {}
 for i = 0, tonumber(ARGV[4]) - 1 do
   local a = 5 + i * 4
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local key, tbl = held(base, mtype, eventId, ARGV[a + 3])
+  local key, tbl, _, g = held(base, mtype, eventId, ARGV[a + 3])
   if key then
     local attempts = math.max(0, tonumber(redis.call('HGET', key, 'n')) - 1)
     local status = attempts == 0 and 'UNPROCESSED' or 'RETRY'
@@ -25,7 +26,8 @@ for i = 0, tonumber(ARGV[4]) - 1 do
     redis.call('HSET', key, 'n', attempts, 'av', now + delay)
     redis.call('HDEL', key, 'lo', 'le', 'ct')
     redis.call('ZREM', base .. ':l', rowId(mtype, eventId))
-    redis.call('ZADD', readyKey(base, tbl, mtype), now + delay, readyMember(eventId))
+    if g then groupDone(base, tbl, mtype, g) end
+    makeReady(base, tbl, mtype, g, now + delay, readyMember(eventId))
     if delay == 0 then markWake(tbl) end
     out[#out + 1] = 1
   else

@@ -9,6 +9,7 @@
 --@include now
 --@include iso-time
 --@include wake
+--@include groups
 --@include ordering
 local now = nowMs()
 local tbl, mtype, eventId, updatedBy = ARGV[2], ARGV[3], ARGV[4], ARGV[5]

@@ -4,7 +4,8 @@
 -- event's payload. Runs in the claim's BEGIN IMMEDIATE transaction.
 --
 -- The candidates walk the partial index {prefix}messages_claimable in order (pinned with
--- INDEXED BY: COMPLETED rows piling up never enter it) and stop after @limit rows. A row with
+-- INDEXED BY: COMPLETED rows piling up never enter it, nor grouped rows: claim-group.sql
+-- takes those) and stop after @limit rows. A row with
 -- an ORDERING_KEY is a candidate only while it is the head of its key: no earlier row
 -- (smaller seq) of the same table and key still holds it, i.e. is not COMPLETED and not a
 -- skipped FAILED row (one probe of {prefix}messages_ordering, whose WHERE the probe repeats
@@ -59,6 +60,7 @@ WHERE seq IN (
   WHERE m.table_name = @table
     AND m.message_type = @messageType
     AND m.status IN ('UNPROCESSED', 'RETRY')
+    AND m.group_key IS NULL
     AND m.available_at <= @now
     AND (m.available_at, m.seq) <= (@maxAvailableAt, @maxSeq)
     AND (

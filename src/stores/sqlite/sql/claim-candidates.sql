@@ -13,6 +13,7 @@ FROM {prefix}messages AS m INDEXED BY {prefix}messages_claimable
 WHERE m.table_name = @table
   AND m.message_type = @messageType
   AND m.status IN ('UNPROCESSED', 'RETRY')
+  AND m.group_key IS NULL
   AND m.available_at <= @now
   AND (
     m.ordering_key IS NULL

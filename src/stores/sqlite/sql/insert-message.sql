@@ -1,4 +1,5 @@
--- Writes one new message row as UNPROCESSED; an existing (event_id, message_type) is left
+-- Writes one new message row as UNPROCESSED (or FAILED with @lastError, when its message
+-- carries a failure, e.g. EY_INVALID_GROUP_KEY); an existing (event_id, message_type) is left
 -- untouched (changes = 0), which makes publish and emits idempotent.
 --
 -- @eventId      TEXT     EVENT_ID
@@ -11,11 +12,14 @@
 -- @orderingKey  TEXT     ORDERING_KEY or NULL
 -- @traceparent  TEXT     W3C trace context or NULL
 -- @payloadId    INTEGER  the event's payload id (insert-payload.sql) or NULL
+-- @status       TEXT     'UNPROCESSED', or 'FAILED' for a message with a failure
+-- @lastError    TEXT     LAST_ERROR (the failure) or NULL
+-- @groupKey     TEXT     GROUP_KEY or NULL
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id
+  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, last_error, group_key
 ) VALUES (
-  @eventId, @messageType, @table, 'UNPROCESSED', @createdBy, @createdBy, @now, @now,
-  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId
+  @eventId, @messageType, @table, @status, @createdBy, @createdBy, @now, @now,
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @lastError, @groupKey
 )
 ON CONFLICT (event_id, message_type) DO NOTHING;

@@ -25,6 +25,7 @@ SELECT
   claim_token      AS claimToken,
   last_error       AS lastError,
   ordering_key     AS orderingKey,
+  group_key        AS groupKey,
   traceparent
 FROM {prefix}messages
 WHERE event_id = @eventId

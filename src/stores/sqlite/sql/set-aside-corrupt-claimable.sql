@@ -17,6 +17,6 @@ SET status = 'FAILED',
 WHERE seq IN (
   SELECT seq FROM {prefix}messages INDEXED BY {prefix}messages_claimable
   WHERE table_name = @table AND message_type = @messageType
-    AND status IN ('UNPROCESSED', 'RETRY') AND available_at >= ''
+    AND status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL AND available_at >= ''
 )
 RETURNING table_name AS "table", message_type AS messageType, event_id AS eventId, last_error AS lastError;

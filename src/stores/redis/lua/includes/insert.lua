@@ -1,9 +1,12 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, counts, ordering (a keyed row joins its key's FIFO; only a head is made ready). Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
+-- Needs keys, counts, groups, ordering. A row with `failure` is written FAILED with it as
+-- LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with a
+-- group key `g` goes to its group's queue; a keyed row joins its key's FIFO and is made ready
+-- only as the head. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
 -- the row is new but its event already has a different payload (nothing is written), unless
 -- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
-    keepPayload)
+    keepPayload, g, failure)
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
   local existing = redis.call('HGET', key, 's')
@@ -15,20 +18,28 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
     end
   end
   local av = now + delayMs
-  redis.call('HSET', key, 't', tbl, 's', 'UNPROCESSED', 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
+  local status = 'UNPROCESSED'
+  if failure and failure ~= '' then status = 'FAILED' end
+  redis.call('HSET', key, 't', tbl, 's', status, 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
     'n', 0, 'm', maxAttempts, 'av', av)
   if tp ~= '' then redis.call('HSET', key, 'tp', tp) end
-  local ready = true
-  if okey ~= '' then
-    local seq
-    seq, ready = enqueueKeyed(base, tbl, okey, id)
-    redis.call('HSET', key, 'ok', okey, 'kq', seq)
+  if status == 'FAILED' then
+    redis.call('HSET', key, 'er', failure)
+    redis.call('ZADD', base .. ':f', now, id)
+  else
+    if g and g ~= '' then redis.call('HSET', key, 'g', g) end
+    local ready = true
+    if okey ~= '' then
+      local seq
+      seq, ready = enqueueKeyed(base, tbl, okey, id)
+      redis.call('HSET', key, 'ok', okey, 'kq', seq)
+    end
+    if ready then makeReady(base, tbl, mtype, g, av, readyMember(eventId, fifoTag)) end
   end
-  if ready then redis.call('ZADD', readyKey(base, tbl, mtype), av, readyMember(eventId, fifoTag)) end
   redis.call('ZADD', base .. ':a', now, id)
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)
   redis.call('HINCRBY', ev, '#', 1)
-  count(base, tbl, mtype, 'UNPROCESSED', 1)
-  return 1, 'UNPROCESSED'
+  count(base, tbl, mtype, status, 1)
+  return 1, status
 end

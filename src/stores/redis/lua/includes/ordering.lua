@@ -5,7 +5,7 @@
 -- script checks headness, so a stale ready entry of a row that is no longer head is dropped.
 -- Parked keys: `<base>:kf` (hash `<table>|<key>` → FAILED rows in the key's FIFO) and
 -- `<base>:pk` (sorted set of the same fields, score 0, read by member for listParkedKeys).
--- Needs keys, now, wake.
+-- Needs keys, now, wake, groups.
 local function fifoKey(base, tbl, okey) return base .. ':K:' .. tbl .. ':' .. okey end
 -- True when `id` is its key's head. An empty FIFO also answers true: a keyed row written
 -- before ordering keys existed on Redis is in no FIFO and stays claimable, unordered.
@@ -21,11 +21,12 @@ local function enqueueKeyed(base, tbl, okey, id)
   return seq, redis.call('ZCARD', fifo) == 1
 end
 -- Makes a key's new head claimable when it is UNPROCESSED or RETRY (after the head left).
+-- A grouped head goes to its group's queue (makeReady, includes/groups.lua).
 local function makeHeadReady(base, tbl, head)
-  local row = redis.call('HMGET', rowKey(base, head), 's', 'av')
+  local row = redis.call('HMGET', rowKey(base, head), 's', 'av', 'g')
   if row[1] == 'UNPROCESSED' or row[1] == 'RETRY' then
     local mtype, eventId = splitRowId(head)
-    redis.call('ZADD', readyKey(base, tbl, mtype), row[2], readyMember(eventId))
+    makeReady(base, tbl, mtype, row[3], row[2], readyMember(eventId))
     markWake(tbl)
   end
 end
