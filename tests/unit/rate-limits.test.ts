@@ -50,8 +50,15 @@ describe('rateLimit declaration', () => {
       name: 'RQ_GROUPED',
       schema,
       rateLimit: { max: 1, intervalMs: 24 * 3600_000, perGroup: true },
+      group: { key: () => 'tenant', maxInFlight: 4 },
     });
     expect(grouped.rateLimit?.perGroup).toBe(true);
+    // perGroup needs the type's group: without it no row would know its group.
+    expect(
+      codeOf(() =>
+        defineMessageType({ name: 'RQ_NO_GROUP', schema, rateLimit: { max: 1, intervalMs: 1000, perGroup: true } }),
+      ),
+    ).toBe(ErrorCode.INVALID_RATE_LIMIT);
     expect('rateLimit' in defineMessageType({ name: 'RQ_FREE', schema })).toBe(false);
   });
 });
