@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEventyard, jsonLogger } from '../../src/index.js';
-import { buildService, feedOrders, messageTypes, type ServiceKey } from './flow.js';
+import { buildService, feedOrders, messageTypes, OrderCheck, type Order, type ServiceKey } from './flow.js';
 import { eventTable, sampleRows, summaryTable } from './report.js';
 import { purgeRun, storeFromEnv, storeKindFromEnv } from './store-from-env.js';
 
@@ -35,8 +35,10 @@ const dbPath = values.db ?? join(tempDir as string, 'abc.db');
 const store = await storeFromEnv(dbPath);
 const app = createEventyard({ store, messageTypes, logger: jsonLogger('error') });
 const delivered = new Map<string, number>();
-const deliver = ({ eventId }: { eventId: string }): void => {
+const order = new OrderCheck();
+const deliver = ({ eventId, order: posted }: { eventId: string; order: Order }): void => {
   delivered.set(eventId, (delivered.get(eventId) ?? 0) + 1);
+  order.record(posted);
 };
 const services = (['A', 'B', 'C', 'OUT'] as ServiceKey[]).map((key) =>
   buildService(app, key, { failRate, deliver, service: { handleSignals: true } }).start(),
@@ -82,9 +84,11 @@ const { completed, failed } = await outboundDone();
 console.log(
   `\n${events} events in ${seconds.toFixed(2)} s: ${(events / seconds).toFixed(0)} flows/s, ` +
     `${((events * 4) / seconds).toFixed(0)} messages/s; ${retries} retried attempts; ` +
-    `${delivered.size} delivered downstream, ${duplicates} delivered twice, ${failed} failed`,
+    `${delivered.size} delivered downstream, ${duplicates} delivered twice, ${failed} failed; ` +
+    `${order.customers} customers, ${order.outOfOrder.size} with orders delivered out of order`,
 );
 await purgeRun(store);
 await app.close();
 if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-process.exitCode = completed === events && delivered.size === events && duplicates === 0 ? 0 : 1;
+process.exitCode =
+  completed === events && delivered.size === events && duplicates === 0 && order.outOfOrder.size === 0 ? 0 : 1;

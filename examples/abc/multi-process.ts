@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEventyard, jsonLogger } from '../../src/index.js';
-import { buildService, feedOrders, messageTypes } from './flow.js';
+import { buildService, feedOrders, messageTypes, OrderCheck } from './flow.js';
 import { eventTable, sampleRows, summaryTable } from './report.js';
 import { purgeRun, storeFromEnv } from './store-from-env.js';
 
@@ -23,9 +23,13 @@ const db = join(dir, 'abc.db');
 
 const app = createEventyard({ store: await storeFromEnv(db), messageTypes, logger: jsonLogger('error') });
 const delivered = new Map<string, number>();
+const order = new OrderCheck();
 const relay = buildService(app, 'OUT', {
   failRate: 0,
-  deliver: ({ eventId }) => delivered.set(eventId, (delivered.get(eventId) ?? 0) + 1),
+  deliver: ({ eventId, order: posted }) => {
+    delivered.set(eventId, (delivered.get(eventId) ?? 0) + 1);
+    order.record(posted);
+  },
 }).start();
 
 const children: ChildProcess[] = (['A', 'B', 'C'] as const).map((service) =>
@@ -52,9 +56,10 @@ console.log(eventTable(await sampleRows(app, 3, 1)));
 console.log(summaryTable(await app.countByStatus()));
 const duplicates = [...delivered.values()].filter((n) => n > 1).length;
 console.log(
-  `${events} events through 3 processes in ${seconds.toFixed(2)} s (${(events / seconds).toFixed(0)} flows/s), ${duplicates} delivered twice`,
+  `${events} events through 3 processes in ${seconds.toFixed(2)} s (${(events / seconds).toFixed(0)} flows/s), ${duplicates} delivered twice, ` +
+    `${order.outOfOrder.size} customers with orders delivered out of order`,
 );
 await purgeRun(app.store);
 await app.close();
 rmSync(dir, { recursive: true, force: true });
-process.exitCode = duplicates === 0 ? 0 : 1;
+process.exitCode = duplicates === 0 && order.outOfOrder.size === 0 ? 0 : 1;
