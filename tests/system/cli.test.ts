@@ -128,6 +128,7 @@ describe('eventyard CLI (spawned)', () => {
       'createdAt',
       'createdBy',
       'eventId',
+      'groupKey',
       'lastError',
       'leaseExpiresAt',
       'leaseOwner',
