@@ -86,6 +86,8 @@ export const ErrorCode = {
   BROKER_REJECTED: 'EY_BROKER_REJECTED',
   /** An inbound broker message lacks what its mapping needs (message type, event id header). */
   INBOUND_UNMAPPABLE: 'EY_INBOUND_UNMAPPABLE',
+  /** A message priority that is not an integer in [0, 9] (core/priority.ts). */
+  INVALID_PRIORITY: 'EY_INVALID_PRIORITY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

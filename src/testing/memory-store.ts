@@ -8,6 +8,7 @@
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
+import { checkAgingStep, checkPriorities, priorityLeadMs } from '../core/priority.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
@@ -36,9 +37,15 @@ export interface MemoryStoreOptions {
   readonly clock?: Clock;
   /** Claim tokens. @defaultValue random UUIDs */
   readonly ids?: IdGenerator;
+  /**
+   * Aging of priorities: a row is claimed as if published priority × this many ms earlier
+   * (core/priority.ts). @defaultValue 60000
+   */
+  readonly priorityAgingStepMs?: number;
 }
 
-type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number };
+/** `lead`: how far ahead of AVAILABLE_AT the row is claimed (priority × aging step, fixed at write). */
+type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number; lead: number };
 
 const keyOf = (eventId: string, messageType: string): string => `${eventId}\u0000${messageType}`;
 
@@ -52,13 +59,14 @@ function matches(row: StoredRow, filter: RowFilter): boolean {
 }
 
 function publicRow(row: StoredRow): MessageRow {
-  const { seq: _seq, ...rest } = row;
+  const { seq: _seq, lead: _lead, ...rest } = row;
   return rest;
 }
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidGenerator;
+  const agingStepMs = checkAgingStep('memory store', options.priorityAgingStepMs);
   const rows = new Map<string, StoredRow>();
   const payloads = new Map<string, string>();
   const workingData = new Map<string, Map<string, string>>();
@@ -108,6 +116,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     }
     rows.set(key, {
       seq: seq++,
+      lead: priorityLeadMs(message.priority, agingStepMs),
       eventId: message.eventId,
       messageType: message.messageType,
       table: message.table,
@@ -125,6 +134,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       lastError: null,
       orderingKey: message.orderingKey ?? null,
       traceparent: message.traceparent ?? null,
+      priority: message.priority ?? 0,
     });
     if (message.payload !== undefined && !payloads.has(message.eventId)) {
       payloads.set(message.eventId, message.payload);
@@ -156,6 +166,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async publish(messages) {
       const now = open();
+      checkPriorities(messages);
       return messages.map((m) => insert(m, now));
     },
 
@@ -169,7 +180,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
             CLAIMABLE.includes(r.status) &&
             r.availableAt <= now,
         ),
-        (r) => r.availableAt,
+        (r) => r.availableAt - r.lead,
       );
       const claimed: ClaimedMessage[] = [];
       for (const row of candidates) {

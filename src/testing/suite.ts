@@ -11,6 +11,7 @@ import { completeCases } from './cases/complete.js';
 import { filterCases } from './cases/filters.js';
 import { leaseCases } from './cases/lease.js';
 import { orderingCases } from './cases/ordering.js';
+import { priorityCases } from './cases/priority.js';
 import { publishCases } from './cases/publish.js';
 import { queryCases } from './cases/query.js';
 import { redrivePurgeCases } from './cases/redrive-purge.js';
@@ -49,6 +50,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...queryCases,
   ...transitionCases,
   ...orderingCases,
+  ...priorityCases,
   ...wakeUpCases,
 ]);
 

@@ -48,6 +48,7 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     lastError: row.lastError,
     orderingKey: row.orderingKey,
     traceparent: row.traceparent,
+    priority: row.priority,
   };
 }
 
@@ -74,11 +75,11 @@ export interface ClaimContext {
   readonly tokenPrefix: string;
 }
 
-/** A claimed row's result object, with its seq kept aside for ordering. */
+/** A claimed row's result object, with its claim key and seq kept aside for ordering. */
 export function toClaimedMessage(
   row: ClaimedTuple,
   claim: ClaimContext,
-): { availableAt: number; seq: number; message: ClaimedMessage } {
+): { claimKey: number; seq: number; message: ClaimedMessage } {
   const [
     seq,
     eventId,
@@ -90,6 +91,8 @@ export function toClaimedMessage(
     lastError,
     orderingKey,
     traceparent,
+    priority,
+    priorityLead,
     payload,
   ] = row;
   const message: ClaimedMessage = {
@@ -110,9 +113,10 @@ export function toClaimedMessage(
     lastError,
     orderingKey,
     traceparent,
+    priority,
     payload,
   };
-  return { availableAt, seq, message };
+  return { claimKey: availableAt - priorityLead, seq, message };
 }
 
 export function parseCursor(after: string | undefined): number {

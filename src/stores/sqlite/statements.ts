@@ -49,6 +49,7 @@ export interface SelectedRow {
   readonly lastError: string | null;
   readonly orderingKey: string | null;
   readonly traceparent: string | null;
+  readonly priority: number;
 }
 
 /**
@@ -67,6 +68,8 @@ export type ClaimedTuple = readonly [
   lastError: string | null,
   orderingKey: string | null,
   traceparent: string | null,
+  priority: number,
+  priorityLead: number,
   payload: string | null,
 ];
 
@@ -99,7 +102,7 @@ type Query<P, R> = Statement<[P], R>;
 export interface Statements {
   readonly claimCandidates: Query<
     { table: Table; messageType: string; now: number; limit: number },
-    { seq: number; availableAt: number }
+    { seq: number; claimKey: number }
   >;
   readonly claimBatch: Query<
     {
@@ -107,7 +110,7 @@ export interface Statements {
       messageType: string;
       now: number;
       limit: number;
-      maxAvailableAt: number;
+      maxClaimKey: number;
       maxSeq: number;
       leaseOwner: string;
       leaseExpiresAt: number;
@@ -128,6 +131,8 @@ export interface Statements {
     orderingKey: string | null;
     traceparent: string | null;
     payloadId: number | null;
+    priority: number;
+    priorityLead: number;
   }>;
   readonly insertPayload: PositionalWrite<{ payload: string }>;
   readonly attachPayload: Params<{ payloadId: number; eventId: string }>;
@@ -209,6 +214,8 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.orderingKey,
       m.traceparent,
       m.payloadId,
+      m.priority,
+      m.priorityLead,
     ]),
     insertPayload: write(sql.insertPayload, (p) => [p.payload]),
     attachPayload: prepare(sql.attachPayload),

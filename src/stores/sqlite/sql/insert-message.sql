@@ -11,11 +11,13 @@
 -- @orderingKey  TEXT     ORDERING_KEY or NULL
 -- @traceparent  TEXT     W3C trace context or NULL
 -- @payloadId    INTEGER  the event's payload id (insert-payload.sql) or NULL
+-- @priority     INTEGER  0..9 (checked by the store)
+-- @priorityLead INTEGER  ms claimed ahead of available_at: priority × aging step
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id
+  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, priority, priority_lead
 ) VALUES (
   @eventId, @messageType, @table, 'UNPROCESSED', @createdBy, @createdBy, @now, @now,
-  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @priority, @priorityLead
 )
 ON CONFLICT (event_id, message_type) DO NOTHING;

@@ -25,7 +25,8 @@ SELECT
   claim_token      AS claimToken,
   last_error       AS lastError,
   ordering_key     AS orderingKey,
-  traceparent
+  traceparent,
+  priority
 FROM {prefix}messages
 WHERE event_id = @eventId
   AND seq > @after

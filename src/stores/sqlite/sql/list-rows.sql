@@ -24,7 +24,8 @@ SELECT
   claim_token      AS claimToken,
   last_error       AS lastError,
   ordering_key     AS orderingKey,
-  traceparent
+  traceparent,
+  priority
 FROM {prefix}messages
 WHERE seq > @after
   AND (@table IS NULL OR table_name = @table)
