@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1 } from './generated/scripts.js';
+import { schemaV1, schemaV2 } from './generated/scripts.js';
 import { inSchema, quoteIdentifier } from './identifiers.js';
 
 export interface Migration {
@@ -19,7 +19,10 @@ export interface Migration {
 }
 
 /** Every migration, by ascending version. Append; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, script: schemaV1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, script: schemaV1 },
+  { version: 2, script: schemaV2 },
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

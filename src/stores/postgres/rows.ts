@@ -4,6 +4,7 @@
  * fences as parallel arrays for `unnest`, and list cursors.
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { priorityLeadMs } from '../../core/priority.js';
 import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
 import type { ClaimedMessage, LeaseRef, MessageRow, NewMessage } from '../../store/port.js';
@@ -28,6 +29,7 @@ export interface SelectedRow {
   last_error: string | null;
   ordering_key: string | null;
   traceparent: string | null;
+  priority: number;
 }
 
 /** A row claimed by claim.sql. */
@@ -46,6 +48,9 @@ export interface ClaimedRow {
   last_error: string | null;
   ordering_key: string | null;
   traceparent: string | null;
+  priority: number;
+  /** AVAILABLE_AT − priority lead: the claim order (schema-v2.sql). */
+  claim_key: string;
   payload: string | null;
 }
 
@@ -71,14 +76,15 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     lastError: row.last_error,
     orderingKey: row.ordering_key,
     traceparent: row.traceparent,
+    priority: row.priority,
   };
 }
 
-/** A claimed row's result object, with its seq and due time kept aside for ordering. */
+/** A claimed row's result object, with its seq and claim key kept aside for ordering. */
 export function toClaimedMessage(
   row: ClaimedRow,
   claim: { table: Table; owner: string; updatedBy: string },
-): { availableAt: number; seq: number; message: ClaimedMessage } {
+): { claimKey: number; seq: number; message: ClaimedMessage } {
   const availableAt = num(row.available_at);
   const message: ClaimedMessage = {
     eventId: row.event_id,
@@ -98,9 +104,10 @@ export function toClaimedMessage(
     lastError: row.last_error,
     orderingKey: row.ordering_key,
     traceparent: row.traceparent,
+    priority: row.priority,
     payload: row.payload,
   };
-  return { availableAt, seq: num(row.seq), message };
+  return { claimKey: num(row.claim_key), seq: num(row.seq), message };
 }
 
 /**
@@ -136,6 +143,16 @@ export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
     messages.map((m) => m.traceparent ?? null),
     messages.map((m) => m.payload ?? null),
   ];
+}
+
+/**
+ * Priorities and leads (priority × aging step) as the two arrays publish.sql ($11, $12) and
+ * complete.sql ($21, $22) unnest, or two NULLs when no message has one (the common case:
+ * nothing more to send, and the statements write 0).
+ */
+export function priorityArrays(messages: readonly NewMessage[], agingStepMs: number): [number[] | null, string[] | null] {
+  if (!messages.some((m) => m.priority)) return [null, null];
+  return [messages.map((m) => m.priority ?? 0), messages.map((m) => String(priorityLeadMs(m.priority, agingStepMs)))];
 }
 
 /** 1-based request numbers a fenced statement returned → outcomes in input order. */

@@ -16,6 +16,7 @@
  *   is the table that got claimable rows.
  */
 import { isEventyardError } from '../../core/errors.js';
+import { checkPriorities } from '../../core/priority.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import type {
@@ -35,6 +36,7 @@ import type { ResolvedPostgresStoreOptions } from './options.js';
 import {
   fenceArrays,
   messageArrays,
+  priorityArrays,
   outcomesOf,
   parseCursor,
   toClaimedMessage,
@@ -73,8 +75,8 @@ export type PostgresStore = EventStore & PostgresStoreInfo;
 
 type SqlName = keyof typeof sql;
 
-function publishValues(messages: readonly NewMessage[], channel: string | null): unknown[] {
-  return [...messageArrays(messages), channel];
+function publishValues(messages: readonly NewMessage[], channel: string | null, agingStepMs: number): unknown[] {
+  return [...messageArrays(messages), channel, ...priorityArrays(messages, agingStepMs)];
 }
 
 /** A row of publish.sql: status NULL and conflict true for a payload conflict. */
@@ -93,8 +95,8 @@ function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): 
   });
 }
 
-/** complete.sql's 20 parameters for a batch of requests. */
-function completeValues(requests: readonly CompleteRequest[], channel: string | null): unknown[] {
+/** complete.sql's 22 parameters for a batch of requests. */
+function completeValues(requests: readonly CompleteRequest[], channel: string | null, agingStepMs: number): unknown[] {
   const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
   const emitReq: number[] = [];
   const emits: NewMessage[] = [];
@@ -123,6 +125,7 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
     work.map((w) => w.name),
     work.map((w) => w.value),
     channel,
+    ...priorityArrays(emits, agingStepMs),
   ];
 }
 
@@ -137,6 +140,7 @@ export function createStoreOnConnection(
 ): PostgresStore {
   const { schema, idGenerator } = options;
   const channel = options.notify ? wakeChannel(schema) : null;
+  const agingStepMs = options.priorityAgingStepMs;
   const texts = new Map<SqlName, string>();
   const text = (name: SqlName): string => {
     let t = texts.get(name);
@@ -157,7 +161,7 @@ export function createStoreOnConnection(
   // transactions one at a time. A lone publish goes at once.
   const publishes = new PublishCoalescer(
     async (messages) =>
-      publishResults(messages, await run<PublishedRow>('publish', 'publish', publishValues(messages, channel))),
+      publishResults(messages, await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs))),
     refusedByServer,
   );
 
@@ -173,18 +177,20 @@ export function createStoreOnConnection(
 
     async publish(messages) {
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       return publishes.add(messages);
     },
 
     async publishInTransaction(transaction, messages) {
       const client: Queryable = asQueryable(transaction);
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       const rows = await conn.queryOn<PublishedRow>(
         client,
         'publish (in transaction)',
         `ey:${schema}:publish`,
         text('publish'),
-        publishValues(messages, channel),
+        publishValues(messages, channel, agingStepMs),
       );
       return publishResults(messages, rows);
     },
@@ -205,7 +211,7 @@ export function createStoreOnConnection(
         ]);
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
       const claimed = rows.map((row) => toClaimedMessage(row, { table, owner, updatedBy }));
-      claimed.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
+      claimed.sort((a, b) => a.claimKey - b.claimKey || a.seq - b.seq);
       return claimed.map((c): ClaimedMessage => c.message);
     },
 
@@ -217,7 +223,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel));
+      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
       return outcomesOf(requests.length, rows);
     },
 
@@ -335,7 +341,7 @@ export function createStoreOnConnection(
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel)]);
+      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel, agingStepMs)]);
     },
 
     ...(wakes !== undefined && {

@@ -28,12 +28,14 @@
 -- $8  text[]    TRACEPARENTs, NULL entries for none
 -- $9  text[]    payload JSON texts, NULL entries for none (an existing payload is kept)
 -- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
+-- $11 smallint[] priorities 0..9, or NULL when no message has one (then all 0)
+-- $12 bigint[]  priority leads in ms (priority × aging step), or NULL as $11
 WITH input AS (
   SELECT i.*, {schema}.now_ms() AS now
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-              $7::text[], $8::text[], $9::text[])
+              $7::text[], $8::text[], $9::text[], $11::smallint[], $12::bigint[])
        WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
-                            ordering_key, traceparent, payload, ord)
+                            ordering_key, traceparent, payload, priority, priority_lead, ord)
 ),
 first_payload AS (
   SELECT DISTINCT ON (event_id) event_id, payload
@@ -59,10 +61,11 @@ checked AS (
 inserted AS (
   INSERT INTO {schema}.messages (
     event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-    attempts, max_attempts, available_at, ordering_key, traceparent
+    attempts, max_attempts, available_at, ordering_key, traceparent, priority, priority_lead
   )
   SELECT event_id, message_type, table_name, 'UNPROCESSED', created_by, created_by, now, now,
-         0, max_attempts, now + delay_ms, ordering_key, traceparent
+         0, max_attempts, now + delay_ms, ordering_key, traceparent,
+         coalesce(priority, 0), coalesce(priority_lead, 0)
   FROM checked
   WHERE fits
   ORDER BY ord
