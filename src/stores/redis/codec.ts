@@ -3,22 +3,24 @@
  * MessageRow. Row hash fields are short to keep small hashes compact (listpack encoding):
  * t table, s status, cb/ub created/updated by, ca/ua created/updated at, n attempts,
  * m max attempts, av available at, lo lease owner, le lease expiry, ct claim token,
- * er last error, ok ordering key, tp traceparent. Empty le and ct mean null (cleared lease).
+ * er last error, ok ordering key, tp traceparent, pr priority and pl its lead in ms (both
+ * absent for priority 0). Empty le and ct mean null (cleared lease).
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
+import { priorityLeadMs } from '../../core/priority.js';
 import { isStatus, type Status } from '../../core/status.js';
 import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
 
 export type Arg = string | number;
 
 /**
- * The 12 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
+ * The 14 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
  * AVAILABLE_AT: '' lets the script use Redis TIME (single server: one call holds the whole
  * batch); on a cluster the caller passes `batchTag(i)` so a batch split over partitions keeps
- * its order.
+ * its order. `agingStepMs`: the store's priorityAgingStepMs (the lead is priority × step).
  */
-export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
+export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fifoTag = ''): Arg[] {
   return [
     base,
     m.eventId,
@@ -32,6 +34,8 @@ export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
     m.traceparent ?? '',
     m.createdBy,
     fifoTag,
+    m.priority ?? 0,
+    priorityLeadMs(m.priority, agingStepMs),
   ];
 }
 
@@ -122,6 +126,7 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
     lastError: text('er'),
     orderingKey: text('ok'),
     traceparent: text('tp'),
+    priority: f.has('pr') ? num('pr') : 0,
   };
   if (bad.length === 0) return row;
   return {
@@ -141,7 +146,7 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 13 values per row (see lua/claim.lua).
+ * `<base> <row id>` each), then 14 values per row (see lua/claim.lua).
  */
 export function decodeClaimed(
   reply: unknown,
@@ -156,7 +161,7 @@ export function decodeClaimed(
   const optional = (v: unknown, what: string): string | null =>
     v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = first; i + 12 < list.length; i += 13) {
+  for (let i = first; i + 13 < list.length; i += 14) {
     const table = asText(list[i + 4], 'table');
     if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
     claimed.push({
@@ -172,7 +177,8 @@ export function decodeClaimed(
       lastError: optional(list[i + 9], 'lastError'),
       orderingKey: optional(list[i + 10], 'orderingKey'),
       traceparent: optional(list[i + 11], 'traceparent'),
-      payload: optional(list[i + 12], 'payload'),
+      priority: list[i + 12] === null || list[i + 12] === undefined ? 0 : asNumber(list[i + 12], 'priority'),
+      payload: optional(list[i + 13], 'payload'),
       status: 'IN_PROGRESS',
       updatedBy: claim.updatedBy,
       updatedAt: now,

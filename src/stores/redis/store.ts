@@ -6,6 +6,7 @@
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { checkPriorities } from '../../core/priority.js';
 import type { EventStore, StoreFeatures } from '../../store/port.js';
 import { RedisConnection } from './connection.js';
 import { KeyLayout } from './layout.js';
@@ -71,6 +72,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async publish(messages) {
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       await ready();
       return publishes.add(messages);
     },

@@ -78,8 +78,10 @@ export const priorityCases: readonly ConformanceCase[] = [
       const high = newMessage({ priority: MAX_PRIORITY, delayMs });
       const low = newMessage();
       await publishInOrder(store, [high, low]);
-      const claimed = await store.claim(claimRequest({ limit: 10 }));
+      // Limit 1: the delayed row comes first in claim order and must be stepped over.
+      const claimed = await store.claim(claimRequest({ limit: 1 }));
       assert.deepEqual(ids(claimed), [low.eventId], 'claimed a delayed row before its AVAILABLE_AT');
+      await claimNone(store);
       const row = await getRow(store, high.eventId);
       assert.equal(row.status, 'UNPROCESSED');
       const wait = row.availableAt - (await store.now());
@@ -120,6 +122,32 @@ export const priorityCases: readonly ConformanceCase[] = [
       assert.equal(redriven.eventId, high.eventId, 'a re-driven row lost its priority');
       assert.equal((await getRow(store, high.eventId)).priority, 7);
       assert.equal((await claimOne(store)).eventId, low.eventId);
+    },
+  },
+  {
+    name: 'priority: a completion\'s emits keep their priority (same event and a new one)',
+    async run({ store }) {
+      const parent = newMessage();
+      const low = newMessage();
+      await publishInOrder(store, [parent, low]);
+      const claimed = await claimOne(store);
+      assert.equal(claimed.eventId, parent.eventId);
+      const sameEvent = newMessage({ eventId: parent.eventId, messageType: OTHER_TYPE, payload: undefined, priority: 8 });
+      const newEvent = newMessage({ priority: 4 });
+      assert.deepEqual(
+        await store.complete([
+          { ref: leaseRefOf(claimed), updatedBy: 'SERVICE_B', emits: [sameEvent, newEvent], workingData: [] },
+        ]),
+        ['ok'],
+      );
+      assert.equal((await getRow(store, parent.eventId, OTHER_TYPE)).priority, 8);
+      assert.equal((await getRow(store, newEvent.eventId)).priority, 4);
+      const types = [TEST_TYPE, OTHER_TYPE];
+      assert.deepEqual(ids(await store.claim(claimRequest({ messageTypes: types, limit: 10 }))), [
+        parent.eventId,
+        newEvent.eventId,
+        low.eventId,
+      ]);
     },
   },
   {

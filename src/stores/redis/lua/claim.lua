@@ -1,5 +1,6 @@
 -- Claims up to `limit` claimable rows (UNPROCESSED or RETRY with AVAILABLE_AT <= now) of the
--- given types, oldest AVAILABLE_AT first (then first claimable first) across the partitions
+-- given types, smallest ready score first (AVAILABLE_AT − priority lead: oldest AVAILABLE_AT
+-- when no priorities; then first claimable first) across the partitions
 -- named by KEYS: each becomes IN_PROGRESS with ATTEMPTS + 1, a new claim token, LEASE_OWNER
 -- and a lease to now + leaseMs.
 -- KEYS: the `:n` key of each partition to claim from (one on Redis Cluster, where the store
@@ -11,9 +12,9 @@
 -- hash fields kept in field `xr` as JSON; a value of another type is renamed to
 -- `<base>:c:<row id>` and replaced by a FAILED row hash).
 -- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
--- then per claimed row, oldest first, 13 values: messageType,
+-- then per claimed row, in claim order, 14 values: messageType,
 -- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
--- lastError|nil, orderingKey|nil, traceparent|nil, payload|nil. (The fields the claim set,
+-- lastError|nil, orderingKey|nil, traceparent|nil, priority|nil, payload|nil. (The fields the claim set,
 -- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
 -- Cost per row: HMGET + HSET; per call: one ZRANGE per partition and type, one ZREM per
 -- ready index, one ZADD per lease index, one INCRBY and one MGET per partition.
@@ -30,9 +31,9 @@ for k = 1, #KEYS do
   local base = baseOf(KEYS[k])
   for i = 1, ntypes do
     local mtype = ARGV[6 + i]
-    local hits = redis.call('ZRANGE', readyKey(base, tbl, mtype), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
+    local hits = dueReady(readyKey(base, tbl, mtype), now, limit)
     for j = 1, #hits, 2 do
-      candidates[#candidates + 1] = { tonumber(hits[j + 1]), hits[j], mtype, base }
+      candidates[#candidates + 1] = { tonumber(hits[j]), hits[j + 1], mtype, base }
     end
   end
 end
@@ -65,7 +66,7 @@ for c = 1, take do
   local key = rowKey(base, id)
   queueZrem(readyKey(base, tbl, mtype), member)
   -- The row's table is not read: the ready index it came from is the table's own.
-  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
+  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp', 'pr')
   local status, attempts
   if row.err then
     setAsideWrongType(base, key, id, tbl, mtype, updatedBy, now)
@@ -104,9 +105,9 @@ for i = 1, #claimed, 200 do
   for j = i, math.min(i + 199, #claimed) do
     local row = claimed[j][1]
     out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = row[1], row[2], claimed[j][2], claimed[j][3], tbl
-    for f = 3, 9 do out[n + 3 + f] = row[f] end
-    out[n + 13] = payloads[j - i + 1]
-    n = n + 13
+    for f = 3, 10 do out[n + 3 + f] = row[f] end
+    out[n + 14] = payloads[j - i + 1]
+    n = n + 14
   end
 end
 return out

@@ -5,7 +5,7 @@
 -- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
 --   partition (0 = no cap); ARGV[4]: N requests; then per request:
 --   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
---   then each emit: 'd' + the 12 publish fields (base first), or 'o' + outbox field + JSON;
+--   then each emit: 'd' + the 14 publish fields (base first), or 'o' + outbox field + JSON;
 --   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- Returns: per request 1 (ok) or 0 (lease lost).
 -- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
@@ -53,10 +53,11 @@ for r = 1, tonumber(ARGV[4]) do
         if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
         local delay = tonumber(ARGV[a + 8])
         local created = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
-          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true)
+          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12],
+          tonumber(ARGV[a + 13]), tonumber(ARGV[a + 14]), true)
         if created == 1 and delay <= 0 then markWake(ARGV[a + 4]) end
       end
-      a = a + 13
+      a = a + 15
     else
       if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
       a = a + 3

@@ -18,11 +18,12 @@ for k = 1, #KEYS do
     local id = due[i]
     local mtype, eventId = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'av')
+    local row = redis.call('HMGET', key, 's', 't', 'av', 'pl')
     redis.call('ZREM', base .. ':x', id)
     if row[1] == 'ERROR' then
       setStatus(base, key, row[2], mtype, 'ERROR', 'RETRY', ARGV[3], now)
-      redis.call('ZADD', readyKey(base, row[2], mtype), row[3], readyMember(eventId))
+      local lead = tonumber(row[4]) or 0
+      redis.call('ZADD', readyKey(base, row[2], mtype), tonumber(row[3]) - lead, readyMember(eventId, nil, lead))
       markWake(row[2])
       done = done + 1
     end

@@ -36,14 +36,15 @@ for i = 1, #ids do
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't')
+    local row = redis.call('HMGET', key, 's', 't', 'pl')
     local status, tbl = row[1], row[2]
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
       setStatus(base, key, tbl, mtype, status, 'RETRY', updatedBy, now)
       redis.call('HSET', key, 'n', 0, 'av', now)
       redis.call('ZREM', base .. (status == 'ERROR' and ':x' or ':f'), id)
-      redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
+      local lead = tonumber(row[3]) or 0
+      redis.call('ZADD', readyKey(base, tbl, mtype), now - lead, readyMember(eventId, nil, lead))
       markWake(tbl)
       done = done + 1
     end

@@ -16,13 +16,15 @@ for i = 0, tonumber(ARGV[3]) - 1 do
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local key, tbl = held(base, mtype, eventId, ARGV[a + 3])
   if key then
-    local attempts = math.max(0, tonumber(redis.call('HGET', key, 'n')) - 1)
+    local fields = redis.call('HMGET', key, 'n', 'pl')
+    local attempts = math.max(0, tonumber(fields[1]) - 1)
+    local lead = tonumber(fields[2]) or 0
     local status = attempts == 0 and 'UNPROCESSED' or 'RETRY'
     setStatus(base, key, tbl, mtype, 'IN_PROGRESS', status, ARGV[2], now)
     redis.call('HSET', key, 'n', attempts, 'av', now)
     redis.call('HDEL', key, 'lo', 'le', 'ct')
     redis.call('ZREM', base .. ':l', rowId(mtype, eventId))
-    redis.call('ZADD', readyKey(base, tbl, mtype), now, readyMember(eventId))
+    redis.call('ZADD', readyKey(base, tbl, mtype), now - lead, readyMember(eventId, nil, lead))
     markWake(tbl)
     out[#out + 1] = 1
   else
