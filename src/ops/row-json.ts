@@ -20,6 +20,8 @@ export interface RowJson {
   readonly lastError: string | null;
   readonly orderingKey: string | null;
   readonly traceparent: string | null;
+  /** 0 to 9, higher claimed first within the type. */
+  readonly priority: number;
 }
 
 export function rowJson(r: MessageRow): RowJson {
@@ -40,6 +42,7 @@ export function rowJson(r: MessageRow): RowJson {
     lastError: r.lastError,
     orderingKey: r.orderingKey,
     traceparent: r.traceparent,
+    priority: r.priority,
   };
 }
 

@@ -24,6 +24,7 @@ export interface Row {
   leaseExpiresAt: string | null;
   lastError: string | null;
   orderingKey: string | null;
+  priority: number;
   traceparent: string | null;
 }
 

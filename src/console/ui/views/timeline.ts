@@ -130,6 +130,8 @@ function render(root: HTMLElement, story: Story, session: Session, reload: () =>
           r.leaseOwner === null ? null : h('dd', { class: 'mono' }, r.leaseOwner),
           r.orderingKey === null ? null : h('dt', {}, 'ordering key'),
           r.orderingKey === null ? null : h('dd', { class: 'mono' }, r.orderingKey),
+          r.priority ? h('dt', {}, 'priority') : null,
+          r.priority ? h('dd', {}, String(r.priority)) : null,
           r.traceparent === null ? null : h('dt', {}, 'trace'),
           r.traceparent === null ? null : h('dd', {}, traceLink(r.traceparent, session.traceUrl)),
         ),
