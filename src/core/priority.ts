@@ -24,7 +24,12 @@ export const MAX_PRIORITY_AGING_STEP_MS = 86_400_000;
 /** Returns the priority (0 when absent); anything but an integer in [0, 9] is EY_INVALID_PRIORITY. */
 export function checkPriority(priority: unknown): number {
   if (priority === undefined) return 0;
-  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+  if (
+    typeof priority !== 'number' ||
+    !Number.isInteger(priority) ||
+    priority < MIN_PRIORITY ||
+    priority > MAX_PRIORITY
+  ) {
     const shown = typeof priority === 'number' ? String(priority) : typeof priority;
     throw new EventyardError(
       ErrorCode.INVALID_PRIORITY,

@@ -72,7 +72,7 @@ describe('priority at publish', () => {
 });
 
 describe('priority at emit', () => {
-  it('emit and emitEvent write their priority, do not inherit the parent\'s, and refuse bad values', async () => {
+  it("emit and emitEvent write their priority, do not inherit the parent's, and refuse bad values", async () => {
     const yard = open();
     const codes: (string | undefined)[] = [];
     yard

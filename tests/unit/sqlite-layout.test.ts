@@ -102,7 +102,7 @@ describe('sqlite store: migration to schema version 2', () => {
 });
 
 describe('sqlite store: migration to schema version 3 (priorities)', () => {
-  it('keeps a version-2 file\'s claimable rows, as priority 0, and their order under new prioritized rows', async () => {
+  it("keeps a version-2 file's claimable rows, as priority 0, and their order under new prioritized rows", async () => {
     const db = new Sqlite(file);
     expect(migrate(db, 'ey_', MIGRATIONS.slice(0, 2))).toBe(2);
     const row = db.prepare(

@@ -150,7 +150,10 @@ export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
  * complete.sql ($21, $22) unnest, or two NULLs when no message has one (the common case:
  * nothing more to send, and the statements write 0).
  */
-export function priorityArrays(messages: readonly NewMessage[], agingStepMs: number): [number[] | null, string[] | null] {
+export function priorityArrays(
+  messages: readonly NewMessage[],
+  agingStepMs: number,
+): [number[] | null, string[] | null] {
   if (!messages.some((m) => m.priority)) return [null, null];
   return [messages.map((m) => m.priority ?? 0), messages.map((m) => String(priorityLeadMs(m.priority, agingStepMs)))];
 }

@@ -161,7 +161,10 @@ export function createStoreOnConnection(
   // transactions one at a time. A lone publish goes at once.
   const publishes = new PublishCoalescer(
     async (messages) =>
-      publishResults(messages, await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs))),
+      publishResults(
+        messages,
+        await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs)),
+      ),
     refusedByServer,
   );
 
@@ -341,7 +344,10 @@ export function createStoreOnConnection(
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel, agingStepMs)]);
+      return beginHandlerTransaction(conn, (request) => [
+        text('complete'),
+        completeValues([request], channel, agingStepMs),
+      ]);
     },
 
     ...(wakes !== undefined && {

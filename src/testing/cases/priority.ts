@@ -63,9 +63,15 @@ export const priorityCases: readonly ConformanceCase[] = [
       await publishInOrder(store, [...lowA, ...highB, midA]);
       const types = [TEST_TYPE, OTHER_TYPE];
       const first = await store.claim(claimRequest({ messageTypes: types, limit: 4 }));
-      assert.deepEqual(ids(first), [...highB, midA].map((m) => m.eventId));
+      assert.deepEqual(
+        ids(first),
+        [...highB, midA].map((m) => m.eventId),
+      );
       const second = await store.claim(claimRequest({ messageTypes: types, limit: 2 }));
-      assert.deepEqual(ids(second), lowA.slice(0, 2).map((m) => m.eventId));
+      assert.deepEqual(
+        ids(second),
+        lowA.slice(0, 2).map((m) => m.eventId),
+      );
       assert.deepEqual(ids(await store.claim(claimRequest({ messageTypes: types, limit: 5 }))), [lowA[2]?.eventId]);
     },
   },
@@ -125,14 +131,19 @@ export const priorityCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'priority: a completion\'s emits keep their priority (same event and a new one)',
+    name: "priority: a completion's emits keep their priority (same event and a new one)",
     async run({ store }) {
       const parent = newMessage();
       const low = newMessage();
       await publishInOrder(store, [parent, low]);
       const claimed = await claimOne(store);
       assert.equal(claimed.eventId, parent.eventId);
-      const sameEvent = newMessage({ eventId: parent.eventId, messageType: OTHER_TYPE, payload: undefined, priority: 8 });
+      const sameEvent = newMessage({
+        eventId: parent.eventId,
+        messageType: OTHER_TYPE,
+        payload: undefined,
+        priority: 8,
+      });
       const newEvent = newMessage({ priority: 4 });
       assert.deepEqual(
         await store.complete([
