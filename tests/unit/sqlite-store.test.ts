@@ -125,7 +125,10 @@ describe('sqlite store: query plans', () => {
       [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
       [scripts.claimBatch, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
       [scripts.claimCandidates, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
-      [scripts.setAsideCorruptClaimable, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr>>?)'],
+      [
+        scripts.setAsideCorruptClaimable,
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr>>?)',
+      ],
       [scripts.promoteDueRetries, 'INDEX ey_messages_errors (available_at<?)'],
       [scripts.reapExpiredLeases, 'INDEX ey_messages_leases (lease_expires_at<?)'],
       [scripts.purgeRows, 'INDEX ey_messages_terminal (status=? AND updated_at<?)'],
