@@ -93,13 +93,12 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function round(openA: Open, openB: Open, n: number): Promise<{ a: Figures; b: Figures }> {
-  const sides = await Promise.all(
-    [openA, openB].map(async (open, i) => {
-      const { store, done } = await open(`${n}${i === 0 ? 'a' : 'b'}`);
-      await store.now();
-      return { store, done, rows: messages(), ms: { publish: 0, claim: 0, complete: 0 }, drained: 0, empty: false };
-    }),
-  );
+  const sides = [];
+  for (const [i, open] of [openA, openB].entries()) {
+    const { store, done } = await open(`${n}${i === 0 ? 'a' : 'b'}`);
+    await store.now();
+    sides.push({ store, done, rows: messages(), ms: { publish: 0, claim: 0, complete: 0 }, drained: 0, empty: false });
+  }
   // Alternate which side goes first in each step of a round, and per round.
   for (let i = 0; i < rows; i += 100) {
     for (const side of (i / 100 + n) % 2 === 0 ? sides : [...sides].reverse()) {

@@ -36,7 +36,8 @@ local function dueReady(key, now, limit)
     local hits = redis.call('ZRANGE', key, '-inf', now, 'BYSCORE', 'LIMIT', offset, want, 'WITHSCORES')
     local skipped = 0
     for j = 1, #hits, 2 do
-      local lead = string.match(hits[j], '^%d+%+(%d+)|')
+      -- A plain find first (a memchr): the pattern runs only for prioritized members.
+      local lead = string.find(hits[j], '+', 1, true) and string.match(hits[j], '^%d+%+(%d+)|')
       if lead and tonumber(hits[j + 1]) + tonumber(lead) > now then
         skipped = skipped + 1
       else
