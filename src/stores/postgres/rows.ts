@@ -153,9 +153,9 @@ export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
 export function priorityArrays(
   messages: readonly NewMessage[],
   agingStepMs: number,
-): [number[] | null, string[] | null] {
+): [number[] | null, number[] | null] {
   if (!messages.some((m) => m.priority)) return [null, null];
-  return [messages.map((m) => m.priority ?? 0), messages.map((m) => String(priorityLeadMs(m.priority, agingStepMs)))];
+  return [messages.map((m) => m.priority ?? 0), messages.map((m) => priorityLeadMs(m.priority, agingStepMs))];
 }
 
 /** 1-based request numbers a fenced statement returned → outcomes in input order. */

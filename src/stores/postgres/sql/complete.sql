@@ -30,7 +30,7 @@
 -- $19 text[]    per working-data write: value (JSON text)
 -- $20 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $21 smallint[] per emit: priority 0..9, or NULL when no emit has one (then all 0)
--- $22 bigint[]  per emit: priority lead in ms (priority × aging step), or NULL as $21
+-- $22 integer[] per emit: priority lead in ms (priority × aging step), or NULL as $21
 WITH request AS (
   SELECT r.*
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -54,7 +54,7 @@ done AS (
 emit AS (
   SELECT e.*, {schema}.now_ms() AS now
   FROM unnest($6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::integer[],
-              $12::bigint[], $13::text[], $14::text[], $15::text[], $21::smallint[], $22::bigint[])
+              $12::bigint[], $13::text[], $14::text[], $15::text[], $21::smallint[], $22::integer[])
        WITH ORDINALITY AS e(req, event_id, message_type, table_name, created_by, max_attempts,
                             delay_ms, ordering_key, traceparent, payload, priority, priority_lead, ord)
   WHERE e.req IN (SELECT req FROM done)

@@ -29,11 +29,11 @@
 -- $9  text[]    payload JSON texts, NULL entries for none (an existing payload is kept)
 -- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $11 smallint[] priorities 0..9, or NULL when no message has one (then all 0)
--- $12 bigint[]  priority leads in ms (priority × aging step), or NULL as $11
+-- $12 integer[] priority leads in ms (priority × aging step), or NULL as $11
 WITH input AS (
   SELECT i.*, {schema}.now_ms() AS now
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-              $7::text[], $8::text[], $9::text[], $11::smallint[], $12::bigint[])
+              $7::text[], $8::text[], $9::text[], $11::smallint[], $12::integer[])
        WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
                             ordering_key, traceparent, payload, priority, priority_lead, ord)
 ),
