@@ -11,6 +11,7 @@
  * trade time between the sides; read `drain` (claim + complete) and `publish`.
  *
  *   node --import tsx tests/support/interleaved-ab.ts sqlite|redis|postgres /tmp/base . [rounds=5] [rows=20000]
+ *   PRIORITIES=1 node --import tsx tests/support/interleaved-ab.ts sqlite . .   # B's rows prioritized
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -76,7 +77,9 @@ async function loader(dir: string): Promise<Open> {
   };
 }
 
-const messages = (): NewMessage[] =>
+/** `PRIORITIES=1`: B's rows get random priorities 0..9 (the cost of using them). */
+const priorities = process.env['PRIORITIES'] === '1';
+const messages = (prioritized: boolean): NewMessage[] =>
   Array.from({ length: rows }, () => ({
     eventId: randomUUID(),
     messageType: 'RQ_X',
@@ -84,6 +87,7 @@ const messages = (): NewMessage[] =>
     payload,
     maxAttempts: 3,
     createdBy: 'A',
+    ...(prioritized ? { priority: Math.floor(Math.random() * 10) } : {}),
   }));
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -97,7 +101,14 @@ async function round(openA: Open, openB: Open, n: number): Promise<{ a: Figures;
   for (const [i, open] of [openA, openB].entries()) {
     const { store, done } = await open(`${n}${i === 0 ? 'a' : 'b'}`);
     await store.now();
-    sides.push({ store, done, rows: messages(), ms: { publish: 0, claim: 0, complete: 0 }, drained: 0, empty: false });
+    sides.push({
+      store,
+      done,
+      rows: messages(priorities && i === 1),
+      ms: { publish: 0, claim: 0, complete: 0 },
+      drained: 0,
+      empty: false,
+    });
   }
   // Alternate which side goes first in each step of a round, and per round.
   for (let i = 0; i < rows; i += 100) {
@@ -157,7 +168,9 @@ const median = (values: readonly number[]): number => {
 const [openA, openB] = [await loader(dirA), await loader(dirB)];
 const results: { a: Figures; b: Figures }[] = [];
 for (let n = 0; n < rounds; n++) results.push(await round(openA, openB, n));
-console.log(`${kind}, interleaved, ${rows} rows, ${rounds} rounds: µs per row`);
+console.log(
+  `${kind}, interleaved, ${rows} rows, ${rounds} rounds${priorities ? ', B with random priorities 0..9' : ''}: µs per row`,
+);
 for (const key of ['publish', 'claim', 'complete', 'drain'] as const) {
   const a = median(results.map((r) => r.a[key]));
   const b = median(results.map((r) => r.b[key]));
