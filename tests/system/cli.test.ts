@@ -134,6 +134,7 @@ describe('eventyard CLI (spawned)', () => {
       'maxAttempts',
       'messageType',
       'orderingKey',
+      'priority',
       'status',
       'table',
       'traceparent',
