@@ -5,9 +5,8 @@
  * per-group limits are independent and their waiting rows are visible with AVAILABLE_AT in
  * the future; a processor waiting for a token does not poll the store and stops promptly.
  *
- * Group keys: the groups feature (another branch) writes MessageRow.groupKey. Until it is
- * merged, the per-group case puts the key on claimed rows with a store wrapper (the tenant
- * of the payload), which is exactly what the rate gate reads.
+ * Group keys: RQ_RATED_G declares `group` (the payload's tenant, no practical in-flight
+ * limit), so the stores write MessageRow.groupKey, which is what the rate gate reads.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -21,6 +20,7 @@ const RQ_RATED = defineMessageType({ name: 'RQ_RATED', schema: Job, rateLimit: {
 const RQ_RATED_G = defineMessageType({
   name: 'RQ_RATED_G',
   schema: Job,
+  group: { key: (p: { tenant: string }) => p.tenant, maxInFlight: 1000 },
   rateLimit: { max: 3, intervalMs: 400, perGroup: true },
 });
 const RQ_SLOW = defineMessageType({ name: 'RQ_SLOW', schema: Job, rateLimit: { max: 1, intervalMs: 60_000 } });
@@ -33,8 +33,7 @@ interface TokenLog {
 }
 
 /**
- * The store as each app sees it: shared (close does nothing), recording token calls, and
- * with `groupKey` on claimed rows from the payload's tenant (see the header).
+ * The store as each app sees it: shared (close does nothing), recording token calls.
  */
 function instrumented(store: EventStore, log: TokenLog): EventStore {
   const shared = sharedStore(store);
@@ -52,15 +51,6 @@ function instrumented(store: EventStore, log: TokenLog): EventStore {
         return async (returns: readonly TokenReturn[]) => {
           log.returns.push(...returns);
           return (target.returnTokens as NonNullable<EventStore['returnTokens']>)(returns);
-        };
-      }
-      if (key === 'claim') {
-        return async (request: Parameters<EventStore['claim']>[0]) => {
-          const rows = await target.claim(request);
-          return rows.map((row) => {
-            const tenant = (JSON.parse(row.payload ?? '{}') as { tenant?: string }).tenant ?? null;
-            return { ...row, groupKey: tenant };
-          });
         };
       }
       return Reflect.get(target, key, target) as unknown;

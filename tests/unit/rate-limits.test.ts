@@ -49,6 +49,7 @@ describe('rateLimit declaration', () => {
     const grouped = defineMessageType({
       name: 'RQ_GROUPED',
       schema,
+      group: { key: (p: { n: number }) => String(p.n), maxInFlight: 1 },
       rateLimit: { max: 1, intervalMs: 24 * 3600_000, perGroup: true },
     });
     expect(grouped.rateLimit?.perGroup).toBe(true);
