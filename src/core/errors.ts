@@ -94,6 +94,8 @@ export const ErrorCode = {
   INVALID_GROUP: 'EY_INVALID_GROUP',
   /** A group key function threw or returned no usable key: the row is written FAILED with this code. */
   INVALID_GROUP_KEY: 'EY_INVALID_GROUP_KEY',
+  /** A message priority that is not an integer in [0, 9] (core/priority.ts). */
+  INVALID_PRIORITY: 'EY_INVALID_PRIORITY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -21,6 +21,8 @@ export interface RowJson {
   readonly orderingKey: string | null;
   readonly groupKey: string | null;
   readonly traceparent: string | null;
+  /** 0 to 9, higher claimed first within the type. */
+  readonly priority: number;
 }
 
 export function rowJson(r: MessageRow): RowJson {
@@ -42,6 +44,7 @@ export function rowJson(r: MessageRow): RowJson {
     orderingKey: r.orderingKey,
     groupKey: r.groupKey,
     traceparent: r.traceparent,
+    priority: r.priority,
   };
 }
 

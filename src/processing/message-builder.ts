@@ -12,6 +12,7 @@ import {
 } from '../core/identifiers.js';
 import { withGroupKey } from '../core/group.js';
 import { encodePayload, parseJson, type PayloadLimits } from '../core/payload.js';
+import { checkPriority } from '../core/priority.js';
 import type { NewMessage, StoreFeatures } from '../store/port.js';
 import { validatePayload } from './validate.js';
 
@@ -24,10 +25,15 @@ export interface MessageOptions {
   readonly orderingKey?: string | undefined;
   /** W3C trace context to carry along. */
   readonly traceparent?: string | undefined;
+  /**
+   * 0 (default) to 9: higher is claimed first within its message type, aged so lower ones
+   * still get their turn (docs/flow-control.md, "Priorities"). Else EY_INVALID_PRIORITY.
+   */
+  readonly priority?: number | undefined;
 }
 
 export const MAX_DELAY_MS = 365 * 24 * 3600_000;
-const OPTION_KEYS: readonly string[] = ['eventId', 'delayMs', 'orderingKey', 'traceparent'];
+const OPTION_KEYS: readonly string[] = ['eventId', 'delayMs', 'orderingKey', 'traceparent', 'priority'];
 
 /**
  * Checks a message's options and returns them normalised (EVENT_ID in lower case):
@@ -56,6 +62,7 @@ export function checkMessageOptions(options: MessageOptions): MessageOptions {
     delayMs,
     orderingKey: checkOptionalIdentifier('orderingKey', options.orderingKey, IDENTIFIER_MAX_LENGTH.orderingKey),
     traceparent: checkOptionalIdentifier('traceparent', options.traceparent, IDENTIFIER_MAX_LENGTH.traceparent),
+    priority: options.priority === undefined ? undefined : checkPriority(options.priority),
   };
 }
 
@@ -127,6 +134,8 @@ export class MessageBuilder {
       delayMs: options.delayMs,
       orderingKey: options.orderingKey,
       traceparent: options.traceparent,
+      // Left out at 0: the stores' fast path for rows without a priority.
+      ...(options.priority ? { priority: options.priority } : {}),
       createdBy,
     };
     return type.group === undefined ? row : withGroupKey(row, type.name, type.group, value);

@@ -49,6 +49,12 @@ export interface NewMessage {
    */
   readonly failure?: string | undefined;
   readonly traceparent?: string | undefined;
+  /**
+   * 0 (default) to 9: within its message type, a higher priority is claimed first, aged so
+   * a lower one is never starved (core/priority.ts has the policy). Checked with
+   * `checkPriority`: anything else is EY_INVALID_PRIORITY.
+   */
+  readonly priority?: number | undefined;
   /** The service writing the row: CREATED_BY and UPDATED_BY. */
   readonly createdBy: string;
 }
@@ -98,6 +104,8 @@ export interface MessageRow {
   readonly orderingKey: string | null;
   readonly groupKey: string | null;
   readonly traceparent: string | null;
+  /** 0 to 9, higher claimed first within the type (0 when published without one). */
+  readonly priority: number;
 }
 
 /** A claimed row with its event's payload, ready to handle. */
@@ -338,7 +346,9 @@ export interface EventStore {
 
   /**
    * Atomically claims up to `limit` claimable rows (UNPROCESSED or RETRY, AVAILABLE_AT ≤
-   * now) of the given types, oldest AVAILABLE_AT first. Each claimed row becomes
+   * now) of the given types, smallest effective time first: AVAILABLE_AT − priority ×
+   * the store's aging step (core/priority.ts), then publish order; with no priorities,
+   * oldest AVAILABLE_AT first. Each claimed row becomes
    * IN_PROGRESS with a new CLAIM_TOKEN, LEASE_OWNER = owner, LEASE_EXPIRES_AT = now +
    * leaseMs and ATTEMPTS + 1. No row is ever returned to two concurrent claimers.
    * With `features.orderingKeys`, a row whose ORDERING_KEY has an earlier row (publish

@@ -9,6 +9,7 @@ import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
 import { roundRobin } from '../store/group-claim.js';
+import { checkAgingStep, checkPriorities, priorityLeadMs } from '../core/priority.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../store/parked-keys.js';
 import { checkTokenRequests, checkTokenReturns, returnToLog, takeFromLog, type GrantLog } from '../store/rate-log.js';
@@ -40,10 +41,18 @@ export interface MemoryStoreOptions {
   readonly clock?: Clock;
   /** Claim tokens. @defaultValue random UUIDs */
   readonly ids?: IdGenerator;
+  /**
+   * Aging of priorities: a row is claimed as if published priority × this many ms earlier
+   * (core/priority.ts). @defaultValue 60000
+   */
+  readonly priorityAgingStepMs?: number;
 }
 
-/** `skipped`: a FAILED keyed row an operator skipped (skipParkedHead): it no longer blocks its key. */
-type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number; skipped: boolean };
+/**
+ * `skipped`: a FAILED keyed row an operator skipped (skipParkedHead): it no longer blocks its key.
+ * `lead`: how far ahead of AVAILABLE_AT the row is claimed (priority × aging step, fixed at write).
+ */
+type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number; skipped: boolean; lead: number };
 
 const keyOf = (eventId: string, messageType: string): string => `${eventId}\u0000${messageType}`;
 
@@ -57,13 +66,14 @@ function matches(row: StoredRow, filter: RowFilter): boolean {
 }
 
 function publicRow(row: StoredRow): MessageRow {
-  const { seq: _seq, skipped: _skipped, ...rest } = row;
+  const { seq: _seq, skipped: _skipped, lead: _lead, ...rest } = row;
   return rest;
 }
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidGenerator;
+  const agingStepMs = checkAgingStep('memory store', options.priorityAgingStepMs);
   const rows = new Map<string, StoredRow>();
   const payloads = new Map<string, string>();
   const workingData = new Map<string, Map<string, string>>();
@@ -118,6 +128,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     rows.set(key, {
       seq: seq++,
       skipped: false,
+      lead: priorityLeadMs(message.priority, agingStepMs),
       eventId: message.eventId,
       messageType: message.messageType,
       table: message.table,
@@ -136,6 +147,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       orderingKey: message.orderingKey ?? null,
       groupKey: message.groupKey ?? null,
       traceparent: message.traceparent ?? null,
+      priority: message.priority ?? 0,
     });
     if (message.payload !== undefined && !payloads.has(message.eventId)) {
       payloads.set(message.eventId, message.payload);
@@ -171,6 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async publish(messages) {
       const now = open();
+      checkPriorities(messages);
       return messages.map((m) => insert(m, now));
     },
 
@@ -202,7 +215,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
           oldest: (group, n) =>
             sorted(
               ofType.filter((r) => r.groupKey === group && due(r)),
-              (r) => r.availableAt,
+              // by claim key, as Redis (SQLite/PostgreSQL: FIFO, docs/flow-control.md)
+              (r) => r.availableAt - r.lead,
             ).slice(0, n),
         });
         if (pick.cursor !== null) groupCursors.set(cursorKey, pick.cursor);
@@ -217,7 +231,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
             CLAIMABLE.includes(r.status) &&
             r.availableAt <= now,
         ),
-        (r) => r.availableAt,
+        (r) => r.availableAt - r.lead,
       );
       for (const row of candidates) {
         if (claimed.length >= request.limit) break;

@@ -13,6 +13,7 @@ import { groupCases } from './cases/groups.js';
 import { leaseCases } from './cases/lease.js';
 import { orderingCases } from './cases/ordering.js';
 import { parkedCases } from './cases/parked.js';
+import { priorityCases } from './cases/priority.js';
 import { publishCases } from './cases/publish.js';
 import { rateTokenCases } from './cases/rate-tokens.js';
 import { queryCases } from './cases/query.js';
@@ -56,6 +57,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = Object.freeze([
   ...orderingCases,
   ...parkedCases,
   ...groupCases,
+  ...priorityCases,
   ...wakeUpCases,
   ...rateTokenCases,
 ]);

@@ -13,7 +13,7 @@ const test = { describe, it, beforeEach, afterEach };
 
 runStoreConformance({
   name: 'postgres',
-  createStore: () => storeInFreshSchema({}, 'c'),
+  createStore: () => storeInFreshSchema({ priorityAgingStepMs: 100 }, 'c'),
   features: { multiProcess: true, orderingKeys: true },
   timing: { marginMs: 300 },
   test,
@@ -21,7 +21,7 @@ runStoreConformance({
 
 runStoreConformance({
   name: 'postgres (notify off)',
-  createStore: () => storeInFreshSchema({ notify: false }, 'cn'),
+  createStore: () => storeInFreshSchema({ notify: false, priorityAgingStepMs: 100 }, 'cn'),
   features: { multiProcess: true, orderingKeys: true, waitForMessages: false },
   timing: { marginMs: 300 },
   test,

@@ -36,7 +36,7 @@ runStoreConformance({
     if (cluster === undefined) throw new Error('the Redis Cluster did not start');
     const keyPrefix = randomPrefix('cluster');
     prefixes.push(keyPrefix);
-    return createRedisStore({ cluster: [...cluster.nodes], keyPrefix });
+    return createRedisStore({ cluster: [...cluster.nodes], keyPrefix, priorityAgingStepMs: 100 });
   },
   test: { describe, it, beforeEach, afterEach },
 });

@@ -32,7 +32,7 @@ for (const partitions of [1, 8]) {
     createStore: async () => {
       const keyPrefix = randomPrefix(`p${partitions}`);
       prefixes.push(keyPrefix);
-      return createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions });
+      return createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions, priorityAgingStepMs: 100 });
     },
     test: { describe, it, beforeEach, afterEach },
   });

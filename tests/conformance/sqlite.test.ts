@@ -13,7 +13,7 @@ const test = { describe, it, beforeEach, afterEach };
 /** A store on a fresh file in the temp directory; closing it also deletes the file and its WAL. */
 async function storeOnTempFile(): Promise<EventStore> {
   const path = join(tmpdir(), `eventyard-conformance-${randomUUID()}.db`);
-  const store = createSqliteStore({ path });
+  const store = createSqliteStore({ path, priorityAgingStepMs: 100 });
   const close = async (): Promise<void> => {
     await store.close();
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
@@ -37,7 +37,7 @@ runStoreConformance({
 
 runStoreConformance({
   name: 'sqlite (:memory:)',
-  createStore: async () => createSqliteStore({ path: ':memory:' }),
+  createStore: async () => createSqliteStore({ path: ':memory:', priorityAgingStepMs: 100 }),
   features: { multiProcess: true, orderingKeys: true },
   test,
 });

@@ -135,6 +135,7 @@ describe('eventyard CLI (spawned)', () => {
       'maxAttempts',
       'messageType',
       'orderingKey',
+      'priority',
       'status',
       'table',
       'traceparent',

@@ -9,7 +9,7 @@ import {
 
 runStoreConformance({
   name: 'memory (reference)',
-  createStore: async () => createMemoryStore(),
+  createStore: async () => createMemoryStore({ priorityAgingStepMs: 100 }),
   features: { multiProcess: false },
   test: { describe, it, beforeEach, afterEach },
 });

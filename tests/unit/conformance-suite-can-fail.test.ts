@@ -97,6 +97,20 @@ const variants: readonly {
       },
     })),
   },
+  {
+    bug: 'publish drops the priority',
+    caseName: 'priority: higher claimed first',
+    failure: /0 !== 5/,
+    createStore: brokenStore((base) => ({
+      publish: (messages) => base.publish(messages.map(({ priority: _priority, ...message }) => message)),
+    })),
+  },
+  {
+    bug: 'strict priority, no aging (a step of a day where the suite expects 100 ms)',
+    caseName: 'priority: aging',
+    failure: /the low row still waits/,
+    createStore: async () => createMemoryStore({ priorityAgingStepMs: 86_400_000 }),
+  },
 ];
 
 describe('conformance suite catches broken stores', () => {
@@ -112,7 +126,9 @@ describe('conformance suite catches broken stores', () => {
     });
 
     it(`${variant.bug}: the correct store passes "${variant.caseName}"`, async () => {
-      await runConformanceCase(caseNamed(variant.caseName), { createStore: async () => createMemoryStore() });
+      await runConformanceCase(caseNamed(variant.caseName), {
+        createStore: async () => createMemoryStore({ priorityAgingStepMs: 100 }),
+      });
     });
   }
 });

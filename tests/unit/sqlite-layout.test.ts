@@ -101,6 +101,55 @@ describe('sqlite store: migration to schema version 2', () => {
   });
 });
 
+describe('sqlite store: migration to schema version 3 (priorities) and on to the latest', () => {
+  it("keeps a version-2 file's claimable rows, as priority 0, and their order under new prioritized rows", async () => {
+    const db = new Sqlite(file);
+    expect(migrate(db, 'ey_', MIGRATIONS.slice(0, 2))).toBe(2);
+    const row = db.prepare(
+      `INSERT INTO ey_messages (event_id, message_type, table_name, status, created_by, updated_by, created_at,
+         updated_at, attempts, max_attempts, available_at)
+       VALUES (?, 'RQ_B', 'request', 'UNPROCESSED', 'SERVICE_A', 'SERVICE_A', ?, ?, 0, 3, ?)`,
+    );
+    const now = Date.now();
+    row.run('old1', now - 5000, now - 5000, now - 5000);
+    row.run('old2', now - 4000, now - 4000, now - 4000);
+    db.close();
+    const store = createSqliteStore({ path: file, priorityAgingStepMs: 1000 });
+    opened.push(store);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    // Version 4 (groups) rebuilt the claim index after version 3: it keeps the claim key.
+    const check = new Sqlite(file, { readonly: true });
+    const index = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'ey_messages_claimable'`).get() as {
+      sql: string;
+    };
+    check.close();
+    expect(index.sql).toContain('available_at - priority_lead');
+    expect(index.sql).toContain('group_key IS NULL');
+    const message = { messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A' } as const;
+    // Lead 9 s: ahead of both old rows; lead 2 s: behind them (they became available 4-5 s ago).
+    await store.publish([
+      { ...message, eventId: 'p9', priority: 9 },
+      { ...message, eventId: 'p2', priority: 2 },
+    ]);
+    const rows = await store.list({ limit: 10 });
+    expect(rows.rows.map((r) => [r.eventId, r.priority])).toEqual([
+      ['old1', 0],
+      ['old2', 0],
+      ['p9', 9],
+      ['p2', 2],
+    ]);
+    const claimed = await store.claim({
+      table: 'request',
+      messageTypes: ['RQ_B'],
+      limit: 10,
+      owner: 'SERVICE_B/1',
+      updatedBy: 'SERVICE_B',
+      leaseMs: 30_000,
+    });
+    expect(claimed.map((m) => m.eventId)).toEqual(['p9', 'old1', 'old2', 'p2']);
+  });
+});
+
 describe('sqlite store: WAL checkpoints', () => {
   /** The database file's size after 400 single publishes of 1 KB (each its own commit). */
   async function fileSizeAfterPublishes(walAutocheckpointPages?: number): Promise<number> {

@@ -160,9 +160,14 @@ describe('sqlite store: query plans', () => {
     const db = new Sqlite(file);
     db.exec('ANALYZE');
     const expected: [string, string][] = [
-      [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND available_at<?)'],
+      // <expr>: the claim key, available_at − priority_lead (schema-v3.sql).
+      [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
       [scripts.claimBatch, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
-      [scripts.claimCandidates, 'USING INDEX ey_messages_claimable'],
+      [scripts.claimCandidates, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
+      [
+        scripts.setAsideCorruptClaimable,
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr>>?)',
+      ],
       [scripts.promoteDueRetries, 'INDEX ey_messages_errors (available_at<?)'],
       [scripts.reapExpiredLeases, 'INDEX ey_messages_leases (lease_expires_at<?)'],
       [scripts.purgeRows, 'INDEX ey_messages_terminal (status=? AND updated_at<?)'],

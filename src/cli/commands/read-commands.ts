@@ -129,6 +129,7 @@ function rowStory(r: MessageRow, n: number): string {
   }
   if (r.orderingKey !== null) lines.push(`   ordering key ${safe(r.orderingKey)}`);
   if (r.groupKey !== null) lines.push(`   group   ${safe(r.groupKey)}`);
+  if (r.priority !== 0) lines.push(`   priority ${r.priority}`);
   if (r.traceparent !== null) lines.push(`   traceparent ${safe(r.traceparent)}`);
   if (r.lastError !== null) lines.push(`   last error:\n${indent(safe(r.lastError), 6)}`);
   return `${lines.join('\n')}\n`;

@@ -25,6 +25,7 @@ export interface Row {
   lastError: string | null;
   orderingKey: string | null;
   groupKey: string | null;
+  priority: number;
   traceparent: string | null;
 }
 

@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV3, schemaV4, schemaV5 } from './generated/scripts.js';
+import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5 } from './generated/scripts.js';
 import { inSchema, quoteIdentifier } from './identifiers.js';
 
 export interface Migration {
@@ -21,6 +21,7 @@ export interface Migration {
 /** Every migration, by ascending version. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, script: schemaV1 },
+  { version: 2, script: schemaV2 },
   { version: 3, script: schemaV3 },
   { version: 4, script: schemaV4 },
   { version: 5, script: schemaV5 },

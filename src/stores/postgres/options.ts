@@ -5,6 +5,7 @@
 import { uuidGenerator, type IdGenerator } from '../../core/clock.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
+import { DEFAULT_PRIORITY_AGING_STEP_MS, MAX_PRIORITY_AGING_STEP_MS } from '../../core/priority.js';
 import { SCHEMA_NAME } from './identifiers.js';
 
 /** TLS settings handed to node-postgres' `ssl` (ca, cert, key, rejectUnauthorized, ...), or `true`. */
@@ -116,6 +117,14 @@ export const postgresStoreSchema = {
   idGenerator: option.custom<IdGenerator>('an IdGenerator ({ next(): string })', isIdGenerator, {
     default: uuidGenerator,
   }),
+  /**
+   * Aging of message priorities: a row of priority p is claimed as if it had become
+   * available p × this many ms earlier, so a priority-0 row waits at most 9 steps behind
+   * newer higher-priority rows (docs/flow-control.md, "Priorities"). Fixed per row when it
+   * is written.
+   * @defaultValue 60000
+   */
+  priorityAgingStepMs: option.int({ min: 1, max: MAX_PRIORITY_AGING_STEP_MS, default: DEFAULT_PRIORITY_AGING_STEP_MS }),
 };
 
 export type PostgresStoreOptions = OptionsInput<typeof postgresStoreSchema>;

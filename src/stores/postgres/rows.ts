@@ -4,6 +4,7 @@
  * fences as parallel arrays for `unnest`, and list cursors.
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { priorityLeadMs } from '../../core/priority.js';
 import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
 import type { ClaimedMessage, LeaseRef, MessageRow, NewMessage } from '../../store/port.js';
@@ -29,6 +30,7 @@ export interface SelectedRow {
   ordering_key: string | null;
   traceparent: string | null;
   group_key: string | null;
+  priority: number;
 }
 
 /** A row claimed by claim.sql. */
@@ -48,6 +50,9 @@ export interface ClaimedRow {
   ordering_key: string | null;
   traceparent: string | null;
   group_key: string | null;
+  priority: number;
+  /** AVAILABLE_AT − priority lead: the claim order (schema-v2.sql). */
+  claim_key: string;
   payload: string | null;
 }
 
@@ -74,14 +79,15 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     orderingKey: row.ordering_key,
     groupKey: row.group_key,
     traceparent: row.traceparent,
+    priority: row.priority,
   };
 }
 
-/** A claimed row's result object, with its seq and due time kept aside for ordering. */
+/** A claimed row's result object, with its seq and claim key kept aside for ordering. */
 export function toClaimedMessage(
   row: ClaimedRow,
   claim: { table: Table; owner: string; updatedBy: string },
-): { availableAt: number; seq: number; message: ClaimedMessage } {
+): { claimKey: number; seq: number; message: ClaimedMessage } {
   const availableAt = num(row.available_at);
   const message: ClaimedMessage = {
     eventId: row.event_id,
@@ -102,9 +108,10 @@ export function toClaimedMessage(
     orderingKey: row.ordering_key,
     groupKey: row.group_key,
     traceparent: row.traceparent,
+    priority: row.priority,
     payload: row.payload,
   };
-  return { availableAt, seq: num(row.seq), message };
+  return { claimKey: num(row.claim_key), seq: num(row.seq), message };
 }
 
 /**
@@ -145,6 +152,19 @@ export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
 /** GROUP_KEYs and failures as the two parallel arrays publish.sql ($11, $12) and complete.sql ($21, $22) unnest. */
 export function groupArrays(messages: readonly NewMessage[]): unknown[][] {
   return [messages.map((m) => m.groupKey ?? null), messages.map((m) => m.failure ?? null)];
+}
+
+/**
+ * Priorities and leads (priority × aging step) as the two arrays publish.sql ($13, $14) and
+ * complete.sql ($23, $24) unnest, or two NULLs when no message has one (the common case:
+ * nothing more to send, and the statements write 0).
+ */
+export function priorityArrays(
+  messages: readonly NewMessage[],
+  agingStepMs: number,
+): [number[] | null, number[] | null] {
+  if (!messages.some((m) => m.priority)) return [null, null];
+  return [messages.map((m) => m.priority ?? 0), messages.map((m) => priorityLeadMs(m.priority, agingStepMs))];
 }
 
 /** 1-based request numbers a fenced statement returned → outcomes in input order. */

@@ -17,6 +17,7 @@
  *   is the table that got claimable rows.
  */
 import { isEventyardError } from '../../core/errors.js';
+import { checkPriorities } from '../../core/priority.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest } from '../../store/parked-keys.js';
@@ -40,6 +41,7 @@ import {
   fenceArrays,
   messageArrays,
   groupArrays,
+  priorityArrays,
   outcomesOf,
   parseCursor,
   toClaimedMessage,
@@ -79,8 +81,8 @@ export type PostgresStore = EventStore & PostgresStoreInfo;
 
 type SqlName = keyof typeof sql;
 
-function publishValues(messages: readonly NewMessage[], channel: string | null): unknown[] {
-  return [...messageArrays(messages), channel, ...groupArrays(messages)];
+function publishValues(messages: readonly NewMessage[], channel: string | null, agingStepMs: number): unknown[] {
+  return [...messageArrays(messages), channel, ...groupArrays(messages), ...priorityArrays(messages, agingStepMs)];
 }
 
 /** A row of publish.sql: status NULL and conflict true for a payload conflict. */
@@ -99,8 +101,8 @@ function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): 
   });
 }
 
-/** complete.sql's 22 parameters for a batch of requests. */
-function completeValues(requests: readonly CompleteRequest[], channel: string | null): unknown[] {
+/** complete.sql's 24 parameters for a batch of requests. */
+function completeValues(requests: readonly CompleteRequest[], channel: string | null, agingStepMs: number): unknown[] {
   const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
   const emitReq: number[] = [];
   const emits: NewMessage[] = [];
@@ -130,6 +132,7 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
     work.map((w) => w.value),
     channel,
     ...groupArrays(emits),
+    ...priorityArrays(emits, agingStepMs),
   ];
 }
 
@@ -144,6 +147,7 @@ export function createStoreOnConnection(
 ): PostgresStore {
   const { schema, idGenerator } = options;
   const channel = options.notify ? wakeChannel(schema) : null;
+  const agingStepMs = options.priorityAgingStepMs;
   const texts = new Map<SqlName, string>();
   const text = (name: SqlName): string => {
     let t = texts.get(name);
@@ -166,7 +170,10 @@ export function createStoreOnConnection(
   // transactions one at a time. A lone publish goes at once.
   const publishes = new PublishCoalescer(
     async (messages) =>
-      publishResults(messages, await run<PublishedRow>('publish', 'publish', publishValues(messages, channel))),
+      publishResults(
+        messages,
+        await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs)),
+      ),
     refusedByServer,
   );
 
@@ -182,18 +189,20 @@ export function createStoreOnConnection(
 
     async publish(messages) {
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       return publishes.add(messages);
     },
 
     async publishInTransaction(transaction, messages) {
       const client: Queryable = asQueryable(transaction);
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       const rows = await conn.queryOn<PublishedRow>(
         client,
         'publish (in transaction)',
         `ey:${schema}:publish`,
         text('publish'),
-        publishValues(messages, channel),
+        publishValues(messages, channel, agingStepMs),
       );
       return publishResults(messages, rows);
     },
@@ -224,7 +233,7 @@ export function createStoreOnConnection(
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
       const claimed = rows.map((row) => toClaimedMessage(row, { table, owner, updatedBy }));
-      claimed.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
+      claimed.sort((a, b) => a.claimKey - b.claimKey || a.seq - b.seq);
       return claimed.map((c): ClaimedMessage => c.message);
     },
 
@@ -236,7 +245,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel));
+      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
       return outcomesOf(requests.length, rows);
     },
 
@@ -426,7 +435,10 @@ export function createStoreOnConnection(
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(conn, (request) => [text('complete'), completeValues([request], channel)]);
+      return beginHandlerTransaction(conn, (request) => [
+        text('complete'),
+        completeValues([request], channel, agingStepMs),
+      ]);
     },
 
     ...(wakes !== undefined && {

@@ -3,22 +3,24 @@
  * MessageRow. Row hash fields are short to keep small hashes compact (listpack encoding):
  * t table, s status, cb/ub created/updated by, ca/ua created/updated at, n attempts,
  * m max attempts, av available at, lo lease owner, le lease expiry, ct claim token,
- * er last error, ok ordering key, tp traceparent. Empty le and ct mean null (cleared lease).
+ * er last error, ok ordering key, tp traceparent, pr priority and pl its lead in ms (both
+ * absent for priority 0). Empty le and ct mean null (cleared lease).
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
+import { priorityLeadMs } from '../../core/priority.js';
 import { isStatus, type Status } from '../../core/status.js';
 import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
 
 export type Arg = string | number;
 
 /**
- * The 12 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
+ * The 16 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
  * AVAILABLE_AT: '' lets the script use Redis TIME (single server: one call holds the whole
  * batch); on a cluster the caller passes `batchTag(i)` so a batch split over partitions keeps
- * its order.
+ * its order. `agingStepMs`: the store's priorityAgingStepMs (the lead is priority × step).
  */
-export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
+export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fifoTag = ''): Arg[] {
   return [
     base,
     m.eventId,
@@ -34,6 +36,8 @@ export function messageArgs(base: string, m: NewMessage, fifoTag = ''): Arg[] {
     fifoTag,
     m.groupKey ?? '',
     m.failure ?? '',
+    m.priority ?? 0,
+    priorityLeadMs(m.priority, agingStepMs),
   ];
 }
 
@@ -125,6 +129,7 @@ export function decodeRow(messageType: string, eventId: string, hash: unknown): 
     orderingKey: text('ok'),
     groupKey: text('g'),
     traceparent: text('tp'),
+    priority: f.has('pr') ? num('pr') : 0,
   };
   if (bad.length === 0) return row;
   return {
@@ -144,7 +149,7 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 14 values per row (see lua/claim.lua).
+ * `<base> <row id>` each), then 15 values per row (see lua/claim.lua).
  */
 export function decodeClaimed(
   reply: unknown,
@@ -159,7 +164,7 @@ export function decodeClaimed(
   const optional = (v: unknown, what: string): string | null =>
     v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = first; i + 13 < list.length; i += 14) {
+  for (let i = first; i + 14 < list.length; i += 15) {
     const table = asText(list[i + 4], 'table');
     if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
     claimed.push({
@@ -176,7 +181,8 @@ export function decodeClaimed(
       orderingKey: optional(list[i + 10], 'orderingKey'),
       traceparent: optional(list[i + 11], 'traceparent'),
       groupKey: optional(list[i + 12], 'groupKey'),
-      payload: optional(list[i + 13], 'payload'),
+      priority: list[i + 13] === null || list[i + 13] === undefined ? 0 : asNumber(list[i + 13], 'priority'),
+      payload: optional(list[i + 14], 'payload'),
       status: 'IN_PROGRESS',
       updatedBy: claim.updatedBy,
       updatedAt: now,

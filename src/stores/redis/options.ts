@@ -4,6 +4,7 @@
  */
 import { jsonLogger, type Logger } from '../../processing/logger.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { DEFAULT_PRIORITY_AGING_STEP_MS, MAX_PRIORITY_AGING_STEP_MS } from '../../core/priority.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
 
 /** A Redis Cluster seed node. */
@@ -84,6 +85,14 @@ export const redisStoreSchema = {
    * @defaultValue 0
    */
   retainCompletedPerPartition: option.int({ min: 0, default: 0 }),
+  /**
+   * Aging of message priorities: a row of priority p is claimed as if it had become
+   * available p × this many ms earlier, so a priority-0 row waits at most 9 steps behind
+   * newer higher-priority rows (docs/flow-control.md, "Priorities"). Fixed per row when it
+   * is written.
+   * @defaultValue 60000
+   */
+  priorityAgingStepMs: option.int({ min: 1, max: MAX_PRIORITY_AGING_STEP_MS, default: DEFAULT_PRIORITY_AGING_STEP_MS }),
   /** Connect timeout of each connection. @defaultValue 10000 */
   connectTimeoutMs: option.int({ min: 100, max: 600_000, default: 10_000 }),
   /**

@@ -6,6 +6,7 @@
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { checkPriorities } from '../../core/priority.js';
 import type { EventStore, StoreFeatures, TokenGrant, TokenRequest } from '../../store/port.js';
 import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
 import { asNumber } from './codec.js';
@@ -81,6 +82,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async publish(messages) {
       if (messages.length === 0) return [];
+      checkPriorities(messages);
       await ready();
       return publishes.add(messages);
     },

@@ -43,6 +43,7 @@ export type OutboxEntry =
 export interface StoreSettings {
   readonly retainCompletedMs: number;
   readonly retainCompletedPerPartition: number;
+  readonly priorityAgingStepMs: number;
 }
 
 export class RowWrites {
@@ -131,7 +132,14 @@ export class RowWrites {
       groups.map(async (g) => {
         const args: Arg[] = [this.layout.wakePrefix(), callNow, g.items.length];
         for (const { item, index } of g.items) {
-          args.push(...messageArgs(this.#placed(item), item, tag === undefined ? '' : tag(index)));
+          args.push(
+            ...messageArgs(
+              this.#placed(item),
+              item,
+              this.settings.priorityAgingStepMs,
+              tag === undefined ? '' : tag(index),
+            ),
+          );
         }
         const reply = asArray(await this.conn.script('publish', this.#keys(g.partitions), args), 'publish');
         g.items.forEach(({ item, index }, i) => {
@@ -252,7 +260,7 @@ export class RowWrites {
               args.push('o', field, JSON.stringify(entry));
             } else {
               touched.add(target);
-              args.push('d', ...messageArgs(this.layout.base(target), emit));
+              args.push('d', ...messageArgs(this.layout.base(target), emit, this.settings.priorityAgingStepMs));
             }
           }
           for (const write of item.workingData) {

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV2, schemaV4, schemaV5, schemaV6 } from './generated/scripts.js';
+import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6 } from './generated/scripts.js';
 import { withPrefix } from './statements.js';
 
 export interface Migration {
@@ -18,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, script: schemaV1 },
   { version: 2, script: schemaV2 },
+  { version: 3, script: schemaV3 },
   { version: 4, script: schemaV4 },
   { version: 5, script: schemaV5 },
   { version: 6, script: schemaV6 },

@@ -8,6 +8,7 @@ import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { jsonLogger, type Logger } from '../../processing/logger.js';
 import { systemClock, uuidGenerator, type Clock, type IdGenerator } from '../../core/clock.js';
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../../core/options.js';
+import { DEFAULT_PRIORITY_AGING_STEP_MS, MAX_PRIORITY_AGING_STEP_MS } from '../../core/priority.js';
 
 /** A table prefix goes into SQL as an identifier, so it is restricted to this shape. */
 export const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
@@ -71,6 +72,14 @@ export const sqliteStoreOptionsSchema = {
    * @defaultValue `'ey_'`
    */
   tablePrefix: option.string({ pattern: TABLE_PREFIX, default: 'ey_' }),
+  /**
+   * Aging of message priorities: a row of priority p is claimed as if it had become
+   * available p × this many ms earlier, so a priority-0 row waits at most 9 steps behind
+   * newer higher-priority rows (docs/flow-control.md, "Priorities"). Fixed per row when it
+   * is written.
+   * @defaultValue 60000
+   */
+  priorityAgingStepMs: option.int({ min: 1, max: MAX_PRIORITY_AGING_STEP_MS, default: DEFAULT_PRIORITY_AGING_STEP_MS }),
 };
 
 export type SqliteStoreOptions = OptionsInput<typeof sqliteStoreOptionsSchema>;

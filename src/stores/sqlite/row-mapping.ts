@@ -49,6 +49,7 @@ export function toMessageRow(row: SelectedRow): MessageRow {
     orderingKey: row.orderingKey,
     groupKey: row.groupKey,
     traceparent: row.traceparent,
+    priority: row.priority,
   };
 }
 
@@ -77,11 +78,11 @@ export interface ClaimContext {
   readonly groupKey: string | null;
 }
 
-/** A claimed row's result object, with its seq kept aside for ordering. */
+/** A claimed row's result object, with its claim key and seq kept aside for ordering. */
 export function toClaimedMessage(
   row: ClaimedTuple,
   claim: ClaimContext,
-): { availableAt: number; seq: number; message: ClaimedMessage } {
+): { claimKey: number; seq: number; message: ClaimedMessage } {
   const [
     seq,
     eventId,
@@ -93,6 +94,8 @@ export function toClaimedMessage(
     lastError,
     orderingKey,
     traceparent,
+    priority,
+    priorityLead,
     payload,
   ] = row;
   const message: ClaimedMessage = {
@@ -114,9 +117,10 @@ export function toClaimedMessage(
     orderingKey,
     groupKey: claim.groupKey,
     traceparent,
+    priority,
     payload,
   };
-  return { availableAt, seq, message };
+  return { claimKey: availableAt - priorityLead, seq, message };
 }
 
 export function parseCursor(after: string | undefined): number {

@@ -4,6 +4,7 @@
  * rows carry its id (payload_id). A new event costs one payload insert, an index seek that
  * finds nothing, and the row's insert. Every function runs inside the caller's transaction.
  */
+import { priorityLeadMs } from '../../core/priority.js';
 import type { NewMessage, PublishResult } from '../../store/port.js';
 import type { Statements } from './statements.js';
 
@@ -16,7 +17,8 @@ export interface RowWrites {
   dropPayloads(deleted: readonly { eventId: string; payloadId: number | null }[]): void;
 }
 
-export function createRowWrites(sql: Statements): RowWrites {
+/** `agingStepMs`: the store's priorityAgingStepMs (a prioritized row's lead is fixed at write). */
+export function createRowWrites(sql: Statements, agingStepMs: number): RowWrites {
   /** A new payload row; its id goes into the event's message rows. */
   const insertPayload = (payload: string): number => Number(sql.insertPayload.run({ payload }).lastInsertRowid);
 
@@ -55,6 +57,8 @@ export function createRowWrites(sql: Statements): RowWrites {
         status: message.failure === undefined ? 'UNPROCESSED' : 'FAILED',
         lastError: message.failure ?? null,
         groupKey: message.failure === undefined ? (message.groupKey ?? null) : null,
+        priority: message.priority ?? 0,
+        priorityLead: priorityLeadMs(message.priority, agingStepMs),
       }).changes === 1;
     return created;
   }

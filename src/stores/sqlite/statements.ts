@@ -50,6 +50,7 @@ export interface SelectedRow {
   readonly orderingKey: string | null;
   readonly groupKey: string | null;
   readonly traceparent: string | null;
+  readonly priority: number;
 }
 
 /**
@@ -68,6 +69,8 @@ export type ClaimedTuple = readonly [
   lastError: string | null,
   orderingKey: string | null,
   traceparent: string | null,
+  priority: number,
+  priorityLead: number,
   payload: string | null,
 ];
 
@@ -100,7 +103,7 @@ type Query<P, R> = Statement<[P], R>;
 export interface Statements {
   readonly claimCandidates: Query<
     { table: Table; messageType: string; now: number; limit: number },
-    { seq: number; availableAt: number }
+    { seq: number; claimKey: number }
   >;
   readonly claimBatch: Query<
     {
@@ -108,7 +111,7 @@ export interface Statements {
       messageType: string;
       now: number;
       limit: number;
-      maxAvailableAt: number;
+      maxClaimKey: number;
       maxSeq: number;
       leaseOwner: string;
       leaseExpiresAt: number;
@@ -148,6 +151,8 @@ export interface Statements {
     status: 'UNPROCESSED' | 'FAILED';
     lastError: string | null;
     groupKey: string | null;
+    priority: number;
+    priorityLead: number;
   }>;
   readonly insertPayload: PositionalWrite<{ payload: string }>;
   readonly attachPayload: Params<{ payloadId: number; eventId: string }>;
@@ -250,6 +255,8 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.payloadId,
       m.lastError,
       m.groupKey,
+      m.priority,
+      m.priorityLead,
     ]),
     insertPayload: write(sql.insertPayload, (p) => [p.payload]),
     attachPayload: prepare(sql.attachPayload),

@@ -26,6 +26,7 @@ import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { ALL_TABLES } from '../../core/message-type.js';
+import { checkPriorities } from '../../core/priority.js';
 import type {
   ClaimedMessage,
   ClaimRequest,
@@ -112,15 +113,18 @@ export function createStoreOnDatabase(
     }
   }
 
-  const rows = createRowWrites(sql);
+  const rows = createRowWrites(sql, options.priorityAgingStepMs);
 
   const publishAll = db.transaction((messages: readonly NewMessage[], now: number): PublishResult[] =>
     messages.map((message) => rows.publishOne(message, now)),
   );
 
-  /** Orders claimed rows oldest AVAILABLE_AT first, then publish order. */
-  const olderFirst = (a: { availableAt: number; seq: number }, b: { availableAt: number; seq: number }): number =>
-    a.availableAt - b.availableAt || a.seq - b.seq;
+  /**
+   * Orders claimed rows by claim key (AVAILABLE_AT − priority lead: oldest AVAILABLE_AT first
+   * when no priorities), then publish order.
+   */
+  const olderFirst = (a: { claimKey: number; seq: number }, b: { claimKey: number; seq: number }): number =>
+    a.claimKey - b.claimKey || a.seq - b.seq;
 
   /** Group claims: the last group served per `table, type` in this process (round-robin cursor). */
   const groupCursors = new Map<string, string>();
@@ -148,15 +152,15 @@ export function createStoreOnDatabase(
       reportCorrupt(sql.setAsideCorruptClaimable.all({ table, messageType, now, updatedBy: request.updatedBy }));
     }
     // One type: claim-batch.sql alone. Several types share one limit: the first pass finds
-    // the (available_at, seq) of the merged limit-th candidate, and each type claims up to it.
-    let maxAvailableAt = now;
+    // the (claim key, seq) of the merged limit-th candidate, and each type claims up to it.
+    let maxClaimKey = now;
     let maxSeq = Number.MAX_SAFE_INTEGER;
     if (types.length > 1) {
       const merged = types
         .flatMap((messageType) => sql.claimCandidates.all({ table, messageType, now, limit }))
         .sort(olderFirst);
       const last = merged.length > limit ? merged[limit - 1] : undefined;
-      if (last !== undefined) ({ availableAt: maxAvailableAt, seq: maxSeq } = last);
+      if (last !== undefined) ({ claimKey: maxClaimKey, seq: maxSeq } = last);
     }
     const claimed: ReturnType<typeof toClaimedMessage>[] = [];
     const tokenPrefix = `${idGenerator.next()}.`;
@@ -185,7 +189,7 @@ export function createStoreOnDatabase(
       claimed.push(...pick.rows);
     }
     for (const messageType of types) {
-      const params = { table, messageType, now, limit: limit - claimed.length, maxAvailableAt, maxSeq };
+      const params = { table, messageType, now, limit: limit - claimed.length, maxClaimKey, maxSeq };
       if (params.limit <= 0) break;
       const rows = sql.claimBatch.all({ ...params, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix });
       const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix, groupKey: null };
@@ -302,7 +306,7 @@ export function createStoreOnDatabase(
 
     async publish(messages) {
       if (messages.length === 0) return [];
-      guard('publish', () => undefined);
+      guard('publish', () => checkPriorities(messages));
       return publishes.add(messages);
     },
 

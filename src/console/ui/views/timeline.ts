@@ -132,6 +132,8 @@ function render(root: HTMLElement, story: Story, session: Session, reload: () =>
           r.orderingKey === null ? null : h('dd', { class: 'mono' }, r.orderingKey),
           r.groupKey === null ? null : h('dt', {}, 'group'),
           r.groupKey === null ? null : h('dd', { class: 'mono' }, r.groupKey),
+          r.priority ? h('dt', {}, 'priority') : null,
+          r.priority ? h('dd', {}, String(r.priority)) : null,
           r.traceparent === null ? null : h('dt', {}, 'trace'),
           r.traceparent === null ? null : h('dd', {}, traceLink(r.traceparent, session.traceUrl)),
         ),

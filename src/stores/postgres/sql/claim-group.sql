@@ -1,4 +1,5 @@
--- Group claims: claims the oldest claimable rows of each group in $2, up to its free slots
+-- Group claims: claims the oldest claimable rows (by available_at: priorities do not reorder
+-- a group's rows, docs/flow-control.md) of each group in $2, up to its free slots
 -- ($3 minus its rows IN_PROGRESS), groups in the given order, at most $4 rows in all: each
 -- becomes IN_PROGRESS under a new lease as in claim.sql (same token, RETURNING). Runs in the
 -- transaction that holds the groups' advisory locks (group-lock.sql).
@@ -66,5 +67,5 @@ WHERE m.seq = picked.seq
 RETURNING
   m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
   m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
-  m.ordering_key, m.traceparent, m.group_key,
+  m.ordering_key, m.traceparent, m.group_key, m.priority, m.available_at - m.priority_lead AS claim_key,
   (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload;

@@ -1,5 +1,5 @@
 -- Claims up to $3 claimable rows of the given types in one statement: UNPROCESSED or RETRY
--- rows due by the server's clock, oldest AVAILABLE_AT (then publish order) first, become
+-- rows due by the server's clock, smallest claim key (then publish order) first, become
 -- IN_PROGRESS under a new lease, ATTEMPTS + 1, each with its own claim token
 -- ($4 || '.' || seq: new per claim call, and it names the row, so the fenced writes find
 -- the row by primary key).
@@ -20,8 +20,14 @@
 -- probe repeats). A FAILED row nobody skipped parks its key; rows without a key never probe. The head itself being claimed by someone else at the
 -- same moment still counts as "not terminal", so one key has at most one row in progress.
 --
--- Returns the claimed rows with their event's payload, in no particular order (the store
--- sorts them).
+-- The claim key is available_at − priority_lead (priority × aging step, core/priority.ts):
+-- the index's third key (schema-v2.sql), written here as the same expression so the
+-- planner walks the index by it; for a row without a priority it is available_at. The index
+-- range is on the claim key; available_at <= now (due) is checked on the row, which the
+-- lock reads anyway: a delayed prioritized row whose claim key is past is skipped until due.
+--
+-- Returns the claimed rows with their event's payload and claim key, in no particular
+-- order (the store sorts them).
 --
 -- $1  text      the event table (inbound, request, response, outbound)
 -- $2  text[]    the message types to claim (non-empty)
@@ -39,15 +45,16 @@
 WITH picked AS (
   SELECT c.seq
   FROM (
-    SELECT p.seq, p.available_at
+    SELECT p.seq, p.claim_key
     FROM unnest($2::text[]) AS t(message_type)
     CROSS JOIN LATERAL (
-      SELECT m.seq, m.available_at
+      SELECT m.seq, m.available_at - m.priority_lead AS claim_key
       FROM {schema}.messages AS m
       WHERE m.table_name = $1
         AND m.message_type = t.message_type
         AND m.status IN ('UNPROCESSED', 'RETRY')
         AND m.group_key IS NULL
+        AND m.available_at - m.priority_lead <= {schema}.now_ms()
         AND m.available_at <= {schema}.now_ms()
         AND (
           m.ordering_key IS NULL
@@ -59,20 +66,21 @@ WITH picked AS (
               AND earlier.seq < m.seq
               AND earlier.ordering_key IS NOT NULL
               AND earlier.status <> 'COMPLETED'
-            AND earlier.key_skipped IS NULL
+              AND earlier.key_skipped IS NULL
           )
         )
-      ORDER BY m.available_at, m.seq
+      ORDER BY m.available_at - m.priority_lead, m.seq
       LIMIT $3
       FOR UPDATE SKIP LOCKED
     ) AS p
     UNION ALL
     -- Grouped rows of the types in $8 (no group limit named for them): one probe of
-    -- messages_group_claimable per type, which holds nothing unless such rows wait.
-    SELECT g.seq, g.available_at
+    -- messages_group_claimable per type, which holds nothing unless such rows wait. That
+    -- index is by group first, so these rows are sorted either way: by claim key too.
+    SELECT g.seq, g.claim_key
     FROM unnest($8::text[]) AS t(message_type)
     CROSS JOIN LATERAL (
-      SELECT m.seq, m.available_at
+      SELECT m.seq, m.available_at - m.priority_lead AS claim_key
       FROM {schema}.messages AS m
       WHERE m.table_name = $1
         AND m.message_type = t.message_type
@@ -89,15 +97,15 @@ WITH picked AS (
               AND earlier.seq < m.seq
               AND earlier.ordering_key IS NOT NULL
               AND earlier.status <> 'COMPLETED'
-            AND earlier.key_skipped IS NULL
+              AND earlier.key_skipped IS NULL
           )
         )
-      ORDER BY m.available_at, m.seq
+      ORDER BY m.available_at - m.priority_lead, m.seq
       LIMIT $3
       FOR UPDATE SKIP LOCKED
     ) AS g
   ) AS c
-  ORDER BY c.available_at, c.seq
+  ORDER BY c.claim_key, c.seq
   LIMIT $3
 )
 UPDATE {schema}.messages AS m
@@ -113,5 +121,5 @@ WHERE m.seq = picked.seq
 RETURNING
   m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
   m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
-  m.ordering_key, m.traceparent, m.group_key,
+  m.ordering_key, m.traceparent, m.group_key, m.priority, m.available_at - m.priority_lead AS claim_key,
   (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload;

@@ -31,6 +31,8 @@
 -- $20 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $21 text[]    per emit: GROUP_KEY or NULL
 -- $22 text[]    per emit: failure or NULL (the row is written FAILED with it as LAST_ERROR)
+-- $23 smallint[] per emit: priority 0..9, or NULL when no emit has one (then all 0)
+-- $24 integer[] per emit: priority lead in ms (priority × aging step), or NULL as $23
 WITH request AS (
   SELECT r.*
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
@@ -54,19 +56,23 @@ done AS (
 emit AS (
   SELECT e.*, {schema}.now_ms() AS now
   FROM unnest($6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::integer[],
-              $12::bigint[], $13::text[], $14::text[], $15::text[], $21::text[], $22::text[])
+              $12::bigint[], $13::text[], $14::text[], $15::text[], $21::text[], $22::text[],
+              $23::smallint[], $24::integer[])
        WITH ORDINALITY AS e(req, event_id, message_type, table_name, created_by, max_attempts,
-                            delay_ms, ordering_key, traceparent, payload, group_key, failure, ord)
+                            delay_ms, ordering_key, traceparent, payload, group_key, failure,
+                            priority, priority_lead, ord)
   WHERE e.req IN (SELECT req FROM done)
 ),
 emitted AS (
   INSERT INTO {schema}.messages (
     event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-    attempts, max_attempts, available_at, ordering_key, traceparent, group_key, last_error
+    attempts, max_attempts, available_at, ordering_key, traceparent, group_key, last_error,
+    priority, priority_lead
   )
   SELECT event_id, message_type, table_name, CASE WHEN failure IS NULL THEN 'UNPROCESSED' ELSE 'FAILED' END,
          created_by, created_by, now, now, 0, max_attempts, now + delay_ms, ordering_key, traceparent,
-         CASE WHEN failure IS NULL THEN group_key END, failure
+         CASE WHEN failure IS NULL THEN group_key END, failure,
+         coalesce(priority, 0), coalesce(priority_lead, 0)
   FROM emit
   ORDER BY req, ord
   ON CONFLICT (event_id, message_type) DO NOTHING

@@ -12,6 +12,7 @@ SELECT
   h.seq, h.event_id, h.message_type, h.table_name, h.status, h.created_by, h.updated_by,
   h.created_at, h.updated_at, h.attempts, h.max_attempts, h.available_at, h.lease_owner,
   h.lease_expires_at, h.claim_token, h.last_error, h.ordering_key, h.traceparent,
+  h.group_key, h.priority,
   (SELECT count(*)::integer
    FROM {schema}.messages AS w
    WHERE w.table_name = h.table_name

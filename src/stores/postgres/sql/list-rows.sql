@@ -11,7 +11,7 @@
 SELECT
   seq, event_id, message_type, table_name, status, created_by, updated_by, created_at,
   updated_at, attempts, max_attempts, available_at, lease_owner, lease_expires_at,
-  claim_token, last_error, ordering_key, traceparent, group_key
+  claim_token, last_error, ordering_key, traceparent, group_key, priority
 FROM {schema}.messages
 WHERE seq > $1
   AND ($3::text IS NULL OR table_name = $3)

@@ -31,12 +31,14 @@
 -- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $11 text[]    GROUP_KEYs, NULL entries for none
 -- $12 text[]    failures, NULL entries for none: such a row is written FAILED with it as LAST_ERROR
+-- $13 smallint[] priorities 0..9, or NULL when no message has one (then all 0)
+-- $14 integer[] priority leads in ms (priority × aging step), or NULL as $13
 WITH input AS (
   SELECT i.*, {schema}.now_ms() AS now
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-              $7::text[], $8::text[], $9::text[], $11::text[], $12::text[])
+              $7::text[], $8::text[], $9::text[], $11::text[], $12::text[], $13::smallint[], $14::integer[])
        WITH ORDINALITY AS i(event_id, message_type, table_name, created_by, max_attempts, delay_ms,
-                            ordering_key, traceparent, payload, group_key, failure, ord)
+                            ordering_key, traceparent, payload, group_key, failure, priority, priority_lead, ord)
 ),
 first_payload AS (
   SELECT DISTINCT ON (event_id) event_id, payload
@@ -62,11 +64,13 @@ checked AS (
 inserted AS (
   INSERT INTO {schema}.messages (
     event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-    attempts, max_attempts, available_at, ordering_key, traceparent, group_key, last_error
+    attempts, max_attempts, available_at, ordering_key, traceparent, group_key, last_error,
+    priority, priority_lead
   )
   SELECT event_id, message_type, table_name, CASE WHEN failure IS NULL THEN 'UNPROCESSED' ELSE 'FAILED' END,
          created_by, created_by, now, now, 0, max_attempts, now + delay_ms, ordering_key, traceparent,
-         CASE WHEN failure IS NULL THEN group_key END, failure
+         CASE WHEN failure IS NULL THEN group_key END, failure,
+         coalesce(priority, 0), coalesce(priority_lead, 0)
   FROM checked
   WHERE fits
   ORDER BY ord

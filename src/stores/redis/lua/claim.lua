@@ -1,5 +1,6 @@
 -- Claims up to `limit` claimable rows (UNPROCESSED or RETRY with AVAILABLE_AT <= now) of the
--- given types, oldest AVAILABLE_AT first (then first claimable first) across the partitions
+-- given types, smallest ready score first (AVAILABLE_AT − priority lead: oldest AVAILABLE_AT
+-- when no priorities; then first claimable first) across the partitions
 -- named by KEYS: each becomes IN_PROGRESS with ATTEMPTS + 1, a new claim token, LEASE_OWNER
 -- and a lease to now + leaseMs.
 -- KEYS: the `:n` key of each partition to claim from (one on Redis Cluster, where the store
@@ -11,7 +12,8 @@
 -- Grouped rows (includes/groups.lua): per type, the groups of its group set are visited
 -- BYLEX from the type's cursor `{p}:gc:<table>:<TYPE>` (the last group served, shared by
 -- every claimer), wrapping around once; each gets its oldest rows up to its free slots
--- (maxInFlight minus its `gi` count), at most max(64, 2 × limit) groups per call. Cost per
+-- (maxInFlight minus its `gi` count), smallest claim key first (AVAILABLE_AT − priority
+-- lead, due-ness judged by dueReady), at most max(64, 2 × limit) groups per call. Cost per
 -- group visited: one ZRANGE BYLEX, one HGET, one ZRANGE of at most its free slots.
 -- A row that cannot be decoded (its key holds another type, or attempts, created-at, max
 -- attempts or available-at is not a number, or created-by is missing) is set aside instead
@@ -19,9 +21,10 @@
 -- hash fields kept in field `xr` as JSON; a value of another type is renamed to
 -- `<base>:c:<row id>` and replaced by a FAILED row hash).
 -- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
--- then per claimed row (grouped first, then oldest first), 14 values: messageType,
+-- then per claimed row (grouped first, then by ready score), 15 values: messageType,
 -- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
--- lastError|nil, orderingKey|nil, traceparent|nil, groupKey|nil, payload|nil. (The fields the claim set,
+-- lastError|nil, orderingKey|nil, traceparent|nil, groupKey|nil, priority|nil, payload|nil.
+-- (The fields the claim set,
 -- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
 -- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
@@ -50,7 +53,7 @@ local function claimRow(base, mtype, member, queue, g)
   local key = rowKey(base, id)
   queueZrem(queue, member)
   -- The row's table is not read: the ready index it came from is the table's own.
-  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp')
+  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp', 'pr')
   local status, attempts
   if row.err then
     setAsideWrongType(base, key, id, tbl, mtype, updatedBy, now)
@@ -118,12 +121,13 @@ if mode ~= 'plain' then
           if maxInFlight >= 0 then free = math.min(free, maxInFlight - (tonumber(redis.call('HGET', gi, grp)) or 0)) end
           if free > 0 then
             local gq = groupQueueKey(base, tbl, mtype, grp)
-            local hits = redis.call('ZRANGE', gq, '-inf', now, 'BYSCORE', 'LIMIT', 0, free)
+            -- score, member pairs, smallest claim key first (a prioritized row ahead)
+            local hits = dueReady(gq, now, free)
             if #hits > 0 then
-              reserveTokens(base, #hits)
+              reserveTokens(base, #hits / 2)
               local taken = 0
-              for j = 1, #hits do
-                if claimRow(base, mtype, hits[j], gq, grp) then taken = taken + 1 end
+              for j = 1, #hits, 2 do
+                if claimRow(base, mtype, hits[j + 1], gq, grp) then taken = taken + 1 end
               end
               flushIndexes()
               if taken > 0 then redis.call('HINCRBY', gi, grp, taken) end
@@ -144,9 +148,9 @@ if mode ~= 'groups' and left > 0 then
     local base = baseOf(KEYS[k])
     for i = 1, ntypes do
       local mtype = ARGV[6 + 2 * i]
-      local hits = redis.call('ZRANGE', readyKey(base, tbl, mtype), '-inf', now, 'BYSCORE', 'LIMIT', 0, left, 'WITHSCORES')
+      local hits = dueReady(readyKey(base, tbl, mtype), now, left)
       for j = 1, #hits, 2 do
-        candidates[#candidates + 1] = { tonumber(hits[j + 1]), hits[j], mtype, base }
+        candidates[#candidates + 1] = { tonumber(hits[j]), hits[j + 1], mtype, base }
       end
     end
   end
@@ -183,8 +187,9 @@ for i = 1, #claimed, 200 do
     out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = row[1], row[2], claimed[j][2], claimed[j][3], tbl
     for f = 3, 9 do out[n + 3 + f] = row[f] end
     out[n + 13] = claimed[j][5]
-    out[n + 14] = payloads[j - i + 1]
-    n = n + 14
+    out[n + 14] = row[10]
+    out[n + 15] = payloads[j - i + 1]
+    n = n + 15
   end
 end
 return out

@@ -5,7 +5,7 @@
 -- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
 --   partition (0 = no cap); ARGV[4]: N requests; then per request:
 --   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
---   then each emit: 'd' + the 14 publish fields (base first), or 'o' + outbox field + JSON;
+--   then each emit: 'd' + the 16 publish fields (base first), or 'o' + outbox field + JSON;
 --   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
@@ -59,10 +59,10 @@ for r = 1, tonumber(ARGV[4]) do
         local delay = tonumber(ARGV[a + 8])
         local created, status = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
           tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true,
-          ARGV[a + 13], ARGV[a + 14])
+          ARGV[a + 13], ARGV[a + 14], tonumber(ARGV[a + 15]), tonumber(ARGV[a + 16]))
         if created == 1 and delay <= 0 and status ~= 'FAILED' then markWake(ARGV[a + 4]) end
       end
-      a = a + 15
+      a = a + 17
     else
       if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
       a = a + 3

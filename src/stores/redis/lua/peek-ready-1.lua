@@ -15,10 +15,7 @@ for i = 1, ntypes do
   if redis.call('EXISTS', groupSetKey(base, tbl, ARGV[3 + i])) == 1 then out[1] = 1 end
 end
 for i = 1, ntypes do
-  local hits = redis.call('ZRANGE', readyKey(base, tbl, ARGV[3 + i]), '-inf', now, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
-  for j = 1, #hits, 2 do
-    out[#out + 1] = hits[j + 1]
-    out[#out + 1] = hits[j]
-  end
+  local hits = dueReady(readyKey(base, tbl, ARGV[3 + i]), now, limit)
+  for j = 1, #hits do out[#out + 1] = hits[j] end
 end
 return out

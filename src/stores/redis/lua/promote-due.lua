@@ -19,11 +19,12 @@ for k = 1, #KEYS do
     local id = due[i]
     local mtype, eventId = splitRowId(id)
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'av', 'g')
+    local row = redis.call('HMGET', key, 's', 't', 'av', 'g', 'pl')
     redis.call('ZREM', base .. ':x', id)
     if row[1] == 'ERROR' then
       setStatus(base, key, row[2], mtype, 'ERROR', 'RETRY', ARGV[3], now)
-      makeReady(base, row[2], mtype, row[4], row[3], readyMember(eventId))
+      local lead = tonumber(row[5]) or 0
+      makeReady(base, row[2], mtype, row[4], tonumber(row[3]) - lead, readyMember(eventId, nil, lead))
       markWake(row[2])
       done = done + 1
     end

@@ -40,7 +40,7 @@ for i = 1, #ids do
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
     local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq', 'g')
+    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq', 'g', 'pl')
     local status, tbl, okey = row[1], row[2], row[3]
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
@@ -59,7 +59,8 @@ for i = 1, #ids do
         ready = isHead(base, tbl, okey, id)
       end
       if ready then
-        makeReady(base, tbl, mtype, row[5], now, readyMember(eventId))
+        local lead = tonumber(row[6]) or 0
+        makeReady(base, tbl, mtype, row[5], now - lead, readyMember(eventId, nil, lead))
         markWake(tbl)
       end
       done = done + 1

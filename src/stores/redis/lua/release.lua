@@ -1,6 +1,7 @@
 -- Releases claimed-but-unstarted rows, fenced: ATTEMPTS - 1, back to UNPROCESSED (no attempt
 -- left counted) or RETRY, lease cleared, claimable at once or after a delay (a rate-limited
--- row waiting for its slot: its ready-index score is its AVAILABLE_AT, as for a delayed publish).
+-- row waiting for its slot: its ready-index score is its AVAILABLE_AT − priority lead, as for a
+-- delayed publish; due-ness is judged on AVAILABLE_AT, includes/now.lua dueReady).
 -- KEYS: the `:n` key of every partition touched.
 -- ARGV[1]: wake channel prefix; ARGV[2]: updatedBy; ARGV[3]: delay ms (0: at once, and a
 --   wake-up); ARGV[4]: N; then per lease: base,
@@ -20,14 +21,16 @@ for i = 0, tonumber(ARGV[4]) - 1 do
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local key, tbl, _, g = held(base, mtype, eventId, ARGV[a + 3])
   if key then
-    local attempts = math.max(0, tonumber(redis.call('HGET', key, 'n')) - 1)
+    local fields = redis.call('HMGET', key, 'n', 'pl')
+    local attempts = math.max(0, tonumber(fields[1]) - 1)
+    local lead = tonumber(fields[2]) or 0
     local status = attempts == 0 and 'UNPROCESSED' or 'RETRY'
     setStatus(base, key, tbl, mtype, 'IN_PROGRESS', status, ARGV[2], now)
     redis.call('HSET', key, 'n', attempts, 'av', now + delay)
     redis.call('HDEL', key, 'lo', 'le', 'ct')
     redis.call('ZREM', base .. ':l', rowId(mtype, eventId))
     if g then groupDone(base, tbl, mtype, g) end
-    makeReady(base, tbl, mtype, g, now + delay, readyMember(eventId))
+    makeReady(base, tbl, mtype, g, now + delay - lead, readyMember(eventId, nil, lead))
     if delay == 0 then markWake(tbl) end
     out[#out + 1] = 1
   else

@@ -1,5 +1,5 @@
 -- Claims up to @limit rows of one message type in one statement: claimable (UNPROCESSED,
--- RETRY) and due rows, oldest AVAILABLE_AT (then seq) first, become IN_PROGRESS under a new
+-- RETRY) and due rows, smallest claim key (then seq) first, become IN_PROGRESS under a new
 -- lease, each with its own claim token, ATTEMPTS + 1. Returns the claimed rows with the
 -- event's payload. Runs in the claim's BEGIN IMMEDIATE transaction.
 --
@@ -12,6 +12,13 @@
 -- word for word so SQLite uses it). A FAILED row nobody skipped parks its key. One claim
 -- takes at most one row per key; rows without a key never probe.
 -- The candidate filter is the same as in claim-candidates.sql: keep the two in step.
+--
+-- The claim key is AVAILABLE_AT − priority_lead (priority × aging step, core/priority.ts):
+-- the index's third key (schema-v3.sql), written here as the same expression so SQLite
+-- walks the index by it. For a row without a priority it is AVAILABLE_AT. The index range
+-- is on the claim key; AVAILABLE_AT <= @now (due) is checked on the row, which the
+-- ordering-key test and the update read anyway: a delayed prioritized row whose claim key
+-- is already past is skipped until it is due.
 --
 -- LIMIT +@limit, not LIMIT @limit: SQLite (3.53, bundled with better-sqlite3 12) compiles
 -- a bare bound LIMIT value into the statement as a constant (sqlite3ExprIsInteger) and so
@@ -41,7 +48,7 @@
 -- @messageType     TEXT     the one message type to claim
 -- @now             INTEGER  epoch ms, store clock: due when available_at <= @now
 -- @limit           INTEGER  at most this many rows
--- @maxAvailableAt  INTEGER  with @maxSeq, the last candidate allowed, as (available_at, seq):
+-- @maxClaimKey     INTEGER  with @maxSeq, the last candidate allowed, as (claim key, seq):
 -- @maxSeq          INTEGER  set when several types share one limit; else @now and a huge seq
 -- @leaseOwner      TEXT     the claiming processor instance
 -- @leaseExpiresAt  INTEGER  epoch ms: @now + leaseMs
@@ -61,8 +68,9 @@ WHERE seq IN (
     AND m.message_type = @messageType
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.group_key IS NULL
+    AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
     AND m.available_at <= @now
-    AND (m.available_at, m.seq) <= (@maxAvailableAt, @maxSeq)
+    AND ((CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq) <= (@maxClaimKey, @maxSeq)
     AND (
       m.ordering_key IS NULL
       OR NOT EXISTS (
@@ -76,12 +84,12 @@ WHERE seq IN (
           AND earlier.key_skipped IS NULL
       )
     )
-  ORDER BY m.available_at, m.seq
+  ORDER BY (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq
   LIMIT +@limit
 )
 RETURNING
   seq, event_id, created_by, created_at, attempts, max_attempts, available_at, last_error,
-  ordering_key, traceparent,
+  ordering_key, traceparent, priority, priority_lead,
   (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
     {prefix}messages.payload_id,
     (SELECT e.payload_id FROM {prefix}messages AS e

@@ -1,7 +1,9 @@
 -- Group claims: claims up to @limit rows of one group (its free slots, computed in the same
--- transaction by group-in-flight.sql), oldest AVAILABLE_AT (then seq) first, as
--- claim-batch.sql does for ungrouped rows (same lease, token and RETURNING; ordering keys
--- respected), walking {prefix}messages_group_claimable within the group only.
+-- transaction by group-in-flight.sql), oldest AVAILABLE_AT (then seq) first (same lease,
+-- token and RETURNING as claim-batch.sql; ordering keys respected), walking
+-- {prefix}messages_group_claimable within the group only. Priorities do not reorder rows
+-- within a group (FIFO by AVAILABLE_AT, docs/flow-control.md): ordering by the claim key
+-- would need the group index on that expression and a group-next.sql rewritten with it.
 --
 -- @tokenPrefix     TEXT     a new id of the store's id generator and '.', once per claim call
 -- @table           TEXT     the event table
@@ -47,7 +49,7 @@ WHERE seq IN (
 )
 RETURNING
   seq, event_id, created_by, created_at, attempts, max_attempts, available_at, last_error,
-  ordering_key, traceparent,
+  ordering_key, traceparent, priority, priority_lead,
   (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
     {prefix}messages.payload_id,
     (SELECT e.payload_id FROM {prefix}messages AS e

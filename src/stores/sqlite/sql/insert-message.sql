@@ -15,11 +15,15 @@
 -- @status       TEXT     'UNPROCESSED', or 'FAILED' for a message with a failure
 -- @lastError    TEXT     LAST_ERROR (the failure) or NULL
 -- @groupKey     TEXT     GROUP_KEY or NULL
+-- @priority     INTEGER  0..9 (checked by the store)
+-- @priorityLead INTEGER  ms claimed ahead of available_at: priority × aging step
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, last_error, group_key
+  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, last_error, group_key,
+  priority, priority_lead
 ) VALUES (
   @eventId, @messageType, @table, @status, @createdBy, @createdBy, @now, @now,
-  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @lastError, @groupKey
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @lastError, @groupKey,
+  @priority, @priorityLead
 )
 ON CONFLICT (event_id, message_type) DO NOTHING;

@@ -26,7 +26,8 @@ SELECT
   last_error       AS lastError,
   ordering_key     AS orderingKey,
   group_key        AS groupKey,
-  traceparent
+  traceparent,
+  priority
 FROM {prefix}messages
 WHERE event_id = @eventId
   AND seq > @after

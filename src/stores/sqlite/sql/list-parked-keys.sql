@@ -25,7 +25,9 @@ SELECT
   h.claim_token      AS claimToken,
   h.last_error       AS lastError,
   h.ordering_key     AS orderingKey,
+  h.group_key        AS groupKey,
   h.traceparent,
+  h.priority,
   (SELECT count(*)
    FROM {prefix}messages AS w INDEXED BY {prefix}messages_ordering
    WHERE w.table_name = h.table_name

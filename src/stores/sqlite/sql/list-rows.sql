@@ -25,7 +25,8 @@ SELECT
   last_error       AS lastError,
   ordering_key     AS orderingKey,
   group_key        AS groupKey,
-  traceparent
+  traceparent,
+  priority
 FROM {prefix}messages
 WHERE seq > @after
   AND (@table IS NULL OR table_name = @table)

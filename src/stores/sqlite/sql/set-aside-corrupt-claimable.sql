@@ -1,7 +1,9 @@
 -- Sets aside UNPROCESSED and RETRY rows of one table and message type whose available_at is
 -- not a number: text sorts after every number, so such a row is never claimable and would
 -- sit forever. It becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...` quoting the raw value,
--- available_at = now. `>= ''` seeks to the text values in the claim index: no scan.
+-- available_at = now. `>= ''` seeks to the text values in the claim index: no scan. The
+-- index's key is the claim key (schema-v3.sql), which keeps a text available_at as it is;
+-- the expression is written as there so SQLite can seek it.
 --
 -- @table        TEXT     the event table
 -- @messageType  TEXT     MESSAGE_TYPE
@@ -17,6 +19,7 @@ SET status = 'FAILED',
 WHERE seq IN (
   SELECT seq FROM {prefix}messages INDEXED BY {prefix}messages_claimable
   WHERE table_name = @table AND message_type = @messageType
-    AND status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL AND available_at >= ''
+    AND status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL
+    AND (CASE WHEN priority_lead = 0 OR typeof(available_at) = 'text' THEN available_at ELSE available_at - priority_lead END) >= ''
 )
 RETURNING table_name AS "table", message_type AS messageType, event_id AS eventId, last_error AS lastError;

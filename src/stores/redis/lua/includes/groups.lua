@@ -7,13 +7,14 @@
 local function groupQueueKey(base, tbl, mtype, g) return base .. ':gq:' .. tbl .. ':' .. mtype .. ':' .. g end
 local function groupSetKey(base, tbl, mtype) return base .. ':gs:' .. tbl .. ':' .. mtype end
 local function groupInFlightKey(base, tbl, mtype) return base .. ':gi:' .. tbl .. ':' .. mtype end
--- A row becomes claimable at `av`: into its group's queue, or the type's ready index.
-local function makeReady(base, tbl, mtype, g, av, member)
+-- A row becomes claimable: into its group's queue, or the type's ready index, with `score`
+-- AVAILABLE_AT − priority lead and `member` readyMember(eventId, tag, lead) (includes/now.lua).
+local function makeReady(base, tbl, mtype, g, score, member)
   if g and g ~= '' then
-    redis.call('ZADD', groupQueueKey(base, tbl, mtype, g), av, member)
+    redis.call('ZADD', groupQueueKey(base, tbl, mtype, g), score, member)
     redis.call('ZADD', groupSetKey(base, tbl, mtype), 0, g)
   else
-    redis.call('ZADD', readyKey(base, tbl, mtype), av, member)
+    redis.call('ZADD', readyKey(base, tbl, mtype), score, member)
   end
 end
 -- A row leaves IN_PROGRESS: its group's slot is free.

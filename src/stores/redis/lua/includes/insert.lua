@@ -5,8 +5,11 @@
 -- only as the head. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
 -- the row is new but its event already has a different payload (nothing is written), unless
 -- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
+-- `prio` 0..9 and `lead` (prio × aging step, ms): a prioritized row keeps both in its hash
+-- (`pr`, `pl`) and is scored AVAILABLE_AT − lead in its ready index or group queue
+-- (makeReady); 0, 0 writes neither.
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
-    keepPayload, g, failure)
+    keepPayload, g, failure, prio, lead)
   local id = rowId(mtype, eventId)
   local key = rowKey(base, id)
   local existing = redis.call('HGET', key, 's')
@@ -23,6 +26,11 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   redis.call('HSET', key, 't', tbl, 's', status, 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
     'n', 0, 'm', maxAttempts, 'av', av)
   if tp ~= '' then redis.call('HSET', key, 'tp', tp) end
+  if lead > 0 then
+    redis.call('HSET', key, 'pr', prio, 'pl', lead)
+  elseif prio > 0 then
+    redis.call('HSET', key, 'pr', prio)
+  end
   if status == 'FAILED' then
     redis.call('HSET', key, 'er', failure)
     redis.call('ZADD', base .. ':f', now, id)
@@ -34,7 +42,7 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
       seq, ready = enqueueKeyed(base, tbl, okey, id)
       redis.call('HSET', key, 'ok', okey, 'kq', seq)
     end
-    if ready then makeReady(base, tbl, mtype, g, av, readyMember(eventId, fifoTag)) end
+    if ready then makeReady(base, tbl, mtype, g, av - lead, readyMember(eventId, fifoTag, lead)) end
   end
   redis.call('ZADD', base .. ':a', now, id)
   local ev = base .. ':e:' .. eventId

@@ -10,9 +10,44 @@ end
 -- rows with equal AVAILABLE_AT in the order they became claimable.
 -- A caller may pass its own tag (`fifoTag`, digits only): on Redis Cluster one publish is split
 -- into per-partition calls, and only the caller knows the order of the whole batch.
-local function readyMember(eventId, fifoTag)
-  if fifoTag and fifoTag ~= '' then return fifoTag .. '|' .. eventId end
-  fifoSeq = fifoSeq + 1
-  return string.format('%016d%05d|', clockMicros, fifoSeq) .. eventId
+-- A prioritized row's member is `<tag>+<lead>|<eventId>`: its score is AVAILABLE_AT − lead
+-- (the claim order, core/priority.ts), and a claim adds the lead back to judge due-ness.
+-- Tags have a fixed width, so the `+<lead>` never changes the order of equal scores.
+local function readyMember(eventId, fifoTag, lead)
+  local tag
+  if fifoTag and fifoTag ~= '' then
+    tag = fifoTag
+  else
+    fifoSeq = fifoSeq + 1
+    tag = string.format('%016d%05d', clockMicros, fifoSeq)
+  end
+  if lead and lead > 0 then return tag .. '+' .. lead .. '|' .. eventId end
+  return tag .. '|' .. eventId
 end
-local function eventOfMember(member) return string.match(member, '^%d+|(.*)$') end
+local function eventOfMember(member) return string.match(member, '^[%d+]+|(.*)$') end
+-- Up to `limit` due members of a ready index, as flat score, member pairs, smallest score
+-- first. Due: score <= now, and for a prioritized member score + lead <= now (AVAILABLE_AT).
+-- Prioritized rows whose score is past but AVAILABLE_AT is not (delayed, within their lead)
+-- are stepped over; rows without a priority never are, so their cost is one ZRANGE as before.
+local function dueReady(key, now, limit)
+  local out = {}
+  local offset, want = 0, limit
+  while want > 0 do
+    local hits = redis.call('ZRANGE', key, '-inf', now, 'BYSCORE', 'LIMIT', offset, want, 'WITHSCORES')
+    local skipped = 0
+    for j = 1, #hits, 2 do
+      -- A plain find first (a memchr): the pattern runs only for prioritized members.
+      local lead = string.find(hits[j], '+', 1, true) and string.match(hits[j], '^%d+%+(%d+)|')
+      if lead and tonumber(hits[j + 1]) + tonumber(lead) > now then
+        skipped = skipped + 1
+      else
+        out[#out + 1] = hits[j + 1]
+        out[#out + 1] = hits[j]
+      end
+    end
+    if skipped == 0 or #hits < want * 2 then break end
+    offset = offset + want
+    want = skipped
+  end
+  return out
+end

@@ -21,12 +21,14 @@ local function enqueueKeyed(base, tbl, okey, id)
   return seq, redis.call('ZCARD', fifo) == 1
 end
 -- Makes a key's new head claimable when it is UNPROCESSED or RETRY (after the head left).
--- A grouped head goes to its group's queue (makeReady, includes/groups.lua).
+-- A grouped head goes to its group's queue (makeReady, includes/groups.lua); a prioritized
+-- head is scored AVAILABLE_AT − lead (`pl`) with a `+<lead>` member (includes/now.lua).
 local function makeHeadReady(base, tbl, head)
-  local row = redis.call('HMGET', rowKey(base, head), 's', 'av', 'g')
+  local row = redis.call('HMGET', rowKey(base, head), 's', 'av', 'g', 'pl')
   if row[1] == 'UNPROCESSED' or row[1] == 'RETRY' then
     local mtype, eventId = splitRowId(head)
-    makeReady(base, tbl, mtype, row[3], row[2], readyMember(eventId))
+    local lead = tonumber(row[4]) or 0
+    makeReady(base, tbl, mtype, row[3], tonumber(row[2]) - lead, readyMember(eventId, nil, lead))
     markWake(tbl)
   end
 end
