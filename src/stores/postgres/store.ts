@@ -55,6 +55,7 @@ import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
 import { GroupClaims } from './group-claims.js';
+import { KeyWaits, promotionArrays, type KeyRelease } from './key-waits.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -136,6 +137,12 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
   ];
 }
 
+/** A row of claim.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
+type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
+
+/** A row of complete.sql: a request that completed, with its row's table and key. */
+type CompletedRow = { req: string } & KeyRelease;
+
 /** A server error that is not transient (bad input, not a lost connection or a timeout). */
 const refusedByServer = (error: unknown): boolean => isEventyardError(error) && error.details?.['transient'] === false;
 
@@ -160,6 +167,7 @@ export function createStoreOnConnection(
     conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
 
   const groupClaims = new GroupClaims(conn, schema, text);
+  const keyWaits = new KeyWaits(conn, schema, text);
 
   const workingDataReads = new WorkingDataReads((eventIds) =>
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
@@ -219,7 +227,7 @@ export function createStoreOnConnection(
         const left = request.limit - grouped.length;
         if (left <= 0) return grouped;
         const unlimited = types.filter((t) => request.groups?.[t] === undefined);
-        const rows = await run<ClaimedRow>('claim', 'claim', [
+        const out = await run<ClaimOutRow>('claim', 'claim', [
           table,
           types,
           left,
@@ -229,6 +237,9 @@ export function createStoreOnConnection(
           updatedBy,
           unlimited,
         ]);
+        const blocked = out[0]?.blocked;
+        if (blocked !== null && blocked !== undefined) await keyWaits.demote(table, blocked);
+        const rows = out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
         return grouped.length === 0 ? rows : [...grouped, ...rows];
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
@@ -245,7 +256,20 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
+      const values = completeValues(requests, channel, agingStepMs);
+      if (requests.some((r) => r.ref.orderingKey !== null && r.ref.orderingKey !== undefined)) {
+        // Keyed: the completion and the promotion of the keys' next rows commit together.
+        const done = await keyWaits.inTransaction('complete', async (on) => {
+          const rows = await on<CompletedRow>('complete', values);
+          const arrays = promotionArrays(rows);
+          if (arrays !== undefined) await on('keyPromote', arrays);
+          return rows;
+        });
+        return outcomesOf(requests.length, done);
+      }
+      const rows = await run<CompletedRow>('complete', 'complete', values);
+      // References without their key (built by the caller) of keyed rows: promote after the commit.
+      await keyWaits.promote('complete (promote)', rows);
       return outcomesOf(requests.length, rows);
     },
 
@@ -423,22 +447,27 @@ export function createStoreOnConnection(
 
     async skipParkedHead(given) {
       const request = checkSkipParkedRequest(given);
-      const [row] = await run<{ skipped: number }>('skipParkedHead', 'skipParkedHead', [
-        request.table,
-        request.eventId,
-        request.messageType,
-        request.updatedBy,
-        channel,
-      ]);
-      return (row?.skipped ?? 0) > 0;
+      const values = [request.table, request.eventId, request.messageType, request.updatedBy, channel];
+      return keyWaits.inTransaction('skipParkedHead', async (on) => {
+        const [row] = await on<{ skipped: number; tables: string[] | null; keys: string[] | null }>(
+          'skipParkedHead',
+          values,
+        );
+        if (row?.tables && row.keys) await on('keyPromote', [row.tables, row.keys]);
+        return (row?.skipped ?? 0) > 0;
+      });
     },
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(conn, (request) => [
-        text('complete'),
-        completeValues([request], channel, agingStepMs),
-      ]);
+      return beginHandlerTransaction(
+        conn,
+        (request) => [text('complete'), completeValues([request], channel, agingStepMs)],
+        (rows) => {
+          const arrays = promotionArrays(rows as CompletedRow[]);
+          return arrays === undefined ? undefined : [text('keyPromote'), arrays];
+        },
+      );
     },
 
     ...(wakes !== undefined && {
