@@ -80,7 +80,7 @@ WITH walked AS (
   ) AS p
 ),
 -- Keyed candidates of the range the walk above covered (up to its last row when it found
--- $3, else up to now) that its probe refused: the rows to demote (store.ts passes them to
+-- $3, else up to now) that its probe refused, at most 10,000: the rows to demote (passed to
 -- key_demote, schema-v6.sql). Walks messages_key_claimable, which holds no unkeyed row.
 blocked AS (
   SELECT b.seq
@@ -110,7 +110,7 @@ blocked AS (
           AND earlier.status <> 'COMPLETED'
           AND earlier.key_skipped IS NULL
       )
-    LIMIT 1000
+    LIMIT 10000
   ) AS b
 ),
 picked AS (
