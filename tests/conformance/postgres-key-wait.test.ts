@@ -134,6 +134,40 @@ describe('postgres store: rows waiting behind their ordering key', () => {
     expect((await store.claim(claimOf(10))).map((m) => m.eventId)).toEqual([rows[2]?.eventId]);
   });
 
+  it('the retry pass heals keys whose head waits (a process died before promoting), a few keys per call', async () => {
+    const store = await freshStore();
+    // Two parked keys first in key order: their rows wait rightly, and the scan passes them.
+    const parked = ['a0', 'a1'].flatMap((k) => [message(k, 0), message(k, 1)]);
+    await store.publish(parked);
+    const parkedHeads = await store.claim(claimOf(10));
+    await store.fail(parkedHeads.map((m) => ({ ref: refOf(m), updatedBy: 'B', error: 'no', retryDelayMs: null })));
+    const keys = ['h0', 'h1', 'h2', 'h3', 'h4'];
+    const rows = keys.flatMap((k) => [message(k, 0), message(k, 1)]);
+    await store.publish(rows);
+    const heads = await store.claim(claimOf(10));
+    expect(heads).toHaveLength(5);
+    await store.complete(heads.map(done));
+    // As if each completion's promotion had been lost: the new heads wait.
+    await withAdmin((c) =>
+      c.query(
+        `UPDATE "${store.schema}".messages SET key_wait = true WHERE status = 'UNPROCESSED' AND ordering_key LIKE 'h%'`,
+      ),
+    );
+    expect(await headsWaiting(store.schema)).toEqual(keys.map((k) => `request/${k}`));
+    expect(await store.claim(claimOf(10))).toEqual([]);
+    // Two keys per call: a0 a1 | h0 h1 | h2 h3 | h4.
+    for (let pass = 0; pass < 4; pass++) await store.promoteDueRetries(2, 'op');
+    expect(await headsWaiting(store.schema)).toEqual([]);
+    const next = await store.claim(claimOf(10));
+    expect(next.map((m) => m.eventId).sort()).toEqual(
+      rows
+        .filter((_, i) => i % 2 === 1)
+        .map((m) => m.eventId)
+        .sort(),
+    );
+    expect((await keyWaitCounts(store.schema)).waiting).toBe(2);
+  });
+
   it('migrating a version-5 schema marks the waiting rows, and every key drains', async () => {
     const schema = randomSchema('kw5');
     cleanups.push(() => dropSchema(schema));

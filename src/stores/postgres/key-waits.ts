@@ -13,7 +13,7 @@
  *   references named no ordering key (a caller building its own LeaseRef) but that turned
  *   out keyed promotes right after its commit instead; that order is race-free too (the
  *   promotion's snapshot follows the commit), only a crash in between leaves the head
- *   waiting, for key_heal in the retry pass (promote-due-retries.sql) to find.
+ *   waiting, for the retry pass to heal (promote-due-retries.sql).
  */
 import type pg from 'pg';
 import type { PostgresConnection } from './connection.js';

@@ -168,6 +168,8 @@ export function createStoreOnConnection(
 
   const groupClaims = new GroupClaims(conn, schema, text);
   const keyWaits = new KeyWaits(conn, schema, text);
+  // Where promote-due-retries.sql's scan for ordering keys whose head waits resumes.
+  let healCursor: [string, string] = ['', ''];
 
   const workingDataReads = new WorkingDataReads((eventIds) =>
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
@@ -332,11 +334,13 @@ export function createStoreOnConnection(
     async promoteDueRetries(limit, updatedBy) {
       conn.assertOpen('promoteDueRetries');
       if (limit <= 0) return 0;
-      const [row] = await run<{ promoted: number }>('promoteDueRetries', 'promoteDueRetries', [
-        limit,
-        updatedBy,
-        channel,
-      ]);
+      const [row] = await run<{ promoted: number; heal_table: string | null; heal_key: string | null }>(
+        'promoteDueRetries',
+        'promoteDueRetries',
+        [limit, updatedBy, channel, ...healCursor],
+      );
+      const [healTable, healKey] = [row?.heal_table ?? null, row?.heal_key ?? null];
+      healCursor = healTable !== null && healKey !== null ? [healTable, healKey] : ['', ''];
       return row?.promoted ?? 0;
     },
 

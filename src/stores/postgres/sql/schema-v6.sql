@@ -45,8 +45,8 @@ CREATE INDEX messages_claimable ON {schema}.messages (table_name, message_type, 
 CREATE INDEX messages_key_claimable ON {schema}.messages (table_name, message_type, (available_at - priority_lead), seq)
   WHERE status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL AND key_wait IS NULL AND ordering_key IS NOT NULL;
 
--- The waiting rows by key: key_heal finds keys whose first waiting row became their head
--- without a promotion (a process that died between a completion and its promotion).
+-- The waiting rows by key: the retry pass (promote-due-retries.sql) finds keys whose first
+-- waiting row became their head without a promotion (a process died in between).
 CREATE INDEX messages_key_wait ON {schema}.messages (table_name, ordering_key, seq)
   WHERE key_wait IS NOT NULL;
 
