@@ -79,16 +79,25 @@ WITH walked AS (
       FOR UPDATE SKIP LOCKED
   ) AS p
 ),
--- Keyed candidates of the range the walk above covered (up to its last row when it found
--- $3, else up to now) that its probe refused, at most 10,000: the rows to demote (passed to
--- key_demote, schema-v6.sql). Walks messages_key_claimable, which holds no unkeyed row.
+-- Keyed candidates of the range the walk above covered (up to its last row, by claim key
+-- then seq, when it found $3; else up to now) that its probe refused, at most 10,000: the
+-- rows to demote (passed to key_demote, schema-v6.sql). Walks messages_key_claimable,
+-- which holds no unkeyed row. The probe is a scalar min(), not EXISTS: the planner turns a
+-- bare EXISTS into a hash semi-join that compares every pair of a key's rows (seconds for
+-- 10,000 waiting rows); a correlated scalar subquery stays one seek of messages_ordering.
 blocked AS (
   SELECT b.seq
   FROM unnest($2::text[]) AS t(message_type)
   CROSS JOIN LATERAL (
-    SELECT CASE WHEN count(*) >= $3 THEN max(w.claim_key) ELSE {schema}.now_ms() END AS upto
-    FROM walked AS w
-    WHERE w.message_type = t.message_type
+    SELECT coalesce(l.claim_key, {schema}.now_ms()) AS upto, coalesce(l.seq, 9223372036854775807) AS upto_seq
+    FROM (SELECT 1) AS one
+    LEFT JOIN (
+      SELECT w.claim_key, w.seq
+      FROM walked AS w
+      WHERE w.message_type = t.message_type
+      ORDER BY w.claim_key DESC, w.seq DESC
+      LIMIT 1
+    ) AS l ON (SELECT count(*) FROM walked AS c WHERE c.message_type = t.message_type) >= $3
   ) AS r
   CROSS JOIN LATERAL (
     SELECT m.seq
@@ -99,9 +108,9 @@ blocked AS (
       AND m.group_key IS NULL
       AND m.key_wait IS NULL
       AND m.ordering_key IS NOT NULL
-      AND m.available_at - m.priority_lead <= r.upto
-      AND EXISTS (
-        SELECT 1
+      AND (m.available_at - m.priority_lead, m.seq) <= (r.upto, r.upto_seq)
+      AND (
+        SELECT min(earlier.seq)
         FROM {schema}.messages AS earlier
         WHERE earlier.table_name = m.table_name
           AND earlier.ordering_key = m.ordering_key
@@ -109,7 +118,7 @@ blocked AS (
           AND earlier.ordering_key IS NOT NULL
           AND earlier.status <> 'COMPLETED'
           AND earlier.key_skipped IS NULL
-      )
+      ) IS NOT NULL
     LIMIT 10000
   ) AS b
 ),

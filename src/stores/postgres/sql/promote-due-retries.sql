@@ -64,8 +64,8 @@ healed AS (
   FROM waiting_keys AS k
   WHERE m.seq = k.seq
     AND m.key_wait IS NOT NULL
-    AND NOT EXISTS (
-      SELECT 1
+    AND (
+      SELECT min(earlier.seq)
       FROM {schema}.messages AS earlier
       WHERE earlier.table_name = m.table_name
         AND earlier.ordering_key = m.ordering_key
@@ -73,7 +73,7 @@ healed AS (
         AND earlier.ordering_key IS NOT NULL
         AND earlier.status <> 'COMPLETED'
         AND earlier.key_skipped IS NULL
-    )
+    ) IS NULL
   RETURNING m.table_name
 ),
 last_key AS (

@@ -12,27 +12,29 @@
 -- decide in a query of their own, i.e. on a snapshot taken after the lock (functions are
 -- VOLATILE: under READ COMMITTED each query in them takes a fresh snapshot), so a demotion
 -- never misses the completion of the head it saw, and a promotion never misses a demotion.
+-- Probes are scalar min() subqueries, as in claim.sql's `blocked` (one index seek per row,
+-- where a bare EXISTS may become a semi-join over all pairs of a key's rows).
 -- A row with key_wait NULL that is not its key's head is allowed (publish writes NULL and
 -- takes no lock in the user's transaction): the claim's probe still keeps it back.
 ALTER TABLE {schema}.messages ADD COLUMN key_wait boolean;
 
 -- The rows waiting now, as claim + key_demote would mark them (the migration holds the
--- schema lock; a process of the previous version never sets or reads key_wait).
+-- schema lock; a process of the previous version never sets or reads key_wait): one pass
+-- for the heads of all keys, one for the rows behind them.
 UPDATE {schema}.messages AS m
 SET key_wait = true
-WHERE m.ordering_key IS NOT NULL
+FROM (
+  SELECT h.table_name, h.ordering_key, min(h.seq) AS head
+  FROM {schema}.messages AS h
+  WHERE h.ordering_key IS NOT NULL AND h.status <> 'COMPLETED' AND h.key_skipped IS NULL
+  GROUP BY h.table_name, h.ordering_key
+) AS k
+WHERE m.table_name = k.table_name
+  AND m.ordering_key = k.ordering_key
+  AND m.seq > k.head
+  AND m.ordering_key IS NOT NULL
   AND m.group_key IS NULL
-  AND m.status IN ('UNPROCESSED', 'RETRY')
-  AND EXISTS (
-    SELECT 1
-    FROM {schema}.messages AS earlier
-    WHERE earlier.table_name = m.table_name
-      AND earlier.ordering_key = m.ordering_key
-      AND earlier.seq < m.seq
-      AND earlier.ordering_key IS NOT NULL
-      AND earlier.status <> 'COMPLETED'
-      AND earlier.key_skipped IS NULL
-  );
+  AND m.status IN ('UNPROCESSED', 'RETRY');
 
 DROP INDEX {schema}.messages_claimable;
 
@@ -82,8 +84,8 @@ BEGIN
     AND m.group_key IS NULL
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.key_wait IS NULL
-    AND EXISTS (
-      SELECT 1
+    AND (
+      SELECT min(earlier.seq)
       FROM {schema}.messages AS earlier
       WHERE earlier.table_name = m.table_name
         AND earlier.ordering_key = m.ordering_key
@@ -91,7 +93,7 @@ BEGIN
         AND earlier.ordering_key IS NOT NULL
         AND earlier.status <> 'COMPLETED'
         AND earlier.key_skipped IS NULL
-    );
+    ) IS NOT NULL;
   GET DIAGNOSTICS demoted = ROW_COUNT;
   RETURN demoted;
 END
