@@ -3,10 +3,14 @@
  * demotion and promotion. Only keyed rows pay anything here: an unkeyed claim, completion
  * or publish runs the one statement it ran before.
  *
- * - A claim whose walk met keyed rows its probe refused (claim.sql's `blocked`) demotes
- *   them right after, in a statement of its own on the pool (key_demote: locks the keys,
- *   re-checks on a fresh snapshot). A failed demotion is only a lost optimisation: the
- *   rows stay claimable and the probe keeps them back, so its error is not the claim's.
+ * - A claim whose walk met keyed rows its probe refused (claim-keyed.sql's `blocked`)
+ *   demotes them right after, in a statement of its own on the pool (key_demote: locks the
+ *   keys, re-checks on a fresh snapshot). A failed demotion is only a lost optimisation:
+ *   the rows stay claimable and the probe keeps them back, so its error is not the claim's.
+ *   The search costs an unkeyed claim 15% (the planner then re-plans the statement each
+ *   time), so {@link KeyedSearch} runs claim-keyed.sql only while the claimed types showed
+ *   keyed rows, and once a second otherwise: rows published behind a key that no claim of
+ *   this process sees are demoted within a second.
  * - A completion or a skip that released a key promotes the key's next holding row
  *   (key_promote) in the same transaction, before COMMIT: the key lock is held until the
  *   release is committed, so a demotion waiting for it sees the release. A completion whose
@@ -84,5 +88,25 @@ export class KeyWaits {
     } finally {
       client.release(broken);
     }
+  }
+}
+
+/** When a claim searches for keyed rows to demote: claim-keyed.sql instead of claim.sql. */
+export class KeyedSearch {
+  readonly #state = new Map<string, { keyed: boolean; nextCheck: number }>();
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  /** Search in this claim of `key` (table and types)? Yes until a search found nothing keyed, then once per interval. */
+  wanted(key: string, now = Date.now()): boolean {
+    const state = this.#state.get(key);
+    return state === undefined || state.keyed || now >= state.nextCheck;
+  }
+
+  /** What a claim of `key` saw: keyed rows (claimed or refused) or none. */
+  saw(key: string, keyed: boolean, now = Date.now()): void {
+    const state = this.#state.get(key);
+    if (state !== undefined && state.keyed === keyed && !keyed) return;
+    this.#state.set(key, { keyed, nextCheck: now + this.intervalMs });
   }
 }

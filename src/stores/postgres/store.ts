@@ -55,7 +55,7 @@ import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
 import { GroupClaims } from './group-claims.js';
-import { KeyWaits, promotionArrays, type KeyRelease } from './key-waits.js';
+import { KeyedSearch, KeyWaits, promotionArrays, type KeyRelease } from './key-waits.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -137,7 +137,7 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
   ];
 }
 
-/** A row of claim.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
+/** A row of claim-keyed.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
 type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
 
 /** A row of complete.sql: a request that completed, with its row's table and key. */
@@ -168,6 +168,7 @@ export function createStoreOnConnection(
 
   const groupClaims = new GroupClaims(conn, schema, text);
   const keyWaits = new KeyWaits(conn, schema, text);
+  const keyedSearch = new KeyedSearch();
   // Where promote-due-retries.sql's scan for ordering keys whose head waits resumes.
   let healCursor: [string, string] = ['', ''];
 
@@ -229,19 +230,18 @@ export function createStoreOnConnection(
         const left = request.limit - grouped.length;
         if (left <= 0) return grouped;
         const unlimited = types.filter((t) => request.groups?.[t] === undefined);
-        const out = await run<ClaimOutRow>('claim', 'claim', [
-          table,
-          types,
-          left,
-          tokenPrefix,
-          owner,
-          request.leaseMs,
-          updatedBy,
-          unlimited,
-        ]);
-        const blocked = out[0]?.blocked;
-        if (blocked !== null && blocked !== undefined) await keyWaits.demote(table, blocked);
+        const values = [table, types, left, tokenPrefix, owner, request.leaseMs, updatedBy, unlimited];
+        const searchKey = `${table}\u0000${types.join('\u0000')}`;
+        if (!keyedSearch.wanted(searchKey)) {
+          const rows = await run<ClaimedRow>('claim', 'claim', values);
+          if (rows.some((r) => r.ordering_key !== null)) keyedSearch.saw(searchKey, true);
+          return grouped.length === 0 ? rows : [...grouped, ...rows];
+        }
+        const out = await run<ClaimOutRow>('claim', 'claimKeyed', values);
+        const blocked = out[0]?.blocked ?? null;
+        if (blocked !== null) await keyWaits.demote(table, blocked);
         const rows = out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
+        keyedSearch.saw(searchKey, blocked !== null || rows.some((r) => r.ordering_key !== null));
         return grouped.length === 0 ? rows : [...grouped, ...rows];
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));

@@ -20,20 +20,20 @@
 -- probe repeats). A FAILED row nobody skipped parks its key; rows without a key never probe. The head itself being claimed by someone else at the
 -- same moment still counts as "not terminal", so one key has at most one row in progress.
 --
+-- Rows waiting behind their key (key_wait set, schema-v6.sql) are not in messages_claimable
+-- and never walked. Keyed rows the probe refuses that do not wait yet (publish writes
+-- key_wait NULL) are found and demoted by claim-keyed.sql, this statement plus that search,
+-- which the store runs instead of this one while the claimed types have keyed rows
+-- (store.ts): a search in every claim made unkeyed claims 15% slower.
+--
 -- The claim key is available_at − priority_lead (priority × aging step, core/priority.ts):
 -- the index's third key (schema-v2.sql), written here as the same expression so the
 -- planner walks the index by it; for a row without a priority it is available_at. The index
 -- range is on the claim key; available_at <= now (due) is checked on the row, which the
 -- lock reads anyway: a delayed prioritized row whose claim key is past is skipped until due.
 --
--- Rows waiting behind their key (key_wait set, schema-v6.sql) are not in messages_claimable
--- and never walked. A keyed row the probe refuses that does not wait yet (publish writes
--- key_wait NULL) is returned in `blocked` for the store to demote (key_demote); the probe
--- stays, so a row not yet demoted is only a cost, never claimed out of order.
---
 -- Returns the claimed rows with their event's payload and claim key, in no particular
--- order (the store sorts them), each with `blocked` (bigint[] or NULL: the seqs to demote);
--- when no row is claimed, one row whose columns are NULL but `blocked`.
+-- order (the store sorts them).
 --
 -- $1  text      the event table (inbound, request, response, outbound)
 -- $2  text[]    the message types to claim (non-empty)
@@ -48,10 +48,12 @@
 --
 -- Rows with a GROUP_KEY are not in messages_claimable (schema v3): an ungrouped claim walks
 -- exactly the rows it walked before.
-WITH walked AS (
-  SELECT t.message_type, p.seq, p.claim_key
-  FROM unnest($2::text[]) AS t(message_type)
-  CROSS JOIN LATERAL (
+WITH picked AS (
+  SELECT c.seq
+  FROM (
+    SELECT p.seq, p.claim_key
+    FROM unnest($2::text[]) AS t(message_type)
+    CROSS JOIN LATERAL (
       SELECT m.seq, m.available_at - m.priority_lead AS claim_key
       FROM {schema}.messages AS m
       WHERE m.table_name = $1
@@ -77,55 +79,7 @@ WITH walked AS (
       ORDER BY m.available_at - m.priority_lead, m.seq
       LIMIT $3
       FOR UPDATE SKIP LOCKED
-  ) AS p
-),
--- Keyed candidates of the range the walk above covered (up to its last row, by claim key
--- then seq, when it found $3; else up to now) that its probe refused, at most 10,000: the
--- rows to demote (passed to key_demote, schema-v6.sql). Walks messages_key_claimable,
--- which holds no unkeyed row. The probe is a scalar min(), not EXISTS: the planner turns a
--- bare EXISTS into a hash semi-join that compares every pair of a key's rows (seconds for
--- 10,000 waiting rows); a correlated scalar subquery stays one seek of messages_ordering.
-blocked AS (
-  SELECT b.seq
-  FROM unnest($2::text[]) AS t(message_type)
-  CROSS JOIN LATERAL (
-    SELECT coalesce(l.claim_key, {schema}.now_ms()) AS upto, coalesce(l.seq, 9223372036854775807) AS upto_seq
-    FROM (SELECT 1) AS one
-    LEFT JOIN (
-      SELECT w.claim_key, w.seq
-      FROM walked AS w
-      WHERE w.message_type = t.message_type
-      ORDER BY w.claim_key DESC, w.seq DESC
-      LIMIT 1
-    ) AS l ON (SELECT count(*) FROM walked AS c WHERE c.message_type = t.message_type) >= $3
-  ) AS r
-  CROSS JOIN LATERAL (
-    SELECT m.seq
-    FROM {schema}.messages AS m
-    WHERE m.table_name = $1
-      AND m.message_type = t.message_type
-      AND m.status IN ('UNPROCESSED', 'RETRY')
-      AND m.group_key IS NULL
-      AND m.key_wait IS NULL
-      AND m.ordering_key IS NOT NULL
-      AND (m.available_at - m.priority_lead, m.seq) <= (r.upto, r.upto_seq)
-      AND (
-        SELECT min(earlier.seq)
-        FROM {schema}.messages AS earlier
-        WHERE earlier.table_name = m.table_name
-          AND earlier.ordering_key = m.ordering_key
-          AND earlier.seq < m.seq
-          AND earlier.ordering_key IS NOT NULL
-          AND earlier.status <> 'COMPLETED'
-          AND earlier.key_skipped IS NULL
-      ) IS NOT NULL
-    LIMIT 10000
-  ) AS b
-),
-picked AS (
-  SELECT c.seq
-  FROM (
-    SELECT w.seq, w.claim_key FROM walked AS w
+    ) AS p
     UNION ALL
     -- Grouped rows of the types in $8 (no group limit named for them): one probe of
     -- messages_group_claimable per type, which holds nothing unless such rows wait. That
@@ -160,8 +114,7 @@ picked AS (
   ) AS c
   ORDER BY c.claim_key, c.seq
   LIMIT $3
-),
-claimed AS (
+)
 UPDATE {schema}.messages AS m
 SET status = 'IN_PROGRESS',
     attempts = m.attempts + 1,
@@ -176,9 +129,4 @@ RETURNING
   m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
   m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
   m.ordering_key, m.traceparent, m.group_key, m.priority, m.available_at - m.priority_lead AS claim_key,
-  (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload
-)
--- At least one row: the claimed rows (none: one row of NULLs), each with the blocked seqs.
-SELECT c.*, b.blocked
-FROM (SELECT array_agg(seq) AS blocked FROM blocked) AS b
-LEFT JOIN claimed AS c ON true;
+  (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload;
