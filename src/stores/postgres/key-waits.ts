@@ -105,8 +105,6 @@ export class KeyedSearch {
 
   /** What a claim of `key` saw: keyed rows (claimed or refused) or none. */
   saw(key: string, keyed: boolean, now = Date.now()): void {
-    const state = this.#state.get(key);
-    if (state !== undefined && state.keyed === keyed && !keyed) return;
     this.#state.set(key, { keyed, nextCheck: now + this.intervalMs });
   }
 }
