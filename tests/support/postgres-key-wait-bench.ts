@@ -4,12 +4,13 @@
  * .cache/baseline and this checkout after `npx tsc -p tsconfig.build.json`), interleaved
  * claim by claim so both run under the same machine load. Per size N: each side gets a
  * fresh schema, N + 1 rows of key 'hot' (the head claimed and left IN_PROGRESS: a busy
- * key), then 1,000 rows of 1,000 other keys; then 100 claims of 10 per side, alternating,
+ * key), then 1,000 rows of 1,000 other keys; then 100 (CLAIMS) claims of 10 per side, alternating,
  * each timed (the claimed rows are completed, untimed). Prints per N and side: the first
- * claim, the median of claims 11..100 (past any one-time work), and the ratio B/A of the
+ * claim, the median of claims 11.. (past any one-time work), and the ratio B/A of the
  * medians.
  *
  *   node --import tsx tests/support/postgres-key-wait-bench.ts .cache/baseline . [sizes=0,10000,100000]
+ *   CLAIMS=30 node --import tsx tests/support/postgres-key-wait-bench.ts .cache/baseline . 100000
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -25,7 +26,7 @@ if (dirA === undefined || dirB === undefined) {
 }
 const sizes = sizesArg.split(',').map(Number);
 const TYPE = 'RQ_KW';
-const CLAIMS = 100;
+const CLAIMS = Number(process.env['CLAIMS'] ?? 100);
 
 type Create = (o: object) => Promise<EventStore>;
 async function loader(dir: string): Promise<Create> {

@@ -7,10 +7,10 @@
  *   demotes them right after, in a statement of its own on the pool (key_demote: locks the
  *   keys, re-checks on a fresh snapshot). A failed demotion is only a lost optimisation:
  *   the rows stay claimable and the probe keeps them back, so its error is not the claim's.
- *   The search costs an unkeyed claim 15% (the planner then re-plans the statement each
- *   time), so {@link KeyedSearch} runs claim-keyed.sql only while the claimed types showed
- *   keyed rows, and once a second otherwise: rows published behind a key that no claim of
- *   this process sees are demoted within a second.
+ *   The search costs a claim about 0.5 ms (a claim of 64 unkeyed rows: 15%), so
+ *   {@link KeyedSearch} runs claim-keyed.sql only while searches keep finding rows to
+ *   demote, and once a second otherwise: rows that queue up behind a key are walked for at
+ *   most a second before a search demotes them.
  * - A completion or a skip that released a key promotes the key's next holding row
  *   (key_promote) in the same transaction, before COMMIT: the key lock is held until the
  *   release is committed, so a demotion waiting for it sees the release. A completion whose
@@ -93,18 +93,18 @@ export class KeyWaits {
 
 /** When a claim searches for keyed rows to demote: claim-keyed.sql instead of claim.sql. */
 export class KeyedSearch {
-  readonly #state = new Map<string, { keyed: boolean; nextCheck: number }>();
+  readonly #state = new Map<string, { found: boolean; nextCheck: number }>();
 
   constructor(private readonly intervalMs = 1000) {}
 
-  /** Search in this claim of `key` (table and types)? Yes until a search found nothing keyed, then once per interval. */
+  /** Search in this claim of `key` (table and types)? Yes while searches find rows, else once per interval. */
   wanted(key: string, now = Date.now()): boolean {
     const state = this.#state.get(key);
-    return state === undefined || state.keyed || now >= state.nextCheck;
+    return state === undefined || state.found || now >= state.nextCheck;
   }
 
-  /** What a claim of `key` saw: keyed rows (claimed or refused) or none. */
-  saw(key: string, keyed: boolean, now = Date.now()): void {
-    this.#state.set(key, { keyed, nextCheck: now + this.intervalMs });
+  /** What a search of `key` found: rows to demote, or none. */
+  searched(key: string, found: boolean, now = Date.now()): void {
+    this.#state.set(key, { found, nextCheck: now + this.intervalMs });
   }
 }

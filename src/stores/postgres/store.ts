@@ -234,14 +234,13 @@ export function createStoreOnConnection(
         const searchKey = `${table}\u0000${types.join('\u0000')}`;
         if (!keyedSearch.wanted(searchKey)) {
           const rows = await run<ClaimedRow>('claim', 'claim', values);
-          if (rows.some((r) => r.ordering_key !== null)) keyedSearch.saw(searchKey, true);
           return grouped.length === 0 ? rows : [...grouped, ...rows];
         }
         const out = await run<ClaimOutRow>('claim', 'claimKeyed', values);
         const blocked = out[0]?.blocked ?? null;
         if (blocked !== null) await keyWaits.demote(table, blocked);
         const rows = out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
-        keyedSearch.saw(searchKey, blocked !== null || rows.some((r) => r.ordering_key !== null));
+        keyedSearch.searched(searchKey, blocked !== null);
         return grouped.length === 0 ? rows : [...grouped, ...rows];
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));

@@ -1,5 +1,6 @@
 -- claim.sql, plus the search for keyed rows to demote (`blocked`, below): the store runs
--- this text instead of claim.sql while the claimed types have keyed rows. Same parameters.
+-- this text instead of claim.sql while searches find rows to demote, else once a second
+-- (key-waits.ts). Same parameters.
 --
 -- Claims up to $3 claimable rows of the given types in one statement: UNPROCESSED or RETRY
 -- rows due by the server's clock, smallest claim key (then publish order) first, become
