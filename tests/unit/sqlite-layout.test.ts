@@ -51,7 +51,7 @@ describe('sqlite store: migration to schema version 2', () => {
     const store = createSqliteStore({ path: file });
     opened.push(store);
     expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(6);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     expect(await store.getPayload('e1')).toBe('{"n":1}');
     expect(await store.getPayload('e2')).toBe('{"n":2}');
     expect(await store.getPayload('e3')).toBeNull();

@@ -9,15 +9,19 @@ import type { ClaimedMessage, LeaseRef, MessageRow, RowFilter } from '../../stor
 import type { ClaimedTuple, SelectedRow } from './statements.js';
 
 /**
- * The seq a claim token names: claim-batch.sql writes `<id>.<seq>`. -1 (no row) for any
- * other text, so a token this store never issued fences nothing.
+ * The seq a claim token names: claim-batch.sql writes `<id>.<seq>`, and `<id>.<seq>k` for a
+ * keyed row (see {@link isKeyedToken}). -1 (no row) for any other text, so a token this
+ * store never issued fences nothing.
  */
 export function seqOfToken(claimToken: string): number {
   const dot = claimToken.lastIndexOf('.');
-  const digits = claimToken.slice(dot + 1);
+  const digits = claimToken.slice(dot + 1, isKeyedToken(claimToken) ? -1 : undefined);
   // At most 15 digits: always a safe integer.
   return dot > 0 && /^\d{1,15}$/.test(digits) ? Number(digits) : -1;
 }
+
+/** Whether a claim token is a keyed row's (its completion promotes the key's next row). */
+export const isKeyedToken = (claimToken: string): boolean => claimToken.endsWith('k');
 
 export const fenceOf = (
   ref: LeaseRef,
@@ -112,7 +116,7 @@ export function toClaimedMessage(
     availableAt,
     leaseOwner: claim.owner,
     leaseExpiresAt: claim.leaseExpiresAt,
-    claimToken: `${claim.tokenPrefix}${seq}`,
+    claimToken: `${claim.tokenPrefix}${seq}${orderingKey === null ? '' : 'k'}`,
     lastError,
     orderingKey,
     groupKey: claim.groupKey,

@@ -200,6 +200,7 @@ export interface Statements {
     updatedBy: string;
     now: number;
   }>;
+  readonly promoteKey: Params<{ eventId: string; messageType: string }>;
 }
 
 /**
@@ -257,6 +258,9 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.groupKey,
       m.priority,
       m.priorityLead,
+      m.orderingKey, // key_wait: whether an earlier row of the key holds it
+      m.table,
+      m.orderingKey,
     ]),
     insertPayload: write(sql.insertPayload, (p) => [p.payload]),
     attachPayload: prepare(sql.attachPayload),
@@ -293,5 +297,6 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     purgeWorkingData: prepare(sql.purgeWorkingData),
     listParkedKeys: prepare(sql.listParkedKeys),
     skipParkedHead: prepare(sql.skipParkedHead),
+    promoteKey: prepare(sql.promoteKey),
   };
 }

@@ -42,6 +42,7 @@ import type {
   PurgeRequest,
   ReapRequest,
   RowFilter,
+  SkipParkedRequest,
   StatusCount,
   StoreFeatures,
   TokenGrant,
@@ -54,6 +55,7 @@ import { translateSqliteError } from './translate-error.js';
 import {
   fenceOf,
   filterParams,
+  isKeyedToken,
   parseCursor,
   seqOfToken,
   statusList,
@@ -215,6 +217,8 @@ export function createStoreOnDatabase(
         now,
       });
       if (completed.changes === 0) return 'lease_lost';
+      // A keyed row was its key's head: the key's next row may be claimed now.
+      if (isKeyedToken(ref.claimToken)) sql.promoteKey.run({ eventId: ref.eventId, messageType: ref.messageType });
       for (const emit of request.emits) rows.insertEmit(emit, now);
       for (const write of request.workingData) sql.upsertWorkingData.run(write);
       return 'ok';
@@ -267,6 +271,13 @@ export function createStoreOnDatabase(
       if (log.length === 0) sql.deleteRateLimits.run({ now, key: r.key });
       else sql.upsertRateLimit.run({ key: r.key, grants: JSON.stringify(log), expiresAt: row.expiresAt });
     }
+  });
+
+  // The key's next row becomes its head in the same transaction (promote-key.sql).
+  const skipAndPromote = db.transaction((request: SkipParkedRequest, now: number): boolean => {
+    const { changes } = sql.skipParkedHead.run({ ...request, prefix: skippedPrefix(request.updatedBy, now), now });
+    if (changes > 0) sql.promoteKey.run({ eventId: request.eventId, messageType: request.messageType });
+    return changes > 0;
   });
 
   const purgeAll = db.transaction((request: PurgeRequest, statuses: readonly Status[], now: number): number => {
@@ -460,12 +471,9 @@ export function createStoreOnDatabase(
 
     async skipParkedHead(given) {
       const request = checkSkipParkedRequest(given);
-      const { changes } = guard('skipParkedHead', () => {
-        const now = clock.now();
-        return sql.skipParkedHead.run({ ...request, prefix: skippedPrefix(request.updatedBy, now), now });
-      });
-      if (changes > 0) wakeUps.notify([request.table]);
-      return changes > 0;
+      const skipped = guard('skipParkedHead', () => immediately(skipAndPromote, request, clock.now()));
+      if (skipped) wakeUps.notify([request.table]);
+      return skipped;
     },
 
     async waitForMessages(table, timeoutMs, signal) {

@@ -4,12 +4,14 @@
 -- event's payload. Runs in the claim's BEGIN IMMEDIATE transaction.
 --
 -- The candidates walk the partial index {prefix}messages_claimable in order (pinned with
--- INDEXED BY: COMPLETED rows piling up never enter it, nor grouped rows: claim-group.sql
--- takes those) and stop after @limit rows. A row with
--- an ORDERING_KEY is a candidate only while it is the head of its key: no earlier row
--- (smaller seq) of the same table and key still holds it, i.e. is not COMPLETED and not a
--- skipped FAILED row (one probe of {prefix}messages_ordering, whose WHERE the probe repeats
--- word for word so SQLite uses it). A FAILED row nobody skipped parks its key. One claim
+-- INDEXED BY: COMPLETED rows piling up never enter it, nor grouped rows, which
+-- claim-group.sql takes, nor keyed rows waiting behind their key's head: key_wait,
+-- schema-v7.sql) and stop after @limit rows. A row with an ORDERING_KEY is a candidate
+-- only while it is the head of its key: no earlier row (smaller seq) of the same table and
+-- key still holds it, i.e. is not COMPLETED and not a skipped FAILED row (one probe of
+-- {prefix}messages_ordering, whose WHERE the probe repeats word for word so SQLite uses
+-- it). A FAILED row nobody skipped parks its key. The probe stays although key_wait keeps
+-- most non-heads out: a row re-driven behind its key's head has no key_wait. One claim
 -- takes at most one row per key; rows without a key never probe.
 -- The candidate filter is the same as in claim-candidates.sql: keep the two in step.
 --
@@ -31,7 +33,7 @@
 -- payload from another publish) looks its event's up through the (event_id, message_type) key.
 --
 -- RETURNING lists only what the caller does not know already: the table, type, status,
--- lease, token (@tokenPrefix || seq) and updated_* it set itself are filled in by the store
+-- lease, token (@tokenPrefix || seq, and 'k' for a keyed row) and updated_* it set itself are filled in by the store
 -- (row-mapping.ts toClaimedMessage). Each value returned is one more V8 value built per
 -- row, mostly strings; the eight left out were about a tenth of a claim's time.
 --
@@ -41,6 +43,8 @@
 -- Each claimed row's token is @tokenPrefix (new for every claim call) followed by the row's
 -- seq: unique per row and per claim, so a stale holder's token never matches a later claim,
 -- and it names the row, so the fenced writes find it by rowid (see row-mapping.ts seqOfToken).
+-- A keyed row's token ends in 'k': its completion promotes the key's next row
+-- (promote-key.sql), which an unkeyed completion need not run, nor read the row to know.
 -- It replaced a JS function SQLite called once per claimed row for a fresh UUID.
 --
 -- @tokenPrefix     TEXT     a new id of the store's id generator and '.', once per claim call
@@ -56,7 +60,7 @@
 UPDATE {prefix}messages
 SET status = 'IN_PROGRESS',
     attempts = attempts + 1,
-    claim_token = @tokenPrefix || seq,
+    claim_token = @tokenPrefix || seq || CASE WHEN ordering_key IS NULL THEN '' ELSE 'k' END,
     lease_owner = @leaseOwner,
     lease_expires_at = @leaseExpiresAt,
     updated_by = @updatedBy,
@@ -68,6 +72,7 @@ WHERE seq IN (
     AND m.message_type = @messageType
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.group_key IS NULL
+    AND m.key_wait IS NULL
     AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
     AND m.available_at <= @now
     AND ((CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq) <= (@maxClaimKey, @maxSeq)

@@ -15,6 +15,7 @@ WHERE m.table_name = @table
   AND m.message_type = @messageType
   AND m.status IN ('UNPROCESSED', 'RETRY')
   AND m.group_key IS NULL
+  AND m.key_wait IS NULL
   AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
   AND m.available_at <= @now
   AND (

@@ -17,7 +17,7 @@
 UPDATE {prefix}messages
 SET status = 'IN_PROGRESS',
     attempts = attempts + 1,
-    claim_token = @tokenPrefix || seq,
+    claim_token = @tokenPrefix || seq || CASE WHEN ordering_key IS NULL THEN '' ELSE 'k' END,
     lease_owner = @leaseOwner,
     lease_expires_at = @leaseExpiresAt,
     updated_by = @updatedBy,
@@ -30,6 +30,7 @@ WHERE seq IN (
     AND m.group_key = @groupKey
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.group_key IS NOT NULL
+    AND m.key_wait IS NULL
     AND m.available_at <= @now
     AND (
       m.ordering_key IS NULL

@@ -9,6 +9,7 @@ SELECT EXISTS (
   WHERE table_name = @table
     AND status IN ('UNPROCESSED', 'RETRY')
     AND group_key IS NULL
+    AND key_wait IS NULL
     AND available_at <= @now
 ) OR EXISTS (
   SELECT 1
@@ -16,5 +17,6 @@ SELECT EXISTS (
   WHERE table_name = @table
     AND status IN ('UNPROCESSED', 'RETRY')
     AND group_key IS NOT NULL
+    AND key_wait IS NULL
     AND available_at <= @now
 ) AS found;

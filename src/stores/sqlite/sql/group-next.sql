@@ -11,6 +11,7 @@ WHERE m.table_name = @table
   AND m.message_type = @messageType
   AND m.status IN ('UNPROCESSED', 'RETRY')
   AND m.group_key IS NOT NULL
+  AND m.key_wait IS NULL
   AND m.group_key > @after
 ORDER BY m.group_key
 LIMIT 1;

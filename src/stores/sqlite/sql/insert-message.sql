@@ -1,6 +1,9 @@
 -- Writes one new message row as UNPROCESSED (or FAILED with @lastError, when its message
 -- carries a failure, e.g. EY_INVALID_GROUP_KEY); an existing (event_id, message_type) is left
--- untouched (changes = 0), which makes publish and emits idempotent.
+-- untouched (changes = 0), which makes publish and emits idempotent. A keyed row written
+-- while an earlier row of its key still holds it is not its key's head: key_wait = 1 keeps
+-- it out of the claim indexes until promote-key.sql lets it in (schema-v7.sql). Unkeyed
+-- rows never probe (CASE).
 --
 -- @eventId      TEXT     EVENT_ID
 -- @messageType  TEXT     MESSAGE_TYPE
@@ -20,10 +23,19 @@
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
   attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, last_error, group_key,
-  priority, priority_lead
+  priority, priority_lead, key_wait
 ) VALUES (
   @eventId, @messageType, @table, @status, @createdBy, @createdBy, @now, @now,
   0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @lastError, @groupKey,
-  @priority, @priorityLead
+  @priority, @priorityLead,
+  CASE WHEN @orderingKey IS NOT NULL AND EXISTS (
+    SELECT 1
+    FROM {prefix}messages AS earlier INDEXED BY {prefix}messages_ordering
+    WHERE earlier.table_name = @table
+      AND earlier.ordering_key = @orderingKey
+      AND earlier.ordering_key IS NOT NULL
+      AND earlier.status <> 'COMPLETED'
+      AND earlier.key_skipped IS NULL
+  ) THEN 1 END
 )
 ON CONFLICT (event_id, message_type) DO NOTHING;

@@ -1,6 +1,7 @@
 -- Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
 -- claimable at once; LAST_ERROR kept. A skipped FAILED keyed row holds its key again
--- (key_skipped cleared): re-driven, it is its key's head. ERROR rows are found through the
+-- (key_skipped cleared): re-driven, it is its key's head, so key_wait is cleared too
+-- (schema-v7.sql; a row re-driven behind its key's head is only probed). ERROR rows are found through the
 -- partial index {prefix}messages_errors, FAILED rows through {prefix}messages_terminal, so the many
 -- COMPLETED rows are never scanned.
 --
@@ -15,6 +16,7 @@ UPDATE {prefix}messages
 SET status = 'RETRY',
     attempts = 0,
     key_skipped = NULL,
+    key_wait = NULL,
     available_at = @now,
     updated_by = @updatedBy,
     updated_at = @now

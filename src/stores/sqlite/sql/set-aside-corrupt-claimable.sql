@@ -19,7 +19,7 @@ SET status = 'FAILED',
 WHERE seq IN (
   SELECT seq FROM {prefix}messages INDEXED BY {prefix}messages_claimable
   WHERE table_name = @table AND message_type = @messageType
-    AND status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL
+    AND status IN ('UNPROCESSED', 'RETRY') AND group_key IS NULL AND key_wait IS NULL
     AND (CASE WHEN priority_lead = 0 OR typeof(available_at) = 'text' THEN available_at ELSE available_at - priority_lead END) >= ''
 )
 RETURNING table_name AS "table", message_type AS messageType, event_id AS eventId, last_error AS lastError;
