@@ -20,8 +20,10 @@
  *   waiting, for the retry pass to heal (promote-due-retries.sql).
  */
 import type pg from 'pg';
+import type { CompleteRequest } from '../../store/port.js';
 import type { PostgresConnection } from './connection.js';
 import type * as sql from './generated/scripts.js';
+import type { ClaimedRow } from './rows.js';
 
 type SqlName = keyof typeof sql;
 
@@ -33,6 +35,15 @@ export interface KeyRelease {
 
 export type StatementOn = <R>(name: SqlName, values: unknown[]) => Promise<R[]>;
 
+/** A row of claim-keyed.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
+type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
+
+/** A row of complete.sql: a request that completed, with its row's table and key. */
+export type CompletedRow = { req: string } & KeyRelease;
+
+const namesKey = (request: CompleteRequest): boolean =>
+  request.ref.orderingKey !== null && request.ref.orderingKey !== undefined;
+
 /** The (table, key) pairs of `rows` that carry a key, as key-promote.sql's two arrays, or undefined. */
 export function promotionArrays(rows: readonly KeyRelease[]): [string[], string[]] | undefined {
   const keyed = rows.filter((r) => r.ordering_key !== null && r.table_name !== null);
@@ -41,25 +52,78 @@ export function promotionArrays(rows: readonly KeyRelease[]): [string[], string[
 }
 
 export class KeyWaits {
+  readonly #search = new KeyedSearch();
+
   constructor(
     private readonly conn: PostgresConnection,
     private readonly schema: string,
     private readonly text: (name: SqlName) => string,
   ) {}
 
+  #run<R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> {
+    return this.conn.query<R>(operation, `ey:${this.schema}:${name}`, this.text(name), values);
+  }
+
+  /**
+   * The ungrouped claim (claim.sql's parameters in `values`): claim-keyed.sql and the
+   * demotion of what it found when {@link KeyedSearch} says so, else claim.sql.
+   */
+  async claim(table: string, types: readonly string[], values: unknown[]): Promise<ClaimedRow[]> {
+    const searchKey = `${table}\u0000${types.join('\u0000')}`;
+    if (!this.#search.wanted(searchKey)) return this.#run<ClaimedRow>('claim', 'claim', values);
+    const out = await this.#run<ClaimOutRow>('claim', 'claimKeyed', values);
+    const blocked = out[0]?.blocked ?? null;
+    if (blocked !== null) await this.demote(table, blocked);
+    this.#search.searched(searchKey, blocked !== null);
+    return out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
+  }
+
+  /** complete.sql (`values`) for `requests`, with the promotion of the keys it released. */
+  async complete(requests: readonly CompleteRequest[], values: unknown[]): Promise<CompletedRow[]> {
+    if (requests.some(namesKey)) {
+      // Keyed: the completion and the promotion of the keys' next rows commit together.
+      return this.inTransaction('complete', async (on) => {
+        const rows = await on<CompletedRow>('complete', values);
+        const arrays = promotionArrays(rows);
+        if (arrays !== undefined) await on('keyPromote', arrays);
+        return rows;
+      });
+    }
+    const rows = await this.#run<CompletedRow>('complete', 'complete', values);
+    // References without their key (built by the caller) of keyed rows: promote after the commit.
+    await this.promote('complete (promote)', rows);
+    return rows;
+  }
+
+  /** skip-parked-head.sql (`values`) and the promotion of the key's next row, in one transaction. */
+  async skip(values: unknown[]): Promise<boolean> {
+    return this.inTransaction('skipParkedHead', async (on) => {
+      const [row] = await on<{ skipped: number; tables: string[] | null; keys: string[] | null }>(
+        'skipParkedHead',
+        values,
+      );
+      if (row?.tables && row.keys) await on('keyPromote', [row.tables, row.keys]);
+      return (row?.skipped ?? 0) > 0;
+    });
+  }
+
+  /** For a handler transaction: the promotion to run before its COMMIT, if the completion was keyed. */
+  afterHandlerComplete(rows: unknown[]): [string, unknown[]] | undefined {
+    const arrays = promotionArrays(rows as CompletedRow[]);
+    return arrays === undefined ? undefined : [this.text('keyPromote'), arrays];
+  }
+
   /** Demotes `seqs` of `table` that still wait; errors are swallowed (see the header). */
   async demote(table: string, seqs: readonly string[]): Promise<void> {
     if (seqs.length === 0) return;
-    await this.conn
-      .query('claim (demote waiting rows)', `ey:${this.schema}:keyDemote`, this.text('keyDemote'), [table, seqs])
-      .catch(() => undefined);
+    await this.#run('claim (demote waiting rows)', 'keyDemote', [table, seqs]).catch(() => undefined);
   }
 
   /** Promotes the heads of the keys `rows` released, as a statement of its own. */
   async promote(operation: string, rows: readonly KeyRelease[]): Promise<void> {
     const arrays = promotionArrays(rows);
     if (arrays === undefined) return;
-    await this.conn.query(operation, `ey:${this.schema}:keyPromote`, this.text('keyPromote'), arrays);
+    await this.#run(operation, 'keyPromote', arrays);
   }
 
   /**

@@ -55,7 +55,7 @@ import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
 import { GroupClaims } from './group-claims.js';
-import { KeyedSearch, KeyWaits, promotionArrays, type KeyRelease } from './key-waits.js';
+import { KeyWaits } from './key-waits.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -137,12 +137,6 @@ function completeValues(requests: readonly CompleteRequest[], channel: string | 
   ];
 }
 
-/** A row of claim-keyed.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
-type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
-
-/** A row of complete.sql: a request that completed, with its row's table and key. */
-type CompletedRow = { req: string } & KeyRelease;
-
 /** A server error that is not transient (bad input, not a lost connection or a timeout). */
 const refusedByServer = (error: unknown): boolean => isEventyardError(error) && error.details?.['transient'] === false;
 
@@ -168,7 +162,6 @@ export function createStoreOnConnection(
 
   const groupClaims = new GroupClaims(conn, schema, text);
   const keyWaits = new KeyWaits(conn, schema, text);
-  const keyedSearch = new KeyedSearch();
   // Where promote-due-retries.sql's scan for ordering keys whose head waits resumes.
   let healCursor: [string, string] = ['', ''];
 
@@ -231,16 +224,7 @@ export function createStoreOnConnection(
         if (left <= 0) return grouped;
         const unlimited = types.filter((t) => request.groups?.[t] === undefined);
         const values = [table, types, left, tokenPrefix, owner, request.leaseMs, updatedBy, unlimited];
-        const searchKey = `${table}\u0000${types.join('\u0000')}`;
-        if (!keyedSearch.wanted(searchKey)) {
-          const rows = await run<ClaimedRow>('claim', 'claim', values);
-          return grouped.length === 0 ? rows : [...grouped, ...rows];
-        }
-        const out = await run<ClaimOutRow>('claim', 'claimKeyed', values);
-        const blocked = out[0]?.blocked ?? null;
-        if (blocked !== null) await keyWaits.demote(table, blocked);
-        const rows = out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
-        keyedSearch.searched(searchKey, blocked !== null);
+        const rows = await keyWaits.claim(table, types, values);
         return grouped.length === 0 ? rows : [...grouped, ...rows];
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
@@ -257,20 +241,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const values = completeValues(requests, channel, agingStepMs);
-      if (requests.some((r) => r.ref.orderingKey !== null && r.ref.orderingKey !== undefined)) {
-        // Keyed: the completion and the promotion of the keys' next rows commit together.
-        const done = await keyWaits.inTransaction('complete', async (on) => {
-          const rows = await on<CompletedRow>('complete', values);
-          const arrays = promotionArrays(rows);
-          if (arrays !== undefined) await on('keyPromote', arrays);
-          return rows;
-        });
-        return outcomesOf(requests.length, done);
-      }
-      const rows = await run<CompletedRow>('complete', 'complete', values);
-      // References without their key (built by the caller) of keyed rows: promote after the commit.
-      await keyWaits.promote('complete (promote)', rows);
+      const rows = await keyWaits.complete(requests, completeValues(requests, channel, agingStepMs));
       return outcomesOf(requests.length, rows);
     },
 
@@ -450,15 +421,7 @@ export function createStoreOnConnection(
 
     async skipParkedHead(given) {
       const request = checkSkipParkedRequest(given);
-      const values = [request.table, request.eventId, request.messageType, request.updatedBy, channel];
-      return keyWaits.inTransaction('skipParkedHead', async (on) => {
-        const [row] = await on<{ skipped: number; tables: string[] | null; keys: string[] | null }>(
-          'skipParkedHead',
-          values,
-        );
-        if (row?.tables && row.keys) await on('keyPromote', [row.tables, row.keys]);
-        return (row?.skipped ?? 0) > 0;
-      });
+      return keyWaits.skip([request.table, request.eventId, request.messageType, request.updatedBy, channel]);
     },
 
     async beginTransaction() {
@@ -466,10 +429,7 @@ export function createStoreOnConnection(
       return beginHandlerTransaction(
         conn,
         (request) => [text('complete'), completeValues([request], channel, agingStepMs)],
-        (rows) => {
-          const arrays = promotionArrays(rows as CompletedRow[]);
-          return arrays === undefined ? undefined : [text('keyPromote'), arrays];
-        },
+        (rows) => keyWaits.afterHandlerComplete(rows),
       );
     },
 
