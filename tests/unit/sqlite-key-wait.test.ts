@@ -66,7 +66,7 @@ function claimIndex(): string[] {
         .prepare(
           `SELECT event_id AS eventId FROM ey_messages INDEXED BY ey_messages_claimable
            WHERE table_name = 'request' AND message_type = 'RQ_B' AND status IN ('UNPROCESSED', 'RETRY')
-             AND group_key IS NULL AND key_wait IS NULL`,
+             AND key_wait IS NULL`,
         )
         .all() as { eventId: string }[]
     )

@@ -117,14 +117,15 @@ describe('sqlite store: migration to schema version 3 (priorities) and on to the
     const store = createSqliteStore({ path: file, priorityAgingStepMs: 1000 });
     opened.push(store);
     expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    // Version 4 (groups) rebuilt the claim index after version 3: it keeps the claim key.
+    // Versions 4 (groups) and 7 (one claim index for grouped and ungrouped rows) rebuilt the
+    // claim index after version 3: it keeps the claim key.
     const check = new Sqlite(file, { readonly: true });
     const index = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'ey_messages_claimable'`).get() as {
       sql: string;
     };
     check.close();
     expect(index.sql).toContain('available_at - priority_lead');
-    expect(index.sql).toContain('group_key IS NULL');
+    expect(index.sql).toContain('group_key,');
     const message = { messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A' } as const;
     // Lead 9 s: ahead of both old rows; lead 2 s: behind them (they became available 4-5 s ago).
     await store.publish([
@@ -179,7 +180,7 @@ describe('sqlite store: WAL checkpoints', () => {
 });
 
 describe('sqlite store: migration to schema version 4 (groups)', () => {
-  it('opens a version-2 file: its rows stay claimable, grouped rows get their own indexes', async () => {
+  it('opens a version-2 file: its rows stay claimable, grouped rows get their in-flight index', async () => {
     const db = new Sqlite(file);
     expect(
       migrate(
@@ -219,6 +220,7 @@ describe('sqlite store: migration to schema version 4 (groups)', () => {
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ey_messages_group%' ORDER BY name`)
       .all();
     check.close();
-    expect(indexes).toEqual([{ name: 'ey_messages_group_claimable' }, { name: 'ey_messages_group_in_flight' }]);
+    // Claimable grouped rows share the claim index since version 7 (a range per group).
+    expect(indexes).toEqual([{ name: 'ey_messages_group_in_flight' }]);
   });
 });

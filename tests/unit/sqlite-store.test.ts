@@ -161,13 +161,25 @@ describe('sqlite store: query plans', () => {
     db.exec('ANALYZE');
     const expected: [string, string][] = [
       // <expr>: the claim key, available_at − priority_lead (schema-v3.sql).
-      [scripts.claimBatch, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
+      [
+        scripts.claimBatch,
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND group_key=? AND <expr><?)',
+      ],
       [scripts.claimBatch, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
-      [scripts.claimCandidates, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr><?)'],
+      [
+        scripts.claimCandidates,
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND group_key=? AND <expr><?)',
+      ],
       [
         scripts.setAsideCorruptClaimable,
-        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND <expr>>?)',
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND group_key=? AND <expr>>?)',
       ],
+      // Groups: the group's own range of the same index; the next group after the cursor.
+      [
+        scripts.claimGroup,
+        'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND group_key=? AND <expr><?)',
+      ],
+      [scripts.groupNext, 'USING INDEX ey_messages_claimable (table_name=? AND message_type=? AND group_key>?)'],
       [scripts.promoteDueRetries, 'INDEX ey_messages_errors (available_at<?)'],
       [scripts.reapExpiredLeases, 'INDEX ey_messages_leases (lease_expires_at<?)'],
       [scripts.purgeRows, 'INDEX ey_messages_terminal (status=? AND updated_at<?)'],
@@ -179,8 +191,8 @@ describe('sqlite store: query plans', () => {
       [scripts.heartbeatRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
       [scripts.releaseRow, 'SEARCH ey_messages USING INTEGER PRIMARY KEY (rowid=?)'],
       [scripts.listEventRows, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=?)'],
-      // Parked keys: the parked-head index, then the ordering index per head.
-      [scripts.listParkedKeys, 'SEARCH h USING INDEX ey_messages_parked (seq>?)'],
+      // Parked keys: the terminal index's FAILED rows, then the ordering index per head.
+      [scripts.listParkedKeys, 'SEARCH h USING INDEX ey_messages_terminal (status=?)'],
       [scripts.listParkedKeys, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq<?)'],
       [scripts.listParkedKeys, 'USING INDEX ey_messages_ordering (table_name=? AND ordering_key=? AND seq>?)'],
       [scripts.skipParkedHead, 'USING INDEX sqlite_autoindex_ey_messages_1 (event_id=? AND message_type=?)'],

@@ -15,21 +15,13 @@
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../../store/parked-keys.js';
-import {
-  checkTokenRequests,
-  checkTokenReturns,
-  parseGrantLog,
-  returnToLog,
-  takeFromLog,
-} from '../../store/rate-log.js';
+import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
 import { ALL_TABLES } from '../../core/message-type.js';
 import { checkPriorities } from '../../core/priority.js';
 import type {
-  ClaimedMessage,
-  ClaimRequest,
   CompleteRequest,
   EventStore,
   FailRequest,
@@ -45,12 +37,9 @@ import type {
   SkipParkedRequest,
   StatusCount,
   StoreFeatures,
-  TokenGrant,
-  TokenRequest,
-  TokenReturn,
 } from '../../store/port.js';
 import type { ResolvedSqliteStoreOptions } from './options.js';
-import { prepareStatements, type CorruptRow, type Statements } from './statements.js';
+import { prepareStatements, type Statements } from './statements.js';
 import { translateSqliteError } from './translate-error.js';
 import {
   fenceOf,
@@ -59,18 +48,15 @@ import {
   parseCursor,
   seqOfToken,
   statusList,
-  toClaimedMessage,
   toMessageRow,
 } from './row-mapping.js';
 import { WakeUps } from './wake-ups.js';
 import { GroupCommit } from './group-commit.js';
 import { createRowWrites } from './row-writes.js';
-import { roundRobin } from '../../store/group-claim.js';
+import { createClaimTransaction, reportCorruptRows } from './claims.js';
+import { createTokenTransactions } from './rate-tokens.js';
 
 export const SQLITE_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
-
-/** How often claim looks for corrupt claimable rows of a type, at most. */
-const CORRUPT_CHECK_MS = 1000;
 
 /** What the SQLite store adds to the port. */
 export interface SqliteStoreInfo {
@@ -91,7 +77,7 @@ export function createStoreOnDatabase(
   options: ResolvedSqliteStoreOptions,
   schemaVersion: number,
 ): SqliteStore {
-  const { clock, idGenerator } = options;
+  const { clock } = options;
   const sql: Statements = prepareStatements(db, options.tablePrefix);
   let dataVersion = -1;
   const wakeUps = new WakeUps({
@@ -121,84 +107,7 @@ export function createStoreOnDatabase(
     messages.map((message) => rows.publishOne(message, now)),
   );
 
-  /**
-   * Orders claimed rows by claim key (AVAILABLE_AT − priority lead: oldest AVAILABLE_AT first
-   * when no priorities), then publish order.
-   */
-  const olderFirst = (a: { claimKey: number; seq: number }, b: { claimKey: number; seq: number }): number =>
-    a.claimKey - b.claimKey || a.seq - b.seq;
-
-  /** Group claims: the last group served per `table, type` in this process (round-robin cursor). */
-  const groupCursors = new Map<string, string>();
-
-  /** When each (table, type) was last checked for corrupt claimable rows. */
-  const corruptCheckedAt = new Map<string, number>();
-  const reportCorrupt = (rows: readonly CorruptRow[]): void => {
-    for (const row of rows) {
-      options.logger.warn(
-        { table: row.table, messageType: row.messageType, eventId: row.eventId, lastError: row.lastError },
-        'sqlite store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)',
-      );
-    }
-  };
-
-  const claimAll = db.transaction((request: ClaimRequest, now: number): ClaimedMessage[] => {
-    const types = [...new Set(request.messageTypes)];
-    const { table, limit } = request;
-    // A row whose available_at is text is never claimable: set such rows aside, at most once
-    // a second per type (an index seek that finds nothing, but not on every claim).
-    for (const messageType of types) {
-      const key = `${table}\u0000${messageType}`;
-      if ((corruptCheckedAt.get(key) ?? -Infinity) > now - CORRUPT_CHECK_MS) continue;
-      corruptCheckedAt.set(key, now);
-      reportCorrupt(sql.setAsideCorruptClaimable.all({ table, messageType, now, updatedBy: request.updatedBy }));
-    }
-    // One type: claim-batch.sql alone. Several types share one limit: the first pass finds
-    // the (claim key, seq) of the merged limit-th candidate, and each type claims up to it.
-    let maxClaimKey = now;
-    let maxSeq = Number.MAX_SAFE_INTEGER;
-    if (types.length > 1) {
-      const merged = types
-        .flatMap((messageType) => sql.claimCandidates.all({ table, messageType, now, limit }))
-        .sort(olderFirst);
-      const last = merged.length > limit ? merged[limit - 1] : undefined;
-      if (last !== undefined) ({ claimKey: maxClaimKey, seq: maxSeq } = last);
-    }
-    const claimed: ReturnType<typeof toClaimedMessage>[] = [];
-    const tokenPrefix = `${idGenerator.next()}.`;
-    const leaseExpiresAt = now + request.leaseMs;
-    const { owner, updatedBy } = request;
-    const lease = { now, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix };
-    // Grouped rows first, group by group (store/group-claim.ts); a type the request names no
-    // limit for costs one seek of an index that holds only grouped rows.
-    for (const messageType of types) {
-      if (limit - claimed.length <= 0) break;
-      const cursorKey = `${table}\u0000${messageType}`;
-      const pick = roundRobin({
-        limit: limit - claimed.length,
-        maxInFlight: request.groups?.[messageType]?.maxInFlight ?? Infinity,
-        cursor: groupCursors.get(cursorKey) ?? null,
-        nextGroup: (after) => sql.groupNext.get({ table, messageType, after: after ?? '' })?.groupKey ?? null,
-        inFlight: (groupKey) => sql.groupInFlight.get({ table, messageType, groupKey })?.n ?? 0,
-        oldest: (groupKey, n) => {
-          const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix, groupKey };
-          return sql.claimGroup
-            .all({ ...lease, table, messageType, groupKey, limit: n })
-            .map((row) => toClaimedMessage(row, context));
-        },
-      });
-      if (pick.cursor !== null) groupCursors.set(cursorKey, pick.cursor);
-      claimed.push(...pick.rows);
-    }
-    for (const messageType of types) {
-      const params = { table, messageType, now, limit: limit - claimed.length, maxClaimKey, maxSeq };
-      if (params.limit <= 0) break;
-      const rows = sql.claimBatch.all({ ...params, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix });
-      const context = { table, messageType, owner, updatedBy, now, leaseExpiresAt, tokenPrefix, groupKey: null };
-      for (const row of rows) claimed.push(toClaimedMessage(row, context));
-    }
-    return claimed.sort(olderFirst).map(({ message }) => message);
-  });
+  const claimAll = createClaimTransaction(db, sql, options);
 
   // One transaction for the batch; each request is all-or-nothing by itself (a stale token
   // writes nothing of its request). A SQLite failure (busy, I/O) rolls the whole batch back
@@ -249,29 +158,7 @@ export function createStoreOnDatabase(
       ),
   );
 
-  // Rate-limit tokens: each key's grant log is read, judged by store/rate-log.ts and written
-  // back inside one BEGIN IMMEDIATE transaction, so callers of every process serialize.
-  const takeAll = db.transaction((requests: readonly TokenRequest[], now: number): TokenGrant[] => {
-    sql.deleteRateLimits.run({ now, key: null });
-    return requests.map((request) => {
-      const log = parseGrantLog(sql.selectRateLimit.get({ key: request.key })?.grants);
-      const { granted, at, nextAt, expiresAt } = takeFromLog(log, request, now);
-      if (log.length === 0) sql.deleteRateLimits.run({ now, key: request.key });
-      else sql.upsertRateLimit.run({ key: request.key, grants: JSON.stringify(log), expiresAt });
-      return { granted, at, nextAt };
-    });
-  });
-
-  const returnAll = db.transaction((returns: readonly TokenReturn[], now: number): void => {
-    for (const r of returns) {
-      const row = sql.selectRateLimit.get({ key: r.key });
-      const log = parseGrantLog(row?.grants);
-      if (row === undefined || !returnToLog(log, r.at, r.count)) continue;
-      // The interval is not stored: the old expiry stays (at worst the row is kept a little longer).
-      if (log.length === 0) sql.deleteRateLimits.run({ now, key: r.key });
-      else sql.upsertRateLimit.run({ key: r.key, grants: JSON.stringify(log), expiresAt: row.expiresAt });
-    }
-  });
+  const { takeAll, returnAll } = createTokenTransactions(db, sql);
 
   // The key's next row becomes its head in the same transaction (promote-key.sql).
   const skipAndPromote = db.transaction((request: SkipParkedRequest, now: number): boolean => {
@@ -378,7 +265,10 @@ export function createStoreOnDatabase(
     async reapExpiredLeases(request: ReapRequest) {
       if (request.limit <= 0) return 0;
       const { limit, retryDelayMs, updatedBy } = request;
-      reportCorrupt(guard('reapExpiredLeases', () => sql.setAsideCorruptLeases.all({ now: clock.now(), updatedBy })));
+      reportCorruptRows(
+        options.logger,
+        guard('reapExpiredLeases', () => sql.setAsideCorruptLeases.all({ now: clock.now(), updatedBy })),
+      );
       return guard('reapExpiredLeases', () =>
         sql.reapExpiredLeases.run({ now: clock.now(), retryDelayMs, limit, updatedBy }),
       ).changes;

@@ -1,9 +1,7 @@
 -- Group claims: claims up to @limit rows of one group (its free slots, computed in the same
--- transaction by group-in-flight.sql), oldest AVAILABLE_AT (then seq) first (same lease,
--- token and RETURNING as claim-batch.sql; ordering keys respected), walking
--- {prefix}messages_group_claimable within the group only. Priorities do not reorder rows
--- within a group (FIFO by AVAILABLE_AT, docs/flow-control.md): ordering by the claim key
--- would need the group index on that expression and a group-next.sql rewritten with it.
+-- transaction by group-in-flight.sql), smallest claim key (then seq) first, as claim-batch.sql
+-- (same lease, token, claim key and RETURNING; ordering keys respected), walking
+-- {prefix}messages_claimable within the group's range only (schema-v7.sql).
 --
 -- @tokenPrefix     TEXT     a new id of the store's id generator and '.', once per claim call
 -- @table           TEXT     the event table
@@ -24,13 +22,14 @@ SET status = 'IN_PROGRESS',
     updated_at = @now
 WHERE seq IN (
   SELECT m.seq
-  FROM {prefix}messages AS m INDEXED BY {prefix}messages_group_claimable
+  FROM {prefix}messages AS m INDEXED BY {prefix}messages_claimable
   WHERE m.table_name = @table
     AND m.message_type = @messageType
     AND m.group_key = @groupKey
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.group_key IS NOT NULL
     AND m.key_wait IS NULL
+    AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
     AND m.available_at <= @now
     AND (
       m.ordering_key IS NULL
@@ -45,7 +44,7 @@ WHERE seq IN (
           AND earlier.key_skipped IS NULL
       )
     )
-  ORDER BY m.available_at, m.seq
+  ORDER BY (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq
   LIMIT +@limit
 )
 RETURNING

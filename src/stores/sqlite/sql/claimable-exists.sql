@@ -1,5 +1,5 @@
--- Wake-up hint: whether a table has any claimable, due row (any message type); one probe of
--- the partial index {prefix}messages_claimable, then of {prefix}messages_group_claimable.
+-- Wake-up hint: whether a table has any claimable, due row (any message type), grouped or
+-- not: a walk of the partial index {prefix}messages_claimable that stops at the first due row.
 --
 -- @table  TEXT     the event table
 -- @now    INTEGER  epoch ms, store clock
@@ -8,15 +8,6 @@ SELECT EXISTS (
   FROM {prefix}messages
   WHERE table_name = @table
     AND status IN ('UNPROCESSED', 'RETRY')
-    AND group_key IS NULL
-    AND key_wait IS NULL
-    AND available_at <= @now
-) OR EXISTS (
-  SELECT 1
-  FROM {prefix}messages
-  WHERE table_name = @table
-    AND status IN ('UNPROCESSED', 'RETRY')
-    AND group_key IS NOT NULL
     AND key_wait IS NULL
     AND available_at <= @now
 ) AS found;

@@ -1,8 +1,11 @@
 -- One page of parked ordering keys: per (table, key), its earliest FAILED row nobody skipped
 -- (the head), in the head's publish order (seq) after the cursor @after, with `waiting`, the
--- key's later rows that are not COMPLETED or FAILED. Walks the small partial index
--- {prefix}messages_parked; each head costs two probes of {prefix}messages_ordering (is
--- there an earlier parked row of its key; how many rows wait behind it).
+-- key's later rows that are not COMPLETED or FAILED. Reads the FAILED rows of the terminal
+-- index {prefix}messages_terminal (a page sorts the keyed, not skipped ones by seq: its cost
+-- grows with the FAILED rows kept, not with the backlog); each head costs two probes of
+-- {prefix}messages_ordering (is there an earlier parked row of its key; how many rows wait
+-- behind it). Schema version 7 dropped the parked-head index this walked before: every
+-- status change of every row paid for its predicate.
 --
 -- @after  INTEGER  the seq of the previous page's last head, or -1 for the first page
 -- @limit  INTEGER  at most this many keys (the caller asks one more to know if a next page exists)
@@ -37,8 +40,9 @@ SELECT
      AND w.status <> 'COMPLETED'
      AND w.key_skipped IS NULL
      AND w.status <> 'FAILED') AS waiting
-FROM {prefix}messages AS h INDEXED BY {prefix}messages_parked
-WHERE h.status = 'FAILED'
+FROM {prefix}messages AS h INDEXED BY {prefix}messages_terminal
+WHERE h.status IN ('COMPLETED', 'FAILED')
+  AND h.status = 'FAILED'
   AND h.ordering_key IS NOT NULL
   AND h.key_skipped IS NULL
   AND h.seq > @after
