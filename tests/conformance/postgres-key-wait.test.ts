@@ -168,6 +168,21 @@ describe('postgres store: rows waiting behind their ordering key', () => {
     expect((await keyWaitCounts(store.schema)).waiting).toBe(2);
   });
 
+  it('after close, a keyed completion and a skip fail with EY_CLOSED like every other call', async () => {
+    const store = await freshStore();
+    await store.publish([message('k', 0)]);
+    const [head] = await store.claim(claimOf(1));
+    await store.close();
+    const code = (p: Promise<unknown>): Promise<unknown> =>
+      p.then(
+        () => 'resolved',
+        (e: { code?: string }) => e.code,
+      );
+    expect(await code(store.complete([done(head as ClaimedMessage)]))).toBe('EY_CLOSED');
+    const skip = { table: 'request' as const, eventId: head?.eventId ?? '', messageType: TYPE, updatedBy: 'op' };
+    expect(await code(store.skipParkedHead(skip))).toBe('EY_CLOSED');
+  });
+
   it('migrating a version-5 schema marks the waiting rows, and every key drains', async () => {
     const schema = randomSchema('kw5');
     cleanups.push(() => dropSchema(schema));

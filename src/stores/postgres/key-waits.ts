@@ -131,6 +131,7 @@ export class KeyWaits {
    * runner of named statements on that connection. Rolled back when `work` throws.
    */
   async inTransaction<T>(operation: string, work: (on: StatementOn) => Promise<T>): Promise<T> {
+    this.conn.assertOpen(operation);
     let client: pg.PoolClient;
     try {
       client = await this.conn.pool.connect();
