@@ -21,6 +21,35 @@
  */
 import type { Status } from '../core/status.js';
 import type { Table } from '../core/message-type.js';
+import type {
+  ListPage,
+  ListRequest,
+  ParkedKeysPage,
+  ParkedKeysRequest,
+  PurgeRequest,
+  ReapRequest,
+  RedriveFilter,
+  RowFilter,
+  SkipParkedRequest,
+  StatusCount,
+} from './port-operator.js';
+import type { TokenGrant, TokenRequest, TokenReturn } from './port-tokens.js';
+
+// The operator-side and rate-limit token shapes live in their own files; they are part of the port.
+export type {
+  ListPage,
+  ListRequest,
+  ParkedKey,
+  ParkedKeysPage,
+  ParkedKeysRequest,
+  PurgeRequest,
+  ReapRequest,
+  RedriveFilter,
+  RowFilter,
+  SkipParkedRequest,
+  StatusCount,
+} from './port-operator.js';
+export type { TokenGrant, TokenRequest, TokenReturn } from './port-tokens.js';
 
 /** A message to write: by `publish`, or emitted with a completion. */
 export interface NewMessage {
@@ -179,94 +208,6 @@ export interface FailRequest {
   readonly retryDelayMs: number | null;
 }
 
-export interface RowFilter {
-  readonly table?: Table | undefined;
-  readonly messageType?: string | undefined;
-  readonly eventId?: string | undefined;
-  readonly statuses?: readonly Status[] | undefined;
-}
-
-/**
- * What a re-drive moves: a {@link RowFilter} naming at least one field, or `{ all: true }`
- * to re-drive every ERROR and FAILED row (a filter with no field is refused, so a typo can
- * never re-drive everything).
- */
-export interface RedriveFilter extends RowFilter {
-  readonly all?: true | undefined;
-}
-
-export interface ListRequest extends RowFilter {
-  /** At most this many rows, oldest first. */
-  readonly limit: number;
-  /** Opaque cursor from a previous page's `next`. */
-  readonly after?: string | undefined;
-}
-
-export interface ListPage {
-  readonly rows: readonly MessageRow[];
-  /** Cursor for the next page, or null when this was the last. */
-  readonly next: string | null;
-}
-
-export interface StatusCount {
-  readonly table: Table;
-  readonly messageType: string;
-  readonly status: Status;
-  readonly count: number;
-}
-
-export interface PurgeRequest {
-  /** Delete rows in these terminal statuses (COMPLETED, FAILED). */
-  readonly statuses: readonly ('COMPLETED' | 'FAILED')[];
-  /** ... whose UPDATED_DTTM is older than now - olderThanMs (store clock). */
-  readonly olderThanMs: number;
-  /** At most this many rows per call; call again while it returns `limit`. */
-  readonly limit: number;
-}
-
-export interface ReapRequest {
-  /** At most this many rows per call. */
-  readonly limit: number;
-  /** AVAILABLE_AT = now + retryDelayMs for reaped rows that go to ERROR. */
-  readonly retryDelayMs: number;
-  readonly updatedBy: string;
-}
-
-/** Which parked ordering keys to list (see {@link EventStore.listParkedKeys}). */
-export interface ParkedKeysRequest {
-  /** Only keys of this table; absent: every table. */
-  readonly table?: Table | undefined;
-  /** At most this many keys. */
-  readonly limit: number;
-  /** Opaque cursor from a previous page's `next`. */
-  readonly after?: string | undefined;
-}
-
-/** An ordering key held by its FAILED, not skipped head. */
-export interface ParkedKey {
-  readonly table: Table;
-  readonly orderingKey: string;
-  /** The FAILED row holding the key. */
-  readonly head: MessageRow;
-  /** Rows of the key after the head that are not COMPLETED or FAILED: what waits. */
-  readonly waiting: number;
-}
-
-export interface ParkedKeysPage {
-  readonly keys: readonly ParkedKey[];
-  /** Cursor for the next page, or null when this was the last. */
-  readonly next: string | null;
-}
-
-/** Which parked head to skip: the row `(eventId, messageType)` of `table`. */
-export interface SkipParkedRequest {
-  readonly table: Table;
-  readonly eventId: string;
-  readonly messageType: string;
-  /** The operator: UPDATED_BY, and named in LAST_ERROR. */
-  readonly updatedBy: string;
-}
-
 /**
  * A transaction a handler's own writes share with its completion (optional capability,
  * see {@link EventStore.beginTransaction}).
@@ -282,41 +223,6 @@ export interface StoreTransaction {
   complete(request: CompleteRequest): Promise<LeaseOutcome>;
   /** Rolls back everything written in the transaction and ends it. Idempotent. */
   rollback(): Promise<void>;
-}
-
-/**
- * One request for rate-limit tokens (see {@link EventStore.takeTokens}). A key's limit is
- * whatever its callers pass: all callers of one key are expected to pass the same `max`
- * and `intervalMs` (a caller with a smaller `max` simply gets fewer).
- */
-export interface TokenRequest {
-  /** The limit's name, e.g. `RQ_CHARGE` or `RQ_CHARGE/g:tenant-7`: 1 to 512 characters. */
-  readonly key: string;
-  /** Grants allowed in any window of `intervalMs`: a whole number in [1, 100,000]. */
-  readonly max: number;
-  /** The window, in milliseconds of the store's clock: a whole number in [1, one day]. */
-  readonly intervalMs: number;
-  /** Tokens wanted: a whole number in [0, max] (0 only asks when the next one comes). */
-  readonly want: number;
-}
-
-/** What {@link EventStore.takeTokens} granted for one request. */
-export interface TokenGrant {
-  /** Tokens granted, 0..want. */
-  readonly granted: number;
-  /** The store's clock when the grant was judged (the time the grant counts at): give it back with {@link TokenReturn.at}. */
-  readonly at: number;
-  /** When the key next has a token (store clock): `at` while tokens are left after this grant. */
-  readonly nextAt: number;
-}
-
-/** Unused tokens given back (see {@link EventStore.returnTokens}). */
-export interface TokenReturn {
-  readonly key: string;
-  /** The {@link TokenGrant.at} of the grant they came from. */
-  readonly at: number;
-  /** How many, ≤ what that grant gave. */
-  readonly count: number;
 }
 
 /** What a store may differ in; the conformance suite runs the matching tests. */

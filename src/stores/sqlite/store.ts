@@ -9,6 +9,8 @@
  * - **seq**: the rowid of a message row, its publish order. List cursors are seqs, and an
  *   ordering key's head is its row with the smallest seq not yet COMPLETED (nor FAILED and
  *   skipped: key_skipped, schema version 5).
+ * - **waiting**: a keyed row behind its key's head (key_wait, schema version 7): out of the
+ *   claim index until its key's head completes or is skipped (promote-key.sql).
  * - **candidate**: a claimable, due row found by claim-candidates.sql, before it is taken.
  * - **fence**: the WHERE clause every holder's write carries: the row is IN_PROGRESS under
  *   the presented claim token. A write that changes no row is `lease_lost`.
