@@ -7,7 +7,7 @@
  *   demotes them right after, in a statement of its own on the pool (key_demote: locks the
  *   keys, re-checks on a fresh snapshot). A failed demotion is only a lost optimisation:
  *   the rows stay claimable and the probe keeps them back, so its error is not the claim's.
- *   The search costs a claim about 0.5 ms (a claim of 64 unkeyed rows: 15%), so
+ *   The search makes every claim dearer (docs/flow-control.md), so
  *   {@link KeyedSearch} runs claim-keyed.sql only while searches keep finding rows to
  *   demote, and once a second otherwise: rows that queue up behind a key are walked for at
  *   most a second before a search demotes them.

@@ -87,8 +87,8 @@ WITH walked AS (
 -- then seq, when it found $3; else up to now) that its probe refused, at most 10,000: the
 -- rows to demote (passed to key_demote, schema-v6.sql). Walks messages_key_claimable,
 -- which holds no unkeyed row. The probe is a scalar min(), not EXISTS: the planner turns a
--- bare EXISTS into a hash semi-join that compares every pair of a key's rows (seconds for
--- 10,000 waiting rows); a correlated scalar subquery stays one seek of messages_ordering.
+-- bare EXISTS into a hash semi-join that compares every pair of a key's rows (quadratic in
+-- a key's backlog); a correlated scalar subquery stays one seek of messages_ordering.
 blocked AS (
   SELECT b.seq
   FROM unnest($2::text[]) AS t(message_type)

@@ -24,7 +24,7 @@
 -- and never walked. Keyed rows the probe refuses that do not wait yet (publish writes
 -- key_wait NULL) are found and demoted by claim-keyed.sql, this statement plus that search,
 -- which the store runs instead of this one while searches find such rows, else once a
--- second (key-waits.ts): a search in every claim made claims of 64 unkeyed rows 15% slower.
+-- second (key-waits.ts): a search in every claim would slow unkeyed claims too.
 --
 -- The claim key is available_at − priority_lead (priority × aging step, core/priority.ts):
 -- the index's third key (schema-v2.sql), written here as the same expression so the
