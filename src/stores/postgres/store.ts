@@ -55,6 +55,7 @@ import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
 import { GroupClaims } from './group-claims.js';
+import { KeyWaits } from './key-waits.js';
 
 export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
 
@@ -160,6 +161,9 @@ export function createStoreOnConnection(
     conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
 
   const groupClaims = new GroupClaims(conn, schema, text);
+  const keyWaits = new KeyWaits(conn, schema, text);
+  // Where promote-due-retries.sql's scan for ordering keys whose head waits resumes.
+  let healCursor: [string, string] = ['', ''];
 
   const workingDataReads = new WorkingDataReads((eventIds) =>
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
@@ -219,16 +223,8 @@ export function createStoreOnConnection(
         const left = request.limit - grouped.length;
         if (left <= 0) return grouped;
         const unlimited = types.filter((t) => request.groups?.[t] === undefined);
-        const rows = await run<ClaimedRow>('claim', 'claim', [
-          table,
-          types,
-          left,
-          tokenPrefix,
-          owner,
-          request.leaseMs,
-          updatedBy,
-          unlimited,
-        ]);
+        const values = [table, types, left, tokenPrefix, owner, request.leaseMs, updatedBy, unlimited];
+        const rows = await keyWaits.claim(table, types, values);
         return grouped.length === 0 ? rows : [...grouped, ...rows];
       };
       const rows = await (wakes === undefined ? claimOnce() : wakes.claiming(table, claimOnce));
@@ -245,7 +241,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
+      const rows = await keyWaits.complete(requests, completeValues(requests, channel, agingStepMs));
       return outcomesOf(requests.length, rows);
     },
 
@@ -308,11 +304,13 @@ export function createStoreOnConnection(
     async promoteDueRetries(limit, updatedBy) {
       conn.assertOpen('promoteDueRetries');
       if (limit <= 0) return 0;
-      const [row] = await run<{ promoted: number }>('promoteDueRetries', 'promoteDueRetries', [
-        limit,
-        updatedBy,
-        channel,
-      ]);
+      const [row] = await run<{ promoted: number; heal_table: string | null; heal_key: string | null }>(
+        'promoteDueRetries',
+        'promoteDueRetries',
+        [limit, updatedBy, channel, ...healCursor],
+      );
+      const [healTable, healKey] = [row?.heal_table ?? null, row?.heal_key ?? null];
+      healCursor = healTable !== null && healKey !== null ? [healTable, healKey] : ['', ''];
       return row?.promoted ?? 0;
     },
 
@@ -423,22 +421,16 @@ export function createStoreOnConnection(
 
     async skipParkedHead(given) {
       const request = checkSkipParkedRequest(given);
-      const [row] = await run<{ skipped: number }>('skipParkedHead', 'skipParkedHead', [
-        request.table,
-        request.eventId,
-        request.messageType,
-        request.updatedBy,
-        channel,
-      ]);
-      return (row?.skipped ?? 0) > 0;
+      return keyWaits.skip([request.table, request.eventId, request.messageType, request.updatedBy, channel]);
     },
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(conn, (request) => [
-        text('complete'),
-        completeValues([request], channel, agingStepMs),
-      ]);
+      return beginHandlerTransaction(
+        conn,
+        (request) => [text('complete'), completeValues([request], channel, agingStepMs)],
+        (rows) => keyWaits.afterHandlerComplete(rows),
+      );
     },
 
     ...(wakes !== undefined && {

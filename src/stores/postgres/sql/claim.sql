@@ -20,6 +20,12 @@
 -- probe repeats). A FAILED row nobody skipped parks its key; rows without a key never probe. The head itself being claimed by someone else at the
 -- same moment still counts as "not terminal", so one key has at most one row in progress.
 --
+-- Rows waiting behind their key (key_wait set, schema-v6.sql) are not in messages_claimable
+-- and never walked. Keyed rows the probe refuses that do not wait yet (publish writes
+-- key_wait NULL) are found and demoted by claim-keyed.sql, this statement plus that search,
+-- which the store runs instead of this one while searches find such rows, else once a
+-- second (key-waits.ts): a search in every claim would slow unkeyed claims too.
+--
 -- The claim key is available_at − priority_lead (priority × aging step, core/priority.ts):
 -- the index's third key (schema-v2.sql), written here as the same expression so the
 -- planner walks the index by it; for a row without a priority it is available_at. The index
@@ -54,6 +60,7 @@ WITH picked AS (
         AND m.message_type = t.message_type
         AND m.status IN ('UNPROCESSED', 'RETRY')
         AND m.group_key IS NULL
+        AND m.key_wait IS NULL
         AND m.available_at - m.priority_lead <= {schema}.now_ms()
         AND m.available_at <= {schema}.now_ms()
         AND (

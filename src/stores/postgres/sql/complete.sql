@@ -6,7 +6,9 @@
 -- The lease owner is kept (who completed it).
 --
 -- Requests are numbered 1..n by position; emits and working data name their request.
--- Returns the numbers of the requests that completed (the rest are lease_lost).
+-- Returns the numbers of the requests that completed (the rest are lease_lost), each with
+-- its row's table and ORDERING_KEY: a keyed completion releases its key, and the store
+-- promotes the key's next row (key-promote.sql).
 -- The notification names each table that got a new row; it is delivered at commit.
 --
 -- $1  bigint[]  per request: the row's seq, as its claim token names it (-1: never issued)
@@ -51,7 +53,7 @@ done AS (
     AND m.event_id = r.event_id
     AND m.message_type = r.message_type
     AND m.status = 'IN_PROGRESS'
-  RETURNING r.req
+  RETURNING r.req, m.table_name, m.ordering_key
 ),
 emit AS (
   SELECT e.*, {schema}.now_ms() AS now
@@ -97,6 +99,8 @@ working AS (
 )
 SELECT
   d.req,
+  d.table_name,
+  d.ordering_key,
   (SELECT count(pg_notify($20, t.table_name))
    FROM (SELECT DISTINCT table_name FROM emitted) AS t
    WHERE $20 IS NOT NULL) AS notified

@@ -1,6 +1,8 @@
 -- Operator re-drive: ERROR or FAILED rows matching the filter → RETRY with ATTEMPTS = 0,
 -- claimable at once; LAST_ERROR kept. A skipped FAILED keyed row holds its key again
--- (key_skipped cleared): re-driven, it is its key's head. Returns how many, with the
+-- (key_skipped cleared): re-driven, it is its key's head, so it never waits (key_wait
+-- NULL, schema-v6.sql); a later row that was the head keeps key_wait NULL and is held back
+-- by the claim's probe until this one completes. Returns how many, with the
 -- wake-up notification sent for the tables touched.
 --
 -- $1  text[]  the statuses to re-drive (a subset of ERROR, FAILED)
@@ -14,6 +16,7 @@ WITH redriven AS (
   SET status = 'RETRY',
       attempts = 0,
       key_skipped = NULL,
+      key_wait = NULL,
       available_at = {schema}.now_ms(),
       updated_by = $5,
       updated_at = {schema}.now_ms()

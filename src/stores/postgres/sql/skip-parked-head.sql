@@ -2,7 +2,8 @@
 -- not skipped yet gets key_skipped = true (it no longer holds its key, see claim.sql) and
 -- LAST_ERROR 'EY_KEY_SKIPPED: skipped by <$4> at <ISO time, server clock>; was: <previous>'.
 -- It stays FAILED. Any other row: no change. Found by the (event_id, message_type) key.
--- Returns how many rows changed (0 or 1), with the wake-up notification sent when 1.
+-- Returns how many rows changed (0 or 1), with the wake-up notification sent when 1, and
+-- the skipped row's table and key (arrays) for the store to promote the key's next row.
 --
 -- $1  text  the event table
 -- $2  text  the row's event id
@@ -23,9 +24,11 @@ WITH skipped AS (
     AND status = 'FAILED'
     AND ordering_key IS NOT NULL
     AND key_skipped IS NULL
-  RETURNING table_name
+  RETURNING table_name, ordering_key
 )
 SELECT
   count(*)::integer AS skipped,
+  (SELECT array_agg(s.table_name) FROM skipped AS s) AS tables,
+  (SELECT array_agg(s.ordering_key) FROM skipped AS s) AS keys,
   (SELECT count(pg_notify($5, s.table_name)) FROM skipped AS s WHERE $5 IS NOT NULL) AS notified
 FROM skipped;

@@ -1,0 +1,175 @@
+/**
+ * Rows waiting behind their ordering key (schema-v6.sql, key_wait): the store's side of
+ * demotion and promotion. Only keyed rows pay anything here: an unkeyed claim, completion
+ * or publish runs the one statement it ran before.
+ *
+ * - A claim whose walk met keyed rows its probe refused (claim-keyed.sql's `blocked`)
+ *   demotes them right after, in a statement of its own on the pool (key_demote: locks the
+ *   keys, re-checks on a fresh snapshot). A failed demotion is only a lost optimisation:
+ *   the rows stay claimable and the probe keeps them back, so its error is not the claim's.
+ *   The search makes every claim dearer (docs/flow-control.md), so
+ *   {@link KeyedSearch} runs claim-keyed.sql only while searches keep finding rows to
+ *   demote, and once a second otherwise: rows that queue up behind a key are walked for at
+ *   most a second before a search demotes them.
+ * - A completion or a skip that released a key promotes the key's next holding row
+ *   (key_promote) in the same transaction, before COMMIT: the key lock is held until the
+ *   release is committed, so a demotion waiting for it sees the release. A completion whose
+ *   references named no ordering key (a caller building its own LeaseRef) but that turned
+ *   out keyed promotes right after its commit instead; that order is race-free too (the
+ *   promotion's snapshot follows the commit), only a crash in between leaves the head
+ *   waiting, for the retry pass to heal (promote-due-retries.sql).
+ */
+import type pg from 'pg';
+import type { CompleteRequest } from '../../store/port.js';
+import type { PostgresConnection } from './connection.js';
+import type * as sql from './generated/scripts.js';
+import type { ClaimedRow } from './rows.js';
+
+type SqlName = keyof typeof sql;
+
+/** A row that released (or may have released) its key: its table and ORDERING_KEY. */
+export interface KeyRelease {
+  table_name: string | null;
+  ordering_key: string | null;
+}
+
+export type StatementOn = <R>(name: SqlName, values: unknown[]) => Promise<R[]>;
+
+/** A row of claim-keyed.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
+type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
+
+/** A row of complete.sql: a request that completed, with its row's table and key. */
+export type CompletedRow = { req: string } & KeyRelease;
+
+const namesKey = (request: CompleteRequest): boolean =>
+  request.ref.orderingKey !== null && request.ref.orderingKey !== undefined;
+
+/** The (table, key) pairs of `rows` that carry a key, as key-promote.sql's two arrays, or undefined. */
+export function promotionArrays(rows: readonly KeyRelease[]): [string[], string[]] | undefined {
+  const keyed = rows.filter((r) => r.ordering_key !== null && r.table_name !== null);
+  if (keyed.length === 0) return undefined;
+  return [keyed.map((r) => r.table_name as string), keyed.map((r) => r.ordering_key as string)];
+}
+
+export class KeyWaits {
+  readonly #search = new KeyedSearch();
+
+  constructor(
+    private readonly conn: PostgresConnection,
+    private readonly schema: string,
+    private readonly text: (name: SqlName) => string,
+  ) {}
+
+  #run<R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> {
+    return this.conn.query<R>(operation, `ey:${this.schema}:${name}`, this.text(name), values);
+  }
+
+  /**
+   * The ungrouped claim (claim.sql's parameters in `values`): claim-keyed.sql and the
+   * demotion of what it found when {@link KeyedSearch} says so, else claim.sql.
+   */
+  async claim(table: string, types: readonly string[], values: unknown[]): Promise<ClaimedRow[]> {
+    const searchKey = `${table}\u0000${types.join('\u0000')}`;
+    if (!this.#search.wanted(searchKey)) return this.#run<ClaimedRow>('claim', 'claim', values);
+    const out = await this.#run<ClaimOutRow>('claim', 'claimKeyed', values);
+    const blocked = out[0]?.blocked ?? null;
+    if (blocked !== null) await this.demote(table, blocked);
+    this.#search.searched(searchKey, blocked !== null);
+    return out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
+  }
+
+  /** complete.sql (`values`) for `requests`, with the promotion of the keys it released. */
+  async complete(requests: readonly CompleteRequest[], values: unknown[]): Promise<CompletedRow[]> {
+    if (requests.some(namesKey)) {
+      // Keyed: the completion and the promotion of the keys' next rows commit together.
+      return this.inTransaction('complete', async (on) => {
+        const rows = await on<CompletedRow>('complete', values);
+        const arrays = promotionArrays(rows);
+        if (arrays !== undefined) await on('keyPromote', arrays);
+        return rows;
+      });
+    }
+    const rows = await this.#run<CompletedRow>('complete', 'complete', values);
+    // References without their key (built by the caller) of keyed rows: promote after the commit.
+    await this.promote('complete (promote)', rows);
+    return rows;
+  }
+
+  /** skip-parked-head.sql (`values`) and the promotion of the key's next row, in one transaction. */
+  async skip(values: unknown[]): Promise<boolean> {
+    return this.inTransaction('skipParkedHead', async (on) => {
+      const [row] = await on<{ skipped: number; tables: string[] | null; keys: string[] | null }>(
+        'skipParkedHead',
+        values,
+      );
+      if (row?.tables && row.keys) await on('keyPromote', [row.tables, row.keys]);
+      return (row?.skipped ?? 0) > 0;
+    });
+  }
+
+  /** For a handler transaction: the promotion to run before its COMMIT, if the completion was keyed. */
+  afterHandlerComplete(rows: unknown[]): [string, unknown[]] | undefined {
+    const arrays = promotionArrays(rows as CompletedRow[]);
+    return arrays === undefined ? undefined : [this.text('keyPromote'), arrays];
+  }
+
+  /** Demotes `seqs` of `table` that still wait; errors are swallowed (see the header). */
+  async demote(table: string, seqs: readonly string[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.#run('claim (demote waiting rows)', 'keyDemote', [table, seqs]).catch(() => undefined);
+  }
+
+  /** Promotes the heads of the keys `rows` released, as a statement of its own. */
+  async promote(operation: string, rows: readonly KeyRelease[]): Promise<void> {
+    const arrays = promotionArrays(rows);
+    if (arrays === undefined) return;
+    await this.#run(operation, 'keyPromote', arrays);
+  }
+
+  /**
+   * Runs `work` in one transaction on a pooled connection (BEGIN … COMMIT); `work` gets a
+   * runner of named statements on that connection. Rolled back when `work` throws.
+   */
+  async inTransaction<T>(operation: string, work: (on: StatementOn) => Promise<T>): Promise<T> {
+    this.conn.assertOpen(operation);
+    let client: pg.PoolClient;
+    try {
+      client = await this.conn.pool.connect();
+    } catch (error) {
+      throw this.conn.translate(error, operation);
+    }
+    let broken = false;
+    try {
+      await this.conn.queryOn(client, operation, '', 'BEGIN', []);
+      const on: StatementOn = (name, values) =>
+        this.conn.queryOn(client, operation, `ey:${this.schema}:${name}`, this.text(name), values);
+      const result = await work(on);
+      await this.conn.queryOn(client, operation, '', 'COMMIT', []);
+      return result;
+    } catch (error) {
+      broken = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** When a claim searches for keyed rows to demote: claim-keyed.sql instead of claim.sql. */
+export class KeyedSearch {
+  readonly #state = new Map<string, { found: boolean; nextCheck: number }>();
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  /** Search in this claim of `key` (table and types)? Yes while searches find rows, else once per interval. */
+  wanted(key: string, now = Date.now()): boolean {
+    const state = this.#state.get(key);
+    return state === undefined || state.found || now >= state.nextCheck;
+  }
+
+  /** What a search of `key` found: rows to demote, or none. */
+  searched(key: string, found: boolean, now = Date.now()): void {
+    this.#state.set(key, { found, nextCheck: now + this.intervalMs });
+  }
+}
