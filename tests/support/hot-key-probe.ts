@@ -6,7 +6,8 @@
  * run from this checkout, builds are checkouts with a dist/, e.g. bench/build-baseline.sh's).
  *
  *   node --import tsx tests/support/hot-key-probe.ts sqlite .cache/baseline . [waiting=0,10000,100000]
- *   node --import tsx tests/support/hot-key-probe.ts postgres .cache/baseline . 0,10000
+ *
+ * PostgreSQL has its own, interleaved claim by claim: tests/support/postgres-key-wait-bench.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,15 +15,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import type { EventStore, NewMessage } from '../../src/store/port.js';
-import { POSTGRES_URL } from './postgres.js';
 
 const ROUNDS = 40;
 const [kind, ...rest] = process.argv.slice(2);
 const sizes = rest.length > 1 && /^[\d,]+$/.test(rest.at(-1) ?? '') ? (rest.pop() as string) : '0,10000,100000';
-if ((kind !== 'sqlite' && kind !== 'postgres') || rest.length === 0) {
-  console.error('usage: hot-key-probe.ts sqlite|postgres <build dir>... [waiting,...]');
+if (kind !== 'sqlite' || rest.length === 0) {
+  console.error('usage: hot-key-probe.ts sqlite <build dir>... [waiting,...]');
   process.exit(2);
 }
 
@@ -33,29 +32,12 @@ interface Opened {
 
 async function open(dir: string): Promise<Opened> {
   const dist = (path: string): string => pathToFileURL(join(resolve(dir), 'dist', path)).href;
-  if (kind === 'sqlite') {
-    const { createSqliteStore } = (await import(dist('stores/sqlite/index.js'))) as {
-      createSqliteStore: (options: { path: string }) => EventStore;
-    };
-    const folder = mkdtempSync(join(tmpdir(), 'ey-hot-key-'));
-    const store = createSqliteStore({ path: join(folder, 'store.db') });
-    return { store, done: async () => (await store.close(), rmSync(folder, { recursive: true, force: true })) };
-  }
-  const { createPostgresStore } = (await import(dist('stores/postgres/index.js'))) as {
-    createPostgresStore: (options: { connectionString: string; schema: string }) => EventStore;
+  const { createSqliteStore } = (await import(dist('stores/sqlite/index.js'))) as {
+    createSqliteStore: (options: { path: string }) => EventStore;
   };
-  const schema = `ey_hot_${randomUUID().slice(0, 8)}`;
-  const store = createPostgresStore({ connectionString: POSTGRES_URL, schema });
-  return {
-    store,
-    done: async () => {
-      await store.close();
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
-    },
-  };
+  const folder = mkdtempSync(join(tmpdir(), 'ey-hot-key-'));
+  const store = createSqliteStore({ path: join(folder, 'store.db') });
+  return { store, done: async () => (await store.close(), rmSync(folder, { recursive: true, force: true })) };
 }
 
 const message = (orderingKey: string): NewMessage => ({
