@@ -76,8 +76,8 @@ export function createClaimTransaction(
     const leaseExpiresAt = now + request.leaseMs;
     const { owner, updatedBy } = request;
     const lease = { now, leaseOwner: owner, leaseExpiresAt, updatedBy, tokenPrefix };
-    // Grouped rows first, group by group (store/group-claim.ts); a type the request names no
-    // limit for costs one seek of an index that holds only grouped rows.
+    // Grouped rows first, group by group (store/group-claim.ts); a type without grouped rows
+    // costs one seek of the claim index past its ungrouped range (group-next.sql).
     for (const messageType of types) {
       if (limit - claimed.length <= 0) break;
       const cursorKey = `${table}\u0000${messageType}`;
