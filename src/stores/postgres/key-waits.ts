@@ -11,45 +11,23 @@
  *   {@link KeyedSearch} runs claim-keyed.sql only while searches keep finding rows to
  *   demote, and once a second otherwise: rows that queue up behind a key are walked for at
  *   most a second before a search demotes them.
- * - A completion or a skip that released a key promotes the key's next holding row
- *   (key_promote) in the same transaction, before COMMIT: the key lock is held until the
- *   release is committed, so a demotion waiting for it sees the release. A completion whose
- *   references named no ordering key (a caller building its own LeaseRef) but that turned
- *   out keyed promotes right after its commit instead; that order is race-free too (the
- *   promotion's snapshot follows the commit), only a crash in between leaves the head
- *   waiting, for the retry pass to heal (promote-due-retries.sql).
+ * - A completion that released a key promotes the key's next holding row (key_promote) in
+ *   the completion statement itself (complete.sql), a skip in the same transaction as the
+ *   skip: the key lock is held until the release is committed, so a demotion waiting for it
+ *   sees the release. The retry pass heals a key whose head waits all the same
+ *   (promote-due-retries.sql: e.g. an older process that completed without promoting).
  */
 import type pg from 'pg';
-import type { CompleteRequest } from '../../store/port.js';
 import type { PostgresConnection } from './connection.js';
 import type * as sql from './generated/scripts.js';
 import type { ClaimedRow } from './rows.js';
 
 type SqlName = keyof typeof sql;
 
-/** A row that released (or may have released) its key: its table and ORDERING_KEY. */
-export interface KeyRelease {
-  table_name: string | null;
-  ordering_key: string | null;
-}
-
 export type StatementOn = <R>(name: SqlName, values: unknown[]) => Promise<R[]>;
 
 /** A row of claim-keyed.sql: a claimed row (seq NULL when none was), with the seqs to demote. */
 type ClaimOutRow = Omit<ClaimedRow, 'seq'> & { seq: string | null; blocked: string[] | null };
-
-/** A row of complete.sql: a request that completed, with its row's table and key. */
-export type CompletedRow = { req: string } & KeyRelease;
-
-const namesKey = (request: CompleteRequest): boolean =>
-  request.ref.orderingKey !== null && request.ref.orderingKey !== undefined;
-
-/** The (table, key) pairs of `rows` that carry a key, as key-promote.sql's two arrays, or undefined. */
-export function promotionArrays(rows: readonly KeyRelease[]): [string[], string[]] | undefined {
-  const keyed = rows.filter((r) => r.ordering_key !== null && r.table_name !== null);
-  if (keyed.length === 0) return undefined;
-  return [keyed.map((r) => r.table_name as string), keyed.map((r) => r.ordering_key as string)];
-}
 
 export class KeyWaits {
   readonly #search = new KeyedSearch();
@@ -78,23 +56,6 @@ export class KeyWaits {
     return out.filter((r): r is ClaimOutRow & { seq: string } => r.seq !== null);
   }
 
-  /** complete.sql (`values`) for `requests`, with the promotion of the keys it released. */
-  async complete(requests: readonly CompleteRequest[], values: unknown[]): Promise<CompletedRow[]> {
-    if (requests.some(namesKey)) {
-      // Keyed: the completion and the promotion of the keys' next rows commit together.
-      return this.inTransaction('complete', async (on) => {
-        const rows = await on<CompletedRow>('complete', values);
-        const arrays = promotionArrays(rows);
-        if (arrays !== undefined) await on('keyPromote', arrays);
-        return rows;
-      });
-    }
-    const rows = await this.#run<CompletedRow>('complete', 'complete', values);
-    // References without their key (built by the caller) of keyed rows: promote after the commit.
-    await this.promote('complete (promote)', rows);
-    return rows;
-  }
-
   /** skip-parked-head.sql (`values`) and the promotion of the key's next row, in one transaction. */
   async skip(values: unknown[]): Promise<boolean> {
     return this.inTransaction('skipParkedHead', async (on) => {
@@ -107,23 +68,10 @@ export class KeyWaits {
     });
   }
 
-  /** For a handler transaction: the promotion to run before its COMMIT, if the completion was keyed. */
-  afterHandlerComplete(rows: unknown[]): [string, unknown[]] | undefined {
-    const arrays = promotionArrays(rows as CompletedRow[]);
-    return arrays === undefined ? undefined : [this.text('keyPromote'), arrays];
-  }
-
   /** Demotes `seqs` of `table` that still wait; errors are swallowed (see the header). */
   async demote(table: string, seqs: readonly string[]): Promise<void> {
     if (seqs.length === 0) return;
     await this.#run('claim (demote waiting rows)', 'keyDemote', [table, seqs]).catch(() => undefined);
-  }
-
-  /** Promotes the heads of the keys `rows` released, as a statement of its own. */
-  async promote(operation: string, rows: readonly KeyRelease[]): Promise<void> {
-    const arrays = promotionArrays(rows);
-    if (arrays === undefined) return;
-    await this.#run(operation, 'keyPromote', arrays);
   }
 
   /**

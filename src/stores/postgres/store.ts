@@ -241,7 +241,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await keyWaits.complete(requests, completeValues(requests, channel, agingStepMs));
+      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
       return outcomesOf(requests.length, rows);
     },
 
@@ -426,11 +426,10 @@ export function createStoreOnConnection(
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(
-        conn,
-        (request) => [text('complete'), completeValues([request], channel, agingStepMs)],
-        (rows) => keyWaits.afterHandlerComplete(rows),
-      );
+      return beginHandlerTransaction(conn, (request) => [
+        text('complete'),
+        completeValues([request], channel, agingStepMs),
+      ]);
     },
 
     ...(wakes !== undefined && {

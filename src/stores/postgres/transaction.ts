@@ -85,8 +85,7 @@ export function kyselyTransaction(trx: object): Queryable {
 
 /**
  * A handler's transaction: a pool connection after BEGIN. `complete` runs complete.sql on it
- * (one statement: the fenced status change, the emits, the working data), then for a keyed
- * row the promotion of its key's next row (`afterComplete`), and commits; a
+ * (one statement: the fenced status change, the emits, the working data) and commits; a
  * stale token rolls back the handler's writes with it. `rollback` destroys the connection
  * instead of sending ROLLBACK: an aborted handler may still be using the client, and a
  * destroyed connection can never be handed to anyone else (the server rolls back when the
@@ -95,7 +94,6 @@ export function kyselyTransaction(trx: object): Queryable {
 export async function beginHandlerTransaction(
   conn: PostgresConnection,
   statement: (request: CompleteRequest) => [string, unknown[]],
-  afterComplete: (rows: unknown[]) => [string, unknown[]] | undefined,
 ): Promise<StoreTransaction> {
   let client: pg.PoolClient;
   try {
@@ -135,9 +133,6 @@ export async function beginHandlerTransaction(
           end(false);
           return 'lease_lost';
         }
-        // A keyed completion promotes its key's next row before COMMIT (key-waits.ts).
-        const after = afterComplete(done.rows);
-        if (after !== undefined) await client.query(after[0], after[1]);
         await client.query('COMMIT');
         end(false);
         return 'ok';

@@ -7,8 +7,9 @@
 --
 -- Requests are numbered 1..n by position; emits and working data name their request.
 -- Returns the numbers of the requests that completed (the rest are lease_lost), each with
--- its row's table and ORDERING_KEY: a keyed completion releases its key, and the store
--- promotes the key's next row (key-promote.sql).
+-- its row's table and ORDERING_KEY. A keyed row that completed was its key's head: the
+-- statement also lets each such key's next row into the claim index (`promoted`, below),
+-- so a keyed completion stays one round trip and one transaction.
 -- The notification names each table that got a new row; it is delivered at commit.
 --
 -- $1  bigint[]  per request: the row's seq, as its claim token names it (-1: never issued)
@@ -96,6 +97,19 @@ working AS (
   WHERE w.req IN (SELECT req FROM done)
   ORDER BY w.event_id, w.name, w.req DESC, w.ord DESC
   ON CONFLICT (event_id, name) DO UPDATE SET value = excluded.value
+),
+-- key_promote (schema-v6.sql) takes the keys' advisory locks, then clears key_wait on each
+-- key's first holding row. Its queries see this statement's completions above (a VOLATILE
+-- function's query runs after a command-counter step, as a trigger's would) and, under READ
+-- COMMITTED, every commit before its locks were granted; the locks are held until this
+-- statement commits, so a demotion waiting for them sees the completion. Called once, and
+-- only when a keyed row completed (HAVING): a CTE that calls a volatile function is never
+-- inlined.
+promoted AS (
+  SELECT {schema}.key_promote(array_agg(table_name), array_agg(ordering_key)) AS n
+  FROM done
+  WHERE ordering_key IS NOT NULL
+  HAVING count(*) > 0
 )
 SELECT
   d.req,
@@ -103,5 +117,6 @@ SELECT
   d.ordering_key,
   (SELECT count(pg_notify($20, t.table_name))
    FROM (SELECT DISTINCT table_name FROM emitted) AS t
-   WHERE $20 IS NOT NULL) AS notified
+   WHERE $20 IS NOT NULL) AS notified,
+  (SELECT n FROM promoted) AS promoted
 FROM done AS d;

@@ -1,6 +1,6 @@
 -- Promotes the head of each ordering key named: key_promote (schema-v6.sql) locks the keys
--- and clears key_wait on each key's first holding row. Runs in the transaction of the
--- completion or skip that released the key (or right after it, see store.ts).
+-- and clears key_wait on each key's first holding row. Runs in the transaction of the skip
+-- that released the key (key-waits.ts); a completion calls key_promote itself (complete.sql).
 -- Returns how many rows it promoted.
 --
 -- $1  text[]  per key: the event table
