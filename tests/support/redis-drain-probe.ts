@@ -18,7 +18,17 @@ const loops = Number(process.argv[3] ?? 4);
 const batch = Number(process.argv[4] ?? 64);
 const keys = Number(process.argv[5] ?? 0);
 const aof =
-  process.env.NOAOF === '1' ? ['--save', ''] : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+  process.env.NOAOF === '1'
+    ? ['--save', '']
+    : [
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        ...(process.env.NOREWRITE === '1' ? ['--auto-aof-rewrite-percentage', '0'] : []),
+      ];
 const server = await createRedisServer(aof);
 await server.start();
 const store = createRedisStore({ port: server.port });
@@ -30,11 +40,16 @@ await publishBacklog(store, events, {
   orderingKeys: keys,
 });
 
-async function serverStats(): Promise<{ cpu: number; calls: Map<string, number> }> {
+async function serverStats(): Promise<{ cpu: number; sys: number; aofBytes: number; calls: Map<string, number> }> {
   const text = await admin.info('all');
   const num = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
   const calls = [...text.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, n, c]) => [n ?? '', Number(c)] as const);
-  return { cpu: num('used_cpu_user') + num('used_cpu_sys'), calls: new Map(calls) };
+  return {
+    cpu: num('used_cpu_user') + num('used_cpu_sys'),
+    sys: num('used_cpu_sys'),
+    aofBytes: num('aof_current_size'),
+    calls: new Map(calls),
+  };
 }
 
 await admin.config('RESETSTAT');
@@ -70,7 +85,8 @@ const cpu = process.cpuUsage(cpuBefore);
 const after = await serverStats();
 console.log(
   `${done} events in ${seconds.toFixed(2)} s = ${Math.round(done / seconds)}/s; ` +
-    `Redis CPU ${(((after.cpu - before.cpu) / done) * 1e6).toFixed(1)} µs/event; ` +
+    `Redis CPU ${(((after.cpu - before.cpu) / done) * 1e6).toFixed(1)} µs/event ` +
+    `(system ${(((after.sys - before.sys) / done) * 1e6).toFixed(1)}), AOF ${Math.round((after.aofBytes - before.aofBytes) / done)} bytes/event; ` +
     `client CPU ${((cpu.user + cpu.system) / done).toFixed(1)} µs/event`,
 );
 const commands = [...after.calls].filter(([n]) => n !== 'info' && n !== 'config');
