@@ -2,8 +2,10 @@
 // Generates one TypeScript module per store from its SQL and Lua files
 // (graphile-worker's buildSqlModule): src/stores/<store>/{sql,lua}/*.{sql,lua}
 // → src/stores/<store>/generated/scripts.ts, exporting each file's text as a constant named
-// after the file (claim-batch.sql → claimBatch). In Lua, a line `--@include name` is replaced
-// by the text of lua/includes/name.lua, so shared fragments are included, not copied.
+// after the file (claim-batch.sql → claimBatch). A line `--@include name` is replaced by the
+// text of includes/name.lua (or includes/name.sql) next to the file, indented as the line is,
+// so shared fragments are included, not copied. Schema migrations (schema-v*.sql) never
+// include: their text is history and must not change when a fragment does.
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname, basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +13,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'stores');
 const camel = (name) => name.replace(/-(\d+)$/, '').replace(/[-_](\w)/g, (_, c) => c.toUpperCase());
 
-function inline(dir, text, seen = new Set()) {
-  return text.replace(/^--@include ([\w-]+)\s*$/gm, (_, name) => {
+function inline(dir, kind, text, seen = new Set()) {
+  return text.replace(/^([ \t]*)--@include ([\w-]+)[ \t]*$/gm, (_, indent, name) => {
     if (seen.has(name)) throw new Error(`include cycle at ${name}`);
-    const path = join(dir, 'includes', `${name}.lua`);
-    return inline(dir, readFileSync(path, 'utf8').trimEnd(), new Set([...seen, name]));
+    const path = join(dir, 'includes', `${name}.${kind}`);
+    const fragment = inline(dir, kind, readFileSync(path, 'utf8').trimEnd(), new Set([...seen, name]));
+    return fragment
+      .split('\n')
+      .map((line) => (line === '' ? line : indent + line))
+      .join('\n');
   });
 }
 
@@ -27,7 +33,10 @@ for (const store of existsSync(root) ? readdirSync(root) : []) {
     for (const file of readdirSync(dir).sort()) {
       if (extname(file) !== `.${kind}`) continue;
       const text = readFileSync(join(dir, file), 'utf8');
-      entries.push([camel(basename(file, `.${kind}`)), kind === 'lua' ? inline(dir, text) : text]);
+      if (file.startsWith('schema-v') && /^[ \t]*--@include /m.test(text)) {
+        throw new Error(`${store}/${kind}/${file}: a schema migration must not include fragments`);
+      }
+      entries.push([camel(basename(file, `.${kind}`)), inline(dir, kind, text)]);
     }
   }
   if (entries.length === 0) continue;

@@ -13,7 +13,8 @@
 -- it). A FAILED row nobody skipped parks its key. The probe stays although key_wait keeps
 -- most non-heads out: a row re-driven behind its key's head has no key_wait. One claim
 -- takes at most one row per key; rows without a key never probe.
--- The candidate filter is the same as in claim-candidates.sql: keep the two in step.
+-- The candidate tests are includes/claimable-head.sql, shared with claim-candidates.sql and
+-- claim-group.sql.
 --
 -- The claim key is AVAILABLE_AT − priority_lead (priority × aging step, core/priority.ts):
 -- the index's third key (schema-v3.sql), written here as the same expression so SQLite
@@ -58,13 +59,7 @@
 -- @leaseExpiresAt  INTEGER  epoch ms: @now + leaseMs
 -- @updatedBy       TEXT     the claiming service
 UPDATE {prefix}messages
-SET status = 'IN_PROGRESS',
-    attempts = attempts + 1,
-    claim_token = @tokenPrefix || seq || CASE WHEN ordering_key IS NULL THEN '' ELSE 'k' END,
-    lease_owner = @leaseOwner,
-    lease_expires_at = @leaseExpiresAt,
-    updated_by = @updatedBy,
-    updated_at = @now
+--@include claim-set
 WHERE seq IN (
   SELECT m.seq
   FROM {prefix}messages AS m INDEXED BY {prefix}messages_claimable
@@ -72,31 +67,9 @@ WHERE seq IN (
     AND m.message_type = @messageType
     AND m.status IN ('UNPROCESSED', 'RETRY')
     AND m.group_key IS NULL
-    AND m.key_wait IS NULL
-    AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
-    AND m.available_at <= @now
     AND ((CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq) <= (@maxClaimKey, @maxSeq)
-    AND (
-      m.ordering_key IS NULL
-      OR NOT EXISTS (
-        SELECT 1
-        FROM {prefix}messages AS earlier
-        WHERE earlier.table_name = m.table_name
-          AND earlier.ordering_key = m.ordering_key
-          AND earlier.seq < m.seq
-          AND earlier.ordering_key IS NOT NULL
-          AND earlier.status <> 'COMPLETED'
-          AND earlier.key_skipped IS NULL
-      )
-    )
+    --@include claimable-head
   ORDER BY (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq
   LIMIT +@limit
 )
-RETURNING
-  seq, event_id, created_by, created_at, attempts, max_attempts, available_at, last_error,
-  ordering_key, traceparent, priority, priority_lead,
-  (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
-    {prefix}messages.payload_id,
-    (SELECT e.payload_id FROM {prefix}messages AS e
-     WHERE e.event_id = {prefix}messages.event_id AND e.payload_id IS NOT NULL LIMIT 1)
-  )) AS payload;
+--@include claimed-returning

@@ -2,8 +2,8 @@
 -- type, as (seq, claim key). The store merges the types' lists, smallest claim key first,
 -- and the limit-th entry becomes the cutoff (@maxClaimKey, @maxSeq) of claim-batch.sql,
 -- which then claims per type exactly the rows of the merged top @limit. A single-type claim
--- skips this pass. The filter is the same as claim-batch.sql's candidates: keep the two in
--- step (the claim key expression too: it is the claim index's, schema-v3.sql).
+-- skips this pass. The filter is claim-batch.sql's (includes/claimable-head.sql); the claim
+-- key expression in SELECT and ORDER BY is the claim index's, token for token (schema-v7.sql).
 --
 -- @table        TEXT     the event table (inbound, request, response, outbound)
 -- @messageType  TEXT     one of the message types to claim
@@ -15,22 +15,7 @@ WHERE m.table_name = @table
   AND m.message_type = @messageType
   AND m.status IN ('UNPROCESSED', 'RETRY')
   AND m.group_key IS NULL
-  AND m.key_wait IS NULL
-  AND (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END) <= @now
-  AND m.available_at <= @now
-  AND (
-    m.ordering_key IS NULL
-    OR NOT EXISTS (
-      SELECT 1
-      FROM {prefix}messages AS earlier
-      WHERE earlier.table_name = m.table_name
-        AND earlier.ordering_key = m.ordering_key
-        AND earlier.seq < m.seq
-        AND earlier.ordering_key IS NOT NULL
-        AND earlier.status <> 'COMPLETED'
-        AND earlier.key_skipped IS NULL
-    )
-  )
+  --@include claimable-head
 ORDER BY (CASE WHEN m.priority_lead = 0 OR typeof(m.available_at) = 'text' THEN m.available_at ELSE m.available_at - m.priority_lead END), m.seq
 -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
 LIMIT +@limit;
