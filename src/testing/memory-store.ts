@@ -5,16 +5,12 @@
  *
  * Every operation runs synchronously inside one call, so each request is atomic.
  */
-import { ErrorCode, EventyardError } from '../core/errors.js';
 import { leaseExpiredError } from '../core/lease-expiry.js';
 import { systemClock, uuidGenerator, isoTime, type Clock, type IdGenerator } from '../core/clock.js';
 import { roundRobin } from '../store/group-claim.js';
 import { checkAgingStep, checkPriorities, priorityLeadMs } from '../core/priority.js';
-import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../store/filter.js';
-import { checkParkedKeysRequest, checkSkipParkedRequest, skippedPrefix } from '../store/parked-keys.js';
 import { checkTokenRequests, checkTokenReturns, returnToLog, takeFromLog, type GrantLog } from '../store/rate-log.js';
-import { CLAIMABLE, REDRIVABLE, TERMINAL, type Status } from '../core/status.js';
-import type { Table } from '../core/message-type.js';
+import { CLAIMABLE } from '../core/status.js';
 import type {
   ClaimedMessage,
   ClaimRequest,
@@ -22,19 +18,13 @@ import type {
   EventStore,
   FailRequest,
   LeaseOutcome,
-  LeaseRef,
-  ListPage,
-  ListRequest,
-  MessageRow,
   NewMessage,
-  ParkedKey,
   PublishResult,
-  PurgeRequest,
   ReapRequest,
-  RowFilter,
-  StatusCount,
   StoreFeatures,
 } from '../store/port.js';
+import { memoryOperatorMethods } from './memory-operator.js';
+import { createMemoryState, keyOf, publicRow, type StoredRow } from './memory-state.js';
 
 export interface MemoryStoreOptions {
   /** @defaultValue the system clock */
@@ -48,64 +38,16 @@ export interface MemoryStoreOptions {
   readonly priorityAgingStepMs?: number;
 }
 
-/**
- * `skipped`: a FAILED keyed row an operator skipped (skipParkedHead): it no longer blocks its key.
- * `lead`: how far ahead of AVAILABLE_AT the row is claimed (priority × aging step, fixed at write).
- */
-type StoredRow = { -readonly [K in keyof MessageRow]: MessageRow[K] } & { seq: number; skipped: boolean; lead: number };
-
-const keyOf = (eventId: string, messageType: string): string => `${eventId}\u0000${messageType}`;
-
-function matches(row: StoredRow, filter: RowFilter): boolean {
-  return (
-    (filter.table === undefined || row.table === filter.table) &&
-    (filter.messageType === undefined || row.messageType === filter.messageType) &&
-    (filter.eventId === undefined || row.eventId === filter.eventId) &&
-    (filter.statuses === undefined || filter.statuses.includes(row.status))
-  );
-}
-
-function publicRow(row: StoredRow): MessageRow {
-  const { seq: _seq, skipped: _skipped, lead: _lead, ...rest } = row;
-  return rest;
-}
-
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidGenerator;
   const agingStepMs = checkAgingStep('memory store', options.priorityAgingStepMs);
-  const rows = new Map<string, StoredRow>();
-  const payloads = new Map<string, string>();
-  const workingData = new Map<string, Map<string, string>>();
-  const waiters = new Set<{ table: Table; wake: () => void }>();
+  const state = createMemoryState(clock);
+  const { rows, payloads, workingData, waiters, open, wake, held, clearLease, move, blockedByKey, sorted } = state;
   const grantLogs = new Map<string, GrantLog>();
   /** Group claims: the last group served per `table, type` (round-robin cursor). */
   const groupCursors = new Map<string, string>();
   let seq = 0;
-  let closed = false;
-
-  const open = (): number => {
-    if (closed) throw new EventyardError(ErrorCode.CLOSED, 'the memory store is closed');
-    return clock.now();
-  };
-  const wake = (table: Table): void => {
-    for (const waiter of waiters) if (waiter.table === table) waiter.wake();
-  };
-  const held = (ref: LeaseRef): StoredRow | undefined => {
-    const row = rows.get(keyOf(ref.eventId, ref.messageType));
-    return row?.status === 'IN_PROGRESS' && row.table === ref.table && row.claimToken === ref.claimToken
-      ? row
-      : undefined;
-  };
-  const clearLease = (row: StoredRow): void => {
-    row.leaseExpiresAt = null;
-    row.claimToken = null;
-  };
-  const move = (row: StoredRow, status: Status, updatedBy: string, now: number): void => {
-    row.status = status;
-    row.updatedBy = updatedBy;
-    row.updatedAt = now;
-  };
 
   /** `emit`: a completion's emit, whose payload never conflicts (an existing one is kept). */
   function insert(message: NewMessage, now: number, emit = false): PublishResult {
@@ -156,23 +98,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     wake(message.table);
     return { eventId: message.eventId, messageType: message.messageType, created: true, status: 'UNPROCESSED' };
   }
-
-  /** A FAILED keyed row nobody skipped: it parks its key. */
-  const parks = (row: StoredRow): boolean => row.status === 'FAILED' && row.orderingKey !== null && !row.skipped;
-
-  /** An earlier row of the same table and ordering key that is not COMPLETED, nor FAILED and skipped. */
-  const blockedByKey = (row: StoredRow): boolean =>
-    row.orderingKey !== null &&
-    [...rows.values()].some(
-      (other) =>
-        other.seq < row.seq &&
-        other.table === row.table &&
-        other.orderingKey === row.orderingKey &&
-        (!TERMINAL.includes(other.status) || parks(other)),
-    );
-
-  const sorted = (list: StoredRow[], by: (r: StoredRow) => number): StoredRow[] =>
-    list.sort((a, b) => by(a) - by(b) || a.seq - b.seq);
 
   const store: EventStore = {
     features: Object.freeze<StoreFeatures>({ multiProcess: false, orderingKeys: true }),
@@ -364,118 +289,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return expired.length;
     },
 
-    async redrive(given, updatedBy) {
-      const filter = checkRedriveFilter(given);
-      const now = open();
-      const statuses = (filter.statuses ?? REDRIVABLE).filter((s) => REDRIVABLE.includes(s));
-      const chosen = [...rows.values()].filter((r) => matches(r, { ...filter, statuses }));
-      for (const row of chosen) {
-        move(row, 'RETRY', updatedBy, now);
-        row.skipped = false;
-        row.attempts = 0;
-        row.availableAt = now;
-        wake(row.table);
-      }
-      return chosen.length;
-    },
-
-    async list(given: ListRequest): Promise<ListPage> {
-      const request = checkListRequest(given);
-      open();
-      const after = request.after === undefined ? -1 : Number(request.after);
-      if (!Number.isSafeInteger(after)) {
-        throw new EventyardError(ErrorCode.INVALID_CURSOR, `invalid list cursor ${JSON.stringify(request.after)}`);
-      }
-      const all = [...rows.values()].filter((r) => r.seq > after && matches(r, request)).sort((a, b) => a.seq - b.seq);
-      const page = all.slice(0, request.limit);
-      const last = page[page.length - 1];
-      return { rows: page.map(publicRow), next: all.length > page.length && last ? String(last.seq) : null };
-    },
-
-    async countByStatus(given?: RowFilter) {
-      const filter = checkRowFilter(given);
-      open();
-      const counts = new Map<string, StatusCount>();
-      for (const row of rows.values()) {
-        if (!matches(row, filter)) continue;
-        const key = `${row.table}\u0000${row.messageType}\u0000${row.status}`;
-        const count = counts.get(key)?.count ?? 0;
-        counts.set(key, { table: row.table, messageType: row.messageType, status: row.status, count: count + 1 });
-      }
-      return [...counts.values()];
-    },
-
-    async getPayload(eventId) {
-      open();
-      return payloads.get(eventId) ?? null;
-    },
-
-    async getWorkingData(eventId) {
-      open();
-      return new Map(workingData.get(eventId) ?? []);
-    },
-
-    async purge(given: PurgeRequest) {
-      const request = checkPurgeRequest(given);
-      const now = open();
-      const cutoff = now - request.olderThanMs;
-      const statuses: readonly Status[] = request.statuses.filter((s) => TERMINAL.includes(s));
-      const doomed = sorted(
-        [...rows.values()].filter((r) => statuses.includes(r.status) && r.updatedAt < cutoff && !parks(r)),
-        (r) => r.updatedAt,
-      ).slice(0, request.limit);
-      for (const row of doomed) rows.delete(keyOf(row.eventId, row.messageType));
-      const events = new Set(doomed.map((r) => r.eventId));
-      for (const row of rows.values()) events.delete(row.eventId);
-      for (const eventId of events) {
-        payloads.delete(eventId);
-        workingData.delete(eventId);
-      }
-      return doomed.length;
-    },
-
-    async listParkedKeys(given) {
-      const request = checkParkedKeysRequest(given);
-      open();
-      const after = request.after === undefined ? -1 : Number(request.after);
-      const all = [...rows.values()].sort((a, b) => a.seq - b.seq);
-      const heads = new Map<string, StoredRow>();
-      for (const row of all) {
-        const key = `${row.table}\u0000${row.orderingKey ?? ''}`;
-        if (parks(row) && !heads.has(key)) heads.set(key, row);
-      }
-      const keys: ParkedKey[] = [...heads.values()]
-        .filter((head) => head.seq > after && (request.table === undefined || head.table === request.table))
-        .map((head) => ({
-          table: head.table,
-          orderingKey: head.orderingKey ?? '',
-          head: publicRow(head),
-          waiting: all.filter(
-            (r) =>
-              r.seq > head.seq &&
-              r.table === head.table &&
-              r.orderingKey === head.orderingKey &&
-              !TERMINAL.includes(r.status),
-          ).length,
-        }));
-      const page = keys.slice(0, request.limit);
-      const last = page[page.length - 1];
-      const lastSeq = last === undefined ? undefined : rows.get(keyOf(last.head.eventId, last.head.messageType))?.seq;
-      return { keys: page, next: keys.length > page.length && lastSeq !== undefined ? String(lastSeq) : null };
-    },
-
-    async skipParkedHead(given) {
-      const request = checkSkipParkedRequest(given);
-      const now = open();
-      const row = rows.get(keyOf(request.eventId, request.messageType));
-      if (row === undefined || row.table !== request.table || !parks(row)) return false;
-      row.skipped = true;
-      row.lastError = skippedPrefix(request.updatedBy, now) + (row.lastError ?? '');
-      move(row, 'FAILED', request.updatedBy, now);
-      wake(row.table);
-      return true;
-    },
-
     async waitForMessages(table, timeoutMs, signal) {
       open();
       if (signal.aborted) return;
@@ -494,9 +307,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     },
 
     async close() {
-      closed = true;
-      for (const waiter of waiters) waiter.wake();
+      state.close();
     },
+
+    ...memoryOperatorMethods(state),
   };
   return store;
 }
