@@ -1,70 +1,19 @@
 /**
  * The SQLite store beyond the conformance suite: migrations, schema-version refusal, query
- * plans on the partial indexes, several connections on one file, busy handling, options,
- * the injected clock and the cross-connection wake-up hint.
+ * plans on the partial indexes, options, the injected clock, fencing and the group commit.
+ * Several connections on one file: sqlite-connections.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import Sqlite from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isEventyardError } from '../../src/core/errors.js';
-import type { ClaimRequest, NewMessage } from '../../src/store/port.js';
-import { createSqliteStore, LATEST_SCHEMA_VERSION, type SqliteStore } from '../../src/stores/sqlite/index.js';
+import type { NewMessage } from '../../src/store/port.js';
+import { createSqliteStore, LATEST_SCHEMA_VERSION } from '../../src/stores/sqlite/index.js';
 import * as scripts from '../../src/stores/sqlite/generated/scripts.js';
 import { migrate, MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
+import { claimRequest, errorOf, message, open, sqliteFile, useSqliteFile } from '../support/sqlite-unit.js';
 
-let dir: string;
-let file: string;
-const opened: SqliteStore[] = [];
-
-const open = (options: Parameters<typeof createSqliteStore>[0] = {}): SqliteStore => {
-  const store = createSqliteStore({ path: file, ...options });
-  opened.push(store);
-  return store;
-};
-
-const message = (overrides: Partial<NewMessage> = {}): NewMessage => ({
-  eventId: randomUUID(),
-  messageType: 'RQ_UNIT',
-  table: 'request',
-  payload: '{"n":1}',
-  maxAttempts: 3,
-  createdBy: 'SERVICE_A',
-  ...overrides,
-});
-
-const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  table: 'request',
-  messageTypes: ['RQ_UNIT'],
-  limit: 10,
-  owner: 'SERVICE_B/unit/1',
-  updatedBy: 'SERVICE_B',
-  leaseMs: 30_000,
-  ...overrides,
-});
-
-async function errorOf(work: Promise<unknown> | (() => unknown)): Promise<unknown> {
-  try {
-    await (typeof work === 'function' ? work() : work);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'eventyard-sqlite-unit-'));
-  file = join(dir, 'store.db');
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useSqliteFile();
 
 describe('sqlite store: migrations', () => {
   it('creates the schema once; reopening and migrating again change nothing', async () => {
@@ -76,7 +25,7 @@ describe('sqlite store: migrations', () => {
     expect(second.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect((await second.list({ limit: 10 })).rows).toHaveLength(1);
 
-    const db = new Sqlite(file);
+    const db = new Sqlite(sqliteFile.path);
     expect(migrate(db, 'ey_')).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare('SELECT version FROM ey_schema_version').all()).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
@@ -85,7 +34,7 @@ describe('sqlite store: migrations', () => {
   });
 
   it('version 5 keeps FAILED keyed rows of an older file from parking their keys', async () => {
-    const db = new Sqlite(file);
+    const db = new Sqlite(sqliteFile.path);
     expect(
       migrate(
         db,
@@ -125,12 +74,12 @@ describe('sqlite store: migrations', () => {
 
   it('refuses a file whose schema is newer, leaving it untouched', async () => {
     await open().close();
-    const db = new Sqlite(file);
+    const db = new Sqlite(sqliteFile.path);
     db.prepare('UPDATE ey_schema_version SET version = ?').run(LATEST_SCHEMA_VERSION + 1);
     db.close();
-    const error = await errorOf(() => createSqliteStore({ path: file }));
+    const error = await errorOf(() => createSqliteStore({ path: sqliteFile.path }));
     expect(isEventyardError(error, 'EY_SCHEMA_VERSION')).toBe(true);
-    const after = new Sqlite(file);
+    const after = new Sqlite(sqliteFile.path);
     expect(after.prepare('SELECT version FROM ey_schema_version').pluck().get()).toBe(LATEST_SCHEMA_VERSION + 1);
     after.close();
   });
@@ -157,7 +106,7 @@ describe('sqlite store: query plans', () => {
     const store = open();
     // Statistics as a large, mostly COMPLETED table would have them must not change the plans.
     await store.publish(Array.from({ length: 200 }, () => message()));
-    const db = new Sqlite(file);
+    const db = new Sqlite(sqliteFile.path);
     db.exec('ANALYZE');
     const expected: [string, string][] = [
       // <expr>: the claim key, available_at − priority_lead (schema-v3.sql).
@@ -219,98 +168,6 @@ describe('sqlite store: query plans', () => {
   });
 });
 
-describe('sqlite store: several connections on one file', () => {
-  it('two store instances claiming concurrently never claim a row twice', async () => {
-    const a = open();
-    const b = open();
-    const rows = 1000;
-    for (let i = 0; i < rows; i += 250) await a.publish(Array.from({ length: 250 }, () => message()));
-    const seen: string[] = [];
-    const worker = async (store: SqliteStore, owner: string): Promise<number> => {
-      let mine = 0;
-      for (;;) {
-        const claimed = await store.claim(claimRequest({ limit: 7, owner }));
-        if (claimed.length === 0) return mine;
-        mine += claimed.length;
-        seen.push(...claimed.map((c) => c.eventId));
-        const refs = claimed.map((c) => ({ ...c, ref: c }));
-        const outcomes = await store.complete(
-          refs.map(({ ref }) => ({ ref, updatedBy: owner, emits: [], workingData: [] })),
-        );
-        expect(outcomes.every((o) => o === 'ok')).toBe(true);
-      }
-    };
-    const [byA, byB] = await Promise.all([worker(a, 'A'), worker(b, 'B'), worker(a, 'A2'), worker(b, 'B2')]);
-    expect(byA).toBeGreaterThan(0);
-    expect(byB).toBeGreaterThan(0);
-    expect(seen).toHaveLength(rows);
-    expect(new Set(seen).size).toBe(rows);
-    expect(await b.countByStatus()).toEqual([
-      { table: 'request', messageType: 'RQ_UNIT', status: 'COMPLETED', count: rows },
-    ]);
-  });
-
-  it('a write blocked past busyTimeoutMs fails with EY_STORE_UNAVAILABLE (SQLITE_BUSY kept as cause); reads go on', async () => {
-    const store = open({ busyTimeoutMs: 50 });
-    await store.publish([message()]);
-    const locker = new Sqlite(file);
-    locker.exec('BEGIN IMMEDIATE');
-    try {
-      const error = await errorOf(store.publish([message()]));
-      expect(isEventyardError(error, 'EY_STORE_UNAVAILABLE')).toBe(true);
-      expect(isEventyardError(error) && error.details).toMatchObject({ sqliteCode: 'SQLITE_BUSY', transient: true });
-      expect((error as Error).cause).toMatchObject({ code: 'SQLITE_BUSY' });
-      expect(isEventyardError(await errorOf(store.claim(claimRequest())), 'EY_STORE_UNAVAILABLE')).toBe(true);
-      expect((await store.list({ limit: 10 })).rows).toHaveLength(1);
-    } finally {
-      locker.exec('COMMIT');
-      locker.close();
-    }
-    expect(await store.publish([message()])).toHaveLength(1);
-    expect(await store.claim(claimRequest())).toHaveLength(2);
-  });
-
-  it('a write waits for a lock another thread holds shorter than busyTimeoutMs', async () => {
-    const store = open({ busyTimeoutMs: 5000 });
-    const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(
-      `const { parentPort, workerData } = require('node:worker_threads');
-       const db = new (require(workerData.sqlitePath))(workerData.file);
-       db.exec('BEGIN IMMEDIATE');
-       parentPort.postMessage('locked');
-       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-       db.exec('COMMIT');
-       db.close();`,
-      { eval: true, workerData: { file, sqlitePath } },
-    );
-    await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    const started = performance.now();
-    const results = await store.publish([message()]);
-    expect(results[0]?.created).toBe(true);
-    expect(performance.now() - started).toBeGreaterThan(100);
-    await worker.terminate();
-  });
-
-  it('waitForMessages wakes on a publish by another connection', async () => {
-    const waiter = open();
-    const writer = open();
-    const controller = new AbortController();
-    const started = performance.now();
-    const waiting = waiter.waitForMessages?.('request', 10_000, controller.signal);
-    await new Promise((r) => setTimeout(r, 30));
-    await writer.publish([message({ table: 'response', messageType: 'RS_OTHER' })]);
-    await new Promise((r) => setTimeout(r, 150));
-    await writer.publish([message()]);
-    await waiting;
-    const tookMs = performance.now() - started;
-    expect(tookMs).toBeGreaterThan(170);
-    expect(tookMs).toBeLessThan(1000);
-  });
-});
-
 describe('sqlite store: behaviour', () => {
   it('judges leases by the injected clock and names the lost owner and expiry in LAST_ERROR', async () => {
     let now = Date.UTC(2030, 0, 2, 3, 4, 5, 6);
@@ -368,9 +225,12 @@ describe('sqlite store: behaviour', () => {
 
   it('rejects bad options with EY_INVALID_OPTION and works after close only to say EY_CLOSED', async () => {
     expect(
-      isEventyardError(await errorOf(() => createSqliteStore({ path: file, tablePrefix: 'x-y' })), 'EY_INVALID_OPTION'),
+      isEventyardError(
+        await errorOf(() => createSqliteStore({ path: sqliteFile.path, tablePrefix: 'x-y' })),
+        'EY_INVALID_OPTION',
+      ),
     ).toBe(true);
-    const unknown = { path: file, journal: 'DELETE' } as unknown as Parameters<typeof createSqliteStore>[0];
+    const unknown = { path: sqliteFile.path, journal: 'DELETE' } as unknown as Parameters<typeof createSqliteStore>[0];
     expect(isEventyardError(await errorOf(() => createSqliteStore(unknown)), 'EY_INVALID_OPTION')).toBe(true);
     const store = createSqliteStore({ path: ':memory:' });
     await store.close();
@@ -421,7 +281,7 @@ describe('sqlite store: behaviour', () => {
   });
 
   it('close writes the publishes already called', async () => {
-    const store = createSqliteStore({ path: file });
+    const store = createSqliteStore({ path: sqliteFile.path });
     const [m1, m2] = [message(), message()];
     const published = [store.publish([m1]), store.publish([m2])]; // the second waits for the turn's end
     await store.close();
