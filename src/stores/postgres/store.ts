@@ -33,7 +33,7 @@ import type {
   StoreTransaction,
   TokenGrant,
 } from '../../store/port.js';
-import type { PostgresConnection, Queryable } from './connection.js';
+import { GENERIC, type PostgresConnection, type Queryable } from './connection.js';
 import * as sql from './generated/scripts.js';
 import { inSchema, wakeChannel } from './identifiers.js';
 import type { ResolvedPostgresStoreOptions } from './options.js';
@@ -158,7 +158,7 @@ export function createStoreOnConnection(
   // Prepared-statement names are per connection; the schema is part of the name so two
   // stores on one pool never share a plan.
   const run = <R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> =>
-    conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
+    conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values, GENERIC.has(name));
 
   const groupClaims = new GroupClaims(conn, schema, text);
   const keyWaits = new KeyWaits(conn, schema, text);
