@@ -45,7 +45,7 @@
 -- completion, failure, release or heartbeat finds another token (or none) and is fenced
 -- (lease_lost), as after an expired lease. WAL is flushed in order, so any later
 -- synchronous commit (a completion, a publish) makes every earlier claim durable too.
--- docs/postgres.md ("Claims commit without a flush") has the argument in full.
+-- docs/postgres.md ("A claim commits without waiting for its WAL flush") argues it.
 --
 -- $1  text      the event table (inbound, request, response, outbound)
 -- $2  text[]    the message types to claim (non-empty)

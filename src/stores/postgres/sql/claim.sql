@@ -38,7 +38,7 @@
 -- completion, failure, release or heartbeat finds another token (or none) and is fenced
 -- (lease_lost), as after an expired lease. WAL is flushed in order, so any later
 -- synchronous commit (a completion, a publish) makes every earlier claim durable too.
--- docs/postgres.md ("Claims commit without a flush") has the argument in full.
+-- docs/postgres.md ("A claim commits without waiting for its WAL flush") argues it.
 --
 -- Returns the claimed rows with their event's payload and claim key, in no particular
 -- order (the store sorts them).
