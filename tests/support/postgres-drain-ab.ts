@@ -11,6 +11,11 @@
  *
  *   node --import tsx tests/support/postgres-drain-ab.ts .cache/baseline .cache/new [rounds=5] [rows=20000]
  *   PREFETCH=224 BATCH=256 node --import tsx tests/support/postgres-drain-ab.ts A B   # processor tuning
+ *   PIPELINE=1 node --import tsx tests/support/postgres-drain-ab.ts A B 5 3000   # W5's shape, below
+ *
+ * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
+ * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
+ * next stage; `rows` flows, timed until every OUT_PD completed; figures per flow.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -26,6 +31,8 @@ if (dirA === undefined || dirB === undefined) {
 }
 const rounds = Number(roundsArg);
 const rows = Number(rowsArg);
+const pipeline = process.env['PIPELINE'] === '1';
+const STAGES = ['IN_PA', 'RQ_PB', 'RS_PC', 'OUT_PD'];
 const tuning = {
   ...(process.env['PREFETCH'] === undefined ? {} : { prefetch: Number(process.env['PREFETCH']) }),
   ...(process.env['BATCH'] === undefined ? {} : { batchSize: Number(process.env['BATCH']) }),
@@ -89,42 +96,54 @@ async function drain(side: { api: Api; pgApi: Api }): Promise<Figures> {
   let completed = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
+  const last = pipeline ? STAGES.length - 1 : 0;
   const complete = store.complete.bind(store);
   store.complete = async (requests) => {
     const outcomes = await complete(requests);
-    completed += outcomes.filter((o) => o === 'ok').length;
+    const counted = pipeline
+      ? outcomes.filter(
+          (o, i) => o === 'ok' && (requests[i] as { ref: { messageType: string } }).ref.messageType === STAGES[last],
+        )
+      : outcomes.filter((o) => o === 'ok');
+    completed += counted.length;
     if (completed >= rows) done();
     return outcomes;
   };
-  const type = (api['defineMessageType'] as (o: object) => unknown)({
-    name: 'IN_DRAIN',
-    schema: { '~standard': { version: 1, vendor: 'x', validate: (value: unknown) => ({ value }) } },
-  });
+  const anything = { '~standard': { version: 1, vendor: 'x', validate: (value: unknown) => ({ value }) } };
+  const define = api['defineMessageType'] as (o: object) => unknown;
+  const types = (pipeline ? STAGES : ['IN_DRAIN']).map((name) => define({ name, schema: anything }));
   const app = (api['createEventyard'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
     store,
-    messageTypes: [type],
+    messageTypes: types,
     logger: api['silentLogger'],
   });
+  const type = types[0];
   for (let i = 0; i < rows; i += 500) {
     await app['publishMany']?.(
       Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({ type, payload: { seq: i + j } })),
     );
   }
-  const service = (app['service'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
-    name: 'DRAIN',
-    concurrency: 32,
-    ...tuning,
+  const services = types.slice(0, pipeline ? types.length : 1).map((t, stage) => {
+    const service = (app['service'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
+      name: `S${stage}`,
+      concurrency: 32,
+      ...tuning,
+    });
+    const next = pipeline ? STAGES[stage + 1] : undefined;
+    service['handle']?.(t, (ctx: { emit: (type: string) => void }) => {
+      if (next !== undefined) ctx.emit(next);
+    });
+    return service;
   });
-  service['handle']?.(type, () => undefined);
   const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
   const sv0 = serverCpuMs();
-  service['start']?.();
+  for (const service of services) service['start']?.();
   await finished;
   const ms = performance.now() - t0;
   const sv1 = serverCpuMs();
   const cpu = process.cpuUsage(c0);
   const [s1, f1] = [statements, await walSyncs()];
-  await service['stop']?.();
+  for (const service of services) await service['stop']?.();
   await app['close']?.();
   await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
   return {
@@ -156,7 +175,9 @@ const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[sorted.length >> 1] as number;
 };
-console.log(`postgres W2 drain, ${rows} events, concurrency 32 ${JSON.stringify(tuning)}, ${rounds} rounds (medians)`);
+console.log(
+  `postgres ${pipeline ? 'W5-shaped pipeline' : 'W2 drain'}, ${rows} ${pipeline ? 'flows' : 'events'}, concurrency 32 ${JSON.stringify(tuning)}, ${rounds} rounds (medians)`,
+);
 for (const key of ['perSecond', 'nodeMs', 'serverMs', 'statements', 'flushes'] as const) {
   const a = median(results.map((r) => (r[0] as Figures)[key]));
   const b = median(results.map((r) => (r[1] as Figures)[key]));

@@ -54,6 +54,7 @@ import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
+import { CompleteCoalescer } from './complete-coalescer.js';
 import { GroupClaims } from './group-claims.js';
 import { KeyWaits } from './key-waits.js';
 
@@ -181,6 +182,17 @@ export function createStoreOnConnection(
     refusedByServer,
   );
 
+  // Concurrent completion batches (of different processors) share one statement and one
+  // commit (complete-coalescer.ts); a lone batch goes at once.
+  const completes = new CompleteCoalescer(
+    async (requests) =>
+      outcomesOf(
+        requests.length,
+        await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs)),
+      ),
+    refusedByServer,
+  );
+
   const store: PostgresStore = {
     features: POSTGRES_FEATURES,
     schema,
@@ -241,8 +253,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
-      return outcomesOf(requests.length, rows);
+      return completes.add(requests);
     },
 
     async fail(requests) {
