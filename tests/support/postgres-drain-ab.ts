@@ -48,11 +48,12 @@ const load = async (dir: string): Promise<{ api: Api; pgApi: Api }> => ({
 
 // Every statement any pg client sends (both builds share this node_modules' pg).
 let statements = 0;
-const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+const proto = pg.Client.prototype as unknown as Record<'query', (this: pg.Client, ...a: unknown[]) => unknown>;
+const query = proto.query;
+proto.query = function (this: pg.Client, ...args: unknown[]) {
   statements++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof query;
+  return query.apply(this, args);
+};
 
 const server = await createPostgresServer({ synchronous_commit: 'on', shared_buffers: '256MB' });
 const allPids = (): number[] =>
