@@ -41,11 +41,12 @@
 --
 -- Durability: the claim commits with synchronous_commit off (set_config(..., true) below:
 -- this transaction only), so it does not wait for its WAL flush. A claim lost to a server
--- crash is harmless: its row is claimable again (attempts as before), and the old holder's
+-- crash leaves its row claimable again (attempts as before), and the old holder's
 -- completion, failure, release or heartbeat finds another token (or none) and is fenced
--- (lease_lost), as after an expired lease. WAL is flushed in order, so any later
--- synchronous commit (a completion, a publish) makes every earlier claim durable too.
--- docs/postgres.md ("A claim commits without waiting for its WAL flush") argues it.
+-- (lease_lost), as after an expired lease, though the two runs may overlap until then. WAL
+-- is flushed in order, so any later synchronous commit (a completion, a publish) makes
+-- every earlier claim durable too. docs/postgres.md ("A claim commits without waiting for
+-- its WAL flush") argues it.
 --
 -- $1  text      the event table (inbound, request, response, outbound)
 -- $2  text[]    the message types to claim (non-empty)
