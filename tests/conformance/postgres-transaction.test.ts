@@ -224,3 +224,56 @@ describe('postgres: a handler transaction commits with COMPLETED', () => {
     expect((await counts()).orders).toBe(1);
   });
 });
+
+describe('postgres: plan modes (connection.ts)', () => {
+  it('hot statements run with generic plans; a handler transaction and admin statements with the default', async () => {
+    const one = await storeInFreshSchema({ poolSize: 1 }, 'plan');
+    try {
+      const messages = Array.from({ length: 8 }, (_, i) => ({
+        eventId: `p-${i}`,
+        messageType: 'IN_ORDER',
+        table: 'inbound' as const,
+        payload: '{"orderId":"p"}',
+        maxAttempts: 3,
+        createdBy: 'TEST',
+      }));
+      await one.publish(messages);
+      const claim = {
+        table: 'inbound' as const,
+        messageTypes: ['IN_ORDER'],
+        limit: 1,
+        owner: 'test',
+        updatedBy: 'TEST',
+        leaseMs: 60_000,
+      };
+      // More calls than PostgreSQL's five custom plans before it weighs a generic one.
+      for (let i = 0; i < 7; i++) {
+        const [claimed] = await one.claim(claim);
+        expect(await one.complete([{ ref: claimed!, updatedBy: 'TEST', emits: [], workingData: [] }])).toEqual(['ok']);
+      }
+      // An admin statement after hot ones runs with the session default (a RESET first).
+      expect((await one.list({ limit: 100 })).rows).toHaveLength(8);
+      // One connection: the transaction runs where the statements above ran.
+      const tx = await one.beginTransaction();
+      const client = tx.client as pg.PoolClient;
+      expect((await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe(
+        'auto',
+      );
+      const plans = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
+        `SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE $1`,
+        [`ey:${one.schema}:%`],
+      );
+      const byName = new Map(plans.rows.map((r) => [r.name.split(':').pop(), r]));
+      for (const name of ['claim', 'complete']) {
+        expect(byName.get(name)?.custom_plans, name).toBe('0');
+        expect(Number(byName.get(name)?.generic_plans), name).toBeGreaterThan(0);
+      }
+      expect(byName.get('listRows')).toMatchObject({ generic_plans: '0', custom_plans: '1' });
+      await tx.rollback();
+      const [left] = await one.claim(claim);
+      expect(left?.eventId).toBe('p-7');
+    } finally {
+      await one.close();
+    }
+  });
+});

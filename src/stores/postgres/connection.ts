@@ -9,6 +9,17 @@
  * keepalive notices a peer that vanished, and `idle_in_transaction_session_timeout` ends a
  * transaction a crashed caller left open.
  *
+ * Plans: the store's hot statements (claim, complete, fail, publish, …: {@link GENERIC})
+ * run with `plan_cache_mode = force_generic_plan`. With the default (`auto`) PostgreSQL
+ * plans them anew on every call (a custom plan: with their parameters' values the cost
+ * estimate always beats the generic plan's), and planning a claim or a completion costs
+ * the server about as much as running it for a batch. Their generic plans are the same
+ * index walks. Every other statement (admin queries whose plans do depend on which filters
+ * are given, the group and keyed claim transactions, a handler's own statements) runs with
+ * the session's default: a connection is switched with one SET when it goes from one kind
+ * to the other (rare: the hot statements are nearly all of the traffic), and a transaction
+ * begins with `SET LOCAL plan_cache_mode TO DEFAULT` on a connection in generic mode.
+ *
  * Reconnects: a connection that breaks (server restart, network) is dropped from the pool
  * and the call fails with EY_STORE_UNAVAILABLE (transient); the next call opens a new one.
  * Processors log that, back off and poll again, and resume once the server answers. Every
@@ -44,10 +55,27 @@ export interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** The statements (names in generated/scripts.ts) that run with generic plans (see the header). */
+export const GENERIC: ReadonlySet<string> = new Set([
+  'claim',
+  'claimKeyed',
+  'keyDemote',
+  'complete',
+  'fail',
+  'heartbeat',
+  'release',
+  'publish',
+  'selectWorkingDataBatch',
+  'selectPayload',
+  'now',
+]);
+
 export class PostgresConnection {
   readonly pool: pg.Pool;
   readonly secrets: readonly string[];
   #closed = false;
+  /** The pool's connections switched to generic plans (see the header). */
+  readonly #generic = new WeakSet<pg.PoolClient>();
   lastError: unknown;
 
   constructor(readonly options: ResolvedPostgresStoreOptions) {
@@ -80,16 +108,41 @@ export class PostgresConnection {
 
   /**
    * Runs one statement on the pool as a named prepared statement (parsed and planned once
-   * per connection); errors become EY_STORE_UNAVAILABLE.
+   * per connection, with a generic plan when `generic`: see the header); errors become
+   * EY_STORE_UNAVAILABLE. A connection whose statement failed is not reused (as pg's
+   * `pool.query` does).
    */
-  async query<R>(operation: string, name: string, text: string, values: unknown[]): Promise<R[]> {
+  async query<R>(operation: string, name: string, text: string, values: unknown[], generic = false): Promise<R[]> {
     this.assertOpen(operation);
+    let client: pg.PoolClient;
     try {
-      const result = await this.pool.query({ name, text, values });
-      return result.rows as R[];
+      client = await this.pool.connect();
     } catch (error) {
       throw this.translate(error, operation);
     }
+    let failed: Error | undefined;
+    try {
+      if (this.#generic.has(client) !== generic) {
+        await client.query(generic ? 'SET plan_cache_mode = force_generic_plan' : 'RESET plan_cache_mode');
+        if (generic) this.#generic.add(client);
+        else this.#generic.delete(client);
+      }
+      const result = await client.query({ name, text, values });
+      return result.rows as R[];
+    } catch (error) {
+      failed = error instanceof Error ? error : new Error(String(error));
+      throw this.translate(error, operation);
+    } finally {
+      client.release(failed);
+    }
+  }
+
+  /**
+   * BEGIN on a connection checked out of the pool: its statements run with the session's
+   * default plan mode whatever the connection's last statement was (see the header).
+   */
+  async begin(client: pg.PoolClient): Promise<void> {
+    await client.query(this.#generic.has(client) ? 'BEGIN; SET LOCAL plan_cache_mode TO DEFAULT' : 'BEGIN');
   }
 
   /**

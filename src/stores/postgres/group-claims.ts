@@ -77,7 +77,7 @@ export class GroupClaims {
     const visits = maxGroupVisits(limit);
     const q = <R>(name: SqlName, values: unknown[]): Promise<R[]> =>
       this.conn.queryOn<R>(client, 'claim', `ey:${this.schema}:${name}`, this.text(name), values);
-    await client.query('BEGIN');
+    await this.conn.begin(client);
     try {
       const after = await q<{ group_key: string }>('groupNext', [table, type, cursor, visits, null]);
       const groups = after.map((r) => r.group_key);

@@ -18,7 +18,7 @@
  *   (promote-due-retries.sql: e.g. an older process that completed without promoting).
  */
 import type pg from 'pg';
-import type { PostgresConnection } from './connection.js';
+import { GENERIC, type PostgresConnection } from './connection.js';
 import type * as sql from './generated/scripts.js';
 import type { ClaimedRow } from './rows.js';
 
@@ -39,7 +39,7 @@ export class KeyWaits {
   ) {}
 
   #run<R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> {
-    return this.conn.query<R>(operation, `ey:${this.schema}:${name}`, this.text(name), values);
+    return this.conn.query<R>(operation, `ey:${this.schema}:${name}`, this.text(name), values, GENERIC.has(name));
   }
 
   /**
@@ -88,7 +88,9 @@ export class KeyWaits {
     }
     let broken = false;
     try {
-      await this.conn.queryOn(client, operation, '', 'BEGIN', []);
+      await this.conn.begin(client).catch((error: unknown) => {
+        throw this.conn.translate(error, operation);
+      });
       const on: StatementOn = (name, values) =>
         this.conn.queryOn(client, operation, `ey:${this.schema}:${name}`, this.text(name), values);
       const result = await work(on);

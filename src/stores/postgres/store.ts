@@ -33,7 +33,7 @@ import type {
   StoreTransaction,
   TokenGrant,
 } from '../../store/port.js';
-import type { PostgresConnection, Queryable } from './connection.js';
+import { GENERIC, type PostgresConnection, type Queryable } from './connection.js';
 import * as sql from './generated/scripts.js';
 import { inSchema, wakeChannel } from './identifiers.js';
 import type { ResolvedPostgresStoreOptions } from './options.js';
@@ -54,6 +54,7 @@ import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { PublishCoalescer } from '../publish-coalescer.js';
+import { CompleteCoalescer } from './complete-coalescer.js';
 import { GroupClaims } from './group-claims.js';
 import { KeyWaits } from './key-waits.js';
 
@@ -158,7 +159,7 @@ export function createStoreOnConnection(
   // Prepared-statement names are per connection; the schema is part of the name so two
   // stores on one pool never share a plan.
   const run = <R>(operation: string, name: SqlName, values: unknown[]): Promise<R[]> =>
-    conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values);
+    conn.query<R>(operation, `ey:${schema}:${name}`, text(name), values, GENERIC.has(name));
 
   const groupClaims = new GroupClaims(conn, schema, text);
   const keyWaits = new KeyWaits(conn, schema, text);
@@ -177,6 +178,17 @@ export function createStoreOnConnection(
       publishResults(
         messages,
         await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs)),
+      ),
+    refusedByServer,
+  );
+
+  // Concurrent completion batches (of different processors) share one statement and one
+  // commit (complete-coalescer.ts); a lone batch goes at once.
+  const completes = new CompleteCoalescer(
+    async (requests) =>
+      outcomesOf(
+        requests.length,
+        await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs)),
       ),
     refusedByServer,
   );
@@ -241,8 +253,7 @@ export function createStoreOnConnection(
 
     async complete(requests) {
       if (requests.length === 0) return [];
-      const rows = await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs));
-      return outcomesOf(requests.length, rows);
+      return completes.add(requests);
     },
 
     async fail(requests) {

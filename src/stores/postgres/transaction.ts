@@ -116,7 +116,7 @@ export async function beginHandlerTransaction(
     client.release(destroy ? new Error('eventyard: handler transaction abandoned') : undefined);
   };
   try {
-    await client.query('BEGIN');
+    await conn.begin(client);
   } catch (error) {
     end(true);
     throw conn.translate(error, 'beginTransaction');

@@ -1,0 +1,187 @@
+/**
+ * W2 on PostgreSQL between two builds (A, B: checkouts with a dist/), through the public API:
+ * per round and side a fresh schema on one private server (tests/support/postgres-server.ts,
+ * fsync on, synchronous_commit on, as bench/ runs it) gets `rows` events (published 500 at a
+ * time, not timed), then one service with concurrency 32 and an empty handler drains them.
+ * The sides alternate within each round (and which goes first alternates per round), so both
+ * see the same machine load. Per side: drain wall time (events/s), this process's CPU per
+ * event, the server's CPU per event (its processes' utime + stime in /proc), statements sent
+ * per event, and WAL flushes (pg_stat_wal.wal_sync) per event. Prints medians and the median
+ * of the per-round ratios B/A.
+ *
+ *   node --import tsx tests/support/postgres-drain-ab.ts .cache/baseline .cache/new [rounds=5] [rows=20000]
+ *   PREFETCH=224 BATCH=256 node --import tsx tests/support/postgres-drain-ab.ts A B   # processor tuning
+ *   PIPELINE=1 node --import tsx tests/support/postgres-drain-ab.ts A B 5 3000   # W5's shape, below
+ *
+ * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
+ * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
+ * next stage; `rows` flows, timed until every OUT_PD completed; figures per flow.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { createPostgresServer } from './postgres-server.js';
+
+const [dirA, dirB, roundsArg = '5', rowsArg = '20000'] = process.argv.slice(2);
+if (dirA === undefined || dirB === undefined) {
+  console.error('usage: postgres-drain-ab.ts <checkout A> <checkout B> [rounds] [rows]');
+  process.exit(2);
+}
+const rounds = Number(roundsArg);
+const rows = Number(rowsArg);
+const pipeline = process.env['PIPELINE'] === '1';
+const STAGES = ['IN_PA', 'RQ_PB', 'RS_PC', 'OUT_PD'];
+const tuning = {
+  ...(process.env['PREFETCH'] === undefined ? {} : { prefetch: Number(process.env['PREFETCH']) }),
+  ...(process.env['BATCH'] === undefined ? {} : { batchSize: Number(process.env['BATCH']) }),
+};
+
+type Figures = Record<'perSecond' | 'nodeMs' | 'serverMs' | 'statements' | 'flushes', number>;
+type Api = Record<string, (...args: never[]) => unknown>;
+
+const load = async (dir: string): Promise<{ api: Api; pgApi: Api }> => ({
+  api: (await import(pathToFileURL(join(resolve(dir), 'dist', 'index.js')).href)) as Api,
+  pgApi: (await import(pathToFileURL(join(resolve(dir), 'dist', 'stores', 'postgres', 'index.js')).href)) as Api,
+});
+
+// Every statement any pg client sends (both builds share this node_modules' pg).
+let statements = 0;
+const proto = pg.Client.prototype as unknown as Record<'query', (this: pg.Client, ...a: unknown[]) => unknown>;
+const query = proto.query;
+proto.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return query.apply(this, args);
+};
+
+const server = await createPostgresServer({ synchronous_commit: 'on', shared_buffers: '256MB' });
+const allPids = (): number[] =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+const statOf = (pid: number): string[] | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+};
+const postmaster = allPids().find((pid) => {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmd.startsWith('/usr/lib/postgresql') && cmd.includes(`${server.port}`);
+  } catch {
+    return false;
+  }
+});
+const pids = (): number[] => allPids().filter((pid) => Number(statOf(pid)?.[1]) === postmaster);
+const serverCpuMs = (): number =>
+  [postmaster ?? 0, ...pids()].reduce((sum, pid) => {
+    const f = statOf(pid);
+    return f === undefined ? sum : sum + (Number(f[11]) + Number(f[12])) * 10;
+  }, 0);
+const admin = new pg.Client({ connectionString: server.url });
+await admin.connect();
+const walSyncs = async (): Promise<number> =>
+  Number((await admin.query<{ n: string }>('SELECT wal_sync::text AS n FROM pg_stat_wal')).rows[0]?.n);
+
+async function drain(side: { api: Api; pgApi: Api }): Promise<Figures> {
+  const { api, pgApi } = side;
+  const schema = `da_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const store = (await (pgApi['createPostgresStore'] as (o: object) => Promise<object>)({
+    connectionString: server.url,
+    schema,
+  })) as { complete: (r: unknown[]) => Promise<string[]> };
+  let completed = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (done = r));
+  const last = pipeline ? STAGES.length - 1 : 0;
+  const complete = store.complete.bind(store);
+  store.complete = async (requests) => {
+    const outcomes = await complete(requests);
+    const counted = pipeline
+      ? outcomes.filter(
+          (o, i) => o === 'ok' && (requests[i] as { ref: { messageType: string } }).ref.messageType === STAGES[last],
+        )
+      : outcomes.filter((o) => o === 'ok');
+    completed += counted.length;
+    if (completed >= rows) done();
+    return outcomes;
+  };
+  const anything = { '~standard': { version: 1, vendor: 'x', validate: (value: unknown) => ({ value }) } };
+  const define = api['defineMessageType'] as (o: object) => unknown;
+  const types = (pipeline ? STAGES : ['IN_DRAIN']).map((name) => define({ name, schema: anything }));
+  const app = (api['createEventyard'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
+    store,
+    messageTypes: types,
+    logger: api['silentLogger'],
+  });
+  const type = types[0];
+  for (let i = 0; i < rows; i += 500) {
+    await app['publishMany']?.(
+      Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({ type, payload: { seq: i + j } })),
+    );
+  }
+  const services = types.slice(0, pipeline ? types.length : 1).map((t, stage) => {
+    const service = (app['service'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
+      name: `S${stage}`,
+      concurrency: 32,
+      ...tuning,
+    });
+    const next = pipeline ? STAGES[stage + 1] : undefined;
+    service['handle']?.(t, (ctx: { emit: (type: string) => void }) => {
+      if (next !== undefined) ctx.emit(next);
+    });
+    return service;
+  });
+  const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
+  const sv0 = serverCpuMs();
+  for (const service of services) service['start']?.();
+  await finished;
+  const ms = performance.now() - t0;
+  const sv1 = serverCpuMs();
+  const cpu = process.cpuUsage(c0);
+  const [s1, f1] = [statements, await walSyncs()];
+  for (const service of services) await service['stop']?.();
+  await app['close']?.();
+  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+  return {
+    perSecond: (rows * 1000) / ms,
+    nodeMs: (cpu.user + cpu.system) / 1000 / rows,
+    serverMs: (sv1 - sv0) / rows,
+    statements: (s1 - s0) / rows,
+    flushes: (f1 - f0 - 1) / rows,
+  };
+}
+
+const sides = [await load(dirA), await load(dirB)];
+const results: Figures[][] = [];
+try {
+  await drain(sides[0] as (typeof sides)[number]); // warm-up
+  for (let n = 0; n < rounds; n++) {
+    const order = n % 2 === 0 ? [0, 1] : [1, 0];
+    const got: Figures[] = [];
+    for (const i of order) got[i] = await drain(sides[i] as (typeof sides)[number]);
+    results.push(got);
+    const [a, b] = got as [Figures, Figures];
+    console.log(`round ${n + 1}: A ${a.perSecond.toFixed(0)}/s  B ${b.perSecond.toFixed(0)}/s`);
+  }
+} finally {
+  await admin.end();
+  await server.destroy();
+}
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[sorted.length >> 1] as number;
+};
+console.log(
+  `postgres ${pipeline ? 'W5-shaped pipeline' : 'W2 drain'}, ${rows} ${pipeline ? 'flows' : 'events'}, concurrency 32 ${JSON.stringify(tuning)}, ${rounds} rounds (medians)`,
+);
+for (const key of ['perSecond', 'nodeMs', 'serverMs', 'statements', 'flushes'] as const) {
+  const a = median(results.map((r) => (r[0] as Figures)[key]));
+  const b = median(results.map((r) => (r[1] as Figures)[key]));
+  const ratio = median(results.map((r) => (r[1] as Figures)[key] / (r[0] as Figures)[key]));
+  console.log(`${key.padEnd(10)} A ${a.toPrecision(4)}  B ${b.toPrecision(4)}  B/A ${ratio.toFixed(3)}`);
+}
