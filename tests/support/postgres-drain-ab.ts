@@ -12,6 +12,7 @@
  *   node --import tsx tests/support/postgres-drain-ab.ts .cache/baseline .cache/new [rounds=5] [rows=20000]
  *   PREFETCH=224 BATCH=256 node --import tsx tests/support/postgres-drain-ab.ts A B   # processor tuning
  *   PIPELINE=1 node --import tsx tests/support/postgres-drain-ab.ts A B 5 3000   # W5's shape, below
+ *   ASYNC_CLAIMS_B=1 node --import tsx tests/support/postgres-drain-ab.ts A B   # B with asyncClaimCommit
  *
  * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
  * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
@@ -41,9 +42,16 @@ const tuning = {
 type Figures = Record<'perSecond' | 'nodeMs' | 'serverMs' | 'statements' | 'flushes', number>;
 type Api = Record<string, (...args: never[]) => unknown>;
 
-const load = async (dir: string): Promise<{ api: Api; pgApi: Api }> => ({
+interface Side {
+  api: Api;
+  pgApi: Api;
+  /** Store options of this side only (an older build refuses options it does not know). */
+  storeOptions: object;
+}
+const load = async (dir: string, storeOptions: object = {}): Promise<Side> => ({
   api: (await import(pathToFileURL(join(resolve(dir), 'dist', 'index.js')).href)) as Api,
   pgApi: (await import(pathToFileURL(join(resolve(dir), 'dist', 'stores', 'postgres', 'index.js')).href)) as Api,
+  storeOptions,
 });
 
 // Every statement any pg client sends (both builds share this node_modules' pg).
@@ -87,12 +95,13 @@ await admin.connect();
 const walSyncs = async (): Promise<number> =>
   Number((await admin.query<{ n: string }>('SELECT wal_sync::text AS n FROM pg_stat_wal')).rows[0]?.n);
 
-async function drain(side: { api: Api; pgApi: Api }): Promise<Figures> {
+async function drain(side: Side): Promise<Figures> {
   const { api, pgApi } = side;
   const schema = `da_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const store = (await (pgApi['createPostgresStore'] as (o: object) => Promise<object>)({
     connectionString: server.url,
     schema,
+    ...side.storeOptions,
   })) as { complete: (r: unknown[]) => Promise<string[]> };
   let completed = 0;
   let done: () => void = () => undefined;
@@ -156,7 +165,10 @@ async function drain(side: { api: Api; pgApi: Api }): Promise<Figures> {
   };
 }
 
-const sides = [await load(dirA), await load(dirB)];
+const sides = [
+  await load(dirA),
+  await load(dirB, process.env['ASYNC_CLAIMS_B'] === '1' ? { asyncClaimCommit: true } : {}),
+];
 const results: Figures[][] = [];
 try {
   await drain(sides[0] as (typeof sides)[number]); // warm-up

@@ -1,9 +1,11 @@
 /**
- * A claim commits with synchronous_commit off (claim.sql): a server crash may lose it. This
- * test loses one on purpose, on a private server (tests/support/postgres-server.ts) whose
- * WAL writer waits 10 s between flushes: publish (flushed: synchronous), claim (not
- * flushed), `stop -m immediate`, start (crash recovery). The claim is gone: the row is
- * UNPROCESSED with no attempt counted, the old holder's heartbeat, completion and release
+ * A claim and a server crash, on a private server (tests/support/postgres-server.ts) whose
+ * WAL writer waits 10 s between flushes: publish (flushed: synchronous), claim, `stop -m
+ * immediate`, start (crash recovery).
+ *
+ * By default a claim commits synchronously: it survives, and its holder completes the row.
+ * With `asyncClaimCommit` (claim.sql) the claim is not flushed and the crash loses it: the row
+ * is UNPROCESSED with no attempt counted, the old holder's heartbeat, completion and release
  * are fenced (lease_lost, nothing written: not its emit either), and the row is claimed
  * again and completed once. A completion is synchronous: after it the crash loses nothing.
  */
@@ -66,12 +68,46 @@ async function rowOf(
   }
 }
 
-describe('a claim lost to a PostgreSQL crash', () => {
-  it('is claimable again, and the old holder is fenced', async () => {
+describe('a claim and a PostgreSQL crash', () => {
+  it('a claim survives the crash by default: its holder completes the row', async () => {
+    const srv = server as PostgresServerHandle;
+    const schema = 'ey_kept_claim';
+    const open = (): Promise<PostgresStore> =>
+      createPostgresStore({ connectionString: srv.url, schema, connectTimeoutMs: 2000, queryTimeoutMs: 8000 });
+    const before = await open();
+    const row = message('RQ_LOST');
+    await before.publish([row]);
+    const [held] = await before.claim(claimOf('old'));
+    expect(held?.eventId).toBe(row.eventId);
+    await crash(srv);
+    await before.close();
+
+    const after = await open();
+    try {
+      const ref = held as NonNullable<typeof held>;
+      expect(await rowOf(srv.url, schema, row.eventId)).toEqual({
+        status: 'IN_PROGRESS',
+        attempts: 1,
+        claim_token: ref.claimToken,
+      });
+      expect(await after.claim(claimOf('new'))).toEqual([]);
+      expect(await after.complete([{ ref, updatedBy: 'T', emits: [], workingData: [] }])).toEqual(['ok']);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
+
+  it('with asyncClaimCommit a claim lost to it is claimable again, and the old holder is fenced', async () => {
     const srv = server as PostgresServerHandle;
     const schema = 'ey_lost_claim';
     const open = (): Promise<PostgresStore> =>
-      createPostgresStore({ connectionString: srv.url, schema, connectTimeoutMs: 2000, queryTimeoutMs: 8000 });
+      createPostgresStore({
+        connectionString: srv.url,
+        schema,
+        connectTimeoutMs: 2000,
+        queryTimeoutMs: 8000,
+        asyncClaimCommit: true,
+      });
     const before = await open();
     const row = message('RQ_LOST');
     await before.publish([row]);

@@ -151,9 +151,13 @@ export function createStoreOnConnection(
   const channel = options.notify ? wakeChannel(schema) : null;
   const agingStepMs = options.priorityAgingStepMs;
   const texts = new Map<SqlName, string>();
+  // The claims' durability (claim.sql): synchronous unless the user opted out for claims.
+  const claimCommit = options.asyncClaimCommit
+    ? "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+    : 'TRUE';
   const text = (name: SqlName): string => {
     let t = texts.get(name);
-    if (t === undefined) texts.set(name, (t = inSchema(sql[name], schema)));
+    if (t === undefined) texts.set(name, (t = inSchema(sql[name], schema).replaceAll('{claimCommit}', claimCommit)));
     return t;
   };
   // Prepared-statement names are per connection; the schema is part of the name so two

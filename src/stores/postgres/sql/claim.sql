@@ -32,14 +32,14 @@
 -- range is on the claim key; available_at <= now (due) is checked on the row, which the
 -- lock reads anyway: a delayed prioritized row whose claim key is past is skipped until due.
 --
--- Durability: the claim commits with synchronous_commit off (set_config(..., true) below:
--- this transaction only), so it does not wait for its WAL flush. A claim lost to a server
--- crash leaves its row claimable again (attempts as before), and the old holder's
--- completion, failure, release or heartbeat finds another token (or none) and is fenced
--- (lease_lost), as after an expired lease, though the two runs may overlap until then. WAL
--- is flushed in order, so any later synchronous commit (a completion, a publish) makes
--- every earlier claim durable too. docs/postgres.md ("A claim commits without waiting for
--- its WAL flush") argues it.
+-- Durability: the claimCommit placeholder is TRUE, or, with the store option asyncClaimCommit (off by
+-- default), a set_config that commits this transaction with synchronous_commit off: it does
+-- not wait for its WAL flush. A claim lost to a server crash leaves its row claimable again
+-- (attempts as before) and the old holder is fenced (lease_lost) as after an expired lease,
+-- but the two runs may overlap until it learns so, which "at most one holder per row" does
+-- not allow: hence opt-in. WAL is flushed in order, so any later synchronous commit (a
+-- completion, a publish) makes every earlier claim durable too. docs/postgres.md ("Claims
+-- that do not wait for their flush") argues it.
 --
 -- Returns the claimed rows with their event's payload and claim key, in no particular
 -- order (the store sorts them).
@@ -134,8 +134,8 @@ SET status = 'IN_PROGRESS',
     updated_at = {schema}.now_ms()
 FROM picked
 WHERE m.seq = picked.seq
-  -- This transaction commits without waiting for its WAL flush (see the header).
-  AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+  -- TRUE, or asyncClaimCommit's set_config (see the header).
+  AND {claimCommit}
 RETURNING
   m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
   m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
