@@ -65,31 +65,7 @@ WITH walked AS (
   SELECT t.message_type, p.seq, p.claim_key
   FROM unnest($2::text[]) AS t(message_type)
   CROSS JOIN LATERAL (
-      SELECT m.seq, m.available_at - m.priority_lead AS claim_key
-      FROM {schema}.messages AS m
-      WHERE m.table_name = $1
-        AND m.message_type = t.message_type
-        AND m.status IN ('UNPROCESSED', 'RETRY')
-        AND m.group_key IS NULL
-        AND m.key_wait IS NULL
-        AND m.available_at - m.priority_lead <= {schema}.now_ms()
-        AND m.available_at <= {schema}.now_ms()
-        AND (
-          m.ordering_key IS NULL
-          OR NOT EXISTS (
-            SELECT 1
-            FROM {schema}.messages AS earlier
-            WHERE earlier.table_name = m.table_name
-              AND earlier.ordering_key = m.ordering_key
-              AND earlier.seq < m.seq
-              AND earlier.ordering_key IS NOT NULL
-              AND earlier.status <> 'COMPLETED'
-              AND earlier.key_skipped IS NULL
-          )
-        )
-      ORDER BY m.available_at - m.priority_lead, m.seq
-      LIMIT $3
-      FOR UPDATE SKIP LOCKED
+      --@include ungrouped-candidates
   ) AS p
 ),
 -- Keyed candidates of the range the walk above covered (up to its last row, by claim key
@@ -139,59 +115,13 @@ picked AS (
   SELECT c.seq
   FROM (
     SELECT w.seq, w.claim_key FROM walked AS w
-    UNION ALL
-    -- Grouped rows of the types in $8 (no group limit named for them): one probe of
-    -- messages_group_claimable per type, which holds nothing unless such rows wait. That
-    -- index is by group first, so these rows are sorted either way: by claim key too.
-    SELECT g.seq, g.claim_key
-    FROM unnest($8::text[]) AS t(message_type)
-    CROSS JOIN LATERAL (
-      SELECT m.seq, m.available_at - m.priority_lead AS claim_key
-      FROM {schema}.messages AS m
-      WHERE m.table_name = $1
-        AND m.message_type = t.message_type
-        AND m.status IN ('UNPROCESSED', 'RETRY')
-        AND m.group_key IS NOT NULL
-        AND m.available_at <= {schema}.now_ms()
-        AND (
-          m.ordering_key IS NULL
-          OR NOT EXISTS (
-            SELECT 1
-            FROM {schema}.messages AS earlier
-            WHERE earlier.table_name = m.table_name
-              AND earlier.ordering_key = m.ordering_key
-              AND earlier.seq < m.seq
-              AND earlier.ordering_key IS NOT NULL
-              AND earlier.status <> 'COMPLETED'
-              AND earlier.key_skipped IS NULL
-          )
-        )
-      ORDER BY m.available_at - m.priority_lead, m.seq
-      LIMIT $3
-      FOR UPDATE SKIP LOCKED
-    ) AS g
+    --@include grouped-candidates
   ) AS c
   ORDER BY c.claim_key, c.seq
   LIMIT $3
 ),
 claimed AS (
-UPDATE {schema}.messages AS m
-SET status = 'IN_PROGRESS',
-    attempts = m.attempts + 1,
-    claim_token = $4 || '.' || m.seq,
-    lease_owner = $5,
-    lease_expires_at = {schema}.now_ms() + $6,
-    updated_by = $7,
-    updated_at = {schema}.now_ms()
-FROM picked
-WHERE m.seq = picked.seq
-  -- TRUE, or asyncClaimCommit's set_config (see the header).
-  AND {claimCommit}
-RETURNING
-  m.seq, m.event_id, m.message_type, m.created_by, m.created_at, m.updated_at, m.attempts,
-  m.max_attempts, m.available_at, m.lease_expires_at, m.claim_token, m.last_error,
-  m.ordering_key, m.traceparent, m.group_key, m.priority, m.available_at - m.priority_lead AS claim_key,
-  (SELECT p.payload FROM {schema}.payload AS p WHERE p.event_id = m.event_id) AS payload
+--@include claim-update
 )
 -- At least one row: the claimed rows (none: one row of NULLs), each with the blocked seqs.
 SELECT c.*, b.blocked
