@@ -1,0 +1,22 @@
+-- Schema version 8: an event's payload is written inline, in the message row that brings
+-- it. A migration script, run by migrations.ts with db.exec inside the migration transaction.
+-- {prefix} is replaced by the validated table prefix. Parameters: none.
+--
+-- Before, every new event cost a payload row (the payload table's b-tree) on top of its
+-- message row, the (event_id, message_type) key and the claim index: four b-trees written
+-- per publish, each a page in the commit's WAL frames. Now the common event (one row that
+-- brings its payload) writes three, and a lone publish is one INSERT statement
+-- (insert-message.sql checks in the same statement that the event has no payload yet).
+--
+-- Where an event's payload is, from this version on (readers look in this order):
+-- - payload: the row's own inline text, set on the row that brought the payload;
+-- - payload_id: rows written before version 8 keep pointing at the payload table, which
+--   keeps those payloads until their event's last row is purged (purge-payload.sql);
+-- - another row of the event: a later message of the same event (a fan-out, a follow-up,
+--   an emit) shares the payload and stores neither column.
+-- At most one row of an event carries the payload inline (insert-message.sql,
+-- keep-payload.sql); an event never has both an inline payload and a payload table row.
+--
+-- No data moves: version-7 rows keep their payload_id, new rows never set it.
+
+ALTER TABLE {prefix}messages ADD COLUMN payload TEXT;
