@@ -51,7 +51,7 @@ describe('sqlite store: migration to schema version 2', () => {
     const store = createSqliteStore({ path: file });
     opened.push(store);
     expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(8);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     expect(await store.getPayload('e1')).toBe('{"n":1}');
     expect(await store.getPayload('e2')).toBe('{"n":2}');
     expect(await store.getPayload('e3')).toBeNull();
@@ -166,7 +166,7 @@ describe('sqlite store: WAL checkpoints', () => {
   }
 
   it('leaves small commits in the WAL up to walAutocheckpointPages (default 10000)', async () => {
-    // 400 commits of about three pages each pass SQLite's default threshold of 1000 pages.
+    // 400 commits of about four pages each pass SQLite's default threshold of 1000 pages.
     expect(await fileSizeAfterPublishes()).toBeLessThan(100_000);
   });
 

@@ -147,15 +147,16 @@ export interface Statements {
     availableAt: number;
     orderingKey: string | null;
     traceparent: string | null;
-    payload: string | null;
+    payloadId: number | null;
     status: 'UNPROCESSED' | 'FAILED';
     lastError: string | null;
     groupKey: string | null;
     priority: number;
     priorityLead: number;
   }>;
+  readonly insertPayload: PositionalWrite<{ payload: string }>;
   readonly attachPayload: Params<{ payloadId: number; eventId: string }>;
-  readonly keepPayload: Params<{ payload: string; eventId: string }>;
+  readonly deletePayload: Params<{ payloadId: number }>;
   readonly selectStatus: Query<{ eventId: string; messageType: string }, { status: Status }>;
   readonly completeRow: PositionalWrite<Fence & { updatedBy: string; now: number }>;
   readonly failRow: Params<Fence & { retryDelayMs: number | null; error: string; updatedBy: string; now: number }>;
@@ -174,11 +175,11 @@ export interface Statements {
     Filter & { statuses: string | null },
     { table: Table; messageType: string; status: Status; count: number }
   >;
-  readonly selectPayload: Query<{ eventId: string }, { payload: string }>;
+  readonly selectPayload: Query<{ eventId: string }, { id: number; payload: string }>;
   readonly selectWorkingData: Query<{ eventId: string }, { name: string; value: string }>;
   readonly purgeRows: Query<
     { statusA: Status; statusB: Status; cutoff: number; limit: number },
-    { eventId: string; payloadId: number | null; payload: string | null }
+    { eventId: string; payloadId: number | null }
   >;
   readonly setAsideCorruptLeases: Query<{ now: number; updatedBy: string }, CorruptRow>;
   readonly setAsideCorruptClaimable: Query<
@@ -203,7 +204,7 @@ export interface Statements {
 }
 
 /**
- * Prepares one of the writes run once per row (a publish's insert, a completion) with
+ * Prepares one of the writes run once per row (a publish's two inserts, a completion) with
  * its `@name`s turned into `?`, bound by position: better-sqlite3 looks every named
  * parameter up in the object, which cost 1.2-1.5 µs of each 7-parameter call (bench note in
  * docs/sqlite.md). `values` lists the parameters in the order the text uses them, repeats
@@ -241,9 +242,6 @@ export function prepareStatements(db: Database, prefix: string): Statements {
     claimGroup: prepare<Parameters<Statements['claimGroup']['run']>[0], ClaimedTuple>(sql.claimGroup).raw(),
     insertMessage: write(sql.insertMessage, (m) => [
       m.eventId,
-      m.payload, // MESSAGE_TYPE: a row of the event stops a payload's write (insert-message.sql)
-      m.messageType,
-      m.eventId,
       m.messageType,
       m.table,
       m.status,
@@ -255,7 +253,7 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.availableAt,
       m.orderingKey,
       m.traceparent,
-      m.payload,
+      m.payloadId,
       m.lastError,
       m.groupKey,
       m.priority,
@@ -264,8 +262,9 @@ export function prepareStatements(db: Database, prefix: string): Statements {
       m.table,
       m.orderingKey,
     ]),
+    insertPayload: write(sql.insertPayload, (p) => [p.payload]),
     attachPayload: prepare(sql.attachPayload),
-    keepPayload: prepare(sql.keepPayload),
+    deletePayload: prepare(sql.deletePayload),
     selectStatus: prepare(sql.selectStatus),
     completeRow: write(sql.completeRow, (c) => [
       c.updatedBy,

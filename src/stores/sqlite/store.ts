@@ -186,17 +186,9 @@ export function createStoreOnDatabase(
   // own terms (publish is per-message atomic and idempotent). A failed group wrote nothing;
   // unless SQLite was busy or failing (transient), each call is then tried alone, so one
   // call's bad input does not fail the others.
-  //
-  // A call of one message (a lone publish, the first of a turn) is one INSERT statement,
-  // atomic by itself, without BEGIN and COMMIT: when it writes nothing (the row or a row of
-  // its event exists), the transaction decides (row-writes.ts).
   const publishes = new GroupCommit<NewMessage, PublishResult>(
     (messages) => {
-      const results = guard('publish', () => {
-        const now = clock.now();
-        const alone = messages.length === 1 ? rows.publishAlone(messages[0] as NewMessage, now) : undefined;
-        return alone === undefined ? immediately(publishAll, messages, now) : [alone];
-      });
+      const results = guard('publish', () => immediately(publishAll, messages, clock.now()));
       wakeUps.notify(messages.map((m) => m.table));
       return results;
     },

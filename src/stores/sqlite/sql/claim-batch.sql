@@ -95,15 +95,8 @@ WHERE seq IN (
 RETURNING
   seq, event_id, created_by, created_at, attempts, max_attempts, available_at, last_error,
   ordering_key, traceparent, priority, priority_lead,
-  -- The event's payload (schema-v8.sql): the row's own, else the payload table's (rows
-  -- written before version 8), else the one another row of the event carries inline.
-  coalesce(
-    {prefix}messages.payload,
-    (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
-      {prefix}messages.payload_id,
-      (SELECT e.payload_id FROM {prefix}messages AS e
-       WHERE e.event_id = {prefix}messages.event_id AND e.payload_id IS NOT NULL LIMIT 1)
-    )),
-    (SELECT e.payload FROM {prefix}messages AS e
-     WHERE e.event_id = {prefix}messages.event_id AND e.payload IS NOT NULL LIMIT 1)
-  ) AS payload;
+  (SELECT p.payload FROM {prefix}payload AS p WHERE p.id = coalesce(
+    {prefix}messages.payload_id,
+    (SELECT e.payload_id FROM {prefix}messages AS e
+     WHERE e.event_id = {prefix}messages.event_id AND e.payload_id IS NOT NULL LIMIT 1)
+  )) AS payload;

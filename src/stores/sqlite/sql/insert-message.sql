@@ -1,49 +1,32 @@
 -- Writes one new message row as UNPROCESSED (or FAILED with @lastError, when its message
--- carries a failure, e.g. EY_INVALID_GROUP_KEY), with @payload inline (schema-v8.sql), in
--- one statement: nothing is written (changes = 0) when the row exists, which makes publish
--- and emits idempotent, or when @payload is given and a row of the event exists already (the
--- event may have a payload: the caller then looks, select-payload.sql, and writes the row
--- again with @payload NULL if it may). So a new event's publish is this one statement, its
--- index seek on the event finding nothing.
---
--- How a row of the event stops the write: MESSAGE_TYPE is then that row's, so the key
--- (event_id, message_type) exists and ON CONFLICT does nothing. (INSERT ... SELECT ... WHERE
--- NOT EXISTS would say it plainly, but an INSERT whose SELECT reads the table it writes
--- copies its row through a temporary table first; a VALUES row is written directly.)
---
--- A keyed row written while an earlier row of its key still holds it is not its key's head:
--- key_wait = 1 keeps it out of the claim indexes until promote-key.sql lets it in
--- (schema-v7.sql). Unkeyed rows never probe (CASE).
+-- carries a failure, e.g. EY_INVALID_GROUP_KEY); an existing (event_id, message_type) is left
+-- untouched (changes = 0), which makes publish and emits idempotent. A keyed row written
+-- while an earlier row of its key still holds it is not its key's head: key_wait = 1 keeps
+-- it out of the claim indexes until promote-key.sql lets it in (schema-v7.sql). Unkeyed
+-- rows never probe (CASE).
 --
 -- @eventId      TEXT     EVENT_ID
 -- @messageType  TEXT     MESSAGE_TYPE
 -- @table        TEXT     the event table (inbound, request, response, outbound)
--- @status       TEXT     'UNPROCESSED', or 'FAILED' for a message with a failure
 -- @createdBy    TEXT     the writing service: CREATED_BY and UPDATED_BY
 -- @now          INTEGER  epoch ms, store clock: CREATED_DTTM and UPDATED_DTTM
 -- @maxAttempts  INTEGER  attempts allowed
 -- @availableAt  INTEGER  epoch ms: now + delayMs
 -- @orderingKey  TEXT     ORDERING_KEY or NULL
 -- @traceparent  TEXT     W3C trace context or NULL
--- @payload      TEXT     the event's payload JSON text, stored as given, or NULL (none, or
---                        the event's existing payload is shared)
+-- @payloadId    INTEGER  the event's payload id (insert-payload.sql) or NULL
+-- @status       TEXT     'UNPROCESSED', or 'FAILED' for a message with a failure
 -- @lastError    TEXT     LAST_ERROR (the failure) or NULL
 -- @groupKey     TEXT     GROUP_KEY or NULL
 -- @priority     INTEGER  0..9 (checked by the store)
 -- @priorityLead INTEGER  ms claimed ahead of available_at: priority × aging step
 INSERT INTO {prefix}messages (
   event_id, message_type, table_name, status, created_by, updated_by, created_at, updated_at,
-  attempts, max_attempts, available_at, ordering_key, traceparent, payload, last_error, group_key,
+  attempts, max_attempts, available_at, ordering_key, traceparent, payload_id, last_error, group_key,
   priority, priority_lead, key_wait
-)
-VALUES (
-  @eventId,
-  CASE WHEN @payload IS NULL THEN @messageType ELSE coalesce(
-    (SELECT same.message_type FROM {prefix}messages AS same WHERE same.event_id = @eventId LIMIT 1),
-    @messageType
-  ) END,
-  @table, @status, @createdBy, @createdBy, @now, @now,
-  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payload, @lastError, @groupKey,
+) VALUES (
+  @eventId, @messageType, @table, @status, @createdBy, @createdBy, @now, @now,
+  0, @maxAttempts, @availableAt, @orderingKey, @traceparent, @payloadId, @lastError, @groupKey,
   @priority, @priorityLead,
   CASE WHEN @orderingKey IS NOT NULL AND EXISTS (
     SELECT 1

@@ -1,7 +1,6 @@
 -- Retention: deletes terminal rows (parked ordering-key heads excepted) (the caller passes COMPLETED and/or FAILED) last changed
 -- before @cutoff, at most @limit, returning their event and payload ids so purge-payload.sql and
--- purge-working-data.sql can drop what no row refers to any more, and the inline payloads
--- that keep-payload.sql must move to a row of their event that remains. No ORDER BY: the
+-- purge-working-data.sql can drop what no row refers to any more. No ORDER BY: the
 -- {prefix}messages_terminal range is walked as is and stops at @limit, instead of sorting
 -- every old row of both statuses. The literal IN lets the partial index
 -- {prefix}messages_terminal serve the query.
@@ -22,13 +21,4 @@ WHERE seq IN (
   -- +@limit: keeps the statement from being compiled again on every call (claim-batch.sql)
   LIMIT +@limit
 )
-RETURNING
-  event_id AS eventId,
-  payload_id AS payloadId,
-  -- An inline payload (schema-v8.sql) is handed back when a row of its event may remain:
-  -- keep-payload.sql then moves it to one. Every row that remains after the statement
-  -- exists while it runs, so EXISTS is true for each deleted carrier of a surviving event.
-  CASE WHEN payload IS NOT NULL AND EXISTS (
-    SELECT 1 FROM {prefix}messages AS other
-    WHERE other.event_id = {prefix}messages.event_id AND other.seq <> {prefix}messages.seq
-  ) THEN payload END AS payload;
+RETURNING event_id AS eventId, payload_id AS payloadId;
