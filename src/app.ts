@@ -244,8 +244,12 @@ export function createEventyard<T extends MessageType>(
           transaction !== undefined && store.publishInTransaction
             ? await store.publishInTransaction(transaction, written)
             : await store.publish(written);
-        const asked = new Set(rows);
-        results = written.length === rows.length ? all : all.filter((_, i) => asked.has(written[i] as NewMessage));
+        if (written.length === rows.length) {
+          results = all;
+        } else {
+          const asked = new Set(rows);
+          results = all.filter((_, i) => asked.has(written[i] as NewMessage));
+        }
       } catch (error) {
         spans?.forEach((span) => span.end(error as Error));
         throw error;

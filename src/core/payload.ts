@@ -24,62 +24,69 @@ export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxBytes: 1024 * 1024, ma
  * -0 is written as 0 (JSON has no -0; `-0 === 0`).
  */
 export function jsonProblem(value: unknown, maxDepth: number): { path: string; reason: string } | undefined {
+  // The path is built only for a value with a problem, on the way back up (`steps`, innermost
+  // first): a valid payload, the common case, costs no string per key.
+  type Found = { steps: string[]; reason: string };
+  const found = (reason: string): Found => ({ steps: [], reason });
   const ancestors = new Set<object>();
-  const walk = (v: unknown, path: string, depth: number): { path: string; reason: string } | undefined => {
+  const walk = (v: unknown, depth: number): Found | undefined => {
     switch (typeof v) {
       case 'string':
       case 'boolean':
         return undefined;
       case 'number':
-        return Number.isFinite(v) ? undefined : { path, reason: `is ${String(v)}, which JSON cannot carry` };
+        return Number.isFinite(v) ? undefined : found(`is ${String(v)}, which JSON cannot carry`);
       case 'object':
         break;
       default:
-        return {
-          path,
-          reason: `is ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which JSON cannot carry`,
-        };
+        return found(`is ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which JSON cannot carry`);
     }
     if (v === null) return undefined;
-    if (depth >= maxDepth) return { path, reason: `nests deeper than ${maxDepth} levels` };
-    if (ancestors.has(v)) return { path, reason: 'refers back to an enclosing value (a cycle)' };
+    if (depth >= maxDepth) return found(`nests deeper than ${maxDepth} levels`);
+    if (ancestors.has(v)) return found('refers back to an enclosing value (a cycle)');
     const isArray = Array.isArray(v);
     const proto: unknown = Object.getPrototypeOf(v);
     if (!isArray && proto !== Object.prototype && proto !== null) {
       const kind = (v as { constructor?: { name?: unknown } }).constructor?.name;
       const hint = v instanceof Date ? ' (model dates as ISO-8601 strings)' : '';
-      return {
-        path,
-        reason: `is a ${typeof kind === 'string' && kind ? kind : 'non-plain object'}, not a plain object or array${hint}`,
-      };
+      return found(
+        `is a ${typeof kind === 'string' && kind ? kind : 'non-plain object'}, not a plain object or array${hint}`,
+      );
     }
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      return { path, reason: 'has a toJSON method: what is stored would differ from what was validated' };
+      return found('has a toJSON method: what is stored would differ from what was validated');
     }
-    if (Object.getOwnPropertySymbols(v).length > 0) return { path, reason: 'has symbol keys, which JSON drops' };
+    if (Object.getOwnPropertySymbols(v).length > 0) return found('has symbol keys, which JSON drops');
     ancestors.add(v);
     try {
       if (isArray) {
         const list = v as unknown[];
         for (let i = 0; i < list.length; i++) {
-          if (!(i in list)) return { path: `${path}[${i}]`, reason: 'is a hole in a sparse array' };
-          const found = walk(list[i], `${path}[${i}]`, depth + 1);
-          if (found) return found;
+          const problem = i in list ? walk(list[i], depth + 1) : found('is a hole in a sparse array');
+          if (problem) {
+            problem.steps.push(`[${i}]`);
+            return problem;
+          }
         }
         return undefined;
       }
       for (const key of Object.keys(v)) {
-        const at = `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
-        if (key === '__proto__') return { path: at, reason: 'is a "__proto__" key, which parsing drops' };
-        const found = walk((v as Record<string, unknown>)[key], at, depth + 1);
-        if (found) return found;
+        const problem =
+          key === '__proto__'
+            ? found('is a "__proto__" key, which parsing drops')
+            : walk((v as Record<string, unknown>)[key], depth + 1);
+        if (problem) {
+          problem.steps.push(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+          return problem;
+        }
       }
       return undefined;
     } finally {
       ancestors.delete(v);
     }
   };
-  return walk(value, '$', 0);
+  const problem = walk(value, 0);
+  return problem && { path: `$${problem.steps.reverse().join('')}`, reason: problem.reason };
 }
 
 /**
