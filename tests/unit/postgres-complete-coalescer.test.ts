@@ -1,11 +1,11 @@
 /**
- * The PostgreSQL store's completion coalescing (src/stores/postgres/complete-coalescer.ts):
+ * The PostgreSQL store's completion coalescing (src/stores/coalescer.ts):
  * a lone batch goes at once, batches that come while two statements are on the wire share
  * the next one, each batch gets its own outcomes, and a statement the server refused is
  * sent again batch by batch.
  */
 import { describe, expect, it } from 'vitest';
-import { CompleteCoalescer } from '../../src/stores/postgres/complete-coalescer.js';
+import { Coalescer } from '../../src/stores/coalescer.js';
 import type { CompleteRequest, LeaseOutcome } from '../../src/store/port.js';
 
 const request = (eventId: string): CompleteRequest => ({
@@ -35,7 +35,7 @@ function stub(lost: ReadonlySet<string> = new Set()) {
 describe('postgres: completion batches share a statement', () => {
   it('a lone batch goes at once; batches behind two in flight go together, each with its own outcomes', async () => {
     const s = stub(new Set(['c2']));
-    const coalescer = new CompleteCoalescer(s.write, () => false);
+    const coalescer = new Coalescer<CompleteRequest, LeaseOutcome>(s.write, () => false);
     const a = coalescer.add([request('a1'), request('a2')]);
     const b = coalescer.add([request('b1')]);
     expect(s.calls).toEqual([['a1', 'a2'], ['b1']]);
@@ -64,7 +64,7 @@ describe('postgres: completion batches share a statement', () => {
       if (ids.includes('bad')) throw refused;
       return requests.map(() => 'ok');
     };
-    const coalescer = new CompleteCoalescer(write, (error) => error === refused);
+    const coalescer = new Coalescer<CompleteRequest, LeaseOutcome>(write, (error) => error === refused);
     const slow = [coalescer.add([request('slow1')]), coalescer.add([request('slow2')])];
     const good = coalescer.add([request('good')]);
     const bad = coalescer.add([request('bad')]);
@@ -79,7 +79,7 @@ describe('postgres: completion batches share a statement', () => {
     const down = new Error('connection terminated');
     const calls: number[] = [];
     let fail: (e: unknown) => void = () => undefined;
-    const coalescer = new CompleteCoalescer(
+    const coalescer = new Coalescer<CompleteRequest, LeaseOutcome>(
       (requests) => {
         calls.push(requests.length);
         return new Promise((_, reject) => (fail = reject));

@@ -1,11 +1,11 @@
 /**
- * The stores' publish coalescer (src/stores/publish-coalescer.ts) with a fake write: a lone
+ * The stores' publish coalescer (src/stores/coalescer.ts) with a fake write: a lone
  * publish goes at once, concurrent ones share calls, each caller gets its own results, and a
  * failed shared call rejects only the caller whose input the server refused.
  */
 import { describe, expect, it } from 'vitest';
 import type { NewMessage, PublishResult } from '../../src/store/port.js';
-import { PublishCoalescer } from '../../src/stores/publish-coalescer.js';
+import { Coalescer } from '../../src/stores/coalescer.js';
 
 /** The fake server's refusal, as the Redis store tells it (a ReplyError cause). */
 const refused = (error: unknown): boolean =>
@@ -54,7 +54,7 @@ function fakeWrite(refuse?: string) {
 describe('publish coalescer', () => {
   it('sends a lone publish at once, by itself', async () => {
     const fake = fakeWrite();
-    const coalescer = new PublishCoalescer(fake.write, refused);
+    const coalescer = new Coalescer(fake.write, refused);
     const result = coalescer.add([message('a')]);
     expect(fake.calls).toEqual([['a']]);
     await fake.releaseAll();
@@ -63,7 +63,7 @@ describe('publish coalescer', () => {
 
   it('sends concurrent publishes in shared calls, each caller getting its own results', async () => {
     const fake = fakeWrite();
-    const coalescer = new PublishCoalescer(fake.write, refused);
+    const coalescer = new Coalescer(fake.write, refused);
     const ids = Array.from({ length: 10 }, (_, i) => `e${i}`);
     const results = ids.map((id) => coalescer.add([message(id)]));
     // Two go at once; the eight that came while they were on the wire wait for one call.
@@ -75,7 +75,7 @@ describe('publish coalescer', () => {
 
   it('when Redis refuses a shared call, sends each caller again alone: only the faulty one rejects', async () => {
     const fake = fakeWrite('bad');
-    const coalescer = new PublishCoalescer(fake.write, refused);
+    const coalescer = new Coalescer(fake.write, refused);
     const first = [coalescer.add([message('x')]), coalescer.add([message('y')])];
     const good = coalescer.add([message('good')]);
     const bad = coalescer.add([message('bad')]);
@@ -88,7 +88,7 @@ describe('publish coalescer', () => {
 
   it('rejects every caller of a shared call that failed on the connection', async () => {
     const calls: number[] = [];
-    const coalescer = new PublishCoalescer(async (messages) => {
+    const coalescer = new Coalescer(async (messages) => {
       calls.push(messages.length);
       await new Promise((r) => setImmediate(r));
       throw new Error('redis store: publish failed: Connection is closed.');

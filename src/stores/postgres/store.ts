@@ -26,6 +26,7 @@ import type {
   ClaimedMessage,
   CompleteRequest,
   EventStore,
+  LeaseOutcome,
   LeaseRef,
   NewMessage,
   PublishResult,
@@ -53,8 +54,7 @@ import { RetentionPurge } from './retention.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
-import { PublishCoalescer } from '../publish-coalescer.js';
-import { CompleteCoalescer } from './complete-coalescer.js';
+import { Coalescer } from '../coalescer.js';
 import { GroupClaims } from './group-claims.js';
 import { KeyWaits } from './key-waits.js';
 
@@ -174,10 +174,10 @@ export function createStoreOnConnection(
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
   );
 
-  // Concurrent publishes share one statement (../publish-coalescer.ts): one transaction, one
+  // Concurrent publishes share one statement (../coalescer.ts): one transaction, one
   // commit and one notification for the group, where PostgreSQL commits notifying
   // transactions one at a time. A lone publish goes at once.
-  const publishes = new PublishCoalescer(
+  const publishes = new Coalescer<NewMessage, PublishResult>(
     async (messages) =>
       publishResults(
         messages,
@@ -187,8 +187,8 @@ export function createStoreOnConnection(
   );
 
   // Concurrent completion batches (of different processors) share one statement and one
-  // commit (complete-coalescer.ts); a lone batch goes at once.
-  const completes = new CompleteCoalescer(
+  // commit (../coalescer.ts); a lone batch goes at once.
+  const completes = new Coalescer<CompleteRequest, LeaseOutcome>(
     async (requests) =>
       outcomesOf(
         requests.length,

@@ -7,7 +7,14 @@
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { checkPriorities } from '../../core/priority.js';
-import type { EventStore, StoreFeatures, TokenGrant, TokenRequest } from '../../store/port.js';
+import type {
+  EventStore,
+  NewMessage,
+  PublishResult,
+  StoreFeatures,
+  TokenGrant,
+  TokenRequest,
+} from '../../store/port.js';
 import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
 import { asNumber } from './codec.js';
 import { RedisConnection } from './connection.js';
@@ -18,7 +25,7 @@ import { RowReads } from './reads.js';
 import { PartitionSweeps } from './sweeps.js';
 import { WakeListener } from './wake.js';
 import { RowWrites } from './writes.js';
-import { PublishCoalescer } from '../publish-coalescer.js';
+import { Coalescer } from '../coalescer.js';
 
 /** Outbox entries relayed per partition by each `reapExpiredLeases` call (cluster crash recovery). */
 const RELAY_BATCH = 100;
@@ -48,8 +55,8 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const layout = new KeyLayout(options.keyPrefix, options.partitionCount);
   const conn = new RedisConnection(options);
   const writes = new RowWrites(conn, layout, options);
-  // Concurrent publishes share script calls (../publish-coalescer.ts); a lone one goes at once.
-  const publishes = new PublishCoalescer((messages) => writes.publish(messages), answeredByRedis);
+  // Concurrent publishes share script calls (../coalescer.ts); a lone one goes at once.
+  const publishes = new Coalescer<NewMessage, PublishResult>((messages) => writes.publish(messages), answeredByRedis);
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
