@@ -9,6 +9,7 @@ import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
 import * as sql from './generated/scripts.js';
 import { TABLE_PREFIX } from './options.js';
+import type { MessageRow } from '../../store/port.js';
 
 /**
  * The one identifier helper: puts the validated table prefix into a SQL text's `{prefix}`
@@ -30,28 +31,7 @@ export interface CorruptRow {
 }
 
 /** A message row as selected (columns aliased to MessageRow names), plus its seq. */
-export interface SelectedRow {
-  readonly seq: number;
-  readonly eventId: string;
-  readonly messageType: string;
-  readonly table: Table;
-  readonly status: Status;
-  readonly createdBy: string;
-  readonly updatedBy: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly attempts: number;
-  readonly maxAttempts: number;
-  readonly availableAt: number;
-  readonly leaseOwner: string | null;
-  readonly leaseExpiresAt: number | null;
-  readonly claimToken: string | null;
-  readonly lastError: string | null;
-  readonly orderingKey: string | null;
-  readonly groupKey: string | null;
-  readonly traceparent: string | null;
-  readonly priority: number;
-}
+export type SelectedRow = MessageRow & { readonly seq: number };
 
 /**
  * A row claimed by claim-batch.sql, as the raw column array its RETURNING clause lists

@@ -33,19 +33,7 @@ candidates AS (
       AND m.status IN ('UNPROCESSED', 'RETRY')
       AND m.group_key IS NOT NULL
       AND m.available_at <= {schema}.now_ms()
-      AND (
-        m.ordering_key IS NULL
-        OR NOT EXISTS (
-          SELECT 1
-          FROM {schema}.messages AS earlier
-          WHERE earlier.table_name = m.table_name
-            AND earlier.ordering_key = m.ordering_key
-            AND earlier.seq < m.seq
-            AND earlier.ordering_key IS NOT NULL
-            AND earlier.status <> 'COMPLETED'
-            AND earlier.key_skipped IS NULL
-        )
-      )
+      --@include key-head
     ORDER BY m.available_at, m.seq
     LIMIT greatest(s.free, 0)
     FOR UPDATE SKIP LOCKED

@@ -12,19 +12,7 @@ WHERE m.table_name = $1
   AND m.key_wait IS NULL
   AND m.available_at - m.priority_lead <= {schema}.now_ms()
   AND m.available_at <= {schema}.now_ms()
-  AND (
-    m.ordering_key IS NULL
-    OR NOT EXISTS (
-      SELECT 1
-      FROM {schema}.messages AS earlier
-      WHERE earlier.table_name = m.table_name
-        AND earlier.ordering_key = m.ordering_key
-        AND earlier.seq < m.seq
-        AND earlier.ordering_key IS NOT NULL
-        AND earlier.status <> 'COMPLETED'
-        AND earlier.key_skipped IS NULL
-    )
-  )
+  --@include key-head
 ORDER BY m.available_at - m.priority_lead, m.seq
 LIMIT $3
 FOR UPDATE SKIP LOCKED
