@@ -1,13 +1,24 @@
 /**
  * Conversions between the store port's shapes and the SQL statements' parameters and rows:
  * message rows (bigint columns arrive as strings from node-postgres), claimed rows, lease
- * fences as parallel arrays for `unnest`, and list cursors.
+ * fences as parallel arrays for `unnest`, list cursors, and the parameters and results of the
+ * publish, complete and take-tokens statements.
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { priorityLeadMs } from '../../core/priority.js';
 import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
-import type { ClaimedMessage, LeaseRef, MessageRow, NewMessage } from '../../store/port.js';
+import type {
+  ClaimedMessage,
+  CompleteRequest,
+  LeaseRef,
+  MessageRow,
+  NewMessage,
+  PublishResult,
+  StatusCount,
+  TokenGrant,
+  TokenRequest,
+} from '../../store/port.js';
 
 /** A message row as selected by list-rows.sql. */
 export interface SelectedRow {
@@ -180,3 +191,120 @@ export function parseCursor(after: string | undefined): string {
   }
   return after;
 }
+
+/** publish.sql's parameters for a batch of messages. */
+export function publishValues(messages: readonly NewMessage[], channel: string | null, agingStepMs: number): unknown[] {
+  return [...messageArrays(messages), channel, ...groupArrays(messages), ...priorityArrays(messages, agingStepMs)];
+}
+
+/** A row of publish.sql: status NULL and conflict true for a payload conflict. */
+export interface PublishedRow {
+  created: boolean;
+  status: Status | null;
+  conflict: boolean;
+}
+
+export function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): PublishResult[] {
+  return messages.map((m, i): PublishResult => {
+    const { eventId, messageType } = m;
+    const row = rows[i];
+    if (row?.conflict === true) return { eventId, messageType, created: false, status: null, conflict: 'payload' };
+    return { eventId, messageType, created: row?.created === true, status: row?.status ?? 'UNPROCESSED' };
+  });
+}
+
+/** complete.sql's 24 parameters for a batch of requests. */
+export function completeValues(
+  requests: readonly CompleteRequest[],
+  channel: string | null,
+  agingStepMs: number,
+): unknown[] {
+  const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
+  const emitReq: number[] = [];
+  const emits: NewMessage[] = [];
+  const workReq: number[] = [];
+  const work: { eventId: string; name: string; value: string }[] = [];
+  requests.forEach((r, i) => {
+    for (const e of r.emits) {
+      emitReq.push(i + 1);
+      emits.push(e);
+    }
+    for (const w of r.workingData) {
+      workReq.push(i + 1);
+      work.push(w);
+    }
+  });
+  return [
+    seqs,
+    tokens,
+    eventIds,
+    types,
+    requests.map((r) => r.updatedBy),
+    emitReq,
+    ...messageArrays(emits),
+    workReq,
+    work.map((w) => w.eventId),
+    work.map((w) => w.name),
+    work.map((w) => w.value),
+    channel,
+    ...groupArrays(emits),
+    ...priorityArrays(emits, agingStepMs),
+  ];
+}
+
+/** A row of take-tokens.sql: the grant of request number `req` (1-based, in the order sent). */
+export interface TokenRow {
+  req: string;
+  granted: number;
+  at: string;
+  nextAt: string;
+}
+
+/**
+ * take-tokens.sql's parameters, the requests sorted by key (stable), so that two batches
+ * sharing keys lock them in the same order; `order[i]` is the caller's index of the i-th sent.
+ */
+export function tokenValues(requests: readonly TokenRequest[]): { order: number[]; values: unknown[] } {
+  const order = requests
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ka = (requests[a] as TokenRequest).key;
+      const kb = (requests[b] as TokenRequest).key;
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    });
+  const sorted = order.map((i) => requests[i] as TokenRequest);
+  return {
+    order,
+    values: [
+      sorted.map((r) => r.key),
+      sorted.map((r) => r.max),
+      sorted.map((r) => r.intervalMs),
+      sorted.map((r) => r.want),
+    ],
+  };
+}
+
+/** The grants of take-tokens.sql's rows, in the caller's order. */
+export function grantsOf(order: readonly number[], rows: readonly TokenRow[]): TokenGrant[] {
+  const grants = new Array<TokenGrant>(order.length);
+  for (const row of rows) {
+    const original = order[Number(row.req) - 1] as number;
+    grants[original] = { granted: Number(row.granted), at: Number(row.at), nextAt: Number(row.nextAt) };
+  }
+  return grants;
+}
+
+/** A row of count-by-status.sql. */
+export interface CountRow {
+  table_name: Table;
+  message_type: string;
+  status: Status;
+  count: number;
+}
+
+export const toStatusCount = (r: CountRow): StatusCount => ({
+  table: r.table_name,
+  messageType: r.message_type,
+  status: r.status,
+  count: r.count,
+});

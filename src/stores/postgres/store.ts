@@ -18,7 +18,7 @@
  */
 import { isEventyardError } from '../../core/errors.js';
 import { checkPriorities } from '../../core/priority.js';
-import { REDRIVABLE, TERMINAL, type Status } from '../../core/status.js';
+import { REDRIVABLE, TERMINAL } from '../../core/status.js';
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
 import { checkParkedKeysRequest, checkSkipParkedRequest } from '../../store/parked-keys.js';
 import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
@@ -32,23 +32,28 @@ import type {
   PublishResult,
   StoreFeatures,
   StoreTransaction,
-  TokenGrant,
 } from '../../store/port.js';
 import { GENERIC, type PostgresConnection, type Queryable } from './connection.js';
 import * as sql from './generated/scripts.js';
 import { inSchema, wakeChannel } from './identifiers.js';
 import type { ResolvedPostgresStoreOptions } from './options.js';
 import {
+  completeValues,
   fenceArrays,
-  messageArrays,
-  groupArrays,
-  priorityArrays,
+  grantsOf,
   outcomesOf,
   parseCursor,
+  publishResults,
+  publishValues,
+  tokenValues,
+  toStatusCount,
   toClaimedMessage,
   toMessageRow,
   type ClaimedRow,
+  type CountRow,
+  type PublishedRow,
   type SelectedRow,
+  type TokenRow,
 } from './rows.js';
 import { RetentionPurge } from './retention.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
@@ -82,61 +87,6 @@ export interface PostgresStoreInfo {
 export type PostgresStore = EventStore & PostgresStoreInfo;
 
 type SqlName = keyof typeof sql;
-
-function publishValues(messages: readonly NewMessage[], channel: string | null, agingStepMs: number): unknown[] {
-  return [...messageArrays(messages), channel, ...groupArrays(messages), ...priorityArrays(messages, agingStepMs)];
-}
-
-/** A row of publish.sql: status NULL and conflict true for a payload conflict. */
-interface PublishedRow {
-  created: boolean;
-  status: Status | null;
-  conflict: boolean;
-}
-
-function publishResults(messages: readonly NewMessage[], rows: PublishedRow[]): PublishResult[] {
-  return messages.map((m, i): PublishResult => {
-    const { eventId, messageType } = m;
-    const row = rows[i];
-    if (row?.conflict === true) return { eventId, messageType, created: false, status: null, conflict: 'payload' };
-    return { eventId, messageType, created: row?.created === true, status: row?.status ?? 'UNPROCESSED' };
-  });
-}
-
-/** complete.sql's 24 parameters for a batch of requests. */
-function completeValues(requests: readonly CompleteRequest[], channel: string | null, agingStepMs: number): unknown[] {
-  const [seqs, tokens, eventIds, types] = fenceArrays(requests.map((r) => r.ref));
-  const emitReq: number[] = [];
-  const emits: NewMessage[] = [];
-  const workReq: number[] = [];
-  const work: { eventId: string; name: string; value: string }[] = [];
-  requests.forEach((r, i) => {
-    for (const e of r.emits) {
-      emitReq.push(i + 1);
-      emits.push(e);
-    }
-    for (const w of r.workingData) {
-      workReq.push(i + 1);
-      work.push(w);
-    }
-  });
-  return [
-    seqs,
-    tokens,
-    eventIds,
-    types,
-    requests.map((r) => r.updatedBy),
-    emitReq,
-    ...messageArrays(emits),
-    workReq,
-    work.map((w) => w.eventId),
-    work.map((w) => w.name),
-    work.map((w) => w.value),
-    channel,
-    ...groupArrays(emits),
-    ...priorityArrays(emits, agingStepMs),
-  ];
-}
 
 /** A server error that is not transient (bad input, not a lost connection or a timeout). */
 const refusedByServer = (error: unknown): boolean => isEventyardError(error) && error.details?.['transient'] === false;
@@ -282,27 +232,8 @@ export function createStoreOnConnection(
       conn.assertOpen('takeTokens');
       checkTokenRequests(requests);
       if (requests.length === 0) return [];
-      // By key (stable): two batches sharing keys lock them in the same order.
-      const order = requests
-        .map((_, i) => i)
-        .sort((a, b) => {
-          const ka = (requests[a] as (typeof requests)[number]).key;
-          const kb = (requests[b] as (typeof requests)[number]).key;
-          return ka < kb ? -1 : ka > kb ? 1 : a - b;
-        });
-      const sorted = order.map((i) => requests[i] as (typeof requests)[number]);
-      const rows = await run<{ req: string; granted: number; at: string; nextAt: string }>('takeTokens', 'takeTokens', [
-        sorted.map((r) => r.key),
-        sorted.map((r) => r.max),
-        sorted.map((r) => r.intervalMs),
-        sorted.map((r) => r.want),
-      ]);
-      const grants = new Array<TokenGrant>(requests.length);
-      for (const row of rows) {
-        const original = order[Number(row.req) - 1] as number;
-        grants[original] = { granted: Number(row.granted), at: Number(row.at), nextAt: Number(row.nextAt) };
-      }
-      return grants;
+      const { order, values } = tokenValues(requests);
+      return grantsOf(order, await run<TokenRow>('takeTokens', 'takeTokens', values));
     },
 
     async returnTokens(returns) {
@@ -375,22 +306,13 @@ export function createStoreOnConnection(
 
     async countByStatus(given) {
       const filter = checkRowFilter(given);
-      const rows = await run<{ table_name: string; message_type: string; status: Status; count: number }>(
-        'countByStatus',
-        'countByStatus',
-        [
-          filter.table ?? null,
-          filter.messageType ?? null,
-          filter.eventId ?? null,
-          filter.statuses === undefined ? null : [...filter.statuses],
-        ],
-      );
-      return rows.map((r) => ({
-        table: r.table_name as Parameters<EventStore['claim']>[0]['table'],
-        messageType: r.message_type,
-        status: r.status,
-        count: r.count,
-      }));
+      const rows = await run<CountRow>('countByStatus', 'countByStatus', [
+        filter.table ?? null,
+        filter.messageType ?? null,
+        filter.eventId ?? null,
+        filter.statuses === undefined ? null : [...filter.statuses],
+      ]);
+      return rows.map(toStatusCount);
     },
 
     async getPayload(eventId) {
