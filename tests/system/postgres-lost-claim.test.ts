@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresStore } from '../../src/stores/postgres/index.js';
-import type { ClaimRequest, NewMessage } from '../../src/store/port.js';
+import type { ClaimedMessage, ClaimRequest, NewMessage } from '../../src/store/port.js';
 import { createPostgresServer, type PostgresServerHandle } from '../support/postgres-server.js';
 
 let server: PostgresServerHandle | undefined;
@@ -68,23 +68,41 @@ async function rowOf(
   }
 }
 
+/**
+ * A store on the private server, with `options`; a message published and claimed by `old`,
+ * then a crash. Returns the opener (for the stores after the crash), the row and its claim.
+ */
+async function claimThenCrash(
+  schema: string,
+  options: { asyncClaimCommit?: boolean } = {},
+): Promise<{ open: () => Promise<PostgresStore>; row: NewMessage; held: ClaimedMessage }> {
+  const srv = server as PostgresServerHandle;
+  const open = (): Promise<PostgresStore> =>
+    createPostgresStore({
+      connectionString: srv.url,
+      schema,
+      connectTimeoutMs: 2000,
+      queryTimeoutMs: 8000,
+      ...options,
+    });
+  const before = await open();
+  const row = message('RQ_LOST');
+  await before.publish([row]);
+  const [held] = await before.claim(claimOf('old'));
+  expect(held?.eventId).toBe(row.eventId);
+  await crash(srv);
+  await before.close();
+  return { open, row, held: held as ClaimedMessage };
+}
+
 describe('a claim and a PostgreSQL crash', () => {
   it('a claim survives the crash by default: its holder completes the row', async () => {
     const srv = server as PostgresServerHandle;
     const schema = 'ey_kept_claim';
-    const open = (): Promise<PostgresStore> =>
-      createPostgresStore({ connectionString: srv.url, schema, connectTimeoutMs: 2000, queryTimeoutMs: 8000 });
-    const before = await open();
-    const row = message('RQ_LOST');
-    await before.publish([row]);
-    const [held] = await before.claim(claimOf('old'));
-    expect(held?.eventId).toBe(row.eventId);
-    await crash(srv);
-    await before.close();
+    const { open, row, held: ref } = await claimThenCrash(schema);
 
     const after = await open();
     try {
-      const ref = held as NonNullable<typeof held>;
       expect(await rowOf(srv.url, schema, row.eventId)).toEqual({
         status: 'IN_PROGRESS',
         attempts: 1,
@@ -100,21 +118,7 @@ describe('a claim and a PostgreSQL crash', () => {
   it('with asyncClaimCommit a claim lost to it is claimable again, and the old holder is fenced', async () => {
     const srv = server as PostgresServerHandle;
     const schema = 'ey_lost_claim';
-    const open = (): Promise<PostgresStore> =>
-      createPostgresStore({
-        connectionString: srv.url,
-        schema,
-        connectTimeoutMs: 2000,
-        queryTimeoutMs: 8000,
-        asyncClaimCommit: true,
-      });
-    const before = await open();
-    const row = message('RQ_LOST');
-    await before.publish([row]);
-    const [held] = await before.claim(claimOf('old'));
-    expect(held?.eventId).toBe(row.eventId);
-    await crash(srv);
-    await before.close();
+    const { open, row, held: ref } = await claimThenCrash(schema, { asyncClaimCommit: true });
 
     const after = await open();
     try {
@@ -124,7 +128,6 @@ describe('a claim and a PostgreSQL crash', () => {
         attempts: 0,
         claim_token: null,
       });
-      const ref = held as NonNullable<typeof held>;
       expect(await after.heartbeat([ref], 60_000)).toEqual(['lease_lost']);
       const emit = message('RQ_NEXT');
       expect(await after.complete([{ ref, updatedBy: 'T', emits: [emit], workingData: [] }])).toEqual(['lease_lost']);
