@@ -63,7 +63,16 @@ proto.query = function (this: pg.Client, ...args: unknown[]) {
   return query.apply(this, args);
 };
 
-const server = await createPostgresServer({ synchronous_commit: 'on', shared_buffers: '256MB' });
+// STATEMENTS=1: pg_stat_statements on, and after the rounds the statements that took the
+// server's time (execution + planning, both sides together), per event or flow.
+const perStatement = process.env['STATEMENTS'] === '1';
+const server = await createPostgresServer({
+  synchronous_commit: 'on',
+  shared_buffers: '256MB',
+  ...(perStatement
+    ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+    : {}),
+});
 const allPids = (): number[] =>
   readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
@@ -172,6 +181,10 @@ const sides = [
 const results: Figures[][] = [];
 try {
   await drain(sides[0] as (typeof sides)[number]); // warm-up
+  if (perStatement) {
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await admin.query('SELECT pg_stat_statements_reset()');
+  }
   for (let n = 0; n < rounds; n++) {
     const order = n % 2 === 0 ? [0, 1] : [1, 0];
     const got: Figures[] = [];
@@ -180,10 +193,28 @@ try {
     const [a, b] = got as [Figures, Figures];
     console.log(`round ${n + 1}: A ${a.perSecond.toFixed(0)}/s  B ${b.perSecond.toFixed(0)}/s`);
   }
+  if (perStatement) await printStatements();
 } finally {
   await admin.end();
   await server.destroy();
 }
+async function printStatements(): Promise<void> {
+  const drained = rounds * 2 * rows;
+  const { rows: top } = await admin.query<{ calls: string; exec: number; plan: number; rows: string; query: string }>(
+    `SELECT calls::text, total_exec_time AS exec, total_plan_time AS plan, rows::text,
+            regexp_replace(query, '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+  );
+  console.log(
+    `server time per statement, µs per ${pipeline ? 'flow' : 'event'} (execution + planning), calls per 1,000:`,
+  );
+  for (const s of top) {
+    const us = (ms: number): string => ((ms * 1000) / drained).toFixed(1).padStart(6);
+    const per1000 = ((Number(s.calls) * 1000) / drained).toFixed(1).padStart(6);
+    console.log(`${us(s.exec)} + ${us(s.plan)}  ${per1000}  ${s.query.slice(0, 110)}`);
+  }
+}
+
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[sorted.length >> 1] as number;
