@@ -99,7 +99,7 @@ export async function createEventyardSystem(options: SystemOptions, orderingKeys
         : 'TypeScript sources through tsx',
       'service concurrency': 'workload concurrency (one service, one process)',
       batchSize: options.eventyardTuning?.batchSize ?? '64 (default)',
-      prefetch: options.eventyardTuning?.prefetch ?? '0 (default)',
+      prefetch: options.eventyardTuning?.prefetch ?? "'auto' (default)",
       leaseMs: options.leaseMs,
       'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,
       'retry mechanism intervalMs': '250 (default)',

@@ -80,7 +80,7 @@ export interface SystemOptions {
   /** Eventyard processor options a case sets explicitly (e.g. prefetch); defaults otherwise. */
   readonly eventyardTuning?:
     | Readonly<{
-        prefetch?: number;
+        prefetch?: number | 'auto';
         batchSize?: number;
         uuidv4?: boolean;
         metrics?: boolean;

@@ -30,6 +30,11 @@ export function leaseExpiredError(owner: string | null, expiredAt: string, previ
   return `${again ? AGAIN : FIRST}${who} expired at ${expiredAt}`;
 }
 
+/** The row came back from an expired lease (its last attempt's owner died, paused or was cut off). */
+export function isLeaseExpiry(lastError: string | null): boolean {
+  return lastError !== null && (lastError.startsWith(FIRST) || lastError.startsWith(AGAIN));
+}
+
 /** The row's lease expired twice in a row under different owners: it may kill its worker. */
 export function isRepeatedLeaseExpiry(lastError: string | null): boolean {
   return lastError?.startsWith(AGAIN) === true;

@@ -8,9 +8,12 @@ export const processorSchema = {
   concurrency: option.int({ min: 1, max: 10_000, default: 16 }),
   /**
    * Rows claimed beyond free handler slots, kept locally; released unstarted on stop.
-   * @defaultValue 0
+   * `'auto'`: as many as the handlers will have started by the time the next claim
+   * answers (measured: handler time and claim round trip), at most `batchSize`, and none
+   * while handlers are slow next to the claim (see processing/prefetch.ts).
+   * @defaultValue 'auto'
    */
-  prefetch: option.int({ min: 0, max: 10_000, default: 0 }),
+  prefetch: option.custom('"auto" or an integer in [0, 10000]', isPrefetch, { default: 'auto' }),
   /**
    * Most rows claimed in one store call.
    * @defaultValue 64
@@ -51,6 +54,10 @@ export const processorSchema = {
    */
   shutdownTimeoutMs: option.int({ min: 0, max: 3600_000, default: 10_000 }),
 };
+
+function isPrefetch(v: unknown): v is number | 'auto' {
+  return v === 'auto' || (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 10_000);
+}
 
 export type ProcessorOptions = OptionsInput<typeof processorSchema>;
 export type ResolvedProcessorOptions = Resolved<typeof processorSchema>;

@@ -8,7 +8,7 @@
 import { groupLimits } from '../core/group.js';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
-import { isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
+import { isLeaseExpiry, isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { RateLimit } from '../core/rate-limit.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
@@ -23,6 +23,7 @@ import { OutageLog } from './outage-log.js';
 import { RateGate } from './rate-gate.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
+import { PrefetchPolicy } from './prefetch.js';
 import { reportOutcome, type ProcessorStats } from './outcome-report.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
 import { isOutage, type OutageWatch } from './store-deadline.js';
@@ -101,6 +102,8 @@ export class EventProcessor {
   readonly #storeDeadlineMs: number;
   /** Takes rate-limit tokens around claims; undefined when no handled type has a rate limit. */
   readonly #rate: RateGate | undefined;
+  /** How many rows to claim beyond the free slots. */
+  readonly #prefetch: PrefetchPolicy;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -108,6 +111,7 @@ export class EventProcessor {
     const { store, logger, options } = deps;
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
     this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
+    this.#prefetch = new PrefetchPolicy(options.prefetch, options);
     this.#batcher = new OutcomeBatcher(store, logger, {
       maxBatch: this.#maxUnwritten,
       giveUpAfterMs: options.leaseMs,
@@ -232,7 +236,7 @@ export class EventProcessor {
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
-        const free = options.concurrency + options.prefetch - this.#busy - this.#queue.length;
+        const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
         // Outcomes waiting for their write are bounded too: at most one batch beyond the slots.
         if (free <= 0 || this.#running.size - this.#busy >= this.#maxUnwritten) {
           await this.#slotFreed.wait();
@@ -280,6 +284,7 @@ export class EventProcessor {
           continue;
         }
         claims.succeeded({ table });
+        this.#prefetch.claimAnswered(performance.now() - sentAt);
         this.stats.claimed += claimed.length;
         if (stopped.aborted) {
           // stop() came while the claim was on its way: nothing new starts.
@@ -303,6 +308,7 @@ export class EventProcessor {
         }
         const suspect = claimed.find(isCrashSuspect);
         if (suspect !== undefined) {
+          this.#prefetch.leaseExpirySeen(performance.now());
           await this.#runAlone(
             suspect,
             sentAt,
@@ -311,6 +317,13 @@ export class EventProcessor {
           continue;
         }
         for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
+        if (claimed.some((m) => isLeaseExpiry(m.lastError))) {
+          // Some owner died or stopped answering: no queue for a while (prefetch.ts), and the
+          // queued rows beyond the free slots go back unstarted.
+          this.#prefetch.leaseExpirySeen(performance.now());
+          const beyond = this.#queue.splice(Math.max(0, options.concurrency - this.#busy));
+          if (beyond.length > 0) void this.#release(beyond.map((q) => q.message));
+        }
         this.#dispatch();
       }
     } finally {
@@ -346,9 +359,20 @@ export class EventProcessor {
   }
 
   #dispatch(): void {
-    while (this.#busy < this.#deps.options.concurrency && this.#queue.length > 0) {
+    const { concurrency, handlerTimeoutMs, leaseMs } = this.#deps.options;
+    let stale: ClaimedMessage[] | undefined;
+    // Queued rows start as slots free up, while the outcomes waiting for their write stay
+    // within one batch beyond the slots (a write landing dispatches again).
+    while (this.#busy < concurrency && this.#queue.length > 0 && this.#running.size - this.#busy < this.#maxUnwritten) {
       const { message, claimSentAt } = this.#queue.shift() as { message: ClaimedMessage; claimSentAt: number };
-      const control = new AttemptControl(performance.now() + this.#deps.options.handlerTimeoutMs);
+      const startedAt = performance.now();
+      // A row that waited in the queue until less than a third of its lease was left goes
+      // back unstarted: started now, it might lose its lease before a renewal could land.
+      if (claimSentAt + leaseMs - startedAt < leaseMs / 3) {
+        (stale ??= []).push(message);
+        continue;
+      }
+      const control = new AttemptControl(startedAt + handlerTimeoutMs);
       const lease = this.#leases.hold(message, control, claimSentAt);
       this.#controls.add(control);
       this.#busy++;
@@ -356,6 +380,7 @@ export class EventProcessor {
       const freeSlot = (): void => {
         if (freed) return;
         freed = true;
+        this.#prefetch.handlerSettled(performance.now() - startedAt);
         this.#busy--;
         if (!this.#stop.signal.aborted) this.#dispatch();
         this.#slotFreed.fire();
@@ -367,6 +392,7 @@ export class EventProcessor {
           this.#leases.drop(lease);
           this.#controls.delete(control);
           this.#running.delete(run);
+          if (this.#queue.length > 0 && !this.#stop.signal.aborted) this.#dispatch();
           this.#slotFreed.fire();
           // The row left IN_PROGRESS (its outcome is written): a claim that found its group
           // full may now get a row of it, so an idle wait ends instead of backing off.
@@ -374,6 +400,7 @@ export class EventProcessor {
         });
       this.#running.add(run);
     }
+    if (stale !== undefined) void this.#release(stale);
   }
 
   /**
@@ -401,7 +428,11 @@ export class EventProcessor {
   }
 
   async #releaseQueued(): Promise<void> {
-    const unstarted = this.#queue.splice(0).map((q) => q.message);
+    await this.#release(this.#queue.splice(0).map((q) => q.message));
+  }
+
+  /** Gives claimed rows back unstarted (no attempt counted). Never throws. */
+  async #release(unstarted: readonly ClaimedMessage[]): Promise<void> {
     if (unstarted.length === 0) return;
     try {
       const { store, serviceName: service, table, hooks } = this.#deps;

@@ -187,7 +187,15 @@ export function describeProcessesScenario(backend: ProcessesBackend): void {
       // never three times: its third attempt runs alone.
       expect(completed.filter((r) => r.attempts > 3)).toEqual([]);
       const starts = groupByEvent(readStarts(log));
-      for (const row of poisoned) expect(starts.get(row.eventId)?.length).toBe(maxAttempts);
+      // Each attempt of a poison row started it, except one a kill cut short before its
+      // handler began: a row claimed beyond the free slots (prefetch) counts its attempt at
+      // the claim and dies unstarted with its process. After the first expiry nothing is
+      // queued, so that happens at most once per row.
+      for (const row of poisoned) {
+        const n = starts.get(row.eventId)?.length ?? 0;
+        expect(n).toBeGreaterThanOrEqual(maxAttempts - 1);
+        expect(n).toBeLessThanOrEqual(maxAttempts);
+      }
     });
   });
 }

@@ -1,0 +1,171 @@
+/**
+ * The local queue (`prefetch`): the 'auto' policy's arithmetic, what a processor claims
+ * with it when handlers are fast and the claim is slow (and when they are slow), and rows
+ * that waited in the queue too long going back unstarted instead of running on a lease
+ * about to end.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createEventyard, defineMessageType, silentLogger, type EventStore, type Eventyard } from '../../src/index.js';
+import type { ClaimRequest } from '../../src/store/port.js';
+import { PrefetchPolicy } from '../../src/processing/prefetch.js';
+import { resolveProcessorOptions } from '../../src/processing/processor-options.js';
+import { createSqliteStore } from '../../src/stores/sqlite/index.js';
+import { waitUntil } from '../support/rows.js';
+
+const IN_ORDER = defineMessageType({
+  name: 'IN_ORDER',
+  schema: z.object({ id: z.number().int() }),
+  retry: { maxAttempts: 5, backoff: 'fixed', delayMs: 10, jitter: false },
+});
+const fast = { idleMinMs: 1, idleMaxMs: 20, retryMechanism: { intervalMs: 20, reapRetryDelayMs: 0 } };
+
+describe('PrefetchPolicy', () => {
+  const limits = { concurrency: 32, batchSize: 64, leaseMs: 30_000 };
+
+  it('a fixed setting is what it says', () => {
+    const policy = new PrefetchPolicy(7, limits);
+    policy.handlerSettled(0.01);
+    policy.claimAnswered(50);
+    expect(policy.rowsAt(0)).toBe(7);
+  });
+
+  it("'auto' prefetches nothing until both the handler time and the claim round trip are measured", () => {
+    const policy = new PrefetchPolicy('auto', limits);
+    expect(policy.rowsAt(0)).toBe(0);
+    policy.handlerSettled(0.05);
+    expect(policy.rowsAt(0)).toBe(0);
+    policy.claimAnswered(2);
+    expect(policy.rowsAt(0)).toBe(64);
+  });
+
+  it("'auto': twice the starts during one claim round trip, at most a batch", () => {
+    const policy = new PrefetchPolicy('auto', limits);
+    policy.handlerSettled(100);
+    policy.claimAnswered(2);
+    expect(policy.rowsAt(0)).toBe(2); // 2 × 32 / 100 ms × 2 ms = 1.28 → 2
+    const quick = new PrefetchPolicy('auto', limits);
+    quick.handlerSettled(1);
+    quick.claimAnswered(0.2);
+    expect(quick.rowsAt(0)).toBe(13); // 2 × 32 × 0.2 = 12.8 → 13
+  });
+
+  it("'auto': never more than the handlers start within a tenth of the lease", () => {
+    const policy = new PrefetchPolicy('auto', { concurrency: 4, batchSize: 1000, leaseMs: 1000 });
+    policy.handlerSettled(50);
+    policy.claimAnswered(5000); // a claim slower than the lease: queue what starts in 100 ms
+    expect(policy.rowsAt(0)).toBe(8); // 4 / 50 ms × 100 ms
+  });
+
+  it("'auto' follows the measurements (moving averages)", () => {
+    const policy = new PrefetchPolicy('auto', limits);
+    policy.claimAnswered(2);
+    policy.handlerSettled(0.01);
+    expect(policy.rowsAt(0)).toBe(64);
+    for (let i = 0; i < 50; i++) policy.handlerSettled(500); // the handlers became slow
+    expect(policy.rowsAt(0)).toBe(1);
+  });
+
+  it('the option takes "auto" or an integer in [0, 10000], and defaults to "auto"', () => {
+    expect(resolveProcessorOptions({}).prefetch).toBe('auto');
+    expect(resolveProcessorOptions({ prefetch: 0 }).prefetch).toBe(0);
+    for (const bad of [-1, 1.5, 10_001, 'more', null]) {
+      expect(() => resolveProcessorOptions({ prefetch: bad as never })).toThrow(/prefetch/);
+    }
+  });
+});
+
+describe('a processor with prefetch', () => {
+  let store: EventStore;
+  let app: Eventyard | undefined;
+  const limits: number[] = [];
+
+  /** The store, with every claim delayed by `claimMs` and its limit recorded. */
+  const slowClaims = (claimMs: number): EventStore =>
+    new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'claim') {
+          return async (request: ClaimRequest) => {
+            limits.push(request.limit);
+            await new Promise((r) => setTimeout(r, claimMs));
+            return target.claim(request);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+
+  beforeEach(() => {
+    store = createSqliteStore({ path: ':memory:' });
+    limits.length = 0;
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  const publish = (n: number): Promise<unknown> =>
+    (app as Eventyard).publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
+
+  it("'auto' claims beyond the free slots when handlers are fast and the claim is slow", async () => {
+    app = createEventyard({ store: slowClaims(20), messageTypes: [IN_ORDER], logger: silentLogger });
+    let done = 0;
+    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 }).handle(IN_ORDER, () => {
+      done++;
+    });
+    await publish(400);
+    service.start();
+    await waitUntil('400 handled', async () => done === 400, 20_000);
+    // The first claim asks for the free slots only; once both times are known, whole batches.
+    expect(limits[0]).toBe(4);
+    expect(Math.max(...limits)).toBe(32);
+    expect(service.stats().processors.inbound?.completed).toBe(400);
+  });
+
+  it("'auto' keeps to the free slots (and a row or two) when handlers are slow next to the claim", async () => {
+    app = createEventyard({ store: slowClaims(1), messageTypes: [IN_ORDER], logger: silentLogger });
+    let done = 0;
+    const service = app
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 })
+      .handle(IN_ORDER, async () => {
+        await new Promise((r) => setTimeout(r, 40));
+        done++;
+      });
+    await publish(40);
+    service.start();
+    await waitUntil('40 handled', async () => done === 40, 20_000);
+    // 2 × 4 slots / 40 ms × a claim of a few ms: a row beyond the free slots (up to 4 on a
+    // loaded machine, where a claim may take 20 ms), never the batch of 32.
+    expect(Math.max(...limits)).toBeLessThanOrEqual(8);
+  });
+
+  it('a queued row with less than a third of its lease left goes back unstarted, never runs on a dying lease', async () => {
+    app = createEventyard({ store, messageTypes: [IN_ORDER], logger: silentLogger });
+    const starts = new Map<number, number>();
+    let aborted = 0;
+    // One slot, four rows queued behind it, handlers of half a lease: the third queued row
+    // would start with its lease (counted from the claim) all but gone.
+    const service = app
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 1, prefetch: 4, batchSize: 5, leaseMs: 600 })
+      .handle(IN_ORDER, async (ctx) => {
+        starts.set(ctx.payload.id, (starts.get(ctx.payload.id) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 300));
+        if (ctx.signal.aborted) aborted++;
+      });
+    await publish(5);
+    service.start();
+    await waitUntil(
+      'all 5 completed',
+      async () => (await store.countByStatus()).some((c) => c.status === 'COMPLETED' && c.count === 5),
+      20_000,
+    );
+    await service.stop();
+    const stats = service.stats().processors.inbound;
+    expect(aborted).toBe(0);
+    expect(stats?.leaseLost).toBe(0);
+    expect(stats?.released).toBeGreaterThan(0);
+    expect([...starts.values()].every((n) => n === 1)).toBe(true);
+    expect(starts.size).toBe(5);
+  });
+});
