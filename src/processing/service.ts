@@ -15,7 +15,12 @@ import type { MessageBuilder } from './message-builder.js';
 import type { MessageTracer } from './tracing.js';
 import { EventProcessor } from './processor.js';
 import type { ProcessorStats } from './outcome-report.js';
-import { processorSchema, resolveProcessorOptions, storeDeadlineMs } from './processor-options.js';
+import {
+  processorSchema,
+  resolveProcessorOptions,
+  storeDeadlineMs,
+  type ProcessorOptions,
+} from './processor-options.js';
 import {
   resolveRetryMechanismOptions,
   RetryMechanism,
@@ -294,6 +299,6 @@ export class Service<T extends MessageType = MessageType> implements Observable 
   }
 }
 
-function pickProcessorOptions(options: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.keys(processorSchema).map((k) => [k, options[k] as number]));
+function pickProcessorOptions(options: Record<string, unknown>): ProcessorOptions {
+  return Object.fromEntries(Object.keys(processorSchema).map((k) => [k, options[k]])) as ProcessorOptions;
 }
