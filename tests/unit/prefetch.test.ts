@@ -117,6 +117,7 @@ describe('a processor with prefetch', () => {
     await publish(400);
     service.start();
     await waitUntil('400 handled', async () => done === 400, 20_000);
+    await service.stop(); // every outcome written
     // The first claim asks for the free slots only; once both times are known, whole batches.
     expect(limits[0]).toBe(4);
     expect(Math.max(...limits)).toBe(32);
@@ -138,6 +139,47 @@ describe('a processor with prefetch', () => {
     // 2 × 4 slots / 40 ms × a claim of a few ms: a row beyond the free slots (up to 4 on a
     // loaded machine, where a claim may take 20 ms), never the batch of 32.
     expect(Math.max(...limits)).toBeLessThanOrEqual(8);
+  });
+
+  it('after a claim brings back a lease-expired row, the queue is given up for a lease length', async () => {
+    const claims: { limit: number; rows: number }[] = [];
+    const watched = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'claim') {
+          return async (request: ClaimRequest) => {
+            const rows = await target.claim(request);
+            claims.push({ limit: request.limit, rows: rows.length });
+            return rows;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    app = createEventyard({ store: watched, messageTypes: [IN_ORDER], logger: silentLogger });
+    await publish(5);
+    // A worker that died holding all five: its 50 ms lease runs out, the reaper brings them back.
+    const dead = { table: 'inbound', messageTypes: ['IN_ORDER'], owner: 'dead', updatedBy: 'DEAD' } as const;
+    expect(await store.claim({ ...dead, limit: 5, leaseMs: 50 })).toHaveLength(5);
+    await new Promise((r) => setTimeout(r, 100));
+    let handled = 0;
+    const service = app
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 1, prefetch: 4, batchSize: 5, leaseMs: 5000 })
+      .handle(IN_ORDER, async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        handled++;
+      });
+    service.start();
+    await waitUntil('5 handled', async () => handled === 5, 20_000);
+    await service.stop();
+    const first = claims.findIndex((c) => c.rows > 0);
+    expect(claims[first]?.limit).toBe(5); // one slot + a queue of 4 when nothing had expired yet
+    // The four claimed beyond the one slot went back unstarted, and every later claim asked
+    // for the free slot only.
+    expect(service.stats().processors.inbound?.released).toBe(4);
+    expect(claims.slice(first + 1).every((c) => c.limit === 1)).toBe(true);
+    const rows = (await store.list({ limit: 10 })).rows;
+    expect(rows.every((r) => r.status === 'COMPLETED' && r.attempts === 2)).toBe(true);
   });
 
   it('a queued row with less than a third of its lease left goes back unstarted, never runs on a dying lease', async () => {
