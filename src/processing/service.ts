@@ -300,5 +300,5 @@ export class Service<T extends MessageType = MessageType> implements Observable 
 }
 
 function pickProcessorOptions(options: Record<string, unknown>): ProcessorOptions {
-  return Object.fromEntries(Object.keys(processorSchema).map((k) => [k, options[k]])) as ProcessorOptions;
+  return Object.fromEntries(Object.keys(processorSchema).map((k) => [k, options[k]]));
 }
