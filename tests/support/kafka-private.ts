@@ -97,11 +97,11 @@ export async function startPrivateKafka(advertisedPort: number, timeoutMs = 120_
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    execFileSync(
-      'java',
-      [...java, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', config],
-      { stdio: 'ignore', timeout: 120_000 },
-    );
+    // stderr piped: a failed format names its cause in the thrown error's message.
+    execFileSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
     const out = openSync(log, 'a');
     child = spawn('java', [...java, 'kafka.Kafka', config], { stdio: ['ignore', out, out] });
     // A test process that ends without stop() (interrupted, crashed) takes its broker along.
@@ -124,5 +124,18 @@ export async function startPrivateKafka(advertisedPort: number, timeoutMs = 120_
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * A new KRaft cluster id: 16 random bytes in base64url, drawn again while it starts with '-',
+ * as Kafka's own Uuid.randomUuid does. The formatter's argument parser reads `-t -abc…` as a
+ * missing value followed by an option ("argument --cluster-id/-t: expected one argument"),
+ * which failed one start in 64.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }
