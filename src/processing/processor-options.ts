@@ -9,8 +9,8 @@ export const processorSchema = {
   /**
    * Rows claimed beyond free handler slots, kept locally; released unstarted on stop.
    * `'auto'`: as many as the handlers will have started by the time the next claim
-   * answers (measured: handler time and claim round trip), at most `batchSize`, and none
-   * while handlers are slow next to the claim (see processing/prefetch.ts).
+   * answers (measured: handler time and claim round trip), at most `batchSize`, a row or
+   * two while handlers are slow next to the claim (see processing/prefetch.ts).
    * @defaultValue 'auto'
    */
   prefetch: option.custom('"auto" or an integer in [0, 10000]', isPrefetch, { default: 'auto' }),
