@@ -78,17 +78,20 @@ describe('PrefetchPolicy', () => {
 describe('a processor with prefetch', () => {
   let store: EventStore;
   let app: Eventyard | undefined;
-  const limits: number[] = [];
+  /** Every claim the processor made: the limit it asked for and the rows it got. */
+  const claims: { limit: number; rows: number }[] = [];
+  const limits = (): number[] => claims.map((c) => c.limit);
 
-  /** The store, with every claim delayed by `claimMs` and its limit recorded. */
-  const slowClaims = (claimMs: number): EventStore =>
+  /** The store, with every claim recorded and delayed by `claimMs` (0: not delayed). */
+  const recordedClaims = (claimMs = 0): EventStore =>
     new Proxy(store, {
       get(target, prop) {
         if (prop === 'claim') {
           return async (request: ClaimRequest) => {
-            limits.push(request.limit);
-            await new Promise((r) => setTimeout(r, claimMs));
-            return target.claim(request);
+            if (claimMs > 0) await new Promise((r) => setTimeout(r, claimMs));
+            const rows = await target.claim(request);
+            claims.push({ limit: request.limit, rows: rows.length });
+            return rows;
           };
         }
         const value: unknown = Reflect.get(target, prop, target);
@@ -98,7 +101,7 @@ describe('a processor with prefetch', () => {
 
   beforeEach(() => {
     store = createSqliteStore({ path: ':memory:' });
-    limits.length = 0;
+    claims.length = 0;
   });
   afterEach(async () => {
     await app?.close();
@@ -109,7 +112,7 @@ describe('a processor with prefetch', () => {
     (app as Eventyard).publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
 
   it("'auto' claims beyond the free slots when handlers are fast and the claim is slow", async () => {
-    app = createEventyard({ store: slowClaims(20), messageTypes: [IN_ORDER], logger: silentLogger });
+    app = createEventyard({ store: recordedClaims(20), messageTypes: [IN_ORDER], logger: silentLogger });
     let done = 0;
     const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 }).handle(IN_ORDER, () => {
       done++;
@@ -119,13 +122,13 @@ describe('a processor with prefetch', () => {
     await waitUntil('400 handled', async () => done === 400, 20_000);
     await service.stop(); // every outcome written
     // The first claim asks for the free slots only; once both times are known, whole batches.
-    expect(limits[0]).toBe(4);
-    expect(Math.max(...limits)).toBe(32);
+    expect(limits()[0]).toBe(4);
+    expect(Math.max(...limits())).toBe(32);
     expect(service.stats().processors.inbound?.completed).toBe(400);
   });
 
   it("'auto' keeps to the free slots (and a row or two) when handlers are slow next to the claim", async () => {
-    app = createEventyard({ store: slowClaims(1), messageTypes: [IN_ORDER], logger: silentLogger });
+    app = createEventyard({ store: recordedClaims(1), messageTypes: [IN_ORDER], logger: silentLogger });
     let done = 0;
     const service = app
       .service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 })
@@ -138,25 +141,11 @@ describe('a processor with prefetch', () => {
     await waitUntil('40 handled', async () => done === 40, 20_000);
     // 2 × 4 slots / 40 ms × a claim of a few ms: a row beyond the free slots (up to 4 on a
     // loaded machine, where a claim may take 20 ms), never the batch of 32.
-    expect(Math.max(...limits)).toBeLessThanOrEqual(8);
+    expect(Math.max(...limits())).toBeLessThanOrEqual(8);
   });
 
   it('after a claim brings back a lease-expired row, the queue is given up for a lease length', async () => {
-    const claims: { limit: number; rows: number }[] = [];
-    const watched = new Proxy(store, {
-      get(target, prop) {
-        if (prop === 'claim') {
-          return async (request: ClaimRequest) => {
-            const rows = await target.claim(request);
-            claims.push({ limit: request.limit, rows: rows.length });
-            return rows;
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    app = createEventyard({ store: watched, messageTypes: [IN_ORDER], logger: silentLogger });
+    app = createEventyard({ store: recordedClaims(), messageTypes: [IN_ORDER], logger: silentLogger });
     await publish(5);
     // A worker that died holding all five: its 50 ms lease runs out, the reaper brings them back.
     const dead = { table: 'inbound', messageTypes: ['IN_ORDER'], owner: 'dead', updatedBy: 'DEAD' } as const;
