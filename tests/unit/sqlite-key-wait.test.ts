@@ -147,7 +147,7 @@ describe('sqlite store: waiting keyed rows stay out of the claim index (schema v
 
     const store = open();
     expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-    expect(LATEST_SCHEMA_VERSION).toBe(7);
+    expect(LATEST_SCHEMA_VERSION).toBe(8);
     expect(claimIndex()).toEqual(['free', 'j1', 'k2']);
     // A keyed row in flight across the upgrade: its old token (no 'k') is fenced, so its
     // completion, which would not promote h2, is refused; the row runs again later.

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 } from './generated/scripts.js';
+import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7, schemaV8 } from './generated/scripts.js';
 import { withPrefix } from './statements.js';
 
 export interface Migration {
@@ -23,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, script: schemaV5 },
   { version: 6, script: schemaV6 },
   { version: 7, script: schemaV7 },
+  { version: 8, script: schemaV8 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
