@@ -269,6 +269,13 @@ export function postgresPlan(): Case[] {
       params: { events: 20_000, concurrency: 32, prefetch: 224, batchSize: 256 },
       title: 'W2 drain 20,000 events, concurrency 32, Eventyard prefetch 224 and batchSize 256',
     });
+    // The store's default batch is 256 on PostgreSQL: the processors' general default beside it.
+    cases.push({
+      ...drainCase(b, 20_000, 32, 3),
+      id: `W2-${b.key}-c32-batch64`,
+      params: { events: 20_000, concurrency: 32, batchSize: 64 },
+      title: 'W2 drain 20,000 events, concurrency 32, Eventyard batchSize 64',
+    });
   }
   return cases;
 }
@@ -318,6 +325,13 @@ export function fullPlan(): Case[] {
       id: `W2-${b.key}-c32-prefetch32`,
       params: { events: 100_000, concurrency: 32, prefetch: 32 },
       title: 'W2 drain 100,000 events, concurrency 32, Eventyard prefetch 32',
+    });
+    // Whether the batch PostgreSQL defaults to (256) would pay here too (docs/postgres.md, "Batch size").
+    cases.push({
+      ...drainCase(b, 100_000, 32, 3),
+      id: `W2-${b.key}-c32-batch256`,
+      params: { events: 100_000, concurrency: 32, batchSize: 256 },
+      title: 'W2 drain 100,000 events, concurrency 32, Eventyard batchSize 256',
     });
   }
   // What eventyard/metrics costs (the target: under 3 % of W2): Eventyard with metrics

@@ -98,7 +98,7 @@ export async function createEventyardSystem(options: SystemOptions, orderingKeys
         ? 'compiled JavaScript (dist/, npm run build)'
         : 'TypeScript sources through tsx',
       'service concurrency': 'workload concurrency (one service, one process)',
-      batchSize: options.eventyardTuning?.batchSize ?? '64 (default)',
+      batchSize: options.eventyardTuning?.batchSize ?? `${store.tuning?.batchSize ?? 64} (default)`,
       prefetch: options.eventyardTuning?.prefetch ?? "'auto' (default)",
       leaseMs: options.leaseMs,
       'retry policy': `maxAttempts ${options.maxAttempts}, fixed 0 ms`,

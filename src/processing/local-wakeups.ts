@@ -26,6 +26,7 @@ export class LocalWakeups {
     const tablesOf = (messages: readonly NewMessage[]): Table[] => messages.map((m) => m.table);
     const wrapped: EventStore = {
       features: store.features,
+      ...(store.tuning && { tuning: store.tuning }),
       now: () => store.now(),
       claim: (request) => store.claim(request),
       heartbeat: (refs, leaseMs) => store.heartbeat(refs, leaseMs),

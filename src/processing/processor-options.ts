@@ -1,4 +1,5 @@
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../core/options.js';
+import type { StoreTuning } from '../store/port.js';
 
 export const processorSchema = {
   /**
@@ -15,10 +16,10 @@ export const processorSchema = {
    */
   prefetch: option.custom('"auto" or an integer in [0, 10000]', isPrefetch, { default: 'auto' }),
   /**
-   * Most rows claimed in one store call.
-   * @defaultValue 64
+   * Most rows claimed in one store call, and most outcomes written in one batch.
+   * @defaultValue the store's (`tuning.batchSize`: 256 on PostgreSQL), else 64
    */
-  batchSize: option.int({ min: 1, max: 10_000, default: 64 }),
+  batchSize: option.optional(option.int({ min: 1, max: 10_000 })),
   /**
    * Lease length: a holder that stops heart-beating loses the row after this long.
    * @defaultValue 30000
@@ -60,10 +61,16 @@ function isPrefetch(v: unknown): v is number | 'auto' {
 }
 
 export type ProcessorOptions = OptionsInput<typeof processorSchema>;
-export type ResolvedProcessorOptions = Resolved<typeof processorSchema>;
+/** The options a processor runs with: every default filled in, the store's included. */
+export type ResolvedProcessorOptions = Resolved<typeof processorSchema> & { readonly batchSize: number };
 
-export function resolveProcessorOptions(input?: ProcessorOptions): ResolvedProcessorOptions {
-  return resolveOptions('processor', processorSchema, input);
+/** `batchSize` where neither the options nor the store's tuning set one. */
+export const DEFAULT_BATCH_SIZE = 64;
+
+/** Resolves processor options; an unset `batchSize` is the store's (`tuning`), else 64. */
+export function resolveProcessorOptions(input?: ProcessorOptions, tuning?: StoreTuning): ResolvedProcessorOptions {
+  const options = resolveOptions('processor', processorSchema, input);
+  return { ...options, batchSize: options.batchSize ?? tuning?.batchSize ?? DEFAULT_BATCH_SIZE };
 }
 
 /** The store-call deadline in effect: `storeTimeoutMs`, or a third of the lease. */

@@ -169,7 +169,7 @@ export class Service<T extends MessageType = MessageType> implements Observable 
 
   #start(): this {
     const owner = `${this.name}/${hostname()}/${process.pid}/${this.#deps.newId().slice(0, 8)}`;
-    const options = resolveProcessorOptions(pickProcessorOptions(this.#options));
+    const options = resolveProcessorOptions(pickProcessorOptions(this.#options), this.#deps.store.tuning);
     const deadlineMs = storeDeadlineMs(options);
     const watch = new OutageWatch(this.#deps.logger, `service ${this.name}`);
     const store = storeWithDeadline(this.#deps.store, deadlineMs, watch);

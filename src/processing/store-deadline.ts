@@ -138,6 +138,7 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
     };
   const wrapped: EventStore = {
     features: store.features,
+    ...(store.tuning && { tuning: store.tuning }),
     now: guard('now', () => store.now()),
     publish: guard('publish', (m: Parameters<EventStore['publish']>[0]) => store.publish(m)),
     // A claim answered after its deadline claimed rows nobody will run: hand them back at

@@ -145,8 +145,22 @@ export interface StoreFeatures {
   readonly orderingKeys: boolean;
 }
 
+/**
+ * Settings a processor takes from its store where its own options leave them unset: what
+ * suits this store's cost per call.
+ */
+export interface StoreTuning {
+  /**
+   * Rows a processor claims in one call, and outcomes it writes in one batch, unless its
+   * `batchSize` option says otherwise. Without it, 64.
+   */
+  readonly batchSize?: number;
+}
+
 export interface EventStore {
   readonly features: StoreFeatures;
+  /** This store's defaults for the processors that use it (see {@link StoreTuning}). */
+  readonly tuning?: StoreTuning;
 
   /**
    * The store's clock (epoch ms): the one clock leases and AVAILABLE_AT are judged by.

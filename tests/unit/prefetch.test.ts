@@ -82,10 +82,14 @@ describe('a processor with prefetch', () => {
   const claims: { limit: number; rows: number }[] = [];
   const limits = (): number[] => claims.map((c) => c.limit);
 
-  /** The store, with every claim recorded and delayed by `claimMs` (0: not delayed). */
-  const recordedClaims = (claimMs = 0): EventStore =>
+  /**
+   * The store, with every claim recorded and delayed by `claimMs` (0: not delayed), and the
+   * given tuning in place of its own.
+   */
+  const recordedClaims = (claimMs = 0, tuning?: EventStore['tuning']): EventStore =>
     new Proxy(store, {
       get(target, prop) {
+        if (prop === 'tuning') return tuning;
         if (prop === 'claim') {
           return async (request: ClaimRequest) => {
             if (claimMs > 0) await new Promise((r) => setTimeout(r, claimMs));
@@ -125,6 +129,39 @@ describe('a processor with prefetch', () => {
     expect(limits()[0]).toBe(4);
     expect(Math.max(...limits())).toBe(32);
     expect(service.stats().processors.inbound?.completed).toBe(400);
+  });
+
+  it("batchSize: the store's tuning when the options leave it unset, else 64; the option wins", async () => {
+    expect(resolveProcessorOptions({}).batchSize).toBe(64);
+    expect(resolveProcessorOptions({}, { batchSize: 256 }).batchSize).toBe(256);
+    expect(resolveProcessorOptions({ batchSize: 8 }, { batchSize: 256 }).batchSize).toBe(8);
+    expect(() => resolveProcessorOptions({ batchSize: 0 })).toThrow(/batchSize/);
+    // Through createEventyard (whose store wrappers keep the tuning) to the claims.
+    const largestClaim = async (tuning: EventStore['tuning'], batchSize?: number): Promise<number> => {
+      claims.length = 0;
+      store = createSqliteStore({ path: ':memory:' }); // the app closes its store
+      const current = createEventyard({
+        store: recordedClaims(20, tuning),
+        messageTypes: [IN_ORDER],
+        logger: silentLogger,
+      });
+      app = current;
+      let done = 0;
+      const service = current
+        .service({ name: 'SERVICE_A', ...fast, concurrency: 4, ...(batchSize && { batchSize }) })
+        .handle(IN_ORDER, () => {
+          done++;
+        });
+      await current.publishMany(Array.from({ length: 600 }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
+      service.start();
+      await waitUntil('600 handled', async () => done === 600, 20_000);
+      await current.close();
+      app = undefined;
+      return Math.max(...limits());
+    };
+    expect(await largestClaim({ batchSize: 100 })).toBe(100);
+    expect(await largestClaim({ batchSize: 100 }, 16)).toBe(16);
+    expect(await largestClaim(undefined)).toBe(64);
   });
 
   it("'auto' keeps to the free slots (and a row or two) when handlers are slow next to the claim", async () => {

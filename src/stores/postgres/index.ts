@@ -20,7 +20,7 @@ import { WakeListener } from './wake-ups.js';
 export type { PostgresStoreOptions, ResolvedPostgresStoreOptions, PostgresTls } from './options.js';
 export type { PostgresStore, PostgresStoreInfo } from './store.js';
 export type { Queryable } from './connection.js';
-export { POSTGRES_FEATURES } from './store.js';
+export { POSTGRES_FEATURES } from './features.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export { drizzleTransaction, kyselyTransaction } from './transaction.js';
 

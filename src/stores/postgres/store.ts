@@ -30,7 +30,6 @@ import type {
   LeaseRef,
   NewMessage,
   PublishResult,
-  StoreFeatures,
   StoreTransaction,
 } from '../../store/port.js';
 import { GENERIC, type PostgresConnection, type Queryable } from './connection.js';
@@ -62,8 +61,7 @@ import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
 import { Coalescer } from '../coalescer.js';
 import { GroupClaims } from './group-claims.js';
 import { KeyWaits } from './key-waits.js';
-
-export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: true, orderingKeys: true });
+import { POSTGRES_FEATURES, POSTGRES_TUNING } from './features.js';
 
 /** What the PostgreSQL store adds to the port. */
 export interface PostgresStoreInfo {
@@ -149,6 +147,7 @@ export function createStoreOnConnection(
 
   const store: PostgresStore = {
     features: POSTGRES_FEATURES,
+    tuning: POSTGRES_TUNING,
     schema,
     schemaVersion,
 
