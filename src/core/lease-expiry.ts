@@ -39,3 +39,12 @@ export function isLeaseExpiry(lastError: string | null): boolean {
 export function isRepeatedLeaseExpiry(lastError: string | null): boolean {
   return lastError?.startsWith(AGAIN) === true;
 }
+
+/**
+ * A claimed row whose lease expired twice in a row under different owners: it may kill
+ * whoever runs it, so a processor runs it alone. One expiry alone is what every row of a
+ * dead or paused owner shows, and those run again at normal concurrency.
+ */
+export function isCrashSuspect(row: { readonly attempts: number; readonly lastError: string | null }): boolean {
+  return row.attempts > 1 && isRepeatedLeaseExpiry(row.lastError);
+}

@@ -19,6 +19,11 @@ export interface ProcessorStats {
   isolated: number;
 }
 
+/** Every count at zero. */
+export function newProcessorStats(): ProcessorStats {
+  return { claimed: 0, completed: 0, retried: 0, failed: 0, leaseLost: 0, released: 0, isolated: 0 };
+}
+
 export interface ReportDeps {
   readonly hooks: Hooks;
   readonly serviceName: string;

@@ -8,7 +8,7 @@
 import { groupLimits } from '../core/group.js';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
-import { isLeaseExpiry, isRepeatedLeaseExpiry } from '../core/lease-expiry.js';
+import { isCrashSuspect, isLeaseExpiry } from '../core/lease-expiry.js';
 import type { Table } from '../core/message-type.js';
 import type { RateLimit } from '../core/rate-limit.js';
 import type { ClaimedMessage, EventStore } from '../store/port.js';
@@ -18,25 +18,17 @@ import type { Handler } from './handler-context.js';
 import type { Hooks } from './hooks.js';
 import type { MessageTracer } from './tracing.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { LocalQueue, releaseUnstarted } from './local-queue.js';
 import type { Logger } from './logger.js';
 import { OutageLog } from './outage-log.js';
-import { RateGate } from './rate-gate.js';
+import { RateGate, type ClaimBase } from './rate-gate.js';
 import type { MessageBuilder } from './message-builder.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 import { PrefetchPolicy } from './prefetch.js';
-import { reportOutcome, type ProcessorStats } from './outcome-report.js';
+import { newProcessorStats, reportOutcome, type ProcessorStats } from './outcome-report.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
 import { isOutage, type OutageWatch } from './store-deadline.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
-
-/**
- * A row whose lease expired twice in a row under different owners: it may kill whoever
- * runs it. One expiry alone is what every row of a dead or paused owner shows, and those
- * run again at normal concurrency (see core/lease-expiry.ts).
- */
-export function isCrashSuspect(message: ClaimedMessage): boolean {
-  return message.attempts > 1 && isRepeatedLeaseExpiry(message.lastError);
-}
 
 /** After the shutdown deadline, the final outcome writes get at most this long. */
 export const FINAL_WRITES_GRACE_MS = 1000;
@@ -65,20 +57,13 @@ export interface ProcessorDeps {
 }
 
 export class EventProcessor {
-  readonly stats: ProcessorStats = {
-    claimed: 0,
-    completed: 0,
-    retried: 0,
-    failed: 0,
-    leaseLost: 0,
-    released: 0,
-    isolated: 0,
-  };
+  readonly stats: ProcessorStats = newProcessorStats();
   readonly #deps: ProcessorDeps;
   readonly #leases: LeaseKeeper;
   readonly #batcher: OutcomeBatcher;
   readonly #attemptDeps: AttemptDeps;
-  readonly #queue: { message: ClaimedMessage; claimSentAt: number }[] = [];
+  /** Claimed rows waiting for a free slot (local-queue.ts). */
+  readonly #queue: LocalQueue;
   /** Every attempt until its outcome is written. */
   readonly #running = new Set<Promise<void>>();
   /**
@@ -112,10 +97,8 @@ export class EventProcessor {
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
     this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
     this.#prefetch = new PrefetchPolicy(options.prefetch, options);
-    this.#batcher = new OutcomeBatcher(store, logger, {
-      maxBatch: this.#maxUnwritten,
-      giveUpAfterMs: options.leaseMs,
-    });
+    this.#queue = new LocalQueue(options.leaseMs);
+    this.#batcher = new OutcomeBatcher(store, logger, { maxBatch: this.#maxUnwritten, giveUpAfterMs: options.leaseMs });
     this.#attemptDeps = {
       store,
       builder: deps.builder,
@@ -128,19 +111,8 @@ export class EventProcessor {
     this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
     const types = [...deps.handlers.keys()];
     const limits = new Map([...(deps.rateLimits ?? [])].filter(([type]) => deps.handlers.has(type)));
-    this.#rate =
-      limits.size === 0
-        ? undefined
-        : new RateGate({
-            store,
-            logger,
-            hooks: deps.hooks,
-            serviceName: deps.serviceName,
-            table: deps.table,
-            types,
-            limits,
-            batchSize: options.batchSize,
-          });
+    // store, logger, hooks, serviceName and table: the processor's own.
+    this.#rate = limits.size === 0 ? undefined : new RateGate({ ...deps, types, limits, batchSize: options.batchSize });
   }
 
   get table(): Table {
@@ -233,6 +205,13 @@ export class EventProcessor {
     // enforces maxInFlight per group across all processes, and serves groups round-robin).
     const groups = groupLimits(types.map((t) => this.#deps.builder.registry.get(t)));
     this.#grouped = groups !== undefined;
+    const base: ClaimBase = {
+      table,
+      owner,
+      updatedBy: serviceName,
+      leaseMs: options.leaseMs,
+      ...(groups && { groups }),
+    };
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
     try {
       while (!stopped.aborted) {
@@ -256,26 +235,9 @@ export class EventProcessor {
           this.#lastPollAt = Date.now();
           claimed =
             this.#rate === undefined
-              ? await store.claim({
-                  table,
-                  messageTypes: types,
-                  limit: Math.min(free, options.batchSize),
-                  owner,
-                  updatedBy: serviceName,
-                  leaseMs: options.leaseMs,
-                  ...(groups === undefined ? {} : { groups }),
-                })
-              : await this.#rate.claim(
-                  {
-                    table,
-                    owner,
-                    updatedBy: serviceName,
-                    leaseMs: options.leaseMs,
-                    ...(groups === undefined ? {} : { groups }),
-                  },
-                  free,
-                  options.concurrency - this.#busy - this.#queue.length,
-                  () => performance.now(),
+              ? await store.claim({ ...base, messageTypes: types, limit: Math.min(free, options.batchSize) })
+              : await this.#rate.claim(base, free, options.concurrency - this.#busy - this.#queue.length, () =>
+                  performance.now(),
                 );
         } catch (error) {
           // An outage is logged once by the store watch; other failures once per streak.
@@ -288,7 +250,7 @@ export class EventProcessor {
         this.stats.claimed += claimed.length;
         if (stopped.aborted) {
           // stop() came while the claim was on its way: nothing new starts.
-          for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
+          this.#queue.add(claimed, sentAt);
           await this.#releaseQueued();
           break;
         }
@@ -316,13 +278,12 @@ export class EventProcessor {
           );
           continue;
         }
-        for (const message of claimed) this.#queue.push({ message, claimSentAt: sentAt });
+        this.#queue.add(claimed, sentAt);
         if (claimed.some((m) => isLeaseExpiry(m.lastError))) {
           // Some owner died or stopped answering: no queue for a while (prefetch.ts), and the
           // queued rows beyond the free slots go back unstarted.
           this.#prefetch.leaseExpirySeen(performance.now());
-          const beyond = this.#queue.splice(Math.max(0, options.concurrency - this.#busy));
-          if (beyond.length > 0) void this.#release(beyond.map((q) => q.message));
+          void this.#release(this.#queue.takeBeyond(options.concurrency - this.#busy));
         }
         this.#dispatch();
       }
@@ -359,19 +320,15 @@ export class EventProcessor {
   }
 
   #dispatch(): void {
-    const { concurrency, handlerTimeoutMs, leaseMs } = this.#deps.options;
-    let stale: ClaimedMessage[] | undefined;
+    const { concurrency, handlerTimeoutMs } = this.#deps.options;
     // Queued rows start as slots free up, while the outcomes waiting for their write stay
     // within one batch beyond the slots (a write landing dispatches again).
     while (this.#busy < concurrency && this.#queue.length > 0 && this.#running.size - this.#busy < this.#maxUnwritten) {
-      const { message, claimSentAt } = this.#queue.shift() as { message: ClaimedMessage; claimSentAt: number };
       const startedAt = performance.now();
-      // A row that waited in the queue until less than a third of its lease was left goes
-      // back unstarted: started now, it might lose its lease before a renewal could land.
-      if (claimSentAt + leaseMs - startedAt < leaseMs / 3) {
-        (stale ??= []).push(message);
-        continue;
-      }
+      // A row whose lease is too far gone is passed over and goes back unstarted (below).
+      const next = this.#queue.next(startedAt);
+      if (next === undefined) break;
+      const { message, claimSentAt } = next;
       const control = new AttemptControl(startedAt + handlerTimeoutMs);
       const lease = this.#leases.hold(message, control, claimSentAt);
       this.#controls.add(control);
@@ -400,6 +357,7 @@ export class EventProcessor {
         });
       this.#running.add(run);
     }
+    const stale = this.#queue.takeStale();
     if (stale !== undefined) void this.#release(stale);
   }
 
@@ -413,7 +371,7 @@ export class EventProcessor {
    */
   async #runAlone(suspect: ClaimedMessage, claimSentAt: number, others: readonly ClaimedMessage[]): Promise<void> {
     const stopped = this.#stop.signal;
-    for (const message of others) this.#queue.push({ message, claimSentAt });
+    this.#queue.add(others, claimSentAt);
     await this.#releaseQueued();
     this.stats.isolated++;
     const waiting = new AttemptControl(Infinity);
@@ -421,29 +379,18 @@ export class EventProcessor {
     while (this.#running.size > 0 && !stopped.aborted) await this.#slotFreed.wait();
     this.#leases.drop(lease);
     if (waiting.aborted) return; // its lease was lost while waiting: someone else has it now
-    this.#queue.push({ message: suspect, claimSentAt: lease.validUntil - this.#deps.options.leaseMs });
+    this.#queue.add([suspect], lease.validUntil - this.#deps.options.leaseMs);
     if (stopped.aborted) return; // stop() releases it with the rest of the queue
     this.#dispatch();
     while (this.#running.size > 0 && !stopped.aborted) await this.#slotFreed.wait();
   }
 
   async #releaseQueued(): Promise<void> {
-    await this.#release(this.#queue.splice(0).map((q) => q.message));
+    await this.#release(this.#queue.takeAll());
   }
 
   /** Gives claimed rows back unstarted (no attempt counted). Never throws. */
-  async #release(unstarted: readonly ClaimedMessage[]): Promise<void> {
-    if (unstarted.length === 0) return;
-    try {
-      const { store, serviceName: service, table, hooks } = this.#deps;
-      const outcomes = await store.release(unstarted, service);
-      const released = unstarted.filter((_, i) => outcomes[i] === 'ok');
-      this.stats.released += released.length;
-      if (released.length > 0 && hooks.listening('released')) {
-        hooks.emit('released', { service, table, messages: released });
-      }
-    } catch (error) {
-      this.#deps.logger.warn({ err: error, rows: unstarted.length }, 'release failed; the leases will expire');
-    }
+  #release(unstarted: readonly ClaimedMessage[]): Promise<void> {
+    return releaseUnstarted(this.#deps, this.stats, unstarted);
   }
 }
