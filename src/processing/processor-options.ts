@@ -1,4 +1,5 @@
 import { option, resolveOptions, type OptionsInput, type Resolved } from '../core/options.js';
+import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { StoreTuning } from '../store/port.js';
 
 export const processorSchema = {
@@ -70,7 +71,14 @@ export const DEFAULT_BATCH_SIZE = 64;
 /** Resolves processor options; an unset `batchSize` is the store's (`tuning`), else 64. */
 export function resolveProcessorOptions(input?: ProcessorOptions, tuning?: StoreTuning): ResolvedProcessorOptions {
   const options = resolveOptions('processor', processorSchema, input);
-  return { ...options, batchSize: options.batchSize ?? tuning?.batchSize ?? DEFAULT_BATCH_SIZE };
+  const fromStore = tuning?.batchSize;
+  if (fromStore !== undefined && !(Number.isSafeInteger(fromStore) && fromStore >= 1 && fromStore <= 10_000)) {
+    throw new EventyardError(
+      ErrorCode.INVALID_OPTION,
+      `the store's tuning.batchSize must be an integer in [1, 10000]; got ${String(fromStore)}`,
+    );
+  }
+  return { ...options, batchSize: options.batchSize ?? fromStore ?? DEFAULT_BATCH_SIZE };
 }
 
 /** The store-call deadline in effect: `storeTimeoutMs`, or a third of the lease. */

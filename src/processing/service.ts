@@ -97,7 +97,7 @@ export class Service<T extends MessageType = MessageType> implements Observable 
   constructor(deps: ServiceDeps, options: ServiceOptions) {
     this.#options = resolveOptions('service', serviceSchema, options);
     // Everything start() will resolve is resolved here, so bad options fail at construction.
-    resolveProcessorOptions(pickProcessorOptions(this.#options));
+    resolveProcessorOptions(pickProcessorOptions(this.#options), deps.store.tuning);
     resolveRetryMechanismOptions(this.#options.retryMechanism);
     this.name = this.#options.name;
     this.#deps = deps;

@@ -136,6 +136,7 @@ describe('a processor with prefetch', () => {
     expect(resolveProcessorOptions({}, { batchSize: 256 }).batchSize).toBe(256);
     expect(resolveProcessorOptions({ batchSize: 8 }, { batchSize: 256 }).batchSize).toBe(8);
     expect(() => resolveProcessorOptions({ batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => resolveProcessorOptions({}, { batchSize: 1.5 })).toThrow(/tuning\.batchSize/);
     // Through createEventyard (whose store wrappers keep the tuning) to the claims.
     const largestClaim = async (tuning: EventStore['tuning'], batchSize?: number): Promise<number> => {
       claims.length = 0;
