@@ -12,6 +12,7 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, LATEST_SCHEMA_VERSION, type SqliteStore } from '../../src/stores/sqlite/index.js';
 import { migrate, MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
+import type { ClaimedMessage, ClaimRequest } from '../../src/store/port.js';
 
 let dir: string;
 let file: string;
@@ -26,6 +27,18 @@ afterEach(async () => {
   for (const store of opened.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Up to 10 request rows of RQ_B, for SERVICE_B, with the given group limits. */
+const claimRqB = (store: SqliteStore, groups?: ClaimRequest['groups']): Promise<readonly ClaimedMessage[]> =>
+  store.claim({
+    table: 'request',
+    messageTypes: ['RQ_B'],
+    limit: 10,
+    owner: 'SERVICE_B/1',
+    updatedBy: 'SERVICE_B',
+    leaseMs: 30_000,
+    ...(groups && { groups }),
+  });
 
 /** A version-1 file as version-1 code left it: two events, one with two rows sharing its payload. */
 function writeVersion1File(): void {
@@ -59,14 +72,7 @@ describe('sqlite store: migration to schema version 2', () => {
     const counts = await store.countByStatus();
     expect(counts.find((c) => c.messageType === 'RQ_C')?.status).toBe('COMPLETED');
 
-    const claimed = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_B'],
-      limit: 10,
-      owner: 'SERVICE_B/1',
-      updatedBy: 'SERVICE_B',
-      leaseMs: 30_000,
-    });
+    const claimed = await claimRqB(store);
     expect(claimed.map((m) => [m.eventId, m.payload])).toEqual([
       ['e1', '{"n":1}'],
       ['e2', '{"n":2}'],
@@ -140,14 +146,7 @@ describe('sqlite store: migration to schema version 3 (priorities) and on to the
       ['p9', 9],
       ['p2', 2],
     ]);
-    const claimed = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_B'],
-      limit: 10,
-      owner: 'SERVICE_B/1',
-      updatedBy: 'SERVICE_B',
-      leaseMs: 30_000,
-    });
+    const claimed = await claimRqB(store);
     expect(claimed.map((m) => m.eventId)).toEqual(['p9', 'old1', 'old2', 'p2']);
   });
 });
@@ -203,15 +202,7 @@ describe('sqlite store: migration to schema version 4 (groups)', () => {
       { eventId: 'g1', messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A', groupKey: 't' },
       { eventId: 'g2', messageType: 'RQ_B', table: 'request', maxAttempts: 3, createdBy: 'A', groupKey: 't' },
     ]);
-    const claimed = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_B'],
-      limit: 10,
-      owner: 'SERVICE_B/1',
-      updatedBy: 'SERVICE_B',
-      leaseMs: 30_000,
-      groups: { RQ_B: { maxInFlight: 1 } },
-    });
+    const claimed = await claimRqB(store, { RQ_B: { maxInFlight: 1 } });
     expect(claimed.map((m) => [m.eventId, m.groupKey]).sort()).toEqual([
       ['g1', 't'],
       ['old', null],
@@ -315,15 +306,7 @@ describe('sqlite store: migration to schema version 8 (CHECK constraints without
     // The lease taken before the upgrade still holds; the claim order and the payload are kept.
     const held = { table: 'request' as const, eventId: 'held', messageType: 'RQ_B', claimToken: 'c1.7' };
     expect(await store.complete([{ ref: held, updatedBy: 'B', emits: [], workingData: [] }])).toEqual(['ok']);
-    const claimed = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_B'],
-      limit: 10,
-      owner: 'SERVICE_B/1',
-      updatedBy: 'SERVICE_B',
-      leaseMs: 30_000,
-      groups: { RQ_B: { maxInFlight: 1 } },
-    });
+    const claimed = await claimRqB(store, { RQ_B: { maxInFlight: 1 } });
     expect(claimed.map((m) => [m.eventId, m.payload])).toEqual([
       ['fresh', '{"n":1}'],
       ['g', null],
