@@ -2,8 +2,8 @@
  * Measures the Redis store alone (no processing layer): a pre-loaded backlog of 1 KB events
  * drained by `loops` concurrent claim(batch) → complete loops, on a private redis-server
  * (appendonly yes, appendfsync everysec; NOAOF=1 for none). Prints events/s, CPU of Redis
- * and of this process, and Redis commands per event from INFO commandstats (commands run
- * inside scripts included). With `keys` > 0 every event has ORDERING_KEY `k<i mod keys>`
+ * and of this process, and Redis commands and their µs per event from INFO commandstats
+ * (commands run inside scripts included, and counted in their script's time too). With `keys` > 0 every event has ORDERING_KEY `k<i mod keys>`
  * (a loop that finds nothing claimable waits for the others until every event is done).
  *
  *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64] [keys=0]
@@ -40,10 +40,17 @@ await publishBacklog(store, events, {
   orderingKeys: keys,
 });
 
-async function serverStats(): Promise<{ cpu: number; sys: number; aofBytes: number; calls: Map<string, number> }> {
+async function serverStats(): Promise<{
+  cpu: number;
+  sys: number;
+  aofBytes: number;
+  calls: Map<string, { calls: number; usec: number }>;
+}> {
   const text = await admin.info('all');
   const num = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
-  const calls = [...text.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, n, c]) => [n ?? '', Number(c)] as const);
+  const calls = [...text.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)].map(
+    ([, n, c, u]) => [n ?? '', { calls: Number(c), usec: Number(u) }] as const,
+  );
   return {
     cpu: num('used_cpu_user') + num('used_cpu_sys'),
     sys: num('used_cpu_sys'),
@@ -90,10 +97,18 @@ console.log(
     `client CPU ${((cpu.user + cpu.system) / done).toFixed(1)} µs/event`,
 );
 const commands = [...after.calls].filter(([n]) => n !== 'info' && n !== 'config');
-const total = commands.reduce((s, [, c]) => s + c, 0);
+const total = commands.reduce((s, [, c]) => s + c.calls, 0);
 console.log(
   `Redis commands per event ${(total / done).toFixed(2)}: ` +
-    commands.map(([n, c]) => `${n} ${(c / done).toFixed(3)}`).join(', '),
+    commands.map(([n, c]) => `${n} ${(c.calls / done).toFixed(3)}`).join(', '),
+);
+// A script's usec includes the commands it called; those are listed on their own too.
+console.log(
+  `Redis µs per event by command: ` +
+    commands
+      .sort(([, a], [, b]) => b.usec - a.usec)
+      .map(([n, c]) => `${n} ${(c.usec / done).toFixed(2)}`)
+      .join(', '),
 );
 await store.close();
 admin.disconnect();
