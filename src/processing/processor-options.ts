@@ -2,6 +2,9 @@ import { option, resolveOptions, type OptionsInput, type Resolved } from '../cor
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import type { StoreTuning } from '../store/port.js';
 
+/** What `batchSize` may be, set as an option or by the store's tuning. */
+const BATCH_SIZE_RANGE = { min: 1, max: 10_000 } as const;
+
 export const processorSchema = {
   /**
    * Handlers running at once.
@@ -20,7 +23,7 @@ export const processorSchema = {
    * Most rows claimed in one store call, and most outcomes written in one batch.
    * @defaultValue the store's (`tuning.batchSize`: 256 on PostgreSQL), else 64
    */
-  batchSize: option.optional(option.int({ min: 1, max: 10_000 })),
+  batchSize: option.optional(option.int(BATCH_SIZE_RANGE)),
   /**
    * Lease length: a holder that stops heart-beating loses the row after this long.
    * @defaultValue 30000
@@ -72,10 +75,11 @@ export const DEFAULT_BATCH_SIZE = 64;
 export function resolveProcessorOptions(input?: ProcessorOptions, tuning?: StoreTuning): ResolvedProcessorOptions {
   const options = resolveOptions('processor', processorSchema, input);
   const fromStore = tuning?.batchSize;
-  if (fromStore !== undefined && !(Number.isSafeInteger(fromStore) && fromStore >= 1 && fromStore <= 10_000)) {
+  const { min, max } = BATCH_SIZE_RANGE;
+  if (fromStore !== undefined && !(Number.isSafeInteger(fromStore) && fromStore >= min && fromStore <= max)) {
     throw new EventyardError(
       ErrorCode.INVALID_OPTION,
-      `the store's tuning.batchSize must be an integer in [1, 10000]; got ${String(fromStore)}`,
+      `the store's tuning.batchSize must be an integer in [${min}, ${max}]; got ${String(fromStore)}`,
     );
   }
   return { ...options, batchSize: options.batchSize ?? fromStore ?? DEFAULT_BATCH_SIZE };

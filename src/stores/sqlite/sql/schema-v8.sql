@@ -7,8 +7,7 @@
 -- constraint it builds that b-tree again for every row written: every claim, completion,
 -- failure and release (they change STATUS) and every insert (both constraints) opened one
 -- and inserted the six values, for each row. Written as `=` terms joined by OR, the same
--- rule costs a few comparisons. Measured on the plain drain (docs/sqlite.md, "The CHECK
--- constraints"): complete 0.74×, claim 0.90×, publish 0.86× the µs per row.
+-- rule costs a few comparisons (measured: docs/sqlite.md, "Layout").
 --
 -- SQLite cannot change a constraint in place: the table is built again (its documented
 -- twelve-step procedure, in this one transaction) with the same columns in the same order,
@@ -16,8 +15,8 @@
 -- of versions 1 to 7 created again as it stood, token for token (the claim statements name
 -- and match them). Nothing else references the table (no view, trigger or foreign key).
 --
--- Cost: one pass over the table, writing every row and index entry again: about the time
--- of version 2's migration (see tests/support/sqlite-migration-cost.ts).
+-- Cost: one pass over the table, writing every row and index entry again
+-- (tests/support/sqlite-migration-cost.ts times it; docs/sqlite.md, "Layout").
 
 CREATE TABLE {prefix}messages_v8 (
   seq              INTEGER PRIMARY KEY,
