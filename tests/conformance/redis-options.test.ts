@@ -9,7 +9,7 @@ import { ErrorCode, isEventyardError } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { KeyLayout } from '../../src/stores/redis/layout.js';
 import { resolveRedisStoreOptions } from '../../src/stores/redis/options.js';
-import { newMessage } from '../../src/testing/index.js';
+import { claimRequest, newMessage, sleep } from '../../src/testing/index.js';
 import { deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
 
 const admin = new Redis({ ...SINGLE_REDIS, maxRetriesPerRequest: 1 });
@@ -102,5 +102,50 @@ describe('redis store errors', () => {
     await store.close();
     await store.close();
     expect(await errorCode(store.publish([newMessage()]))).toBe(ErrorCode.CLOSED);
+  });
+});
+
+describe('redis store wake-up subscription', () => {
+  const channelsOf = (keyPrefix: string): string[] =>
+    ['inbound', 'request', 'response', 'outbound'].map((table) => new KeyLayout(keyPrefix, 1).wakePrefix() + table);
+  const subscribers = async (keyPrefix: string): Promise<number> => {
+    const reply = (await admin.pubsub('NUMSUB', ...channelsOf(keyPrefix))) as (string | number)[];
+    return reply.filter((_, i) => i % 2 === 1).reduce<number>((sum, n) => sum + Number(n), 0);
+  };
+
+  it('a store that only publishes subscribes to nothing; its first claim subscribes', async () => {
+    const keyPrefix = randomPrefix('wake');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    try {
+      for (let i = 0; i < 20; i++) await store.publish([newMessage()]);
+      await sleep(100);
+      expect(await subscribers(keyPrefix)).toBe(0);
+      await store.claim(claimRequest({ limit: 1 }));
+      const deadline = Date.now() + 5_000;
+      while ((await subscribers(keyPrefix)) < 4 && Date.now() < deadline) await sleep(10);
+      expect(await subscribers(keyPrefix)).toBe(4);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+
+  it('a wait after a claim made before the subscription was confirmed is woken once it is', async () => {
+    // That claim may have missed a publish no message announced: its processor must claim again.
+    const keyPrefix = randomPrefix('wake');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    try {
+      await store.claim(claimRequest({ limit: 1, table: 'request' }));
+      const started = performance.now();
+      await store.waitForMessages?.('request', 10_000, new AbortController().signal);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      // Subscribed now: a wait without a publish lasts until its timeout.
+      const again = performance.now();
+      await store.waitForMessages?.('request', 300, new AbortController().signal);
+      expect(performance.now() - again).toBeGreaterThanOrEqual(250);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
   });
 });

@@ -61,7 +61,6 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const reads = new RowReads(conn, layout);
   const wakes = new WakeListener(conn, layout);
   const parked = new ParkedKeys(conn, layout);
-  wakes.start();
 
   let checked: Promise<void> | undefined;
   const ready = (): Promise<void> => {
