@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresStore, type PostgresStore } from '../../src/stores/postgres/index.js';
+import { createPostgresStore, LATEST_SCHEMA_VERSION, type PostgresStore } from '../../src/stores/postgres/index.js';
 import { migrate, MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import type { ClaimedMessage, NewMessage } from '../../src/store/port.js';
 import { POSTGRES_URL, dropSchema, randomSchema, storeInFreshSchema, withAdmin } from '../support/postgres.js';
@@ -219,7 +219,7 @@ describe('postgres store: rows waiting behind their ordering key', () => {
     });
     const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 2, notify: false });
     cleanups.push(() => store.close());
-    expect(store.schemaVersion).toBe(6);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     const waiting = await withAdmin((c) =>
       c.query<{ event_id: string }>(`SELECT event_id FROM "${schema}".messages WHERE key_wait ORDER BY seq`),
     );

@@ -11,6 +11,8 @@ import { createEventyard, defineMessageType, isEventyardError, silentLogger } fr
 import { createPostgresStore, LATEST_SCHEMA_VERSION } from '../../src/stores/postgres/index.js';
 import { migrate, MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { redactSecrets } from '../../src/stores/postgres/redact.js';
+import { publishValues } from '../../src/stores/postgres/rows.js';
+import { newMessage } from '../../src/testing/index.js';
 import { POSTGRES_URL, dropSchema, randomSchema, storeInFreshSchema, withAdmin } from '../support/postgres.js';
 
 const IN_ORDER = defineMessageType({ name: 'IN_ORDER', schema: z.object({ id: z.string() }) });
@@ -243,6 +245,61 @@ describe('postgres store: security', () => {
     const deep = JSON.parse('{"id":"d","n":' + '['.repeat(100) + ']'.repeat(100) + '}') as { id: string };
     await expect(app.publish(IN_ORDER, deep)).rejects.toMatchObject({ code: 'EY_PAYLOAD_MALFORMED' });
     expect((await app.list({ limit: 10 })).rows).toEqual([]);
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+describe('postgres store: statement plans', () => {
+  it('a publish of new rows reads no message row, whatever the planner thinks of the table', async () => {
+    // A join against the table, planned while it was small (a plan a connection caches, or
+    // statistics not yet refreshed), scanned all of it: each publish slower as it grew.
+    const schema = randomSchema('plan');
+    cleanups.push(() => dropSchema(schema));
+    const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 1 });
+    cleanups.push(() => store.close());
+    for (let i = 0; i < 30; i++) await store.publish(Array.from({ length: 100 }, () => newMessage()));
+    // The statement publish_batch() runs (schema-v7.sql), as installed.
+    const source = await withAdmin((c) =>
+      c.query<{ prosrc: string; proconfig: string[] }>(
+        `SELECT p.prosrc, p.proconfig FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+         WHERE n.nspname = $1 AND p.proname = 'publish_batch'`,
+        [schema],
+      ),
+    );
+    // Planned once per session, on the pool and on a caller's connection alike.
+    expect(source.rows[0]?.proconfig).toEqual(['plan_cache_mode=force_generic_plan']);
+    const text = /RETURN QUERY([\s\S]*);\s*END\s*$/.exec(source.rows[0]?.prosrc ?? '')?.[1] ?? 'no statement found';
+    const values = (): unknown[] =>
+      publishValues(
+        Array.from({ length: 100 }, () => newMessage({ payload: '{"a":1}' })),
+        null,
+        100,
+      );
+    const plan = await withAdmin(async (c) => {
+      const explained = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
+        values(),
+      );
+      return explained.rows[0]?.['QUERY PLAN'][0].Plan;
+    });
+    const reads: PlanNode[] = [];
+    const walk = (node: PlanNode): void => {
+      if (node['Relation Name'] === 'messages' && node['Node Type'] !== 'ModifyTable') reads.push(node);
+      node.Plans?.forEach(walk);
+    };
+    if (plan !== undefined) walk(plan);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) {
+      // A seek on the unique key, gated so that it never runs for a row the statement created.
+      expect(read['Node Type']).toBe('Index Scan');
+      expect(read['Actual Loops']).toBe(0);
+    }
   });
 });
 

@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import { ErrorCode, EventyardError } from '../../core/errors.js';
-import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6 } from './generated/scripts.js';
+import { schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 } from './generated/scripts.js';
 import { inSchema, quoteIdentifier } from './identifiers.js';
 
 export interface Migration {
@@ -26,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, script: schemaV4 },
   { version: 5, script: schemaV5 },
   { version: 6, script: schemaV6 },
+  { version: 7, script: schemaV7 },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
