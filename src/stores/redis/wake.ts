@@ -1,9 +1,9 @@
 /**
  * The wake-up hint behind `waitForMessages`: scripts that make rows claimable (publish,
  * emits, release, promotion, re-drive) PUBLISH `<keyPrefix>:wake:<table>`; one subscriber
- * connection per store (opened at the first wait, separate from the command connection)
- * resolves every waiter of that table. On Redis Cluster a PUBLISH reaches every node, so the
- * subscriber may sit on any of them.
+ * connection per store (separate from the command connection) resolves every waiter of that
+ * table. On Redis Cluster a PUBLISH reaches every node, so the subscriber may sit on any of
+ * them.
  *
  * The subscriber connects at the store's first claim or wait, not when the store is created:
  * a process that only publishes (an API server) would otherwise receive, and parse, a message
