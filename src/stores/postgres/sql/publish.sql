@@ -2,7 +2,9 @@
 -- statement and what it does are described), on the store's pool (autocommit: one
 -- transaction) or inside the caller's open transaction (publish inside the user's
 -- transaction: then it is the one extra round trip, and the rows, payloads and the wake-up
--- notification become visible at the caller's COMMIT, or never).
+-- notification become visible at the caller's COMMIT, or never). The statement is the
+-- migration's, its one copy: to change it, add a migration that replaces the function
+-- (CREATE OR REPLACE FUNCTION with the same arguments and result).
 --
 -- $1  text[]    EVENT_IDs
 -- $2  text[]    MESSAGE_TYPEs
