@@ -109,6 +109,17 @@ export function abCases(): Case[] {
     cases.push({ ...w1, id: `AB-${w1.id}`, systems: [b.systems[0], b.baseline], title: `${w1.title}, new/old` });
     const w2 = drainCase(b, 100_000, 32, 2);
     cases.push({ ...w2, id: `AB-${w2.id}`, systems: [b.systems[0], b.baseline], title: `${w2.title}, new/old` });
+    // A fixed arrival rate near W3's, publishing and processing in one process: per-event
+    // CPU when batches are small (the trickle a request handler makes), and the latencies.
+    const rate = b.key === 'redis' ? 4_500 : 6_000;
+    const w4 = latencyCase(b, 0, 15, 2);
+    cases.push({
+      ...w4,
+      id: `AB-W4-${b.key}`,
+      systems: [b.systems[0], b.baseline],
+      params: { ...w4.params, rate },
+      title: `W4 latency at ${rate.toLocaleString('en')} events/s, 15 s, new/old`,
+    });
   }
   return cases;
 }

@@ -33,6 +33,9 @@ import { IdleBackoff, Signal, sleep } from './timing.js';
 /** After the shutdown deadline, the final outcome writes get at most this long. */
 export const FINAL_WRITES_GRACE_MS = 1000;
 
+/** The reason an idle wait is ended early with (nothing reads it: the waits never reject). */
+const WAKE_UP = 'wake-up';
+
 export interface ProcessorDeps {
   /** The store, with a deadline on every call (see store-deadline.ts). */
   readonly store: EventStore;
@@ -156,7 +159,7 @@ export class EventProcessor {
     if (this.#loop === undefined) return;
     const { options, logger, table } = this.#deps;
     this.#stop.abort();
-    this.#wake.abort();
+    this.#wakeUp();
     this.#slotFreed.fire();
     const cancelTimers = new AbortController();
     const deadline = sleep(options.shutdownTimeoutMs, cancelTimers.signal);
@@ -212,7 +215,7 @@ export class EventProcessor {
       leaseMs: options.leaseMs,
       ...(groups && { groups }),
     };
-    const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wake.abort());
+    const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wakeUp());
     try {
       while (!stopped.aborted) {
         const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
@@ -319,6 +322,15 @@ export class EventProcessor {
       : sleep(ms, this.#wake.signal));
   }
 
+  /**
+   * Ends the current idle wait. Called for every local publish, so it aborts only a wait
+   * not already ended, and with a reason made once: `abort()` without one builds a
+   * DOMException (and its stack) on every call, aborted or not.
+   */
+  #wakeUp(): void {
+    if (!this.#wake.signal.aborted) this.#wake.abort(WAKE_UP);
+  }
+
   #dispatch(): void {
     const { concurrency, handlerTimeoutMs } = this.#deps.options;
     // Queued rows start as slots free up, while the outcomes waiting for their write stay
@@ -353,7 +365,7 @@ export class EventProcessor {
           this.#slotFreed.fire();
           // The row left IN_PROGRESS (its outcome is written): a claim that found its group
           // full may now get a row of it, so an idle wait ends instead of backing off.
-          if (this.#grouped) this.#wake.abort();
+          if (this.#grouped) this.#wakeUp();
         });
       this.#running.add(run);
     }
