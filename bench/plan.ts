@@ -112,12 +112,11 @@ export function abCases(): Case[] {
     // A fixed arrival rate near W3's, publishing and processing in one process: per-event
     // CPU when batches are small (the trickle a request handler makes), and the latencies.
     const rate = b.key === 'redis' ? 4_500 : 6_000;
-    const w4 = latencyCase(b, 0, 15, 2);
     cases.push({
-      ...w4,
+      ...latencyCase(b, 0, 15, 2),
       id: `AB-W4-${b.key}`,
       systems: [b.systems[0], b.baseline],
-      params: { ...w4.params, rate },
+      params: { rate, seconds: 15 },
       title: `W4 latency at ${rate.toLocaleString('en')} events/s, 15 s, new/old`,
     });
   }
