@@ -4,8 +4,10 @@
  * stays flat. Probes of `probeSeconds` search the rate (doubling up from `startRate`, then
  * bisecting); the best flat rate is then held for `confirmSeconds` (the issue's ≥ 60 s in
  * the full suite), stepping down 15% (at most five times) until a confirmation holds. Between probes the
- * backlog drains. "Flat": over the probe's second half the backlog grows by less than 2%
- * of the rate per second and ends below a quarter second of arrivals.
+ * backlog drains. The backlog is the events due by the schedule minus those confirmed
+ * COMPLETED. "Flat": every event of the probe was published (a probe is cut short a second
+ * after its length), and over its second half the backlog grows by less than 2% of the rate
+ * per second and ends below a quarter second of arrivals.
  */
 import { performance } from 'node:perf_hooks';
 import { makePayload, SeqLedger } from '../harness/payloads.js';
@@ -19,25 +21,31 @@ interface Probe {
   readonly flat: boolean;
   readonly growthPerSecond: number;
   readonly finalBacklog: number;
+  /** Events actually published: fewer than rate × seconds when the publisher fell behind. */
+  readonly published: number;
 }
 
-async function probe(system: QueueSystem, rate: number, seconds: number, firstSeq: number): Promise<Probe> {
+/** How long past its length a probe may go on publishing before it is cut short. */
+const PROBE_GRACE_MS = 1000;
+
+export async function probe(system: QueueSystem, rate: number, seconds: number, firstSeq: number): Promise<Probe> {
   const count = Math.round(rate * seconds);
   const baseCompleted = system.completedSoFar();
-  let published = 0;
   const samples: { t: number; backlog: number }[] = [];
   const start = performance.now();
+  // The backlog is counted from the schedule, not from the publish calls that returned: a
+  // system whose publish cannot keep the rate falls behind here too, instead of looking
+  // flat because it takes fewer events in.
   const sampler = setInterval(() => {
-    samples.push({
-      t: (performance.now() - start) / 1000,
-      backlog: published - (system.completedSoFar() - baseCompleted),
-    });
+    const t = (performance.now() - start) / 1000;
+    const due = Math.min(count, Math.floor(t * rate));
+    samples.push({ t, backlog: due - (system.completedSoFar() - baseCompleted) });
   }, 250);
+  let published: number;
   try {
-    await publishOnSchedule(system, count, rate, (i) => {
-      published = i + 1;
-      return makePayload(firstSeq + i);
-    });
+    ({ published } = await publishOnSchedule(system, count, rate, (i) => makePayload(firstSeq + i), {
+      deadlineMs: seconds * 1000 + PROBE_GRACE_MS,
+    }));
   } finally {
     clearInterval(sampler);
   }
@@ -46,7 +54,8 @@ async function probe(system: QueueSystem, rate: number, seconds: number, firstSe
   const last = half[half.length - 1] ?? first;
   const growthPerSecond = last.t > first.t ? (last.backlog - first.backlog) / (last.t - first.t) : 0;
   const finalBacklog = last.backlog;
-  return { rate, growthPerSecond, finalBacklog, flat: growthPerSecond < 0.02 * rate && finalBacklog < 0.25 * rate };
+  const flat = published === count && growthPerSecond < 0.02 * rate && finalBacklog < 0.25 * rate;
+  return { rate, growthPerSecond, finalBacklog, published, flat };
 }
 
 export async function steady(env: RunEnv): Promise<PhaseResult[]> {
@@ -62,7 +71,7 @@ export async function steady(env: RunEnv): Promise<PhaseResult[]> {
   const run = async (rate: number, seconds: number): Promise<Probe> => {
     if (seq + Math.round(rate * seconds) > maxEvents) throw new Error(`W3 would pass maxEvents ${maxEvents}`);
     const result = await probe(system, rate, seconds, seq);
-    seq += Math.round(rate * seconds);
+    seq += result.published;
     await settle();
     return result;
   };
@@ -85,9 +94,10 @@ export async function steady(env: RunEnv): Promise<PhaseResult[]> {
     let confirmed: Probe | undefined;
     for (let attempt = 0; attempt < 5 && held > 0; attempt++) {
       await meter.start();
+      if (seq + Math.round(held * confirmSeconds) > maxEvents) throw new Error(`W3 would pass maxEvents ${maxEvents}`);
       const begin = seq;
       confirmed = await probe(system, held, confirmSeconds, seq);
-      seq += Math.round(held * confirmSeconds);
+      seq += confirmed.published;
       const window = await meter.stop(seq - begin);
       await settle();
       if (confirmed.flat) {
