@@ -55,6 +55,7 @@ export async function createEventyardStore(options: SystemOptions): Promise<Even
       journal_mode: 'WAL',
       synchronous,
       busyTimeoutMs: '5000 (default)',
+      checkpoint: 'background, every 1000 ms (default)',
     },
   };
 }

@@ -7,9 +7,11 @@
  * const store = createSqliteStore({ path: './eventyard.db' });
  * ```
  */
-import { openDatabase } from './open-database.js';
+import type { Database } from 'better-sqlite3';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { checkpointsInBackground, openDatabase } from './open-database.js';
 import { migrate } from './migrations.js';
-import { resolveSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
+import { resolveSqliteStoreOptions, type ResolvedSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
 import { createStoreOnDatabase, type SqliteStore } from './store.js';
 import { translateSqliteError } from './translate-error.js';
 
@@ -30,11 +32,37 @@ export function createSqliteStore(options?: SqliteStoreOptions): SqliteStore {
   } catch (error) {
     throw translateSqliteError(error, 'open');
   }
+  let schemaVersion: number;
   try {
-    const schemaVersion = migrate(db, resolved.tablePrefix);
-    return createStoreOnDatabase(db, resolved, schemaVersion);
+    schemaVersion = migrate(db, resolved.tablePrefix);
   } catch (error) {
     db.close();
     throw translateSqliteError(error, 'migrate');
+  }
+  const checkpointer = checkpointsInBackground(resolved) ? startBackgroundCheckpoints(db, resolved) : undefined;
+  return createStoreOnDatabase(db, resolved, schemaVersion, () => checkpointer?.close());
+}
+
+/**
+ * Starts the checkpoint thread; when it cannot run (it failed to start or stopped), the
+ * store's own connection checkpoints on commits again, as with `checkpoint: 'inline'`.
+ */
+function startBackgroundCheckpoints(db: Database, options: ResolvedSqliteStoreOptions): Checkpointer | undefined {
+  const inline = (): void => {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
+  };
+  try {
+    return startCheckpointer({
+      path: options.path,
+      intervalMs: options.checkpointIntervalMs,
+      synchronous: options.synchronous,
+      busyTimeoutMs: options.busyTimeoutMs,
+      logger: options.logger,
+      onFailed: inline,
+    });
+  } catch (error) {
+    options.logger.warn({ err: error }, 'sqlite store: no checkpoint thread; checkpoints run on commits');
+    inline();
+    return undefined;
   }
 }

@@ -41,13 +41,29 @@ export const sqliteStoreOptionsSchema = {
    */
   synchronous: option.oneOf(['NORMAL', 'FULL'] as const, { default: 'NORMAL' }),
   /**
-   * WAL pages written before a commit also checkpoints them into the database file (SQLite
-   * `wal_autocheckpoint`). A checkpoint syncs the WAL and the file (two fsyncs, also under
+   * With `checkpoint: 'inline'`: WAL pages written before a commit also checkpoints them
+   * into the database file (SQLite `wal_autocheckpoint`). A checkpoint syncs the WAL and the file (two fsyncs, also under
    * `NORMAL`), so a small value puts them on the path of frequent small commits, such as
    * single publishes; at 4 KiB a page, the default lets the WAL file grow to about 40 MiB.
    * @defaultValue 10000
    */
   walAutocheckpointPages: option.int({ min: 1, max: 1_000_000, default: 10_000 }),
+  /**
+   * Where WAL checkpoints run. `'background'`: a worker thread with its own connection
+   * checkpoints every `checkpointIntervalMs` without blocking writers, and this process's
+   * commits never checkpoint (better-sqlite3 is synchronous: a checkpoint on a commit
+   * stalls the whole event loop while it copies and syncs). `'inline'`: SQLite's automatic
+   * checkpoint on the commit that crosses `walAutocheckpointPages`. An in-memory database
+   * has no WAL and no checkpoints.
+   * @defaultValue `'background'`
+   */
+  checkpoint: option.oneOf(['background', 'inline'] as const, { default: 'background' }),
+  /**
+   * How often the background checkpoint runs (`checkpoint: 'background'`); the WAL holds
+   * about this long of writes between two.
+   * @defaultValue 1000
+   */
+  checkpointIntervalMs: option.int({ min: 10, max: 600_000, default: 1000 }),
   /**
    * The store's clock, which judges leases and AVAILABLE_AT. For SQLite it is the host
    * clock shared by every process on the host; tests inject their own.

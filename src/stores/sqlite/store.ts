@@ -78,6 +78,8 @@ export function createStoreOnDatabase(
   db: Database,
   options: ResolvedSqliteStoreOptions,
   schemaVersion: number,
+  /** Runs at close, before the database closes (stops the checkpoint thread). */
+  beforeClose: () => Promise<void> | undefined = () => undefined,
 ): SqliteStore {
   const { clock } = options;
   const sql: Statements = prepareStatements(db, options.tablePrefix);
@@ -378,6 +380,7 @@ export function createStoreOnDatabase(
       publishes.flush(); // publishes already called are written, not refused
       closed = true;
       wakeUps.close();
+      await beforeClose();
       db.close();
     },
   };

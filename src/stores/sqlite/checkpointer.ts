@@ -1,0 +1,116 @@
+/**
+ * WAL checkpoints off the event loop. better-sqlite3 is synchronous, and with SQLite's
+ * automatic checkpoints the commit that crosses `wal_autocheckpoint` pages also copies the
+ * WAL into the database file and syncs both, blocking every handler, timer and publish of
+ * the process meanwhile (tens of ms for the default 10,000 pages). Here a worker thread with
+ * its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` every `intervalMs`, and the
+ * store's connection does no checkpoint of its own: a PASSIVE checkpoint takes no lock a
+ * writer or reader waits for, so commits go on while it copies and syncs.
+ *
+ * The worker is started from a string (`eval`): it needs no file of its own, so it runs the
+ * same from src/ under tsx or vitest as from dist/. It loads the better-sqlite3 this module
+ * resolves, by absolute path.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../processing/logger.js';
+
+export interface CheckpointerOptions {
+  /** The database file, as the store's connection opened it. */
+  readonly path: string;
+  readonly intervalMs: number;
+  /** The store's `synchronous`: the checkpoint syncs the WAL and the file as it says. */
+  readonly synchronous: 'NORMAL' | 'FULL';
+  readonly busyTimeoutMs: number;
+  readonly logger: Logger;
+  /** Called once if the worker stops by itself (it failed): the store checkpoints inline again. */
+  readonly onFailed: () => void;
+}
+
+/** What the worker posts back: the outcome of each checkpoint that failed or recovered. */
+type WorkerReport = { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'recovered' };
+
+/** How long close() waits for the worker's last checkpoint before it terminates it. */
+const CLOSE_WAIT_MS = 5000;
+
+// CommonJS, run by the worker thread. One checkpoint at a time, never overlapping: the next
+// is scheduled when one ends. Reports only changes (a failure, a different failure, the
+// recovery), so a disk that fails every second does not log every second.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
+db.pragma('synchronous = ' + workerData.synchronous);
+let timer;
+let lastFailure;
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    if (lastFailure !== undefined) parentPort.postMessage({ kind: 'recovered' });
+    lastFailure = undefined;
+  } catch (error) {
+    const message = String(error && error.message);
+    if (message !== lastFailure) parentPort.postMessage({ kind: 'failed', message });
+    lastFailure = message;
+  }
+  timer = setTimeout(checkpoint, workerData.intervalMs);
+};
+timer = setTimeout(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearTimeout(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  /** Stops the worker after its current checkpoint, and closes its connection. */
+  close(): Promise<void>;
+}
+
+export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
+  const { logger } = options;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      path: options.path,
+      intervalMs: options.intervalMs,
+      synchronous: options.synchronous,
+      busyTimeoutMs: options.busyTimeoutMs,
+    },
+  });
+  let closing = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (report: WorkerReport) => {
+    if (report.kind === 'failed') {
+      logger.warn({ path: options.path, err: new Error(report.message) }, 'sqlite store: a WAL checkpoint failed');
+    } else {
+      logger.info({ path: options.path }, 'sqlite store: WAL checkpoints succeed again');
+    }
+  });
+  worker.on('error', (error) => {
+    logger.warn(
+      { path: options.path, err: error },
+      'sqlite store: the checkpoint thread stopped; checkpoints run on commits again',
+    );
+  });
+  void exited.then(() => {
+    if (!closing) options.onFailed();
+  });
+  // The worker never keeps the process alive (an exit takes it along). After the listeners:
+  // adding a 'message' listener refs the worker again.
+  worker.unref();
+  return {
+    async close() {
+      if (closing) return exited;
+      closing = true;
+      // Held by this close: an unref'd worker would let the process end before it exits.
+      worker.ref();
+      worker.postMessage('close');
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
