@@ -188,8 +188,8 @@ describe('sqlite store: WAL checkpoints', () => {
   });
 
   it('background (the default): a thread checkpoints every checkpointIntervalMs, commits never do', async () => {
-    // Commits alone would not checkpoint: the threshold is far away and the thread's interval
-    // longer than the test.
+    // Commits alone would not checkpoint: the thread's interval is longer than the test, and
+    // the commits' own threshold does not apply.
     expect(await fileSizeAfterPublishes({ checkpointIntervalMs: 600_000, walAutocheckpointPages: 100 })).toBeLessThan(
       100_000,
     );
@@ -197,6 +197,35 @@ describe('sqlite store: WAL checkpoints', () => {
     rmSync(file);
     // The thread's checkpoint moves the pages into the file by itself.
     expect(await fileSizeAfterPublishes({ checkpointIntervalMs: 20 }, 500)).toBeGreaterThan(400_000);
+  });
+
+  it('background: under steady commits the WAL starts over once it holds walAutocheckpointPages', async () => {
+    /** The WAL file's size after 1.5 s of back-to-back batch publishes, with nothing idle between. */
+    async function walSizeUnderSteadyWrites(walAutocheckpointPages: number): Promise<number> {
+      const path = join(dir, `steady-${walAutocheckpointPages}.db`);
+      const store = createSqliteStore({ path, checkpointIntervalMs: 20, walAutocheckpointPages });
+      opened.push(store);
+      const until = Date.now() + 1500;
+      for (let n = 0; Date.now() < until; n++) {
+        const batch = Array.from({ length: 50 }, (_, i) => ({
+          eventId: `e${n}-${i}`,
+          messageType: 'RQ_B',
+          table: 'request' as const,
+          payload,
+          maxAttempts: 3,
+          createdBy: 'A',
+        }));
+        store.publish(batch).catch(() => undefined); // several in flight: a commit always follows
+        if (n % 4 === 3) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return statSync(`${path}-wal`).size;
+    }
+    // The thread's checkpoints alone never rewind the WAL under steady commits: it holds every
+    // page written (tens of MB here). With a rewind asked for at 500 pages it stays small.
+    const rewound = await walSizeUnderSteadyWrites(500);
+    const unbounded = await walSizeUnderSteadyWrites(1_000_000);
+    expect(unbounded).toBeGreaterThan(4 * rewound);
+    expect(rewound).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('background: close stops the thread and closes its connection (the last one removes the WAL)', async () => {
@@ -229,10 +258,12 @@ describe('sqlite store: WAL checkpoints', () => {
     const checkpointer = startCheckpointer({
       path: join(dir, 'missing.db'), // the thread opens an existing file only
       intervalMs: 20,
+      rewindPages: 1000,
+      onRewind: () => undefined,
+      onFailed: () => void failed++,
       synchronous: 'NORMAL',
       busyTimeoutMs: 100,
       logger: { ...silentLogger, warn: (_fields, message) => void warnings.push(message) },
-      onFailed: () => void failed++,
     });
     await vi.waitFor(() => expect(failed).toBe(1));
     expect(warnings).toEqual([expect.stringMatching(/checkpoint thread stopped/)]);

@@ -1,11 +1,19 @@
 /**
- * WAL checkpoints off the event loop. better-sqlite3 is synchronous, and with SQLite's
- * automatic checkpoints the commit that crosses `wal_autocheckpoint` pages also copies the
- * WAL into the database file and syncs both, blocking every handler, timer and publish of
- * the process meanwhile (tens of ms for the default 10,000 pages). Here a worker thread with
- * its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` every `intervalMs`, and the
- * store's connection does no checkpoint of its own: a PASSIVE checkpoint takes no lock a
- * writer or reader waits for, so commits go on while it copies and syncs.
+ * WAL checkpoints off the event loop. better-sqlite3 is synchronous, and SQLite's
+ * automatic checkpoint runs on the commit that finds `wal_autocheckpoint` frames in the WAL:
+ * it copies them into the database file and syncs both while every handler, timer and
+ * publish of the process waits (tens of ms for 10,000 pages). Here a worker thread with its
+ * own connection runs `PRAGMA wal_checkpoint(PASSIVE)` every `intervalMs`, and the store's
+ * connection runs no automatic checkpoint. A PASSIVE checkpoint takes no lock a writer or
+ * reader waits for, so commits go on while it copies and syncs.
+ *
+ * One thing the thread cannot do is rewind the WAL. A writer starts the WAL over only when
+ * every frame is already copied at the start of its transaction, and under a steady stream
+ * of commits some always came in while the thread's checkpoint ran, so the WAL (and the WAL
+ * index every page read searches) would grow without end. So when a pass finds `rewindPages`
+ * frames in the WAL, the thread asks the store's connection (`onRewind`) to checkpoint once
+ * itself: between two of its own commits, just after the thread's pass, it copies the few
+ * frames written since and leaves none, and its next commit starts the WAL over.
  *
  * The worker is started from a string (`eval`): it needs no file of its own, so it runs the
  * same from src/ under tsx or vitest as from dist/. It loads the better-sqlite3 this module
@@ -22,13 +30,18 @@ export interface CheckpointerOptions {
   /** The store's `synchronous`: the checkpoint syncs the WAL and the file as it says. */
   readonly synchronous: 'NORMAL' | 'FULL';
   readonly busyTimeoutMs: number;
-  readonly logger: Logger;
-  /** Called once if the worker stops by itself (it failed): the store checkpoints inline again. */
+  /** WAL frames from which the thread asks for a rewind (see above). */
+  readonly rewindPages: number;
+  /** Checkpoints on the store's connection, between its commits. */
+  readonly onRewind: () => void;
+  /** Called once if the thread stops by itself: the store's commits checkpoint again. */
   readonly onFailed: () => void;
+  readonly logger: Logger;
 }
 
-/** What the worker posts back: the outcome of each checkpoint that failed or recovered. */
-type WorkerReport = { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'recovered' };
+/** What the worker posts back: a rewind to do, or a checkpoint that failed or recovered. */
+type WorkerReport =
+  { readonly kind: 'rewind' } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'recovered' };
 
 /** How long close() waits for the worker's last checkpoint before it terminates it. */
 const CLOSE_WAIT_MS = 5000;
@@ -45,7 +58,8 @@ let timer;
 let lastFailure;
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [pass] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (pass.log >= workerData.rewindPages) parentPort.postMessage({ kind: 'rewind' });
     if (lastFailure !== undefined) parentPort.postMessage({ kind: 'recovered' });
     lastFailure = undefined;
   } catch (error) {
@@ -76,6 +90,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       path: options.path,
       intervalMs: options.intervalMs,
+      rewindPages: options.rewindPages,
       synchronous: options.synchronous,
       busyTimeoutMs: options.busyTimeoutMs,
     },
@@ -83,7 +98,9 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   let closing = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (report: WorkerReport) => {
-    if (report.kind === 'failed') {
+    if (report.kind === 'rewind') {
+      if (!closing) options.onRewind();
+    } else if (report.kind === 'failed') {
       logger.warn({ path: options.path, err: new Error(report.message) }, 'sqlite store: a WAL checkpoint failed');
     } else {
       logger.info({ path: options.path }, 'sqlite store: WAL checkpoints succeed again');

@@ -9,7 +9,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
-import { checkpointsInBackground, openDatabase } from './open-database.js';
+import { openDatabase } from './open-database.js';
 import { migrate } from './migrations.js';
 import { resolveSqliteStoreOptions, type ResolvedSqliteStoreOptions, type SqliteStoreOptions } from './options.js';
 import { createStoreOnDatabase, type SqliteStore } from './store.js';
@@ -39,13 +39,16 @@ export function createSqliteStore(options?: SqliteStoreOptions): SqliteStore {
     db.close();
     throw translateSqliteError(error, 'migrate');
   }
-  const checkpointer = checkpointsInBackground(resolved) ? startBackgroundCheckpoints(db, resolved) : undefined;
+  // An in-memory database has no WAL to checkpoint.
+  const background = resolved.checkpoint === 'background' && resolved.path !== ':memory:' && resolved.path !== '';
+  if (background) db.pragma('wal_autocheckpoint = 0'); // the thread checkpoints instead (./checkpointer.ts)
+  const checkpointer = background ? startBackgroundCheckpoints(db, resolved) : undefined;
   return createStoreOnDatabase(db, resolved, schemaVersion, () => checkpointer?.close());
 }
 
 /**
- * Starts the checkpoint thread; when it cannot run (it failed to start or stopped), the
- * store's own connection checkpoints on commits again, as with `checkpoint: 'inline'`.
+ * Starts the checkpoint thread. When it cannot run (it failed to start or stopped), the
+ * store's connection checkpoints on commits again, as with `checkpoint: 'inline'`.
  */
 function startBackgroundCheckpoints(db: Database, options: ResolvedSqliteStoreOptions): Checkpointer | undefined {
   const inline = (): void => {
@@ -55,10 +58,18 @@ function startBackgroundCheckpoints(db: Database, options: ResolvedSqliteStoreOp
     return startCheckpointer({
       path: options.path,
       intervalMs: options.checkpointIntervalMs,
+      rewindPages: options.walAutocheckpointPages,
+      onRewind: () => {
+        try {
+          if (db.open && !db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)');
+        } catch {
+          // Another connection's checkpoint or lock: the next rewind request tries again.
+        }
+      },
+      onFailed: inline,
       synchronous: options.synchronous,
       busyTimeoutMs: options.busyTimeoutMs,
       logger: options.logger,
-      onFailed: inline,
     });
   } catch (error) {
     options.logger.warn({ err: error }, 'sqlite store: no checkpoint thread; checkpoints run on commits');

@@ -9,19 +9,13 @@ import Sqlite from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import type { ResolvedSqliteStoreOptions } from './options.js';
 
-/** Whether a worker thread checkpoints the file: asked for, and the database has a WAL. */
-export function checkpointsInBackground(options: ResolvedSqliteStoreOptions): boolean {
-  return options.checkpoint === 'background' && options.path !== ':memory:' && options.path !== '';
-}
-
 export function openDatabase(options: ResolvedSqliteStoreOptions): Database {
   const db = new Sqlite(options.path, { timeout: options.busyTimeoutMs });
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous}`);
-    // With checkpoints in the background (./checkpointer.ts) this connection never runs one.
-    db.pragma(`wal_autocheckpoint = ${checkpointsInBackground(options) ? 0 : options.walAutocheckpointPages}`);
+    db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`);
     // Keep temporary b-trees (sorts, IN lists) off the disk.
     db.pragma('temp_store = MEMORY');
     return db;

@@ -41,20 +41,23 @@ export const sqliteStoreOptionsSchema = {
    */
   synchronous: option.oneOf(['NORMAL', 'FULL'] as const, { default: 'NORMAL' }),
   /**
-   * With `checkpoint: 'inline'`: WAL pages written before a commit also checkpoints them
-   * into the database file (SQLite `wal_autocheckpoint`). A checkpoint syncs the WAL and the file (two fsyncs, also under
-   * `NORMAL`), so a small value puts them on the path of frequent small commits, such as
-   * single publishes; at 4 KiB a page, the default lets the WAL file grow to about 40 MiB.
+   * With `checkpoint: 'inline'` (or when the checkpoint thread cannot run): WAL pages from
+   * which a commit also checkpoints them into the database file (SQLite
+   * `wal_autocheckpoint`). A checkpoint syncs the WAL and the file (two fsyncs, also under
+   * `NORMAL`), and better-sqlite3 runs it on the event loop. With `'background'`: WAL pages
+   * from which the thread has the store's connection checkpoint once between two commits, so
+   * that the WAL starts over (./checkpointer.ts). At 4 KiB a page, the default lets the WAL
+   * file grow to about 40 MiB.
    * @defaultValue 10000
    */
   walAutocheckpointPages: option.int({ min: 1, max: 1_000_000, default: 10_000 }),
   /**
    * Where WAL checkpoints run. `'background'`: a worker thread with its own connection
-   * checkpoints every `checkpointIntervalMs` without blocking writers, and this process's
-   * commits never checkpoint (better-sqlite3 is synchronous: a checkpoint on a commit
-   * stalls the whole event loop while it copies and syncs). `'inline'`: SQLite's automatic
-   * checkpoint on the commit that crosses `walAutocheckpointPages`. An in-memory database
-   * has no WAL and no checkpoints.
+   * checkpoints every `checkpointIntervalMs` without blocking commits, and commits do not
+   * checkpoint (better-sqlite3 is synchronous: a checkpoint on a commit stalls the whole
+   * event loop while it copies and syncs). `'inline'`: SQLite's checkpoint on the commit that
+   * finds `walAutocheckpointPages` in the WAL. An in-memory database has no WAL and no
+   * checkpoints.
    * @defaultValue `'background'`
    */
   checkpoint: option.oneOf(['background', 'inline'] as const, { default: 'background' }),
