@@ -32,18 +32,21 @@ export function createSqliteStore(options?: SqliteStoreOptions): SqliteStore {
   } catch (error) {
     throw translateSqliteError(error, 'open');
   }
-  let schemaVersion: number;
+  // An in-memory database has no WAL to checkpoint.
+  const background = resolved.checkpoint === 'background' && resolved.path !== ':memory:' && resolved.path !== '';
+  let checkpointer: Checkpointer | undefined;
   try {
-    schemaVersion = migrate(db, resolved.tablePrefix);
+    const schemaVersion = migrate(db, resolved.tablePrefix);
+    if (background) {
+      db.pragma('wal_autocheckpoint = 0'); // the thread checkpoints instead (./checkpointer.ts)
+      checkpointer = startBackgroundCheckpoints(db, resolved);
+    }
+    return createStoreOnDatabase(db, resolved, schemaVersion, () => checkpointer?.close());
   } catch (error) {
+    void checkpointer?.close();
     db.close();
     throw translateSqliteError(error, 'migrate');
   }
-  // An in-memory database has no WAL to checkpoint.
-  const background = resolved.checkpoint === 'background' && resolved.path !== ':memory:' && resolved.path !== '';
-  if (background) db.pragma('wal_autocheckpoint = 0'); // the thread checkpoints instead (./checkpointer.ts)
-  const checkpointer = background ? startBackgroundCheckpoints(db, resolved) : undefined;
-  return createStoreOnDatabase(db, resolved, schemaVersion, () => checkpointer?.close());
 }
 
 /**
