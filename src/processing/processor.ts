@@ -83,6 +83,13 @@ export class EventProcessor {
   #stop = new AbortController();
   /** Aborted to end the current idle wait early (stop, local write). */
   #wake = new AbortController();
+  /**
+   * A wake-up came since the last claim was sent, and no idle wait has taken it yet. That
+   * claim may have run just before the write it announces and come back empty while no
+   * idle wait was there to end: the next idle wait then returns at once, so a wake-up is
+   * never lost (the stores' own hints keep the same rule: table-waiters.ts).
+   */
+  #woken = false;
   /** Some handled type declares a group: the processor's own completions free group slots. */
   #grouped = false;
   #loop: Promise<void> | undefined;
@@ -233,6 +240,7 @@ export class EventProcessor {
           continue;
         }
         const sentAt = performance.now();
+        this.#woken = false;
         let claimed: readonly ClaimedMessage[];
         try {
           this.#lastPollAt = Date.now();
@@ -316,6 +324,10 @@ export class EventProcessor {
   async #idleWait(ms: number, hint: boolean): Promise<void> {
     this.#wake = new AbortController();
     if (this.#stop.signal.aborted) return;
+    if (this.#woken) {
+      this.#woken = false;
+      return;
+    }
     const { store, table } = this.#deps;
     await (hint && store.waitForMessages
       ? store.waitForMessages(table, ms, this.#wake.signal)
@@ -328,6 +340,7 @@ export class EventProcessor {
    * DOMException (and its stack) on every call, aborted or not.
    */
   #wakeUp(): void {
+    this.#woken = true;
     if (!this.#wake.signal.aborted) this.#wake.abort(WAKE_UP);
   }
 
