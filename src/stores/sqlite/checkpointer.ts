@@ -107,9 +107,12 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
     }
   });
   worker.on('error', (error) => {
+    // While the store closes nothing runs on commits any more: say only that it failed.
     logger.warn(
       { path: options.path, err: error },
-      'sqlite store: the checkpoint thread stopped; checkpoints run on commits again',
+      closing
+        ? 'sqlite store: the checkpoint thread failed while the store closed'
+        : 'sqlite store: the checkpoint thread stopped; checkpoints run on commits again',
     );
   });
   void exited.then(() => {
