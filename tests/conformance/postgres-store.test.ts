@@ -12,8 +12,7 @@ import { createPostgresStore, LATEST_SCHEMA_VERSION } from '../../src/stores/pos
 import { migrate, MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { redactSecrets } from '../../src/stores/postgres/redact.js';
 import { publishValues } from '../../src/stores/postgres/rows.js';
-import { CHECK_ROWS } from '../../src/stores/postgres/statistics.js';
-import { claimRequest, newMessage } from '../../src/testing/index.js';
+import { newMessage } from '../../src/testing/index.js';
 import { POSTGRES_URL, dropSchema, randomSchema, storeInFreshSchema, withAdmin } from '../support/postgres.js';
 
 const IN_ORDER = defineMessageType({ name: 'IN_ORDER', schema: z.object({ id: z.string() }) });
@@ -303,101 +302,6 @@ describe('postgres store: statement plans', () => {
     }
   });
 });
-
-describe('postgres store: planner statistics', () => {
-  it('plans made while the tables were small are made again as they grow', async () => {
-    // Generic plans are made at a statement's first call on a connection, from the table's
-    // statistics of that moment. Made on a near-empty working_data table, the working-data
-    // read scanned the whole table for every batch until autovacuum next analyzed it.
-    const schema = randomSchema('stats');
-    cleanups.push(() => dropSchema(schema));
-    const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema, poolSize: 1 });
-    cleanups.push(() => store.close());
-    const drain = async (events: number): Promise<string[]> => {
-      const ids: string[] = [];
-      for (let left = events; left > 0; left -= 500) {
-        const published = Array.from({ length: Math.min(500, left) }, () => newMessage());
-        await store.publish(published);
-        const claimed = await store.claim(claimRequest({ limit: published.length }));
-        const outcomes = await store.complete(
-          claimed.map((m) => ({
-            ref: m,
-            updatedBy: 'TEST_SERVICE',
-            emits: [],
-            workingData: [{ eventId: m.eventId, name: 'step', value: '1' }],
-          })),
-        );
-        expect(outcomes.every((o) => o === 'ok')).toBe(true);
-        ids.push(...claimed.map((m) => m.eventId));
-      }
-      return ids;
-    };
-    const [first] = await drain(10);
-    await store.getWorkingData(first as string); // its plan is made now, on a table of 10 rows
-    expect(store.analyzeStats().analyzes).toBe(0);
-    const ids = await drain(3 * CHECK_ROWS);
-    await waitFor(() => store.analyzeStats().analyzes >= 1, 10_000);
-    const analyzed = await withAdmin((c) =>
-      c.query<{ analyze_count: string }>(
-        'SELECT analyze_count FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
-        [schema, 'working_data'],
-      ),
-    );
-    expect(Number(analyzed.rows[0]?.analyze_count)).toBeGreaterThanOrEqual(1);
-    // One event's working data now costs a few heap pages; with the plan made on 10 rows it
-    // read thousands (a sequential scan of the whole table).
-    const heapBlocks = async (): Promise<number> =>
-      withAdmin(async (c) => {
-        const r = await c.query<{ n: string }>(
-          `SELECT coalesce(heap_blks_hit, 0) + coalesce(heap_blks_read, 0) AS n
-           FROM pg_statio_user_tables WHERE schemaname = $1 AND relname = 'working_data'`,
-          [schema],
-        );
-        return Number(r.rows[0]?.n);
-      });
-    const settled = async (): Promise<number> => {
-      // Statistics reach the views when the store's backend flushes them (at most once a second).
-      let before = await heapBlocks();
-      for (;;) {
-        await sleep(1200);
-        const now = await heapBlocks();
-        if (now === before) return now;
-        before = now;
-      }
-    };
-    const before = await settled();
-    expect((await store.getWorkingData(ids[ids.length - 1] as string)).get('step')).toBeDefined();
-    const after = await waitForChange(heapBlocks, before);
-    expect(after - before).toBeLessThan(20);
-  });
-
-  it('analyzeOnGrowth: false leaves the statistics to autovacuum', async () => {
-    const schema = randomSchema('stats');
-    cleanups.push(() => dropSchema(schema));
-    const store = await createPostgresStore({ connectionString: POSTGRES_URL, schema, analyzeOnGrowth: false });
-    cleanups.push(() => store.close());
-    for (let i = 0; i < 3; i++) await store.publish(Array.from({ length: CHECK_ROWS }, () => newMessage()));
-    await sleep(200);
-    expect(store.analyzeStats()).toEqual({ analyzes: 0, failures: 0 });
-  });
-});
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
-
-async function waitForChange(read: () => Promise<number>, from: number): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const now = await read();
-    if (now !== from || Date.now() > deadline) return now;
-    await sleep(100);
-  }
-}
 
 describe('postgres store: deadlines and wake-ups', () => {
   it('a row lock held elsewhere fails a completion after lockTimeoutMs instead of hanging', async () => {

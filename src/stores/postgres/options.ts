@@ -98,16 +98,6 @@ export const postgresStoreSchema = {
    */
   asyncClaimCommit: option.boolean({ default: false }),
   /**
-   * ANALYZE the store's tables when they have grown past what the planner's statistics
-   * describe: once the store has written as many rows as `pg_class.reltuples` of the
-   * messages table says it holds (at least 2,000), since its own last ANALYZE. The hot
-   * statements' generic plans are made from the statistics of their first call, and plans
-   * made on near-empty tables scan whole tables once they fill, until autovacuum next
-   * analyzes them. Off: autovacuum's ANALYZE alone. docs/postgres.md, "Planner statistics".
-   * @defaultValue true
-   */
-  analyzeOnGrowth: option.boolean({ default: true }),
-  /**
    * COMPLETED rows older than this are deleted automatically (with their payloads and
    * working data once no row of the event is left), in batches of `retentionBatchSize`
    * every `retentionIntervalMs`, by every process that has the store open (SKIP LOCKED:

@@ -55,7 +55,6 @@ import {
   type TokenRow,
 } from './rows.js';
 import { RetentionPurge } from './retention.js';
-import { PlannerStatistics } from './statistics.js';
 import { asQueryable, beginHandlerTransaction } from './transaction.js';
 import type { WakeListener } from './wake-ups.js';
 import { WorkingDataReads, type WorkingDataRow } from './read-batcher.js';
@@ -79,8 +78,6 @@ export interface PostgresStoreInfo {
   beginTransaction(): Promise<StoreTransaction>;
   /** Rows the automatic retention purged, and its failed runs, since the store opened. */
   retentionStats(): { purged: number; failedRuns: number };
-  /** ANALYZE runs as the tables grew, and failed checks, since the store opened (statistics.ts). */
-  analyzeStats(): { analyzes: number; failures: number };
   /** The backend pid of the wake-up listener's connection, when connected. */
   listenerPid(): number | undefined;
 }
@@ -121,28 +118,6 @@ export function createStoreOnConnection(
   // Where promote-due-retries.sql's scan for ordering keys whose head waits resumes.
   let healCursor: [string, string] = ['', ''];
 
-  // Generic plans follow the tables' growth (statistics.ts): the rows written are counted.
-  const statistics = new PlannerStatistics({
-    plannedRows: async () => {
-      const [row] = await run<{ rows: number }>('plannedRows', 'plannedRows', []);
-      return Number(row?.rows ?? -1);
-    },
-    analyze: async () => {
-      await run('analyze', 'analyze', []);
-    },
-  });
-  const created = <R extends readonly PublishResult[]>(results: R): R => {
-    if (options.analyzeOnGrowth) statistics.wrote(results.reduce((n, r) => n + (r.created ? 1 : 0), 0));
-    return results;
-  };
-  /** The rows a completion inserts: its emits and working data (the row itself is updated). */
-  const completed = (requests: readonly CompleteRequest[], outcomes: readonly LeaseOutcome[]): void => {
-    if (!options.analyzeOnGrowth) return;
-    statistics.wrote(
-      requests.reduce((n, r, i) => n + (outcomes[i] === 'ok' ? r.emits.length + r.workingData.length : 0), 0),
-    );
-  };
-
   const workingDataReads = new WorkingDataReads((eventIds) =>
     run<WorkingDataRow>('getWorkingData', 'selectWorkingDataBatch', [eventIds]),
   );
@@ -152,25 +127,23 @@ export function createStoreOnConnection(
   // transactions one at a time. A lone publish goes at once.
   const publishes = new Coalescer<NewMessage, PublishResult>(
     async (messages) =>
-      created(
-        publishResults(
-          messages,
-          await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs)),
-        ),
+      publishResults(
+        messages,
+        await run<PublishedRow>('publish', 'publish', publishValues(messages, channel, agingStepMs)),
       ),
     refusedByServer,
   );
 
   // Concurrent completion batches (of different processors) share one statement and one
   // commit (../coalescer.ts); a lone batch goes at once.
-  const completes = new Coalescer<CompleteRequest, LeaseOutcome>(async (requests) => {
-    const outcomes = outcomesOf(
-      requests.length,
-      await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs)),
-    );
-    completed(requests, outcomes);
-    return outcomes;
-  }, refusedByServer);
+  const completes = new Coalescer<CompleteRequest, LeaseOutcome>(
+    async (requests) =>
+      outcomesOf(
+        requests.length,
+        await run<{ req: string }>('complete', 'complete', completeValues(requests, channel, agingStepMs)),
+      ),
+    refusedByServer,
+  );
 
   const store: PostgresStore = {
     features: POSTGRES_FEATURES,
@@ -200,8 +173,7 @@ export function createStoreOnConnection(
         text('publish'),
         publishValues(messages, channel, agingStepMs),
       );
-      // Counted before the caller commits (or rolls back): a hint for the statistics only.
-      return created(publishResults(messages, rows));
+      return publishResults(messages, rows);
     },
 
     async claim(request) {
@@ -390,11 +362,10 @@ export function createStoreOnConnection(
 
     async beginTransaction() {
       conn.assertOpen('beginTransaction');
-      return beginHandlerTransaction(
-        conn,
-        (request) => [text('complete'), completeValues([request], channel, agingStepMs)],
-        (request) => completed([request], ['ok']),
-      );
+      return beginHandlerTransaction(conn, (request) => [
+        text('complete'),
+        completeValues([request], channel, agingStepMs),
+      ]);
     },
 
     ...(wakes !== undefined && {
@@ -406,12 +377,10 @@ export function createStoreOnConnection(
 
     listenerPid: () => wakes?.pid,
     retentionStats: () => ({ ...retention.stats }),
-    analyzeStats: () => ({ ...statistics.stats }),
 
     async close() {
       if (conn.closed) return;
       await retention.stop();
-      await statistics.close();
       await wakes?.close();
       await conn.close();
     },

@@ -94,8 +94,6 @@ export function kyselyTransaction(trx: object): Queryable {
 export async function beginHandlerTransaction(
   conn: PostgresConnection,
   statement: (request: CompleteRequest) => [string, unknown[]],
-  /** Called after a completion committed. */
-  committed: (request: CompleteRequest) => void = () => undefined,
 ): Promise<StoreTransaction> {
   let client: pg.PoolClient;
   try {
@@ -137,7 +135,6 @@ export async function beginHandlerTransaction(
         }
         await client.query('COMMIT');
         end(false);
-        committed(request);
         return 'ok';
       } catch (error) {
         end(true);
