@@ -14,11 +14,15 @@
  * plans them anew on every call (a custom plan: with their parameters' values the cost
  * estimate always beats the generic plan's), and planning a claim or a completion costs
  * the server about as much as running it for a batch. Their generic plans are the same
- * index walks. Every other statement (admin queries whose plans do depend on which filters
- * are given, the group and keyed claim transactions, a handler's own statements) runs with
- * the session's default: a connection is switched with one SET when it goes from one kind
- * to the other (rare: the hot statements are nearly all of the traffic), and a transaction
- * begins with `SET LOCAL plan_cache_mode TO DEFAULT` on a connection in generic mode.
+ * index walks. A generic plan is made once, from the statistics of that moment, so these
+ * connections also run with `enable_seqscan = off`: a plan made while a table was nearly
+ * empty must not scan it whole once it holds a million rows, and every hot statement
+ * reaches its rows through an index (docs/postgres.md, "Plans made on near-empty tables").
+ * Every other statement (admin queries whose plans do depend on which filters are given,
+ * the group and keyed claim transactions, a handler's own statements) runs with the
+ * session's defaults: a connection is switched with one SET when it goes from one kind to
+ * the other (rare: the hot statements are nearly all of the traffic), and a transaction
+ * begins with both settings SET LOCAL TO DEFAULT on a connection in generic mode.
  *
  * Reconnects: a connection that breaks (server restart, network) is dropped from the pool
  * and the call fails with EY_STORE_UNAVAILABLE (transient); the next call opens a new one.
@@ -69,6 +73,10 @@ export const GENERIC: ReadonlySet<string> = new Set([
   'selectPayload',
   'now',
 ]);
+
+/** The settings of a connection running the hot statements, and the way back (see the header). */
+const GENERIC_SETTINGS = 'SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off';
+const DEFAULT_SETTINGS = 'RESET plan_cache_mode; RESET enable_seqscan';
 
 export class PostgresConnection {
   readonly pool: pg.Pool;
@@ -123,7 +131,7 @@ export class PostgresConnection {
     let failed: Error | undefined;
     try {
       if (this.#generic.has(client) !== generic) {
-        await client.query(generic ? 'SET plan_cache_mode = force_generic_plan' : 'RESET plan_cache_mode');
+        await client.query(generic ? GENERIC_SETTINGS : DEFAULT_SETTINGS);
         if (generic) this.#generic.add(client);
         else this.#generic.delete(client);
       }
@@ -142,7 +150,11 @@ export class PostgresConnection {
    * default plan mode whatever the connection's last statement was (see the header).
    */
   async begin(client: pg.PoolClient): Promise<void> {
-    await client.query(this.#generic.has(client) ? 'BEGIN; SET LOCAL plan_cache_mode TO DEFAULT' : 'BEGIN');
+    await client.query(
+      this.#generic.has(client)
+        ? 'BEGIN; SET LOCAL plan_cache_mode TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT'
+        : 'BEGIN',
+    );
   }
 
   /**

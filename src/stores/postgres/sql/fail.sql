@@ -28,5 +28,9 @@ WHERE m.seq = r.seq
   AND m.claim_token = r.claim_token
   AND m.event_id = r.event_id
   AND m.message_type = r.message_type
-  AND m.status = 'IN_PROGRESS'
+  -- A subquery, not the constant: PostgreSQL then cannot use messages_leases (partial on
+  -- this status) to find the rows, which generic plans made from statistics that saw no
+  -- row in progress did, walking every row in progress for each requested row
+  -- (docs/postgres.md, "Plans made on near-empty tables").
+  AND m.status = (SELECT 'IN_PROGRESS')
 RETURNING r.req;
