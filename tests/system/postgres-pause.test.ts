@@ -1,15 +1,16 @@
 /**
  * A network pause between two workers and PostgreSQL (through our TCP proxy, never the
  * shared server itself), longer than the lease; a third worker reaches PostgreSQL directly.
- * Every store works in one fresh schema, dropped at the end. See
- * tests/support/store-pause-scenario.ts for what is checked.
+ * Every attempt works in a fresh schema of its own (a retry must not count the rows of the
+ * attempt before it), dropped at the end. See tests/support/store-pause-scenario.ts for
+ * what is checked.
  */
 import { afterAll, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/stores/postgres/index.js';
 import { dropSchema, POSTGRES_URL, randomSchema, withAdmin } from '../support/postgres.js';
 import { runStorePauseScenario } from '../support/store-pause-scenario.js';
 
-const schema = randomSchema('pause');
+const schemas: string[] = [];
 const server = new URL(POSTGRES_URL);
 const target = { host: server.hostname, port: Number(server.port || 5432) };
 
@@ -22,11 +23,13 @@ function urlFor(endpoint: { host: string; port: number }): string {
 }
 
 afterAll(async () => {
-  await dropSchema(schema);
+  for (const schema of schemas) await dropSchema(schema);
 });
 
 it('a PostgreSQL pause longer than the lease: no overlapping runs, health and one warning, stop() on time, recovery at normal concurrency, exact accounting', async () => {
   await withAdmin((client) => client.query('SELECT 1'));
+  const schema = randomSchema('pause');
+  schemas.push(schema);
   const report = await runStorePauseScenario({
     target,
     openStore: (endpoint) => createPostgresStore({ connectionString: urlFor(endpoint), schema }),
