@@ -55,18 +55,6 @@ export class PrefetchPolicy {
     this.#pausedUntil = now + this.limits.leaseMs;
   }
 
-  /**
-   * The fewest free rows worth a claim while `queued` rows still wait locally and the queue
-   * is to hold `ahead` (rowsAt): half of it. Those rows keep the slots busy for about one
-   * claim round trip (the queue is two), so the claim lands before the queue runs dry, and
-   * it fetches at least half a queue instead of the one or two rows freed since the last:
-   * fewer, fuller claims. With nothing queued (a slot may be idle), any free row is worth
-   * one.
-   */
-  static refillFrom(queued: number, ahead: number): number {
-    return queued === 0 ? 1 : Math.max(1, Math.floor(ahead / 2));
-  }
-
   /** Rows to claim beyond the free slots at `now` (performance.now()). */
   rowsAt(now: number): number {
     if (now < this.#pausedUntil) return 0;

@@ -225,13 +225,9 @@ export class EventProcessor {
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wakeUp());
     try {
       while (!stopped.aborted) {
-        const ahead = this.#prefetch.rowsAt(performance.now());
-        const free = options.concurrency + ahead - this.#busy - this.#queue.length;
+        const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
         // Outcomes waiting for their write are bounded too: at most one batch beyond the slots.
-        if (
-          free < PrefetchPolicy.refillFrom(this.#queue.length, ahead) ||
-          this.#running.size - this.#busy >= this.#maxUnwritten
-        ) {
+        if (free <= 0 || this.#running.size - this.#busy >= this.#maxUnwritten) {
           await this.#slotFreed.wait();
           continue;
         }

@@ -66,13 +66,6 @@ describe('PrefetchPolicy', () => {
     expect(policy.rowsAt(0)).toBe(1);
   });
 
-  it('a claim waits for half a queue of free rows while rows still wait locally, not with an empty queue', () => {
-    expect(PrefetchPolicy.refillFrom(10, 64)).toBe(32);
-    expect(PrefetchPolicy.refillFrom(1, 7)).toBe(3);
-    expect(PrefetchPolicy.refillFrom(3, 1)).toBe(1);
-    expect(PrefetchPolicy.refillFrom(0, 64)).toBe(1); // a slot may be idle: any free row
-  });
-
   it('the option takes "auto" or an integer in [0, 10000], and defaults to "auto"', () => {
     expect(resolveProcessorOptions({}).prefetch).toBe('auto');
     expect(resolveProcessorOptions({ prefetch: 0 }).prefetch).toBe(0);
@@ -136,26 +129,6 @@ describe('a processor with prefetch', () => {
     expect(limits()[0]).toBe(4);
     expect(Math.max(...limits())).toBe(32);
     expect(service.stats().processors.inbound?.completed).toBe(400);
-  });
-
-  it('refills its queue in claims of half a queue or more, not a claim per freed slot', async () => {
-    app = createEventyard({ store: recordedClaims(), messageTypes: [IN_ORDER], logger: silentLogger });
-    let done = 0;
-    const service = app
-      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, prefetch: 32, batchSize: 64 })
-      .handle(IN_ORDER, () => {
-        done++;
-      });
-    await publish(2000);
-    service.start();
-    await waitUntil('2000 handled', async () => done === 2000, 20_000);
-    await service.stop();
-    // A queue of 32 refilled from 16 free rows: about 2000 / 16 = 125 claims that bring rows,
-    // and a few more when the queue ran dry. A claim per freed slot or two (the old rule)
-    // makes several times as many.
-    const withRows = claims.filter((c) => c.rows > 0);
-    expect(withRows.length).toBeLessThanOrEqual(200);
-    expect(service.stats().processors.inbound?.completed).toBe(2000);
   });
 
   it("batchSize: the store's tuning when the options leave it unset, else 64; the option wins", async () => {
