@@ -3,7 +3,8 @@
  * lease, runs handlers within a concurrency limit, and writes each outcome fenced by the
  * claim token. The loop stays short: the attempt itself (payload check, timeout, outcome)
  * lives in attempt.ts, lease renewal in lease-keeper.ts, batched writes in
- * outcome-batcher.ts, what each outcome counts, logs and tells the hooks in outcome-report.ts.
+ * outcome-batcher.ts, what each outcome counts, logs and tells the hooks in outcome-report.ts,
+ * the sleep between empty claims and its wake-ups in idle-wait.ts.
  */
 import { groupLimits } from '../core/group.js';
 import { performance } from 'node:perf_hooks';
@@ -28,13 +29,11 @@ import { PrefetchPolicy } from './prefetch.js';
 import { newProcessorStats, reportOutcome, type ProcessorStats } from './outcome-report.js';
 import type { ResolvedProcessorOptions } from './processor-options.js';
 import { isOutage, type OutageWatch } from './store-deadline.js';
+import { IdleWait } from './idle-wait.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
 
 /** After the shutdown deadline, the final outcome writes get at most this long. */
 export const FINAL_WRITES_GRACE_MS = 1000;
-
-/** The reason an idle wait is ended early with (nothing reads it: the waits never reject). */
-const WAKE_UP = 'wake-up';
 
 export interface ProcessorDeps {
   /** The store, with a deadline on every call (see store-deadline.ts). */
@@ -81,15 +80,8 @@ export class EventProcessor {
   readonly #slotFreed = new Signal();
   readonly #maxUnwritten: number;
   #stop = new AbortController();
-  /** Aborted to end the current idle wait early (stop, local write). */
-  #wake = new AbortController();
-  /**
-   * A wake-up came since the last claim was sent, and no idle wait has taken it yet. That
-   * claim may have run just before the write it announces and come back empty while no
-   * idle wait was there to end: the next idle wait then returns at once, so a wake-up is
-   * never lost (the stores' own hints keep the same rule: table-waiters.ts).
-   */
-  #woken = false;
+  /** The sleep between empty claims, ended early by stop() and local writes. */
+  readonly #idle: IdleWait;
   /** Some handled type declares a group: the processor's own completions free group slots. */
   #grouped = false;
   #loop: Promise<void> | undefined;
@@ -108,6 +100,7 @@ export class EventProcessor {
     this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
     this.#prefetch = new PrefetchPolicy(options.prefetch, options);
     this.#queue = new LocalQueue(options.leaseMs);
+    this.#idle = new IdleWait(store, deps.table);
     this.#batcher = new OutcomeBatcher(store, logger, { maxBatch: this.#maxUnwritten, giveUpAfterMs: options.leaseMs });
     this.#attemptDeps = {
       store,
@@ -240,7 +233,7 @@ export class EventProcessor {
           continue;
         }
         const sentAt = performance.now();
-        this.#woken = false;
+        this.#idle.claimSent();
         let claimed: readonly ClaimedMessage[];
         try {
           this.#lastPollAt = Date.now();
@@ -317,31 +310,13 @@ export class EventProcessor {
     }
   }
 
-  /**
-   * Waits `ms`, cut short by stop() or by a local write to this table; with `hint`, the
-   * store's own wake-up (waitForMessages) may cut it short too.
-   */
-  async #idleWait(ms: number, hint: boolean): Promise<void> {
-    this.#wake = new AbortController();
-    if (this.#stop.signal.aborted) return;
-    if (this.#woken) {
-      this.#woken = false;
-      return;
-    }
-    const { store, table } = this.#deps;
-    await (hint && store.waitForMessages
-      ? store.waitForMessages(table, ms, this.#wake.signal)
-      : sleep(ms, this.#wake.signal));
+  /** Waits `ms`, cut short by stop(), a local write to this table or (`hint`) the store. */
+  #idleWait(ms: number, hint: boolean): Promise<void> {
+    return this.#idle.wait(ms, hint, this.#stop.signal);
   }
 
-  /**
-   * Ends the current idle wait. Called for every local publish, so it aborts only a wait
-   * not already ended, and with a reason made once: `abort()` without one builds a
-   * DOMException (and its stack) on every call, aborted or not.
-   */
   #wakeUp(): void {
-    this.#woken = true;
-    if (!this.#wake.signal.aborted) this.#wake.abort(WAKE_UP);
+    this.#idle.wakeUp();
   }
 
   #dispatch(): void {
