@@ -4,6 +4,7 @@
  * Every service runs one; the store operations are atomic, so several run side by side
  * safely, and each only shortens the others' work.
  */
+import { performance } from 'node:perf_hooks';
 import { option, resolveOptions, type OptionsInput } from '../core/options.js';
 import type { EventStore } from '../store/port.js';
 import type { Logger } from './logger.js';
@@ -96,12 +97,13 @@ export class RetryMechanism {
     const watch = this.#watch ?? new OutageWatch(this.logger, `retry mechanism of ${this.serviceName}`);
     const ownWatch = this.#watch === undefined;
     while (!signal.aborted) {
+      const sentAt = performance.now();
       try {
         await this.runOnce();
         if (ownWatch) watch.answered();
       } catch (error) {
         if (!isOutage(error)) this.logger.warn({ err: error }, 'retry mechanism pass failed; will try again');
-        else if (ownWatch) watch.failed('retry mechanism pass', error);
+        else if (ownWatch) watch.failed('retry mechanism pass', error, sentAt);
       }
       await sleep(this.#options.intervalMs, signal);
     }

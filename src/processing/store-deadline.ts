@@ -71,10 +71,17 @@ export function storeTimeoutError(what: string, ms: number): EventyardError {
  * Unhealthy from the first call that timed out or failed as unavailable until the next
  * call that answers. Logs one warning when an outage starts and one info line when it
  * ends, never one per call or poll.
+ *
+ * A call sent during an outage may fail after the outage ended (its deadline passed just
+ * after another call was answered): that failure belongs to the outage already reported,
+ * so it opens no new one, and the server is not reported down again while it answers.
+ * Only a call sent after the recovery can open the next outage.
  */
 export class OutageWatch {
   #failingSince: number | undefined;
   #failures = 0;
+  /** performance.now() when the last outage ended. */
+  #recoveredAt = -Infinity;
 
   constructor(
     private readonly logger: Logger,
@@ -88,10 +95,13 @@ export class OutageWatch {
     return this.#failingSince === undefined;
   }
 
-  /** True when this failure opened an outage. */
-  failed(what: string, error: unknown): boolean {
+  /**
+   * True when this failure opened an outage. `sentAt` (performance.now() when the call was
+   * sent): a call sent before the last recovery opens none.
+   */
+  failed(what: string, error: unknown, sentAt = Infinity): boolean {
     this.#failures++;
-    if (this.#failingSince !== undefined) return false;
+    if (this.#failingSince !== undefined || sentAt < this.#recoveredAt) return false;
     this.#failingSince = performance.now();
     this.logger.warn(
       { err: error, call: what, scope: this.scope },
@@ -109,6 +119,7 @@ export class OutageWatch {
     );
     this.#failingSince = undefined;
     this.#failures = 0;
+    this.#recoveredAt = performance.now();
   }
 }
 
@@ -126,12 +137,13 @@ export function storeWithDeadline(store: EventStore, deadlineMs: number, watch: 
   const guard =
     <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>, onLate?: (result: R) => void) =>
     async (...args: A): Promise<R> => {
+      const sentAt = performance.now();
       try {
         const result = await withDeadline(fn(...args), deadlineMs, () => storeTimeoutError(what, deadlineMs), onLate);
         watch.answered();
         return result;
       } catch (error) {
-        if (isOutage(error)) watch.failed(what, error);
+        if (isOutage(error)) watch.failed(what, error, sentAt);
         else watch.answered();
         throw error;
       }

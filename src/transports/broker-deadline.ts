@@ -11,6 +11,7 @@
  * RabbitMQ consumers and NATS de-duplication recognise). An ack that timed out may still
  * land too: the messages are redelivered at worst, and the inbound write is idempotent.
  */
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, EventyardError } from '../core/errors.js';
 import { isOutage, withDeadline, type OutageWatch } from '../processing/store-deadline.js';
 import type { Broker, BrokerConsumer, BrokerProducer } from './port.js';
@@ -32,12 +33,13 @@ const OPENING = new Set(['open consumer', 'open producer', 'declare']);
 function guarded(kind: string, deadlineMs: number, watch: OutageWatch) {
   return async <R>(what: string, call: () => Promise<R>, extraMs = 0): Promise<R> => {
     const ms = deadlineMs + extraMs;
+    const sentAt = performance.now();
     try {
       const result = await withDeadline(call(), ms, () => brokerTimeoutError(kind, what, ms));
       if (!OPENING.has(what)) watch.answered();
       return result;
     } catch (error) {
-      if (isOutage(error)) watch.failed(what, error);
+      if (isOutage(error)) watch.failed(what, error, sentAt);
       throw error;
     }
   };
