@@ -76,11 +76,11 @@ local function claimRow(base, mtype, member, queue, g)
   if status ~= 'UNPROCESSED' and status ~= 'RETRY' then return false end
   local token = tokenPrefix[base] .. nextToken[base]
   nextToken[base] = nextToken[base] + 1
-  redis.call('HSET', key, 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', now, 'n', attempts + 1, 'lo', owner,
-    'le', expires, 'ct', token)
+  redis.call('HSET', key, 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', str(now), 'n', str(attempts + 1), 'lo', owner,
+    'le', str(expires), 'ct', token)
   count(base, tbl, mtype, status, -1)
   count(base, tbl, mtype, 'IN_PROGRESS', 1)
-  queueZadd(base .. ':l', expires, id)
+  queueZadd(base .. ':l', str(expires), id)
   row[1], row[2] = mtype, eventId
   claimed[#claimed + 1] = { row, attempts + 1, token, base .. ':p:' .. eventId, g or false }
   return true

@@ -38,7 +38,7 @@ for r = 1, tonumber(ARGV[4]) do
     local id = rowId(mtype, eventId)
     if okey then dequeueKeyed(base, tbl, okey, id) end
     -- Empty lease fields read as null: one HSET instead of HSET + HDEL on the hot path.
-    redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', now, 'le', '', 'ct', '')
+    redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', str(now), 'le', '', 'ct', '')
     count(base, tbl, mtype, 'IN_PROGRESS', -1)
     count(base, tbl, mtype, 'COMPLETED', 1)
     if g then groupDone(base, tbl, mtype, g) end
@@ -48,7 +48,7 @@ for r = 1, tonumber(ARGV[4]) do
       indexKeys[base] = keys
     end
     queueZrem(keys[1], id)
-    queueZadd(keys[2], now, id)
+    queueZadd(keys[2], str(now), id)
     completedIn[base] = (completedIn[base] or 0) + 1
   end
   for _ = 1, nEmits do

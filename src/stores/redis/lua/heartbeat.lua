@@ -12,8 +12,8 @@ for i = 0, tonumber(ARGV[2]) - 1 do
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local key = held(base, mtype, eventId, ARGV[a + 3])
   if key then
-    redis.call('HSET', key, 'le', expires)
-    redis.call('ZADD', base .. ':l', expires, rowId(mtype, eventId))
+    redis.call('HSET', key, 'le', str(expires))
+    redis.call('ZADD', base .. ':l', str(expires), rowId(mtype, eventId))
     out[#out + 1] = 1
   else
     out[#out + 1] = 0

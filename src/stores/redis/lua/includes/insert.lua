@@ -1,5 +1,5 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, counts, groups, ordering. A row with `failure` is written FAILED with it as
+-- Needs keys, now, counts, groups, ordering. A row with `failure` is written FAILED with it as
 -- LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with a
 -- group key `g` goes to its group's queue; a keyed row joins its key's FIFO and is made ready
 -- only as the head. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
@@ -23,8 +23,9 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   local av = now + delayMs
   local status = 'UNPROCESSED'
   if failure and failure ~= '' then status = 'FAILED' end
-  redis.call('HSET', key, 't', tbl, 's', status, 'cb', createdBy, 'ub', createdBy, 'ca', now, 'ua', now,
-    'n', 0, 'm', maxAttempts, 'av', av)
+  local nowText = str(now)
+  redis.call('HSET', key, 't', tbl, 's', status, 'cb', createdBy, 'ub', createdBy, 'ca', nowText, 'ua', nowText,
+    'n', '0', 'm', str(maxAttempts), 'av', str(av))
   if tp ~= '' then redis.call('HSET', key, 'tp', tp) end
   if lead > 0 then
     redis.call('HSET', key, 'pr', prio, 'pl', lead)
@@ -42,12 +43,12 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
       seq, ready = enqueueKeyed(base, tbl, okey, id)
       redis.call('HSET', key, 'ok', okey, 'kq', seq)
     end
-    if ready then makeReady(base, tbl, mtype, g, av - lead, readyMember(eventId, fifoTag, lead)) end
+    if ready then makeReady(base, tbl, mtype, g, str(av - lead), readyMember(eventId, fifoTag, lead)) end
   end
-  redis.call('ZADD', base .. ':a', now, id)
+  redis.call('ZADD', base .. ':a', nowText, id)
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)
-  redis.call('HINCRBY', ev, '#', 1)
+  redis.call('HINCRBY', ev, '#', '1')
   count(base, tbl, mtype, status, 1)
   return 1, status
 end

@@ -1,6 +1,18 @@
 -- The store clock: Redis TIME in epoch milliseconds (scripts replicate effects, so TIME is allowed).
 local clockMicros = 0
 local fifoSeq = 0
+-- A number as redis.call's argument text, formatted once per value and script run: Lua turns
+-- a number argument into text (sprintf %.14g) on every call, which costs about as much as a
+-- short command itself; the text is the same.
+local numberTexts = {}
+local function str(n)
+  local s = numberTexts[n]
+  if not s then
+    s = tostring(n)
+    numberTexts[n] = s
+  end
+  return s
+end
 local function nowMs()
   local t = redis.call('TIME')
   clockMicros = tonumber(t[1]) * 1000000 + tonumber(t[2])
