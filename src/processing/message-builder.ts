@@ -89,9 +89,9 @@ export class MessageBuilder {
     // encodePayload refuses every value whose round trip differs (a Date, which passes
     // z.date() but would be stored as a string; undefined, NaN, a class instance: jsonProblem),
     // so the schema checks the value itself and sees exactly that, without parsing the text
-    // back (a tenth of a batch publish's CPU). A synchronous schema runs before anything else
-    // can change the object; an asynchronous one might see a caller's later change, and the
-    // stored text is then checked again when the row is claimed (a mismatch is FAILED there).
+    // back. A synchronous schema runs before anything else can change the object; an
+    // asynchronous one might see a caller's later change, and the stored text is then checked
+    // again when the row is claimed (a mismatch is FAILED there).
     const text = encodePayload(payload, this.limits);
     const value = await validatePayload(type, payload);
     return this.#row(typeName, by, checked.eventId ?? this.newId(), checked, text, value);

@@ -159,7 +159,7 @@ export class EventProcessor {
     if (this.#loop === undefined) return;
     const { options, logger, table } = this.#deps;
     this.#stop.abort();
-    this.#wakeUp();
+    this.#idle.wakeUp();
     this.#slotFreed.fire();
     const cancelTimers = new AbortController();
     const deadline = sleep(options.shutdownTimeoutMs, cancelTimers.signal);
@@ -215,7 +215,7 @@ export class EventProcessor {
       leaseMs: options.leaseMs,
       ...(groups && { groups }),
     };
-    const unsubscribe = this.#deps.onLocalPublish(table, () => this.#wakeUp());
+    const unsubscribe = this.#deps.onLocalPublish(table, () => this.#idle.wakeUp());
     try {
       while (!stopped.aborted) {
         const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
@@ -315,10 +315,6 @@ export class EventProcessor {
     return this.#idle.wait(ms, hint, this.#stop.signal);
   }
 
-  #wakeUp(): void {
-    this.#idle.wakeUp();
-  }
-
   #dispatch(): void {
     const { concurrency, handlerTimeoutMs } = this.#deps.options;
     // Queued rows start as slots free up, while the outcomes waiting for their write stay
@@ -353,7 +349,7 @@ export class EventProcessor {
           this.#slotFreed.fire();
           // The row left IN_PROGRESS (its outcome is written): a claim that found its group
           // full may now get a row of it, so an idle wait ends instead of backing off.
-          if (this.#grouped) this.#wakeUp();
+          if (this.#grouped) this.#idle.wakeUp();
         });
       this.#running.add(run);
     }

@@ -6,8 +6,8 @@
  * the indexes and the dead tuples flat instead of growing with the number of events.
  * Every event is handled exactly once.
  *
- * Runs on a private server (tests/support/postgres-server.ts). Runtime: about 35 s on the
- * 2-core CI machine (32-33 s measured; 336 s before the hot statements' plans were fixed).
+ * Runs on a private server (tests/support/postgres-server.ts); the rate it ran at on the
+ * CI machine, and so its runtime, is in docs/postgres.md ("Table health under churn").
  * EVENTYARD_CHURN_EVENTS overrides the count, e.g. 100000 for a quick look. The figures
  * are printed for docs/postgres.md.
  */
