@@ -12,6 +12,8 @@ export class AttemptControl {
   #aborted = false;
   #controller: AbortController | undefined;
   #onAbort: ((reason: unknown) => void) | undefined;
+  /** The processor's: the attempt's concurrency slot was given back. */
+  slotFreed = false;
 
   constructor(
     /** performance.now() after which the handler has timed out. */
@@ -54,7 +56,7 @@ export class TimeoutSweep {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly running: ReadonlySet<AttemptControl>,
+    private readonly running: ReadonlyMap<AttemptControl, unknown>,
     private readonly timeoutMs: number,
   ) {}
 
@@ -73,7 +75,7 @@ export class TimeoutSweep {
   #sweep(): void {
     if (this.running.size === 0) return;
     const now = performance.now();
-    for (const control of this.running) {
+    for (const control of this.running.keys()) {
       if (control.deadline <= now) {
         control.abort(
           new EventyardError(ErrorCode.HANDLER_TIMEOUT, `handler ran past its timeout of ${this.timeoutMs} ms`),

@@ -15,6 +15,7 @@ import type {
   LeaseOutcome,
   NewMessage,
   StoreTransaction,
+  WorkingDataWrite,
 } from '../store/port.js';
 import type { AttemptControl } from './attempt-control.js';
 import { createHandlerContext, type Handler } from './handler-context.js';
@@ -22,7 +23,7 @@ import type { Hooks } from './hooks.js';
 import type { MessageBuilder } from './message-builder.js';
 import type { OutcomeBatcher } from './outcome-batcher.js';
 import type { AttemptSpan, MessageTracer } from './tracing.js';
-import { validatePayload } from './validate.js';
+import { checkPayload } from './validate.js';
 
 export interface AttemptDeps {
   readonly store: EventStore;
@@ -80,14 +81,9 @@ async function attemptOnce(
   onHandlerSettled: () => void,
   span: AttemptSpan | undefined,
 ): Promise<AttemptResult> {
-  // Called once, before the outcome is written: the handler ran and settled, or never ran.
+  // onHandlerSettled is called once, before the outcome is written: the handler ran and
+  // settled, or never ran.
   let settled = false;
-  const handlerSettled = (): void => {
-    if (settled) return;
-    settled = true;
-    onHandlerSettled();
-  };
-  const ref = message;
   const updatedBy = deps.serviceName;
   let transaction: Promise<StoreTransaction> | undefined;
   const type = deps.builder.registry.has(message.messageType)
@@ -96,12 +92,14 @@ async function attemptOnce(
   const startedAt = Date.now();
   let handlerMs = 0;
   try {
-    const handler = deps.handlers.get(message.messageType);
+    const handler = deps.handlers.get(message.messageType) as Handler<unknown> | undefined;
     if (type === undefined || handler === undefined) {
       throw new EventyardError(ErrorCode.NO_HANDLER, `no handler for message type ${message.messageType}`);
     }
     const rawPayload = message.payload === null ? undefined : parseJson(message.payload);
-    const payload = await validatePayload(type, rawPayload);
+    // The one await before the handler: it never runs inside the caller's turn (the
+    // processor's dispatch loop), even when the schema answers synchronously.
+    const payload = await checkPayload(type, rawPayload);
     const { context, effects, seal } = createHandlerContext({
       message,
       payload,
@@ -118,24 +116,30 @@ async function attemptOnce(
     }
     const handlerStart = performance.now();
     try {
-      const call = (): Promise<void> => Promise.resolve().then(() => (handler as unknown as Handler<unknown>)(context));
-      await untilAborted(span === undefined ? call() : span.run(call), control);
+      const returned = span === undefined ? handler(context) : span.run(() => handler(context));
+      // A handler that returned no promise has finished; one that did is raced against its
+      // control (lease loss, timeout, shutdown), which it cannot be made to obey.
+      if (isThenable(returned)) await untilAborted(returned, control);
+      else if (control.aborted) throw toError(control.reason);
     } finally {
       seal();
       handlerMs = performance.now() - handlerStart;
       transaction = effects.transaction;
     }
-    if (effects.checks.length > 0) await Promise.all(effects.checks);
-    handlerSettled();
-    const request = { ref, updatedBy, emits: effects.emits, workingData: effects.workingData };
-    if (effects.transaction !== undefined) {
-      transaction = effects.transaction;
+    if (effects.checks !== undefined) await Promise.all(effects.checks);
+    settled = true;
+    onHandlerSettled();
+    const emits = effects.emits ?? NO_EMITS;
+    const request: CompleteRequest = {
+      ref: message,
+      updatedBy,
+      emits,
+      workingData: effects.workingData ?? NO_WRITES,
+    };
+    const outcome =
       // The handler wrote through its own transaction: the completion joins it, not the batch.
-      const outcome = await completeIn(await transaction, request);
-      return { message, kind: 'completed', outcome, startedAt, handlerMs, emits: effects.emits };
-    }
-    const outcome = await deps.batcher.complete(request);
-    return { message, kind: 'completed', outcome, startedAt, handlerMs, emits: effects.emits };
+      transaction !== undefined ? await completeIn(await transaction, request) : await deps.batcher.complete(request);
+    return { message, kind: 'completed', outcome, startedAt, handlerMs, emits };
   } catch (thrown) {
     await transaction?.then((tx) => tx.rollback()).catch(() => undefined);
     const error = toError(thrown);
@@ -143,8 +147,8 @@ async function attemptOnce(
       ? decideFailure(type.retry, error, message.attempts, message.maxAttempts)
       : ({ kind: 'fail', reason: 'non-retryable' } as const);
     const retryDelayMs = decision.kind === 'retry' ? decision.delayMs : null;
-    handlerSettled();
-    const outcome = await deps.batcher.fail({ ref, updatedBy, error: describeError(error), retryDelayMs });
+    if (!settled) onHandlerSettled();
+    const outcome = await deps.batcher.fail({ ref: message, updatedBy, error: describeError(error), retryDelayMs });
     return decision.kind === 'retry'
       ? {
           message,
@@ -159,6 +163,13 @@ async function attemptOnce(
       : { message, kind: 'failed', outcome, error, failReason: decision.reason, startedAt, handlerMs, emits: NO_EMITS };
   }
 }
+
+const NO_WRITES: readonly WorkingDataWrite[] = Object.freeze([]);
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null &&
+  (typeof value === 'object' || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function';
 
 /** Completes inside the handler's transaction; a store failure there is reported like the batcher's. */
 async function completeIn(
@@ -177,7 +188,7 @@ async function completeIn(
  * Races the handler against its control: lease loss, timeout or shutdown reject at once.
  * The handler cannot be killed; its context is sealed so nothing it does later is written.
  */
-function untilAborted(work: Promise<void>, control: AttemptControl): Promise<void> {
+function untilAborted(work: PromiseLike<unknown>, control: AttemptControl): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     control.onAbort((reason) => reject(toError(reason)));
     work.then(

@@ -93,55 +93,76 @@ export type Handler<P = unknown, T extends MessageType = MessageType> = (
   context: HandlerContext<P, T>,
 ) => Promise<void> | void;
 
-/** The buffered effects of one attempt. */
+/**
+ * The buffered effects of one attempt. The lists stay undefined until the handler adds to
+ * them: most handlers emit nothing and write no working data.
+ */
 export interface AttemptEffects {
-  readonly emits: NewMessage[];
-  readonly workingData: WorkingDataWrite[];
+  emits: NewMessage[] | undefined;
+  workingData: WorkingDataWrite[] | undefined;
   /** Asynchronous schema checks of follow-ups: the attempt completes only if all pass. */
-  readonly checks: Promise<void>[];
+  checks: Promise<void>[] | undefined;
   /** The attempt's transaction, once the handler asked for one. */
-  transaction?: Promise<StoreTransaction> | undefined;
+  transaction: Promise<StoreTransaction> | undefined;
+  /** Set when the attempt ends: emits and working-data writes are refused from then on. */
+  sealed: boolean;
 }
 
-export function createHandlerContext<P>(args: {
-  message: ClaimedMessage;
-  payload: P;
+export interface ContextArgs<P> {
+  readonly message: ClaimedMessage;
+  readonly payload: P;
   /** The stored payload as parsed JSON, before the handled type's schema ran. */
-  rawPayload: unknown;
+  readonly rawPayload: unknown;
   /** The schema `payload` was validated with: a follow-up of the same schema needs no check. */
-  checkedWith: StandardSchemaV1;
-  control: AttemptControl;
-  serviceName: string;
-  builder: MessageBuilder;
-  store: EventStore;
+  readonly checkedWith: StandardSchemaV1;
+  readonly control: AttemptControl;
+  readonly serviceName: string;
+  readonly builder: MessageBuilder;
+  readonly store: EventStore;
   /** The attempt's span, when tracing is on: emits get their own producer spans under it. */
-  span?: AttemptSpan | undefined;
-}): { context: HandlerContext<P>; effects: AttemptEffects; seal: () => void } {
-  const { message, builder, serviceName, store } = args;
-  const effects: AttemptEffects = { emits: [], workingData: [], checks: [] };
-  const written = new Map<string, string>();
-  let sealed = false;
-  const open = (): void => {
-    if (sealed) {
-      throw new EventyardError(ErrorCode.CLOSED, 'this attempt has ended: emit and working data writes are refused', {
-        details: { eventId: message.eventId, messageType: message.messageType },
-      });
-    }
-  };
-  const inherit = (options?: MessageOptions): MessageOptions => ({
-    traceparent: message.traceparent ?? undefined,
-    ...options,
-  });
+  readonly span?: AttemptSpan | undefined;
+}
 
-  const { control, span } = args;
-  /** With tracing on, an emitted row carries its emit span's context unless the handler set one. */
-  const traced = (row: NewMessage, options?: MessageOptions): NewMessage => {
-    if (span === undefined || options?.traceparent !== undefined) return row;
-    const traceparent = span.emit(row);
-    return traceparent === undefined ? row : { ...row, traceparent };
+export function createHandlerContext<P>(args: ContextArgs<P>): {
+  context: HandlerContext<P>;
+  effects: AttemptEffects;
+  seal: () => void;
+} {
+  const effects: AttemptEffects = {
+    emits: undefined,
+    workingData: undefined,
+    checks: undefined,
+    transaction: undefined,
+    sealed: false,
   };
-  const context: HandlerContext<P> = {
-    message: {
+  return { context: new AttemptContext(args, effects), effects, seal: () => (effects.sealed = true) };
+}
+
+/**
+ * The context object. Its parts are made when the handler first reads them (at tens of
+ * thousands of attempts a second, a dozen closures per attempt that most handlers never
+ * touch are most of the processor's garbage). The methods are read through getters that
+ * return functions bound to this attempt, so `const { emit } = ctx` works as before.
+ */
+class AttemptContext<P> implements HandlerContext<P> {
+  readonly payload: P;
+  readonly #args: ContextArgs<P>;
+  readonly #effects: AttemptEffects;
+  #info: MessageInfo | undefined;
+  #workingData: WorkingData | undefined;
+  #emit: HandlerContext<P>['emit'] | undefined;
+  #emitEvent: HandlerContext<P>['emitEvent'] | undefined;
+  #transaction: HandlerContext<P>['transaction'] | undefined;
+
+  constructor(args: ContextArgs<P>, effects: AttemptEffects) {
+    this.payload = args.payload;
+    this.#args = args;
+    this.#effects = effects;
+  }
+
+  get message(): MessageInfo {
+    const { message } = this.#args;
+    return (this.#info ??= {
       eventId: message.eventId,
       messageType: message.messageType,
       attempt: message.attempts,
@@ -150,71 +171,142 @@ export function createHandlerContext<P>(args: {
       createdAt: message.createdAt,
       orderingKey: message.orderingKey,
       traceparent: message.traceparent,
-    },
-    payload: args.payload,
-    get signal() {
-      return control.signal;
-    },
-    idempotencyKey: idempotencyKeyOf(message.eventId, message.messageType),
-    workingData: {
-      async get<T>(name: string): Promise<T | undefined> {
-        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
-        const text = written.get(name) ?? (await store.getWorkingData(message.eventId)).get(name);
-        return text === undefined ? undefined : (parseJson(text) as T);
-      },
-      set(name: string, value: unknown): void {
-        open();
-        checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
-        const text = encodePayload(value, builder.limits);
-        written.set(name, text);
-        const at = effects.workingData.findIndex((w) => w.name === name);
-        const write = { eventId: message.eventId, name, value: text };
-        if (at >= 0) effects.workingData[at] = write;
-        else effects.workingData.push(write);
-      },
-    },
-    emit(messageType: string | MessageType, options?: Omit<MessageOptions, 'eventId'>) {
-      open();
-      const row = traced(
-        builder.followUp(
-          nameOf(messageType),
-          message.eventId,
-          serviceName,
-          inherit(options),
-          builder.registry.get(nameOf(messageType)).schema === args.checkedWith ? args.payload : args.rawPayload,
-        ),
-        options,
-      );
-      const type = builder.registry.get(row.messageType);
-      if (type.schema !== args.checkedWith) {
-        const check = checkFollowUp(type, args.rawPayload, message);
-        if (check !== undefined) {
-          check.catch(() => undefined); // awaited by the attempt; this only keeps a thrown handler from leaving it unhandled
-          effects.checks.push(check);
-        }
-      }
-      effects.emits.push(...rowsWithDeadlineCheck(builder.registry, row));
-    },
-    async emitEvent(messageType: string | MessageType, payload: unknown, options?: MessageOptions) {
-      open();
-      const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(options));
-      open();
-      effects.emits.push(...rowsWithDeadlineCheck(builder.registry, traced(row, options)));
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.#args.control.signal;
+  }
+
+  get idempotencyKey(): string {
+    return idempotencyKeyOf(this.#args.message.eventId, this.#args.message.messageType);
+  }
+
+  get workingData(): WorkingData {
+    return (this.#workingData ??= workingDataOf(this.#args, this.#effects));
+  }
+
+  get emit(): HandlerContext<P>['emit'] {
+    return (this.#emit ??= ((messageType: string | MessageType, options?: Omit<MessageOptions, 'eventId'>) =>
+      emitFollowUp(this.#args, this.#effects, messageType, options)) as HandlerContext<P>['emit']);
+  }
+
+  get emitEvent(): HandlerContext<P>['emitEvent'] {
+    return (this.#emitEvent ??= (async (
+      messageType: string | MessageType,
+      payload: unknown,
+      options?: MessageOptions,
+    ) => {
+      const { builder, serviceName } = this.#args;
+      open(this.#args, this.#effects);
+      const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(this.#args, options));
+      open(this.#args, this.#effects);
+      push(this.#effects, 'emits', rowsWithDeadlineCheck(builder.registry, traced(this.#args, row, options)));
       return row.eventId;
-    },
-    async transaction() {
-      open();
+    }) as HandlerContext<P>['emitEvent']);
+  }
+
+  get transaction(): HandlerContext<P>['transaction'] {
+    return (this.#transaction ??= async () => {
+      const { store } = this.#args;
+      open(this.#args, this.#effects);
       if (store.beginTransaction === undefined) {
         throw new EventyardError(
           ErrorCode.TRANSACTION_UNSUPPORTED,
           'this store cannot give a handler a transaction (PostgreSQL can)',
         );
       }
-      effects.transaction ??= store.beginTransaction();
-      return (await effects.transaction).client;
+      this.#effects.transaction ??= store.beginTransaction();
+      return (await this.#effects.transaction).client;
+    });
+  }
+}
+
+/** Throws EY_CLOSED once the attempt has ended. */
+function open(args: ContextArgs<unknown>, effects: AttemptEffects): void {
+  if (effects.sealed) {
+    throw new EventyardError(ErrorCode.CLOSED, 'this attempt has ended: emit and working data writes are refused', {
+      details: { eventId: args.message.eventId, messageType: args.message.messageType },
+    });
+  }
+}
+
+function push<K extends 'emits' | 'workingData' | 'checks'>(
+  effects: AttemptEffects,
+  list: K,
+  items: readonly NonNullable<AttemptEffects[K]>[number][],
+): void {
+  const target = (effects[list] ??= []) as NonNullable<AttemptEffects[K]>[number][];
+  for (const item of items) target.push(item);
+}
+
+/** A follow-up inherits the handled message's trace context unless the handler set one. */
+const inherit = (args: ContextArgs<unknown>, options?: MessageOptions): MessageOptions => ({
+  traceparent: args.message.traceparent ?? undefined,
+  ...options,
+});
+
+/** With tracing on, an emitted row carries its emit span's context unless the handler set one. */
+function traced(args: ContextArgs<unknown>, row: NewMessage, options?: MessageOptions): NewMessage {
+  const { span } = args;
+  if (span === undefined || options?.traceparent !== undefined) return row;
+  const traceparent = span.emit(row);
+  return traceparent === undefined ? row : { ...row, traceparent };
+}
+
+function emitFollowUp(
+  args: ContextArgs<unknown>,
+  effects: AttemptEffects,
+  messageType: string | MessageType,
+  options?: Omit<MessageOptions, 'eventId'>,
+): void {
+  const { message, builder, serviceName, checkedWith } = args;
+  open(args, effects);
+  const name = nameOf(messageType);
+  const sameSchema = builder.registry.get(name).schema === checkedWith;
+  const row = traced(
+    args,
+    builder.followUp(
+      name,
+      message.eventId,
+      serviceName,
+      inherit(args, options),
+      sameSchema ? args.payload : args.rawPayload,
+    ),
+    options,
+  );
+  const type = builder.registry.get(row.messageType);
+  if (type.schema !== checkedWith) {
+    const check = checkFollowUp(type, args.rawPayload, message);
+    if (check !== undefined) {
+      check.catch(() => undefined); // awaited by the attempt; this only keeps a thrown handler from leaving it unhandled
+      push(effects, 'checks', [check]);
+    }
+  }
+  push(effects, 'emits', rowsWithDeadlineCheck(builder.registry, row));
+}
+
+function workingDataOf(args: ContextArgs<unknown>, effects: AttemptEffects): WorkingData {
+  const { message, builder, store } = args;
+  const written = new Map<string, string>();
+  return {
+    async get<T>(name: string): Promise<T | undefined> {
+      checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
+      const text = written.get(name) ?? (await store.getWorkingData(message.eventId)).get(name);
+      return text === undefined ? undefined : (parseJson(text) as T);
+    },
+    set(name: string, value: unknown): void {
+      open(args, effects);
+      checkIdentifier('working data name', name, IDENTIFIER_MAX_LENGTH.workingDataName);
+      const text = encodePayload(value, builder.limits);
+      written.set(name, text);
+      const writes = (effects.workingData ??= []);
+      const at = writes.findIndex((w) => w.name === name);
+      const write = { eventId: message.eventId, name, value: text };
+      if (at >= 0) writes[at] = write;
+      else writes.push(write);
     },
   };
-  return { context, effects, seal: () => (sealed = true) };
 }
 
 const nameOf = (type: string | MessageType): string => (typeof type === 'string' ? type : type?.name);

@@ -66,8 +66,8 @@ export class EventProcessor {
   readonly #attemptDeps: AttemptDeps;
   /** Claimed rows waiting for a free slot (local-queue.ts). */
   readonly #queue: LocalQueue;
-  /** Every attempt until its outcome is written. */
-  readonly #running = new Set<Promise<void>>();
+  /** Every attempt until its outcome is written: its abort side and its run. */
+  readonly #running = new Map<AttemptControl, Promise<void>>();
   /**
    * Attempts whose handler has not settled yet: what the concurrency limit counts. A slot
    * frees when the handler settles, so the next claim and handlers run while the outcome
@@ -75,7 +75,6 @@ export class EventProcessor {
    * taking turns); the row's lease is kept until the write lands.
    */
   #busy = 0;
-  readonly #controls = new Set<AttemptControl>();
   readonly #timeouts: TimeoutSweep;
   readonly #slotFreed = new Signal();
   readonly #maxUnwritten: number;
@@ -111,7 +110,7 @@ export class EventProcessor {
       hooks: deps.hooks,
       tracer: deps.tracer,
     };
-    this.#timeouts = new TimeoutSweep(this.#controls, options.handlerTimeoutMs);
+    this.#timeouts = new TimeoutSweep(this.#running, options.handlerTimeoutMs);
     const types = [...deps.handlers.keys()];
     const limits = new Map([...(deps.rateLimits ?? [])].filter(([type]) => deps.handlers.has(type)));
     // store, logger, hooks, serviceName and table: the processor's own.
@@ -169,11 +168,11 @@ export class EventProcessor {
     try {
       abandoned = !(await within(this.#loop, deadline));
       if (!abandoned) abandoned = !(await within(this.#releaseQueued(), deadline));
-      const allDone = Promise.all(this.#running);
+      const allDone = Promise.all(this.#running.values());
       if (!(await within(allDone, deadline))) {
         logger.warn({ inFlight: this.#running.size, table }, 'shutdown deadline passed; aborting handlers');
         const reason = new EventyardError(ErrorCode.SHUTDOWN, 'the shutdown deadline passed');
-        for (const control of this.#controls) control.abort(reason);
+        for (const control of this.#running.keys()) control.abort(reason);
       }
       const graceMs = Math.min(FINAL_WRITES_GRACE_MS, this.#storeDeadlineMs);
       const written = allDone.then(() => this.#batcher.drain());
@@ -324,37 +323,46 @@ export class EventProcessor {
       // A row whose lease is too far gone is passed over and goes back unstarted (below).
       const next = this.#queue.next(startedAt);
       if (next === undefined) break;
-      const { message, claimSentAt } = next;
       const control = new AttemptControl(startedAt + handlerTimeoutMs);
-      const lease = this.#leases.hold(message, control, claimSentAt);
-      this.#controls.add(control);
       this.#busy++;
-      let freed = false; // runAttempt calls freeSlot once; the finally below is the fallback
-      const freeSlot = (): void => {
-        if (freed) return;
-        freed = true;
-        this.#prefetch.handlerSettled(performance.now() - startedAt);
-        this.#busy--;
-        if (!this.#stop.signal.aborted) this.#dispatch();
-        this.#slotFreed.fire();
-      };
-      const run: Promise<void> = runAttempt(this.#attemptDeps, message, control, freeSlot)
-        .then((result) => reportOutcome(this.#deps, this.stats, result))
-        .finally(() => {
-          freeSlot(); // a no-op unless runAttempt ended without calling it
-          this.#leases.drop(lease);
-          this.#controls.delete(control);
-          this.#running.delete(run);
-          if (this.#queue.length > 0 && !this.#stop.signal.aborted) this.#dispatch();
-          this.#slotFreed.fire();
-          // The row left IN_PROGRESS (its outcome is written): a claim that found its group
-          // full may now get a row of it, so an idle wait ends instead of backing off.
-          if (this.#grouped) this.#idle.wakeUp();
-        });
-      this.#running.add(run);
+      this.#running.set(control, this.#attempt(next.message, next.claimSentAt, control, startedAt));
     }
     const stale = this.#queue.takeStale();
     if (stale !== undefined) void this.#release(stale);
+  }
+
+  /** The attempt's handler settled (or never ran): its slot takes the next row. Once per attempt. */
+  #freeSlot(control: AttemptControl, startedAt: number): void {
+    if (control.slotFreed) return;
+    control.slotFreed = true;
+    this.#prefetch.handlerSettled(performance.now() - startedAt);
+    this.#busy--;
+    if (!this.#stop.signal.aborted) this.#dispatch();
+    this.#slotFreed.fire();
+  }
+
+  /** One attempt, from its start to its outcome written, with the slot and lease bookkeeping. */
+  async #attempt(
+    message: ClaimedMessage,
+    claimSentAt: number,
+    control: AttemptControl,
+    startedAt: number,
+  ): Promise<void> {
+    const lease = this.#leases.hold(message, control, claimSentAt);
+    // runAttempt frees the slot when the handler settles; the finally below is the fallback.
+    const freeSlot = (): void => this.#freeSlot(control, startedAt);
+    try {
+      reportOutcome(this.#deps, this.stats, await runAttempt(this.#attemptDeps, message, control, freeSlot));
+    } finally {
+      freeSlot(); // a no-op unless runAttempt ended without calling it
+      this.#leases.drop(lease);
+      this.#running.delete(control);
+      if (this.#queue.length > 0 && !this.#stop.signal.aborted) this.#dispatch();
+      this.#slotFreed.fire();
+      // The row left IN_PROGRESS (its outcome is written): a claim that found its group
+      // full may now get a row of it, so an idle wait ends instead of backing off.
+      if (this.#grouped) this.#idle.wakeUp();
+    }
   }
 
   /**

@@ -33,6 +33,8 @@ if (dirA === undefined || dirB === undefined) {
 const rounds = Number(roundsArg);
 const rows = Number(rowsArg);
 const pipeline = process.env['PIPELINE'] === '1';
+/** BODY=1000: payloads carry a `data` string of that many characters (the bench's are about 1 KB). */
+const bodyChars = Number(process.env['BODY'] ?? 0);
 const STAGES = ['IN_PA', 'RQ_PB', 'RS_PC', 'OUT_PD'];
 const tuning = {
   ...(process.env['PREFETCH'] === undefined ? {} : { prefetch: Number(process.env['PREFETCH']) }),
@@ -137,9 +139,13 @@ async function drain(side: Side): Promise<Figures> {
     logger: api['silentLogger'],
   });
   const type = types[0];
+  const body = 'x'.repeat(bodyChars);
   for (let i = 0; i < rows; i += 500) {
     await app['publishMany']?.(
-      Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({ type, payload: { seq: i + j } })),
+      Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({
+        type,
+        payload: bodyChars === 0 ? { seq: i + j } : { seq: i + j, sentAt: 0, data: body },
+      })),
     );
   }
   const services = types.slice(0, pipeline ? types.length : 1).map((t, stage) => {

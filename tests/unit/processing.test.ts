@@ -108,6 +108,31 @@ describe('handlers', () => {
     expect(await store.getPayload(sideId)).toBe(JSON.stringify({ note: `from ${eventId}` }));
   });
 
+  it('the context destructures; a plain (not async) handler fails, retries and emits like an async one', async () => {
+    const seen: unknown[] = [];
+    let calls = 0;
+    app
+      .service({ name: 'SERVICE_A', ...fast })
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- what this test checks: the methods work unbound
+      .handle(IN_ORDER, ({ payload, message, idempotencyKey, emit, workingData }) => {
+        if (calls++ === 0) throw new Error('the first attempt throws synchronously');
+        workingData.set('a.seen', payload.id);
+        emit('RQ_NEXT');
+        seen.push(message.attempt, idempotencyKey);
+      })
+      .start();
+    app
+      .service({ name: 'SERVICE_B', ...fast })
+      .handle(RQ_NEXT, async ({ workingData }) => {
+        seen.push(await workingData.get('a.seen'));
+      })
+      .start();
+    const { eventId } = await app.publish(IN_ORDER, { id: 7 });
+    await settled(eventId, 'RQ_NEXT');
+    expect(seen).toEqual([2, `${eventId}:IN_ORDER`, 7]);
+    expect(await row(eventId, 'IN_ORDER')).toMatchObject({ status: 'COMPLETED', attempts: 2 });
+  });
+
   it('a row whose payload fails its schema at claim goes to FAILED at once; others keep flowing', async () => {
     const handled: number[] = [];
     app
