@@ -6,6 +6,7 @@
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { priorityLeadMs } from '../../core/priority.js';
+import { numberArray, textArray } from './array-literal.js';
 import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
 import type {
@@ -135,34 +136,37 @@ export function seqOfToken(claimToken: string): string {
   return dot > 0 && /^\d{1,18}$/.test(digits) ? digits : '-1';
 }
 
-/** Lease references as the parallel arrays the fenced statements unnest: seqs, tokens, event ids, types. */
-export function fenceArrays(refs: readonly LeaseRef[]): [string[], string[], string[], string[]] {
+/**
+ * Lease references as the parallel array literals (array-literal.ts) the fenced statements
+ * unnest: seqs, tokens, event ids, types.
+ */
+export function fenceArrays(refs: readonly LeaseRef[]): [string, string, string, string] {
   return [
-    refs.map((r) => seqOfToken(r.claimToken)),
-    refs.map((r) => r.claimToken),
-    refs.map((r) => r.eventId),
-    refs.map((r) => r.messageType),
+    numberArray(refs.map((r) => seqOfToken(r.claimToken))),
+    textArray(refs.map((r) => r.claimToken)),
+    textArray(refs.map((r) => r.eventId)),
+    textArray(refs.map((r) => r.messageType)),
   ];
 }
 
-/** New messages as the parallel arrays publish.sql ($1..$9) and complete.sql's emits unnest. */
-export function messageArrays(messages: readonly NewMessage[]): unknown[][] {
+/** New messages as the parallel array literals publish.sql ($1..$9) and complete.sql's emits unnest. */
+export function messageArrays(messages: readonly NewMessage[]): string[] {
   return [
-    messages.map((m) => m.eventId),
-    messages.map((m) => m.messageType),
-    messages.map((m) => m.table),
-    messages.map((m) => m.createdBy),
-    messages.map((m) => m.maxAttempts),
-    messages.map((m) => Math.max(0, Math.trunc(m.delayMs ?? 0))),
-    messages.map((m) => m.orderingKey ?? null),
-    messages.map((m) => m.traceparent ?? null),
-    messages.map((m) => m.payload ?? null),
+    textArray(messages.map((m) => m.eventId)),
+    textArray(messages.map((m) => m.messageType)),
+    textArray(messages.map((m) => m.table)),
+    textArray(messages.map((m) => m.createdBy)),
+    numberArray(messages.map((m) => m.maxAttempts)),
+    numberArray(messages.map((m) => Math.max(0, Math.trunc(m.delayMs ?? 0)))),
+    textArray(messages.map((m) => m.orderingKey ?? null)),
+    textArray(messages.map((m) => m.traceparent ?? null)),
+    textArray(messages.map((m) => m.payload ?? null)),
   ];
 }
 
 /** GROUP_KEYs and failures as the two parallel arrays publish.sql ($11, $12) and complete.sql ($21, $22) unnest. */
-export function groupArrays(messages: readonly NewMessage[]): unknown[][] {
-  return [messages.map((m) => m.groupKey ?? null), messages.map((m) => m.failure ?? null)];
+export function groupArrays(messages: readonly NewMessage[]): [string, string] {
+  return [textArray(messages.map((m) => m.groupKey ?? null)), textArray(messages.map((m) => m.failure ?? null))];
 }
 
 /**
@@ -170,12 +174,12 @@ export function groupArrays(messages: readonly NewMessage[]): unknown[][] {
  * complete.sql ($23, $24) unnest, or two NULLs when no message has one (the common case:
  * nothing more to send, and the statements write 0).
  */
-export function priorityArrays(
-  messages: readonly NewMessage[],
-  agingStepMs: number,
-): [number[] | null, number[] | null] {
+export function priorityArrays(messages: readonly NewMessage[], agingStepMs: number): [string | null, string | null] {
   if (!messages.some((m) => m.priority)) return [null, null];
-  return [messages.map((m) => m.priority ?? 0), messages.map((m) => priorityLeadMs(m.priority, agingStepMs))];
+  return [
+    numberArray(messages.map((m) => m.priority ?? 0)),
+    numberArray(messages.map((m) => priorityLeadMs(m.priority, agingStepMs))),
+  ];
 }
 
 /** 1-based request numbers a fenced statement returned → outcomes in input order. */
@@ -239,13 +243,13 @@ export function completeValues(
     tokens,
     eventIds,
     types,
-    requests.map((r) => r.updatedBy),
-    emitReq,
+    textArray(requests.map((r) => r.updatedBy)),
+    numberArray(emitReq),
     ...messageArrays(emits),
-    workReq,
-    work.map((w) => w.eventId),
-    work.map((w) => w.name),
-    work.map((w) => w.value),
+    numberArray(workReq),
+    textArray(work.map((w) => w.eventId)),
+    textArray(work.map((w) => w.name)),
+    textArray(work.map((w) => w.value)),
     channel,
     ...groupArrays(emits),
     ...priorityArrays(emits, agingStepMs),

@@ -62,6 +62,7 @@ import { Coalescer } from '../coalescer.js';
 import { GroupClaims } from './group-claims.js';
 import { KeyWaits } from './key-waits.js';
 import { POSTGRES_FEATURES, POSTGRES_TUNING } from './features.js';
+import { numberArray, textArray } from './array-literal.js';
 
 /** What the PostgreSQL store adds to the port. */
 export interface PostgresStoreInfo {
@@ -213,9 +214,9 @@ export function createStoreOnConnection(
       if (requests.length === 0) return [];
       const rows = await run<{ req: string }>('fail', 'fail', [
         ...fenceArrays(requests.map((r) => r.ref)),
-        requests.map((r) => r.updatedBy),
-        requests.map((r) => r.error),
-        requests.map((r) => (r.retryDelayMs === null ? null : Math.max(0, Math.trunc(r.retryDelayMs)))),
+        textArray(requests.map((r) => r.updatedBy)),
+        textArray(requests.map((r) => r.error)),
+        numberArray(requests.map((r) => (r.retryDelayMs === null ? null : Math.max(0, Math.trunc(r.retryDelayMs))))),
       ]);
       return outcomesOf(requests.length, rows);
     },
