@@ -30,7 +30,7 @@ export function judgeTargets(summaries: readonly CaseSummary[]): string[] {
     const rate = w5.eventyard.median;
     lines.push(`W5 on Redis ≥ 10,000 flows/s: ${num(rate)} — ${verdict(rate >= 10_000)}.`);
   } else lines.push('W5 on Redis ≥ 10,000 flows/s: not measured in this run.');
-  const w4 = summaries.filter((s) => s.case.workload === 'W4' && s.case.id.includes('redis'));
+  const w4 = summaries.filter((s) => s.case.workload === 'W4' && s.case.id.startsWith('W4-redis-'));
   if (w4.length > 0) {
     const ok = w4.flatMap((s) =>
       s.phases.map((p) => {
