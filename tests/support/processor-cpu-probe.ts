@@ -1,6 +1,6 @@
 /**
  * The processor's own CPU per event, with a store that costs next to nothing: claim hands
- * out made-up rows (a counter), complete and fail answer 'ok' at once. What is left is the
+ * out made-up rows (a counter), complete answers 'ok' at once. What is left is the
  * core's work per event (claim loop, dispatch, attempt, payload parse and check, handler
  * context, batching, outcome report), the part every store pays on top of its own.
  *
