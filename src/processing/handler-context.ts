@@ -201,7 +201,7 @@ class AttemptContext<P> implements HandlerContext<P> {
       open(this.#args, this.#effects);
       const row = await builder.withPayload(nameOf(messageType), payload, serviceName, inherit(this.#args, options));
       open(this.#args, this.#effects);
-      push(this.#effects, 'emits', rowsWithDeadlineCheck(builder.registry, traced(this.#args, row, options)));
+      (this.#effects.emits ??= []).push(...rowsWithDeadlineCheck(builder.registry, traced(this.#args, row, options)));
       return row.eventId;
     }) as HandlerContext<P>['emitEvent']);
   }
@@ -229,15 +229,6 @@ function open(args: ContextArgs<unknown>, effects: AttemptEffects): void {
       details: { eventId: args.message.eventId, messageType: args.message.messageType },
     });
   }
-}
-
-function push<K extends 'emits' | 'workingData' | 'checks'>(
-  effects: AttemptEffects,
-  list: K,
-  items: readonly NonNullable<AttemptEffects[K]>[number][],
-): void {
-  const target = (effects[list] ??= []) as NonNullable<AttemptEffects[K]>[number][];
-  for (const item of items) target.push(item);
 }
 
 /** A follow-up inherits the handled message's trace context unless the handler set one. */
@@ -280,10 +271,10 @@ function emitFollowUp(
     const check = checkFollowUp(type, args.rawPayload, message);
     if (check !== undefined) {
       check.catch(() => undefined); // awaited by the attempt; this only keeps a thrown handler from leaving it unhandled
-      push(effects, 'checks', [check]);
+      (effects.checks ??= []).push(check);
     }
   }
-  push(effects, 'emits', rowsWithDeadlineCheck(builder.registry, row));
+  (effects.emits ??= []).push(...rowsWithDeadlineCheck(builder.registry, row));
 }
 
 function workingDataOf(args: ContextArgs<unknown>, effects: AttemptEffects): WorkingData {
