@@ -1,14 +1,23 @@
 /**
- * The array literals the PostgreSQL store sends for its batch statements' array parameters
- * (src/stores/postgres/array-literal.ts): the server must read back exactly what was
- * written, whatever the text holds.
+ * The array literals and text lists the PostgreSQL store sends for its batch statements'
+ * array parameters (src/stores/postgres/array-literal.ts): the server must read back exactly
+ * what was written, whatever the text holds.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { numberArray, textArray } from '../../src/stores/postgres/array-literal.js';
+import { numberArray, textArray, textList, textListSql } from '../../src/stores/postgres/array-literal.js';
 import { withAdmin } from '../support/postgres.js';
 
 const roundTrip = (literal: string, type: string): Promise<unknown> =>
   withAdmin(async (client) => (await client.query<{ a: unknown }>(`SELECT $1::${type} AS a`, [literal])).rows[0]?.a);
+
+const listRoundTrip = (values: readonly (string | null | undefined)[]): Promise<unknown> =>
+  withAdmin(
+    async (client) =>
+      (await client.query<{ a: unknown }>(`SELECT ${textListSql('$1')} AS a`, [textList(values)])).rows[0]?.a,
+  );
+
+const ALL_CONTROL = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('');
 
 describe('postgres store: array literals', () => {
   it('text arrays come back element for element: quotes, backslashes, separators, "NULL", unicode', async () => {
@@ -54,5 +63,46 @@ describe('postgres store: array literals', () => {
     expect(() => numberArray([1.5])).toThrow(RangeError);
     expect(() => numberArray([Number.NaN])).toThrow(RangeError);
     expect(() => numberArray(['1}, {2'])).toThrow(RangeError);
+  });
+
+  it('text lists come back element for element: empty, one empty text, NULLs, quotes, control characters', async () => {
+    const json = JSON.stringify({ id: 'o-1', note: 'say "hi" \\ back\nslash', tags: ['a', 'b'] });
+    const cases: (string | null)[][] = [
+      [],
+      [''],
+      [null],
+      ['', null, ''],
+      [json, null, json, '{}', '[]', 'ünïcode ✓ 日本 😀'],
+      // The first separator and marker candidates taken by the values: the next free ones serve.
+      ['\u0001', 'a\u0001b\u0002', '\u0002', '\u001e\u001f'],
+      [`holds ${ALL_CONTROL.slice(0, 30)}`, ALL_CONTROL.slice(30)],
+      // Every candidate taken as a separator: the array literal instead.
+      [`holds every one ${ALL_CONTROL}`, 'x', null],
+    ];
+    for (const values of cases) expect(await listRoundTrip(values)).toEqual(values);
+    expect(textList([`${ALL_CONTROL}`]).startsWith('{')).toBe(true);
+    expect(textList([json, json]).startsWith('{')).toBe(false);
+    expect(await listRoundTrip([undefined, 'x'])).toEqual([null, 'x']);
+    const big = Array.from({ length: 256 }, (_, i) => JSON.stringify({ i, body: 'x'.repeat(1000) }));
+    expect(await listRoundTrip(big)).toEqual(big);
+  });
+
+  it('every text-list parameter of the SQL files is read with the one expression', () => {
+    const dir = new URL('../../src/stores/postgres/sql/', import.meta.url);
+    const uses: Record<string, string[]> = { 'publish.sql': ['$9'], 'complete.sql': ['$15', '$19'] };
+    for (const [file, placeholders] of Object.entries(uses)) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      for (const p of placeholders) {
+        expect(text).toContain(textListSql(p));
+        // The placeholder appears nowhere else, so no use of it reads the text another way.
+        const others = text
+          .split(textListSql(p))
+          .join('')
+          .split('\n')
+          .filter((line) => !line.startsWith('--'))
+          .join('\n');
+        expect(others).not.toMatch(new RegExp(`\\${p}(?!\\d)`));
+      }
+    }
   });
 });

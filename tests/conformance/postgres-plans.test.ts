@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/stores/postgres/index.js';
 import { publishValues } from '../../src/stores/postgres/rows.js';
+import { textArray } from '../../src/stores/postgres/array-literal.js';
 import { claimRequest, newMessage } from '../../src/testing/index.js';
 import type { ClaimedMessage, CompleteRequest } from '../../src/store/port.js';
 import { POSTGRES_URL, dropSchema, randomSchema, withAdmin } from '../support/postgres.js';
@@ -44,12 +45,13 @@ describe('postgres store: statement plans', () => {
     // Planned once per session, on the pool and on a caller's connection alike.
     expect(source.rows[0]?.proconfig).toEqual(['plan_cache_mode=force_generic_plan']);
     const text = /RETURN QUERY([\s\S]*);\s*END\s*$/.exec(source.rows[0]?.prosrc ?? '')?.[1] ?? 'no statement found';
-    const values = (): unknown[] =>
-      publishValues(
-        Array.from({ length: 100 }, () => newMessage({ payload: '{"a":1}' })),
-        null,
-        100,
-      );
+    const values = (): unknown[] => {
+      const messages = Array.from({ length: 100 }, () => newMessage({ payload: '{"a":1}' }));
+      const sent = publishValues(messages, null, 100);
+      // The function takes the payloads ($9) as text[]; publish.sql reads the text list into it.
+      sent[8] = textArray(messages.map((m) => m.payload ?? null));
+      return sent;
+    };
     const plan = await withAdmin(async (c) => {
       const explained = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,

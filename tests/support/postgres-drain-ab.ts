@@ -17,6 +17,11 @@
  * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
  * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
  * next stage; `rows` flows, timed until every OUT_PD completed; figures per flow.
+ *
+ * PUBLISH=<n>: W1's publishing instead, nothing drained: `rows` events published with
+ * `app.publishMany` in batches of n, one batch at a time (PUBLISH=1: `app.publish`, one at a
+ * time; INFLIGHT=64 with it: 64 callers at once); the publishing is what is timed.
+ *   BODY=1000 PUBLISH=100 node --import tsx tests/support/postgres-drain-ab.ts A B 6 20000
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,6 +38,8 @@ if (dirA === undefined || dirB === undefined) {
 const rounds = Number(roundsArg);
 const rows = Number(rowsArg);
 const pipeline = process.env['PIPELINE'] === '1';
+const publishBatch = process.env['PUBLISH'] === undefined ? undefined : Number(process.env['PUBLISH']);
+const inFlight = Number(process.env['INFLIGHT'] ?? 1);
 /** BODY=1000: payloads carry a `data` string of that many characters (the bench's are about 1 KB). */
 const bodyChars = Number(process.env['BODY'] ?? 0);
 const STAGES = ['IN_PA', 'RQ_PB', 'RS_PC', 'OUT_PD'];
@@ -140,11 +147,41 @@ async function drain(side: Side): Promise<Figures> {
   });
   const type = types[0];
   const body = 'x'.repeat(bodyChars);
+  const payload = (seq: number): object => (bodyChars === 0 ? { seq } : { seq, sentAt: 0, data: body });
+  if (publishBatch !== undefined) {
+    const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
+    const sv0 = serverCpuMs();
+    if (publishBatch > 1) {
+      for (let i = 0; i < rows; i += publishBatch) {
+        const n = Math.min(publishBatch, rows - i);
+        await app['publishMany']?.(Array.from({ length: n }, (_, j) => ({ type, payload: payload(i + j) })));
+      }
+    } else {
+      let next = 0;
+      const caller = async (): Promise<void> => {
+        while (next < rows) await app['publish']?.(type, payload(next++));
+      };
+      await Promise.all(Array.from({ length: inFlight }, caller));
+    }
+    const ms = performance.now() - t0;
+    const sv1 = serverCpuMs();
+    const cpu = process.cpuUsage(c0);
+    const [s1, f1] = [statements, await walSyncs()];
+    await app['close']?.();
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    return {
+      perSecond: (rows * 1000) / ms,
+      nodeMs: (cpu.user + cpu.system) / 1000 / rows,
+      serverMs: (sv1 - sv0) / rows,
+      statements: (s1 - s0) / rows,
+      flushes: (f1 - f0 - 1) / rows,
+    };
+  }
   for (let i = 0; i < rows; i += 500) {
     await app['publishMany']?.(
       Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({
         type,
-        payload: bodyChars === 0 ? { seq: i + j } : { seq: i + j, sentAt: 0, data: body },
+        payload: payload(i + j),
       })),
     );
   }
@@ -226,7 +263,9 @@ const median = (values: readonly number[]): number => {
   return sorted[sorted.length >> 1] as number;
 };
 console.log(
-  `postgres ${pipeline ? 'W5-shaped pipeline' : 'W2 drain'}, ${rows} ${pipeline ? 'flows' : 'events'}, concurrency 32 ${JSON.stringify(tuning)}, ${rounds} rounds (medians)`,
+  publishBatch === undefined
+    ? `postgres ${pipeline ? 'W5-shaped pipeline' : 'W2 drain'}, ${rows} ${pipeline ? 'flows' : 'events'}, concurrency 32 ${JSON.stringify(tuning)}, ${rounds} rounds (medians)`
+    : `postgres W1 publish, ${rows} events, ${publishBatch > 1 ? `batches of ${publishBatch}` : `${inFlight} in flight`}, ${rounds} rounds (medians)`,
 );
 for (const key of ['perSecond', 'nodeMs', 'serverMs', 'statements', 'flushes'] as const) {
   const a = median(results.map((r) => (r[0] as Figures)[key]));

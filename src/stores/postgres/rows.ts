@@ -6,7 +6,7 @@
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { priorityLeadMs } from '../../core/priority.js';
-import { numberArray, textArray } from './array-literal.js';
+import { numberArray, textArray, textList } from './array-literal.js';
 import type { Status } from '../../core/status.js';
 import type { Table } from '../../core/message-type.js';
 import type {
@@ -149,7 +149,10 @@ export function fenceArrays(refs: readonly LeaseRef[]): [string, string, string,
   ];
 }
 
-/** New messages as the parallel array literals publish.sql ($1..$9) and complete.sql's emits unnest. */
+/**
+ * New messages as the parallel arrays publish.sql ($1..$9) and complete.sql's emits unnest:
+ * array literals, the payloads a text list (array-literal.ts, textList).
+ */
 export function messageArrays(messages: readonly NewMessage[]): string[] {
   return [
     textArray(messages.map((m) => m.eventId)),
@@ -160,7 +163,7 @@ export function messageArrays(messages: readonly NewMessage[]): string[] {
     numberArray(messages.map((m) => Math.max(0, Math.trunc(m.delayMs ?? 0)))),
     textArray(messages.map((m) => m.orderingKey ?? null)),
     textArray(messages.map((m) => m.traceparent ?? null)),
-    textArray(messages.map((m) => m.payload ?? null)),
+    textList(messages.map((m) => m.payload ?? null)),
   ];
 }
 
@@ -249,7 +252,7 @@ export function completeValues(
     numberArray(workReq),
     textArray(work.map((w) => w.eventId)),
     textArray(work.map((w) => w.name)),
-    textArray(work.map((w) => w.value)),
+    textList(work.map((w) => w.value)),
     channel,
     ...groupArrays(emits),
     ...priorityArrays(emits, agingStepMs),

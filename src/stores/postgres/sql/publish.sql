@@ -14,7 +14,8 @@
 -- $6  bigint[]  delays in ms: AVAILABLE_AT = now + delay (server clock)
 -- $7  text[]    ORDERING_KEYs, NULL entries for none
 -- $8  text[]    TRACEPARENTs, NULL entries for none
--- $9  text[]    payload JSON texts, NULL entries for none (an existing payload is kept)
+-- $9  text      payload JSON texts, NULL entries for none (an existing payload is kept), as a
+--               text list (array-literal.ts, textList: joined, nothing escaped; or a literal)
 -- $10 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $11 text[]    GROUP_KEYs, NULL entries for none
 -- $12 text[]    failures, NULL entries for none: such a row is written FAILED with it as LAST_ERROR
@@ -23,6 +24,7 @@
 -- Returns one row per input, in input order: created, status, conflict (publish_batch).
 SELECT created, status, conflict
 FROM {schema}.publish_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[],
-                            $7::text[], $8::text[], $9::text[], $10::text, $11::text[], $12::text[],
-                            $13::smallint[], $14::integer[])
+                            $7::text[], $8::text[],
+                            CASE WHEN left($9::text, 1) = '{' THEN $9::text::text[] ELSE (string_to_array(substr($9::text, 3), substr($9::text, 1, 1), substr($9::text, 2, 1)))[2:] END,
+                            $10::text, $11::text[], $12::text[], $13::smallint[], $14::integer[])
 ORDER BY ord;
