@@ -1,6 +1,7 @@
 /**
  * W1 publish: events written one at a time with 1 in flight (`eventsSerial`), one at a
- * time with 64 in flight (`events`), and in batches of 100 (`events`); no workers run.
+ * time with 64 in flight (`events`), and in batches of 100 (`eventsBatch`, else `events`);
+ * no workers run.
  * On PostgreSQL a fourth phase publishes inside the caller's own transaction (`eventsTx`
  * events, 8 in flight on a pool of 8): BEGIN, an application row, the publish, COMMIT.
  * Exact check after each phase: the store holds exactly the events published so far, all
@@ -80,7 +81,11 @@ export async function publish(env: RunEnv): Promise<PhaseResult[]> {
   const modes: Mode[] = [
     { phase: '1 in flight', events: param(env.spec.params, 'eventsSerial'), write: (s, p) => inFlight(s, p, 1) },
     { phase: '64 in flight', events: param(env.spec.params, 'events'), write: (s, p) => inFlight(s, p, 64) },
-    { phase: 'batches of 100', events: param(env.spec.params, 'events'), write: (s, p) => batches(s, p, 100) },
+    {
+      phase: 'batches of 100',
+      events: param(env.spec.params, env.spec.params['eventsBatch'] === undefined ? 'events' : 'eventsBatch'),
+      write: (s, p) => batches(s, p, 100),
+    },
   ];
   if (pool && txEvents !== undefined) {
     modes.push({
