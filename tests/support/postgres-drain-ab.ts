@@ -149,33 +149,23 @@ async function drain(side: Side): Promise<Figures> {
   const body = 'x'.repeat(bodyChars);
   const payload = (seq: number): object => (bodyChars === 0 ? { seq } : { seq, sentAt: 0, data: body });
   if (publishBatch !== undefined) {
-    const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
-    const sv0 = serverCpuMs();
-    if (publishBatch > 1) {
-      for (let i = 0; i < rows; i += publishBatch) {
-        const n = Math.min(publishBatch, rows - i);
-        await app['publishMany']?.(Array.from({ length: n }, (_, j) => ({ type, payload: payload(i + j) })));
+    const figures = await measured(async () => {
+      if (publishBatch > 1) {
+        for (let i = 0; i < rows; i += publishBatch) {
+          const n = Math.min(publishBatch, rows - i);
+          await app['publishMany']?.(Array.from({ length: n }, (_, j) => ({ type, payload: payload(i + j) })));
+        }
+        return;
       }
-    } else {
       let next = 0;
       const caller = async (): Promise<void> => {
         while (next < rows) await app['publish']?.(type, payload(next++));
       };
       await Promise.all(Array.from({ length: inFlight }, caller));
-    }
-    const ms = performance.now() - t0;
-    const sv1 = serverCpuMs();
-    const cpu = process.cpuUsage(c0);
-    const [s1, f1] = [statements, await walSyncs()];
+    });
     await app['close']?.();
     await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-    return {
-      perSecond: (rows * 1000) / ms,
-      nodeMs: (cpu.user + cpu.system) / 1000 / rows,
-      serverMs: (sv1 - sv0) / rows,
-      statements: (s1 - s0) / rows,
-      flushes: (f1 - f0 - 1) / rows,
-    };
+    return figures;
   }
   for (let i = 0; i < rows; i += 500) {
     await app['publishMany']?.(
@@ -197,17 +187,25 @@ async function drain(side: Side): Promise<Figures> {
     });
     return service;
   });
+  const figures = await measured(async () => {
+    for (const service of services) service['start']?.();
+    await finished;
+  });
+  for (const service of services) await service['stop']?.();
+  await app['close']?.();
+  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+  return figures;
+}
+
+/** Runs `work` and returns its figures: wall time, this process's and the server's CPU, statements, WAL flushes. */
+async function measured(work: () => Promise<void>): Promise<Figures> {
   const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
   const sv0 = serverCpuMs();
-  for (const service of services) service['start']?.();
-  await finished;
+  await work();
   const ms = performance.now() - t0;
   const sv1 = serverCpuMs();
   const cpu = process.cpuUsage(c0);
   const [s1, f1] = [statements, await walSyncs()];
-  for (const service of services) await service['stop']?.();
-  await app['close']?.();
-  await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
   return {
     perSecond: (rows * 1000) / ms,
     nodeMs: (cpu.user + cpu.system) / 1000 / rows,
