@@ -57,6 +57,7 @@ export class Meter {
   }
 
   async start(): Promise<void> {
+    await this.probe?.settle?.();
     await this.profiler?.start();
     const server = this.probe ? await this.probe.sample() : undefined;
     this.#peakRss = process.memoryUsage.rss();

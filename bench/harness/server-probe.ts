@@ -9,6 +9,12 @@ export interface ServerSample {
 
 export interface ServerProbe {
   readonly kind: 'redis' | 'postgres';
+  /**
+   * Brings the server to the same state before every window, whatever came before it (a
+   * preload, an earlier phase). Redis: its append-only file is rewritten and the rewrite
+   * waited for (redis-server.ts, settleAppendOnlyFile).
+   */
+  settle?(): Promise<void>;
   sample(): Promise<ServerSample>;
   close(): Promise<void>;
 }
