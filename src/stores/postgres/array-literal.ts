@@ -4,7 +4,7 @@
  * element by element through its general value conversion (dates, buffers, nested arrays,
  * objects), which at a batch per round trip was one of the largest allocators of a drain.
  * The statements cast each parameter (`$2::text[]`), so the server parses the text as before.
- * Long texts (payloads, working data) go as text lists instead ({@link textList}).
+ * A publish's payloads go as a text list instead ({@link textList}).
  */
 
 /** A character that must be escaped inside a quoted array element. */
@@ -29,7 +29,7 @@ export function textArray(values: readonly (string | null | undefined)[]): strin
 const LIST_CHARS = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1));
 
 /**
- * A `text[]` parameter for long texts (payloads, working data: JSON), sent as the values
+ * A `text[]` parameter for long texts (a publish's payloads: JSON), sent as the values
  * joined by a separator instead of as an array literal, so nothing is escaped: a JSON text
  * is full of quotes, which a literal escapes one by one here and unescapes one by one on the
  * server. The statement turns it back into the array with the expression of {@link textListSql}.

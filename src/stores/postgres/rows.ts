@@ -151,9 +151,10 @@ export function fenceArrays(refs: readonly LeaseRef[]): [string, string, string,
 
 /**
  * New messages as the parallel arrays publish.sql ($1..$9) and complete.sql's emits unnest:
- * array literals, the payloads a text list (array-literal.ts, textList).
+ * array literals; with `payloads: 'list'` (publish.sql) the payloads a text list
+ * (array-literal.ts, textList).
  */
-export function messageArrays(messages: readonly NewMessage[]): string[] {
+export function messageArrays(messages: readonly NewMessage[], payloads: 'list' | 'literal'): string[] {
   return [
     textArray(messages.map((m) => m.eventId)),
     textArray(messages.map((m) => m.messageType)),
@@ -163,7 +164,7 @@ export function messageArrays(messages: readonly NewMessage[]): string[] {
     numberArray(messages.map((m) => Math.max(0, Math.trunc(m.delayMs ?? 0)))),
     textArray(messages.map((m) => m.orderingKey ?? null)),
     textArray(messages.map((m) => m.traceparent ?? null)),
-    textList(messages.map((m) => m.payload ?? null)),
+    (payloads === 'list' ? textList : textArray)(messages.map((m) => m.payload ?? null)),
   ];
 }
 
@@ -201,7 +202,12 @@ export function parseCursor(after: string | undefined): string {
 
 /** publish.sql's parameters for a batch of messages. */
 export function publishValues(messages: readonly NewMessage[], channel: string | null, agingStepMs: number): unknown[] {
-  return [...messageArrays(messages), channel, ...groupArrays(messages), ...priorityArrays(messages, agingStepMs)];
+  return [
+    ...messageArrays(messages, 'list'),
+    channel,
+    ...groupArrays(messages),
+    ...priorityArrays(messages, agingStepMs),
+  ];
 }
 
 /** A row of publish.sql: status NULL and conflict true for a payload conflict. */
@@ -248,11 +254,11 @@ export function completeValues(
     types,
     textArray(requests.map((r) => r.updatedBy)),
     numberArray(emitReq),
-    ...messageArrays(emits),
+    ...messageArrays(emits, 'literal'),
     numberArray(workReq),
     textArray(work.map((w) => w.eventId)),
     textArray(work.map((w) => w.name)),
-    textList(work.map((w) => w.value)),
+    textArray(work.map((w) => w.value)),
     channel,
     ...groupArrays(emits),
     ...priorityArrays(emits, agingStepMs),

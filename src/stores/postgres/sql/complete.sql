@@ -26,11 +26,11 @@
 -- $12 bigint[]  per emit: delay in ms (AVAILABLE_AT = now + delay)
 -- $13 text[]    per emit: ORDERING_KEY or NULL
 -- $14 text[]    per emit: TRACEPARENT or NULL
--- $15 text      per emit: payload JSON text or NULL, as a text list (array-literal.ts, textList)
+-- $15 text[]    per emit: payload JSON text or NULL
 -- $16 integer[] per working-data write: the request (1-based) it belongs to
 -- $17 text[]    per working-data write: EVENT_ID
 -- $18 text[]    per working-data write: name
--- $19 text      per working-data write: value (JSON text), as a text list
+-- $19 text[]    per working-data write: value (JSON text)
 -- $20 text      the wake-up channel (pg_notify), or NULL to send no notification
 -- $21 text[]    per emit: GROUP_KEY or NULL
 -- $22 text[]    per emit: failure or NULL (the row is written FAILED with it as LAST_ERROR)
@@ -63,9 +63,7 @@ done AS (
 emit AS (
   SELECT e.*, {schema}.now_ms() AS now
   FROM unnest($6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::integer[],
-              $12::bigint[], $13::text[], $14::text[],
-              CASE WHEN left($15::text, 1) = '{' THEN $15::text::text[] ELSE (string_to_array(substr($15::text, 3), substr($15::text, 1, 1), substr($15::text, 2, 1)))[2:] END,
-              $21::text[], $22::text[],
+              $12::bigint[], $13::text[], $14::text[], $15::text[], $21::text[], $22::text[],
               $23::smallint[], $24::integer[])
        WITH ORDINALITY AS e(req, event_id, message_type, table_name, created_by, max_attempts,
                             delay_ms, ordering_key, traceparent, payload, group_key, failure,
@@ -98,8 +96,7 @@ payloads AS (
 working AS (
   INSERT INTO {schema}.working_data (event_id, name, value)
   SELECT DISTINCT ON (w.event_id, w.name) w.event_id, w.name, w.value
-  FROM unnest($16::integer[], $17::text[], $18::text[],
-              CASE WHEN left($19::text, 1) = '{' THEN $19::text::text[] ELSE (string_to_array(substr($19::text, 3), substr($19::text, 1, 1), substr($19::text, 2, 1)))[2:] END)
+  FROM unnest($16::integer[], $17::text[], $18::text[], $19::text[])
        WITH ORDINALITY AS w(req, event_id, name, value, ord)
   WHERE w.req IN (SELECT req FROM done)
   ORDER BY w.event_id, w.name, w.req DESC, w.ord DESC
