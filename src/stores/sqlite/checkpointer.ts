@@ -15,6 +15,13 @@
  * itself: between two of its own commits, just after the thread's pass, it copies the few
  * frames written since and leaves none, and its next commit starts the WAL over.
  *
+ * The thread asks through a flag in shared memory, which the store reads after each of its
+ * write transactions (`rewindIfAsked`), not through a message: a message waits for the
+ * event loop's next turn, and a caller that awaits one publish after another (an import
+ * script, a batch job) never lets the loop turn, since each of those promises is already
+ * settled when it is awaited. The WAL then grew by every commit for as long as the loop ran
+ * (docs/sqlite.md, "Checkpoints").
+ *
  * The worker is started from a string (`eval`): it needs no file of its own, so it runs the
  * same from src/ under tsx or vitest as from dist/. It loads the better-sqlite3 this module
  * resolves, by absolute path.
@@ -32,34 +39,51 @@ export interface CheckpointerOptions {
   readonly busyTimeoutMs: number;
   /** WAL frames from which the thread asks for a rewind (see above). */
   readonly rewindPages: number;
-  /** Checkpoints on the store's connection, between its commits. */
+  /** Checkpoints on the store's connection, between its commits (called by rewindIfAsked). */
   readonly onRewind: () => void;
   /** Called once if the thread stops by itself: the store's commits checkpoint again. */
   readonly onFailed: () => void;
   readonly logger: Logger;
 }
 
-/** What the worker posts back: a rewind to do, or a checkpoint that failed or recovered. */
-type WorkerReport =
-  { readonly kind: 'rewind' } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'recovered' };
+/** What the worker posts back: a checkpoint that failed or recovered. */
+type WorkerReport = { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'recovered' };
+
+/** New WAL frames a catch-up pass may find before the thread asks for the rewind (4 MB of 4 KB pages). */
+const CATCH_UP_PAGES = 1000;
 
 /** How long close() waits for the worker's last checkpoint before it terminates it. */
 const CLOSE_WAIT_MS = 5000;
 
 // CommonJS, run by the worker thread. One checkpoint at a time, never overlapping: the next
 // is scheduled when one ends. Reports only changes (a failure, a different failure, the
-// recovery), so a disk that fails every second does not log every second.
+// recovery), so a disk that fails every second does not log every second. A rewind is asked
+// for by setting the shared flag (see above).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.busyTimeoutMs });
+const rewind = new Int32Array(workerData.rewindFlag);
 db.pragma('synchronous = ' + workerData.synchronous);
 let timer;
 let lastFailure;
 const checkpoint = () => {
   try {
     const [pass] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (pass.log >= workerData.rewindPages) parentPort.postMessage({ kind: 'rewind' });
+    if (pass.log >= workerData.rewindPages) {
+      // Frames committed while a pass copied are left for the next. More passes catch up,
+      // each shorter than the one before, until one finds at most CATCH_UP_PAGES new frames
+      // (or after five): the store's own checkpoint, which its event loop waits for, then
+      // finds little left to copy.
+      let last = pass.log;
+      for (let i = 0; i < 5; i++) {
+        const [again] = db.pragma('wal_checkpoint(PASSIVE)');
+        const added = again.log - last;
+        last = again.log;
+        if (added <= ${CATCH_UP_PAGES}) break;
+      }
+      Atomics.store(rewind, 0, 1);
+    }
     if (lastFailure !== undefined) parentPort.postMessage({ kind: 'recovered' });
     lastFailure = undefined;
   } catch (error) {
@@ -78,12 +102,18 @@ parentPort.on('message', () => {
 `;
 
 export interface Checkpointer {
+  /**
+   * Rewinds the WAL (`onRewind`) if the thread asked for it since the last call. The store
+   * calls it after each of its write transactions: a read of shared memory when not asked.
+   */
+  rewindIfAsked(): void;
   /** Stops the worker after its current checkpoint, and closes its connection. */
   close(): Promise<void>;
 }
 
 export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { logger } = options;
+  const rewindFlag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -93,14 +123,13 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
       rewindPages: options.rewindPages,
       synchronous: options.synchronous,
       busyTimeoutMs: options.busyTimeoutMs,
+      rewindFlag: rewindFlag.buffer,
     },
   });
   let closing = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (report: WorkerReport) => {
-    if (report.kind === 'rewind') {
-      if (!closing) options.onRewind();
-    } else if (report.kind === 'failed') {
+    if (report.kind === 'failed') {
       logger.warn({ path: options.path, err: new Error(report.message) }, 'sqlite store: a WAL checkpoint failed');
     } else {
       logger.info({ path: options.path }, 'sqlite store: WAL checkpoints succeed again');
@@ -122,6 +151,11 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   // adding a 'message' listener refs the worker again.
   worker.unref();
   return {
+    rewindIfAsked() {
+      if (rewindFlag[0] === 0 || closing) return;
+      Atomics.store(rewindFlag, 0, 0);
+      options.onRewind();
+    },
     async close() {
       if (closing) return exited;
       closing = true;

@@ -41,7 +41,14 @@ export function createSqliteStore(options?: SqliteStoreOptions): SqliteStore {
       db.pragma('wal_autocheckpoint = 0'); // the thread checkpoints instead (./checkpointer.ts)
       checkpointer = startBackgroundCheckpoints(db, resolved);
     }
-    return createStoreOnDatabase(db, resolved, schemaVersion, () => checkpointer?.close());
+    const thread = checkpointer;
+    return createStoreOnDatabase(
+      db,
+      resolved,
+      schemaVersion,
+      () => thread?.close(),
+      thread && (() => thread.rewindIfAsked()),
+    );
   } catch (error) {
     void checkpointer?.close();
     db.close();

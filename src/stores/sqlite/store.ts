@@ -80,6 +80,8 @@ export function createStoreOnDatabase(
   schemaVersion: number,
   /** Runs at close, before the database closes (stops the checkpoint thread). */
   beforeClose: () => Promise<void> | undefined = () => undefined,
+  /** Runs after each write transaction (the checkpoint thread's rewind, ./checkpointer.ts). */
+  afterWrite?: () => void,
 ): SqliteStore {
   const { clock } = options;
   const sql: Statements = prepareStatements(db, options.tablePrefix);
@@ -178,9 +180,15 @@ export function createStoreOnDatabase(
     return deleted.length;
   });
 
-  /** Runs a write transaction with BEGIN IMMEDIATE: the write lock is taken up front. */
-  const immediately = <A extends unknown[], R>(tx: { immediate(...args: A): R }, ...args: A): R =>
-    tx.immediate(...args);
+  /**
+   * Runs a write transaction with BEGIN IMMEDIATE: the write lock is taken up front. Then,
+   * between this commit and the next, the WAL is rewound if the checkpoint thread asked.
+   */
+  const immediately = <A extends unknown[], R>(tx: { immediate(...args: A): R }, ...args: A): R => {
+    const result = tx.immediate(...args);
+    afterWrite?.();
+    return result;
+  };
 
   // Publishes of one turn of the event loop (say 64 concurrent app.publish calls): the
   // first is written at once, the rest share one transaction at the end of the turn — two
