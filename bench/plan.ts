@@ -109,6 +109,9 @@ export function abCases(): Case[] {
     cases.push({ ...w1, id: `AB-${w1.id}`, systems: [b.systems[0], b.baseline], title: `${w1.title}, new/old` });
     const w2 = drainCase(b, 100_000, 32, 2);
     cases.push({ ...w2, id: `AB-${w2.id}`, systems: [b.systems[0], b.baseline], title: `${w2.title}, new/old` });
+    // The highest flat rate (one pair: the search and its 60 s hold take minutes per system).
+    const w3 = steadyCase(b, 10_000, 8, 60);
+    cases.push({ ...w3, id: `AB-${w3.id}`, systems: [b.systems[0], b.baseline], title: `${w3.title}, new/old` });
     // A fixed arrival rate near W3's, publishing and processing in one process: per-event
     // CPU when batches are small (the trickle a request handler makes), and the latencies.
     const rate = b.key === 'redis' ? 4_500 : 6_000;
