@@ -100,10 +100,9 @@ export async function sampleServer(client: Redis): Promise<ServerSample> {
  * 100`), in a forked child whose CPU, and the parent's copy-on-write faults, the window's
  * server CPU counts. Left alone, a window inherited the growth of the preload or the phase
  * before it, and whether the rewrite fell inside it, for one system or the other, was down
- * to byte counts the window did not write (W2 on Redis: 0.060 against 0.037 ms of server
- * CPU per event in the same drain with and without a rewrite in the window). After this,
- * every window starts from a file the size of its data, and a rewrite inside it is one its
- * own writes caused.
+ * to byte counts the window did not write (docs/redis.md, "The append-only file's rewrite",
+ * has what it moved). After this, every window starts from a file the size of its data, and
+ * a rewrite inside it is one its own writes caused.
  */
 async function settleAppendOnlyFile(client: Redis, timeoutMs = 300_000): Promise<void> {
   const persistence = async (): Promise<Map<string, string>> => parseInfo(await client.info('persistence'));

@@ -139,13 +139,12 @@ const completion = (m: ClaimedMessage): CompleteRequest => ({
   workingData: [{ eventId: m.eventId, name: 'step', value: '1' }],
 });
 
-/** A statistics counter once the store's backend has flushed it (at most once a second). */
 /**
  * Reads a statistics counter until two reads 11 s apart agree. A backend reports its counts
  * at the end of a statement at most once a second; what it holds back then, an idle backend
  * reports only after 10 s. With reads 1.2 s apart, a claim's held-back counts (the store's
  * connection idle after the drain) could land after this returned, inside the completion's
- * measurement: the likely reason a CI rehearsal once read 33,691 heap blocks there.
+ * measurement: the likely reason a CI rehearsal once read thousands of heap blocks there.
  */
 async function settled(read: () => Promise<number>): Promise<number> {
   let before = await read();
