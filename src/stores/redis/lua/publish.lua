@@ -14,6 +14,7 @@
 --@include keys
 --@include now
 --@include counts
+--@include batch
 --@include groups
 --@include wake
 --@include ordering
@@ -34,6 +35,7 @@ for i = 0, n - 1 do
   out[#out + 1] = created
   out[#out + 1] = status
 end
+flushIndexes()
 sendWakes(ARGV[1])
 flushCounts()
 return out

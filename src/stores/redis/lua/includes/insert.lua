@@ -1,13 +1,16 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, now, counts, groups, ordering. A row with `failure` is written FAILED with it as
--- LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with a
--- group key `g` goes to its group's queue; a keyed row joins its key's FIFO and is made ready
+-- Needs keys, now, counts, batch, groups, ordering. A row with `failure` is written FAILED with
+-- it as LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with
+-- a group key `g` goes to its group's queue; a keyed row joins its key's FIFO and is made ready
 -- only as the head. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
 -- the row is new but its event already has a different payload (nothing is written), unless
 -- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
 -- `prio` 0..9 and `lead` (prio × aging step, ms): a prioritized row keeps both in its hash
--- (`pr`, `pl`) and is scored AVAILABLE_AT − lead in its ready index or group queue
--- (makeReady); 0, 0 writes neither.
+-- (`pr`, `pl`) and is scored AVAILABLE_AT − lead in its ready index or group queue (as
+-- makeReady does); 0, 0 writes neither.
+-- The row's index entries (ready index or group queue and group set, and `:a`) are queued
+-- (includes/batch.lua), not written: the caller runs flushIndexes() before it returns, so N
+-- new rows cost one variadic ZADD per index instead of N commands each.
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
     keepPayload, g, failure, prio, lead)
   local id = rowId(mtype, eventId)
@@ -43,9 +46,17 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
       seq, ready = enqueueKeyed(base, tbl, okey, id)
       redis.call('HSET', key, 'ok', okey, 'kq', seq)
     end
-    if ready then makeReady(base, tbl, mtype, g, str(av - lead), readyMember(eventId, fifoTag, lead)) end
+    if ready then
+      local score, member = str(av - lead), readyMember(eventId, fifoTag, lead)
+      if g and g ~= '' then
+        queueZadd(groupQueueKey(base, tbl, mtype, g), score, member)
+        queueZadd(groupSetKey(base, tbl, mtype), '0', g)
+      else
+        queueZadd(readyKey(base, tbl, mtype), score, member)
+      end
+    end
   end
-  redis.call('ZADD', base .. ':a', nowText, id)
+  queueZadd(base .. ':a', nowText, id)
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)
   redis.call('HINCRBY', ev, '#', '1')
