@@ -8,6 +8,9 @@
  * exposed than wall time to a busy machine (the client's scheduling is not in it).
  *
  *   node --import tsx tests/support/redis-script-ab.ts /tmp/base . [rounds=10] [rows=5000]
+ * RETAIN_MS=0 in the environment sets both stores' retainCompletedMs, so that each completion
+ * also purges up to two earlier completed rows (the steady state of a store running longer
+ * than its retention): the complete figures then include the purge.
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +19,7 @@ import type { ClaimedMessage, EventStore } from '../../src/store/port.js';
 import { publishBacklog } from './backlog.js';
 import { createRedisServer } from './redis-server.js';
 
-type CreateStore = (options: { port: number; keyPrefix: string }) => EventStore;
+type CreateStore = (options: { port: number; keyPrefix: string; retainCompletedMs?: number }) => EventStore;
 type Phase = 'publish' | 'claim' | 'complete';
 type Figures = Record<Phase | 'commands', number>;
 
@@ -28,6 +31,7 @@ if (dirA === undefined || dirB === undefined) {
 const rounds = Number(roundsArg);
 const rows = Number(rowsArg);
 const BATCH = 64;
+const retain = process.env['RETAIN_MS'] === undefined ? {} : { retainCompletedMs: Number(process.env['RETAIN_MS']) };
 
 async function load(dir: string): Promise<CreateStore> {
   const url = pathToFileURL(join(resolve(dir), 'dist', 'stores', 'redis', 'index.js')).href;
@@ -51,7 +55,7 @@ async function scriptTime(): Promise<{ usec: number; commands: number }> {
 }
 
 async function once(createStore: CreateStore, round: number, label: string): Promise<Figures> {
-  const store = createStore({ port: server.port, keyPrefix: `ab${round}${label}` });
+  const store = createStore({ port: server.port, keyPrefix: `ab${round}${label}`, ...retain });
   await store.now(); // connects and loads the scripts before the clock starts
   await admin.config('RESETSTAT');
   await publishBacklog(store, rows, { messageType: 'RQ_X', table: 'request', createdBy: 'A', batch: 100 });

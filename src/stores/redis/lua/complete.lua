@@ -81,6 +81,7 @@ for r = 1, tonumber(ARGV[4]) do
 end
 flushIndexes()
 for base, n in pairs(completedIn) do trimCompleted(base, n, now, retainMs, retainMax) end
+flushIndexes()
 flushCounts()
 sendWakes(ARGV[1])
 return out

@@ -8,6 +8,7 @@
 --@include keys
 --@include now
 --@include counts
+--@include batch
 --@include purge-row
 --@include wake
 --@include groups
@@ -28,16 +29,21 @@ for k = 1, #KEYS do
     while left > 0 do
       local old = redis.call('ZRANGE', zset, '-inf', cutoff, 'BYSCORE', 'LIMIT', kept, left)
       if #old == 0 then break end
+      local gone = {}
       for i = 1, #old do
         if suffix == ':f' and blocksKey(base, old[i]) then
           kept = kept + 1
         else
-          done = done + purgeRow(base, old[i], zset)
+          gone[#gone + 1] = old[i]
           left = left - 1
         end
       end
+      -- Out of the index before the next ZRANGE reads it (`kept` skips the rows left in).
+      if #gone > 0 then redis.call('ZREM', zset, unpack(gone)) end
+      for i = 1, #gone do done = done + purgeRow(base, gone[i]) end
     end
   end
 end
+flushIndexes()
 flushCounts()
 return done

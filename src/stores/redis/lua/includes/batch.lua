@@ -1,7 +1,7 @@
--- Index writes collected during a script and sent as one variadic ZADD / ZREM per key by
--- flushIndexes(), instead of one command per row. A script flushes before it reads an index
--- it queued writes to.
-local zaddQueue, zremQueue = {}, {}
+-- Index writes and key deletions collected during a script and sent as one variadic ZADD /
+-- ZREM per key and one DEL per 500 keys by flushIndexes(), instead of one command per row. A
+-- script flushes before it reads an index it queued writes to or a key it queued to delete.
+local zaddQueue, zremQueue, delQueue = {}, {}, {}
 local function queueZadd(key, score, member)
   local q = zaddQueue[key]
   if not q then
@@ -19,6 +19,7 @@ local function queueZrem(key, member)
   end
   q[#q + 1] = member
 end
+local function queueDel(key) delQueue[#delQueue + 1] = key end
 local function flushIndexes()
   for key, q in pairs(zremQueue) do
     for i = 1, #q, 500 do redis.call('ZREM', key, unpack(q, i, math.min(i + 499, #q))) end
@@ -26,5 +27,6 @@ local function flushIndexes()
   for key, q in pairs(zaddQueue) do
     for i = 1, #q, 1000 do redis.call('ZADD', key, unpack(q, i, math.min(i + 999, #q))) end
   end
-  zaddQueue, zremQueue = {}, {}
+  for i = 1, #delQueue, 500 do redis.call('DEL', unpack(delQueue, i, math.min(i + 499, #delQueue))) end
+  zaddQueue, zremQueue, delQueue = {}, {}, {}
 end
