@@ -82,6 +82,42 @@ describe('redis store key layout', () => {
   });
 });
 
+describe('redis store purge', () => {
+  // Purge and retention delete in batches (one ZREM, DEL per up to 500 keys): a purge of more
+  // rows than Lua can unpack at once must still go through in one call, and leave no key of a
+  // deleted row, payload or event behind.
+  it('one purge call deletes 9,000 COMPLETED rows and every key they held', async () => {
+    const keyPrefix = randomPrefix('purge');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix, retainCompletedMs: -1 });
+    const total = 9_000;
+    try {
+      for (let i = 0; i < total; i += 1_000) {
+        await store.publish(Array.from({ length: 1_000 }, () => newMessage()));
+      }
+      const rowKeys = async (): Promise<string[]> =>
+        (await admin.keys(`{${keyPrefix}:*`)).filter((k) => /:(r|p|e):/.test(k));
+      // Each event holds a row, a payload and an event hash.
+      expect((await rowKeys()).length).toBe(3 * total);
+      for (;;) {
+        const batch = await store.claim(claimRequest({ limit: 1_000 }));
+        if (batch.length === 0) break;
+        const outcomes = await store.complete(
+          batch.map((ref) => ({ ref, updatedBy: 'test', emits: [], workingData: [] })),
+        );
+        expect(outcomes.every((o) => o === 'ok')).toBe(true);
+      }
+      await sleep(5);
+      expect(await store.purge({ statuses: ['COMPLETED'], olderThanMs: 0, limit: 20_000 })).toBe(total);
+      expect(await rowKeys()).toEqual([]);
+      expect(await admin.zcard(`{${keyPrefix}:0}:a`)).toBe(0);
+      expect(await admin.zcard(`{${keyPrefix}:0}:c`)).toBe(0);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  }, 60_000);
+});
+
 describe('redis store errors', () => {
   it('refuses a partition count other than the one recorded under the prefix', async () => {
     const keyPrefix = randomPrefix('layout');

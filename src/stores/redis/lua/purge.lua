@@ -39,7 +39,7 @@ for k = 1, #KEYS do
         end
       end
       -- Out of the index before the next ZRANGE reads it (`kept` skips the rows left in).
-      if #gone > 0 then redis.call('ZREM', zset, unpack(gone)) end
+      zremNow(zset, gone)
       for i = 1, #gone do done = done + purgeRow(base, gone[i]) end
     end
   end

@@ -20,6 +20,10 @@ local function queueZrem(key, member)
   q[#q + 1] = member
 end
 local function queueDel(key) delQueue[#delQueue + 1] = key end
+-- ZREM of a list of members now (not queued), 500 per command: unpack has a stack limit.
+local function zremNow(key, members)
+  for i = 1, #members, 500 do redis.call('ZREM', key, unpack(members, i, math.min(i + 499, #members))) end
+end
 local function flushIndexes()
   for key, q in pairs(zremQueue) do
     for i = 1, #q, 500 do redis.call('ZREM', key, unpack(q, i, math.min(i + 499, #q))) end

@@ -7,7 +7,7 @@ local function trimCompleted(base, completions, now, retainMs, retainMax)
   local zset = base .. ':c'
   if retainMs >= 0 then
     local old = redis.call('ZRANGE', zset, '-inf', '(' .. (now - retainMs), 'BYSCORE', 'LIMIT', 0, budget)
-    if #old > 0 then redis.call('ZREM', zset, unpack(old)) end
+    zremNow(zset, old)
     for i = 1, #old do purgeRow(base, old[i]) end
     budget = budget - #old
   end
@@ -15,7 +15,7 @@ local function trimCompleted(base, completions, now, retainMs, retainMax)
     local excess = math.min(redis.call('ZCARD', zset) - retainMax, budget)
     if excess > 0 then
       local oldest = redis.call('ZRANGE', zset, 0, excess - 1)
-      redis.call('ZREM', zset, unpack(oldest))
+      zremNow(zset, oldest)
       for i = 1, #oldest do purgeRow(base, oldest[i]) end
     end
   end
