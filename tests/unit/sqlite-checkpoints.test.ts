@@ -122,12 +122,14 @@ describe('sqlite store: WAL checkpoints', () => {
       sinceHigh = size > high ? 0 : sinceHigh + 1;
       high = Math.max(high, size);
     }
-    // From then on, one more second of the same loop may grow the file by little: each
-    // rewind starts it over, so only a longer cycle than any before adds to it.
+    // Settling is the proof: only a WAL that starts over can take 300 commits without
+    // growing. One more second of the same loop stays far below unbounded growth (318 MB
+    // in a second on this machine without the rewind). How far below depends on how much
+    // CPU the thread gets: with the whole test suite running beside it, 18 MB was seen.
     const settled = walSize();
     const until = Date.now() + 1_000;
     while (Date.now() < until) await publish(n++);
-    expect(walSize() - settled).toBeLessThan(16 * 1024 * 1024);
+    expect(walSize() - settled).toBeLessThan(64 * 1024 * 1024);
   }, 30_000);
 
   it('background: close stops the thread and closes its connection (the last one removes the WAL)', async () => {
