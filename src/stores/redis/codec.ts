@@ -149,11 +149,12 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 15 values per row (see lua/claim.lua).
+ * `<base> <row id>` each), then 14 values per row (see lua/claim.lua); every row is of the
+ * table the claim asked for (ready indexes are per table).
  */
 export function decodeClaimed(
   reply: unknown,
-  claim: { owner: string; updatedBy: string },
+  claim: { table: Table; owner: string; updatedBy: string },
 ): { claimed: ClaimedMessage[]; setAside: string[] } {
   const list = asArray(reply, 'claim');
   const now = asNumber(list[0], 'now');
@@ -164,25 +165,23 @@ export function decodeClaimed(
   const optional = (v: unknown, what: string): string | null =>
     v === null || v === undefined ? null : asText(v, what);
   const claimed: ClaimedMessage[] = [];
-  for (let i = first; i + 14 < list.length; i += 15) {
-    const table = asText(list[i + 4], 'table');
-    if (!ALL_TABLES.includes(table as Table)) throw malformed(`claimed row table ${table}`);
+  for (let i = first; i + 13 < list.length; i += 14) {
     claimed.push({
       messageType: asText(list[i], 'type'),
       eventId: asText(list[i + 1], 'event'),
       attempts: asNumber(list[i + 2], 'attempts'),
       claimToken: asText(list[i + 3], 'token'),
-      table: table as Table,
-      createdBy: asText(list[i + 5], 'createdBy'),
-      createdAt: asNumber(list[i + 6], 'createdAt'),
-      maxAttempts: asNumber(list[i + 7], 'maxAttempts'),
-      availableAt: asNumber(list[i + 8], 'availableAt'),
-      lastError: optional(list[i + 9], 'lastError'),
-      orderingKey: optional(list[i + 10], 'orderingKey'),
-      traceparent: optional(list[i + 11], 'traceparent'),
-      groupKey: optional(list[i + 12], 'groupKey'),
-      priority: list[i + 13] === null || list[i + 13] === undefined ? 0 : asNumber(list[i + 13], 'priority'),
-      payload: optional(list[i + 14], 'payload'),
+      table: claim.table,
+      createdBy: asText(list[i + 4], 'createdBy'),
+      createdAt: asNumber(list[i + 5], 'createdAt'),
+      maxAttempts: asNumber(list[i + 6], 'maxAttempts'),
+      availableAt: asNumber(list[i + 7], 'availableAt'),
+      lastError: optional(list[i + 8], 'lastError'),
+      orderingKey: optional(list[i + 9], 'orderingKey'),
+      traceparent: optional(list[i + 10], 'traceparent'),
+      groupKey: optional(list[i + 11], 'groupKey'),
+      priority: list[i + 12] === null || list[i + 12] === undefined ? 0 : asNumber(list[i + 12], 'priority'),
+      payload: optional(list[i + 13], 'payload'),
       status: 'IN_PROGRESS',
       updatedBy: claim.updatedBy,
       updatedAt: now,

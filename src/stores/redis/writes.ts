@@ -240,7 +240,17 @@ export class RowWrites {
     const { retainCompletedMs, retainCompletedPerPartition } = this.settings;
     await Promise.all(
       groups.map(async (g) => {
-        const args: Arg[] = [this.layout.wakePrefix(), retainCompletedMs, retainCompletedPerPartition, g.items.length];
+        const first = g.items[0]?.item;
+        const usualBase = first === undefined ? '' : this.#held(first.ref);
+        const usualBy = first?.updatedBy ?? '';
+        const args: Arg[] = [
+          this.layout.wakePrefix(),
+          retainCompletedMs,
+          retainCompletedPerPartition,
+          g.items.length,
+          usualBase,
+          usualBy,
+        ];
         const touched = new Set(g.partitions);
         const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
         for (const { item } of g.items) {
@@ -248,8 +258,18 @@ export class RowWrites {
           const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
           outboxes.push(outbox);
           const { ref } = item;
-          args.push(this.layout.base(home), ref.messageType, ref.eventId, ref.claimToken, item.updatedBy);
-          args.push(item.emits.length, item.workingData.length);
+          const base = this.layout.base(home);
+          args.push(ref.messageType, ref.eventId, ref.claimToken);
+          if (
+            base === usualBase &&
+            item.updatedBy === usualBy &&
+            item.emits.length === 0 &&
+            item.workingData.length === 0
+          ) {
+            args.push('');
+            continue;
+          }
+          args.push('x', base, item.updatedBy, item.emits.length, item.workingData.length);
           for (const emit of item.emits) {
             const target = this.layout.placementOf(emit);
             if (this.conn.cluster && target !== home) {

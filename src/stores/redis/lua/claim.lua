@@ -21,11 +21,12 @@
 -- hash fields kept in field `xr` as JSON; a value of another type is renamed to
 -- `<base>:c:<row id>` and replaced by a FAILED row hash).
 -- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
--- then per claimed row (grouped first, then by ready score), 15 values: messageType,
--- eventId, attempts, claimToken, table, createdBy, createdAt, maxAttempts, availableAt,
+-- then per claimed row (grouped first, then by ready score), 14 values: messageType,
+-- eventId, attempts, claimToken, createdBy, createdAt, maxAttempts, availableAt,
 -- lastError|nil, orderingKey|nil, traceparent|nil, groupKey|nil, priority|nil, payload|nil.
--- (The fields the claim set,
--- status, owner, updatedBy, updatedAt, the caller knows: the reply stays small.)
+-- (The fields the claim set, status, owner, updatedBy, updatedAt, and the table it was asked
+-- for, the caller knows: the reply stays small. Each value sent back costs the script about
+-- as much as a short string operation.)
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
 -- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
 -- Cost per row: HMGET + HSET; per call: one ZRANGE per partition and type, one ZREM per
@@ -142,7 +143,16 @@ if mode ~= 'plain' then
 end
 
 local left = limit - #claimed
-if mode ~= 'groups' and left > 0 then
+if mode ~= 'groups' and left > 0 and #KEYS * ntypes == 1 then
+  -- One ready index (one partition, one type): its due rows in score order, as they come.
+  local base, mtype = baseOf(KEYS[1]), ARGV[8]
+  local queue = readyKey(base, tbl, mtype)
+  local hits = dueReady(queue, now, left)
+  if #hits > 0 then
+    reserveTokens(base, #hits / 2)
+    for j = 2, #hits, 2 do claimRow(base, mtype, hits[j], queue, false) end
+  end
+elseif mode ~= 'groups' and left > 0 then
   local candidates = {}
   for k = 1, #KEYS do
     local base = baseOf(KEYS[k])
@@ -184,12 +194,12 @@ for i = 1, #claimed, 200 do
   local payloads = redis.call('MGET', unpack(keys))
   for j = i, math.min(i + 199, #claimed) do
     local row = claimed[j][1]
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = row[1], row[2], claimed[j][2], claimed[j][3], tbl
-    for f = 3, 9 do out[n + 3 + f] = row[f] end
-    out[n + 13] = claimed[j][5]
-    out[n + 14] = row[10]
-    out[n + 15] = payloads[j - i + 1]
-    n = n + 15
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4] = row[1], row[2], claimed[j][2], claimed[j][3]
+    for f = 3, 9 do out[n + 2 + f] = row[f] end
+    out[n + 12] = claimed[j][5]
+    out[n + 13] = row[10]
+    out[n + 14] = payloads[j - i + 1]
+    n = n + 14
   end
 end
 return out

@@ -3,10 +3,13 @@
 -- KEYS: the `:n` key of every partition touched (on Redis Cluster: the one partition of the
 --       completed rows; emits to other partitions go to its outbox `:o`, relayed after).
 -- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
---   partition (0 = no cap); ARGV[4]: N requests; then per request:
---   base, messageType, eventId, claimToken, updatedBy, emitCount, workingDataCount,
---   then each emit: 'd' + the 16 publish fields (base first), or 'o' + outbox field + JSON;
---   then each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
+--   partition (0 = no cap); ARGV[4]: N requests; ARGV[5], ARGV[6]: the call's usual base and
+--   updatedBy; then per request: messageType, eventId, claimToken, and
+--   - '' for a request of the usual base and updatedBy with no emits and no working data
+--     (the common completion: four arguments instead of eight);
+--   - or 'x', base, updatedBy, emitCount, workingDataCount, then each emit: 'd' + the 16
+--     publish fields (base first), or 'o' + outbox field + JSON; then each working-data
+--     write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
 -- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
@@ -27,11 +30,17 @@ local out = {}
 local completedIn = {}
 -- Per partition: its lease and completed index keys, built once per call, not once per row.
 local indexKeys = {}
-local a = 5
+local usualBase, usualBy = ARGV[5], ARGV[6]
+local a = 7
 for r = 1, tonumber(ARGV[4]) do
-  local base, mtype, eventId, token, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  local nEmits, nData = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
-  a = a + 7
+  local mtype, eventId, token = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local base, updatedBy, nEmits, nData = usualBase, usualBy, 0, 0
+  if ARGV[a + 3] == '' then
+    a = a + 4
+  else
+    base, updatedBy, nEmits, nData = ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+    a = a + 8
+  end
   local key, tbl, okey, g = held(base, mtype, eventId, token)
   local ok = key ~= nil
   if ok then

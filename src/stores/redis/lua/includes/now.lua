@@ -36,7 +36,12 @@ local function readyMember(eventId, fifoTag, lead)
   if lead and lead > 0 then return tag .. '+' .. lead .. '|' .. eventId end
   return tag .. '|' .. eventId
 end
-local function eventOfMember(member) return string.match(member, '^[%d+]+|(.*)$') end
+-- The event id of a ready-index member: what follows the first '|' (a tag holds only digits
+-- and '+'). A plain find, not a pattern: this runs once per claimed row.
+local function eventOfMember(member)
+  local bar = string.find(member, '|', 1, true)
+  return bar and string.sub(member, bar + 1)
+end
 -- Up to `limit` due members of a ready index, as flat score, member pairs, smallest score
 -- first. Due: score <= now, and for a prioritized member score + lead <= now (AVAILABLE_AT).
 -- Prioritized rows whose score is past but AVAILABLE_AT is not (delayed, within their lead)
