@@ -15,13 +15,31 @@ import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js
 export type Arg = string | number;
 
 /**
- * The 16 publish fields of a message (see lua/publish.lua). `fifoTag` orders rows of equal
- * AVAILABLE_AT: '' lets the script use Redis TIME (single server: one call holds the whole
- * batch); on a cluster the caller passes `batchTag(i)` so a batch split over partitions keeps
- * its order. `agingStepMs`: the store's priorityAgingStepMs (the lead is priority × step).
+ * A message as a script's record (lua/includes/insert.lua, readMessage). `fifoTag` orders
+ * rows of equal AVAILABLE_AT: '' lets the script use Redis TIME (single server: one call
+ * holds the whole batch); on a cluster the caller passes `batchTag(i)` so a batch split over
+ * partitions keeps its order. `agingStepMs`: the store's priorityAgingStepMs (the lead is
+ * priority × step). A plain message (the common one: no ordering key, traceparent, group,
+ * failure, priority or tag) goes as 'p' (with its payload) or 'q' (without) and 8 or 7
+ * fields; any other as 'f' and all 16: every argument is a value the script's Lua has to
+ * take in, about as dear as a short command's own work.
  */
 export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fifoTag = ''): Arg[] {
+  const delayMs = Math.max(0, Math.floor(m.delayMs ?? 0));
+  const plain =
+    fifoTag === '' &&
+    (m.orderingKey ?? '') === '' &&
+    (m.traceparent ?? '') === '' &&
+    (m.groupKey ?? '') === '' &&
+    (m.failure ?? '') === '' &&
+    (m.priority ?? 0) === 0;
+  if (plain) {
+    return m.payload === undefined
+      ? ['q', base, m.eventId, m.messageType, m.table, m.maxAttempts, delayMs, m.createdBy]
+      : ['p', base, m.eventId, m.messageType, m.table, m.payload, m.maxAttempts, delayMs, m.createdBy];
+  }
   return [
+    'f',
     base,
     m.eventId,
     m.messageType,
@@ -29,7 +47,7 @@ export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fi
     m.payload === undefined ? '0' : '1',
     m.payload ?? '',
     m.maxAttempts,
-    Math.max(0, Math.floor(m.delayMs ?? 0)),
+    delayMs,
     m.orderingKey ?? '',
     m.traceparent ?? '',
     m.createdBy,

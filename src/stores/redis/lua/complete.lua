@@ -7,9 +7,9 @@
 --   updatedBy; then per request: messageType, eventId, claimToken, and
 --   - '' for a request of the usual base and updatedBy with no emits and no working data
 --     (the common completion: four arguments instead of eight);
---   - or 'x', base, updatedBy, emitCount, workingDataCount, then each emit: 'd' + the 16
---     publish fields (base first), or 'o' + outbox field + JSON; then each working-data
---     write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
+--   - or 'x', base, updatedBy, emitCount, workingDataCount, then each emit: 'd' + its
+--     message record (includes/insert.lua, readMessage), or 'o' + outbox field + JSON; then
+--     each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
 -- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
@@ -62,16 +62,14 @@ for r = 1, tonumber(ARGV[4]) do
   end
   for _ = 1, nEmits do
     if ARGV[a] == 'd' then
+      local mbase, eventIdOf, mtypeOf, tblOf, payload, maxAttempts, delay, okeyOf, tp, createdBy, fifoTag, gOf, failure,
+        prio, lead, after = readMessage(a + 1)
       if ok then
-        local payload = false
-        if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
-        local delay = tonumber(ARGV[a + 8])
-        local created, status = insertMessage(ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload,
-          tonumber(ARGV[a + 7]), delay, ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], now, ARGV[a + 12], true,
-          ARGV[a + 13], ARGV[a + 14], tonumber(ARGV[a + 15]), tonumber(ARGV[a + 16]))
-        if created == 1 and delay <= 0 and status ~= 'FAILED' then markWake(ARGV[a + 4]) end
+        local created, status = insertMessage(mbase, eventIdOf, mtypeOf, tblOf, payload, maxAttempts, delay, okeyOf, tp,
+          createdBy, now, fifoTag, true, gOf, failure, prio, lead)
+        if created == 1 and delay <= 0 and status ~= 'FAILED' then markWake(tblOf) end
       end
-      a = a + 17
+      a = after
     else
       if ok then redis.call('HSET', base .. ':o', ARGV[a + 1], ARGV[a + 2]) end
       a = a + 3

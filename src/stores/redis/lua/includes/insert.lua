@@ -11,6 +11,7 @@
 -- The row's index entries (ready index or group queue and group set, and `:a`) are queued
 -- (includes/batch.lua), not written: the caller runs flushIndexes() before it returns, so N
 -- new rows cost one variadic ZADD per index instead of N commands each.
+-- `maxAttempts` is its text (the row field as written), `delayMs` a number.
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
     keepPayload, g, failure, prio, lead)
   local id = rowId(mtype, eventId)
@@ -28,7 +29,7 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   if failure and failure ~= '' then status = 'FAILED' end
   local nowText = str(now)
   redis.call('HSET', key, 't', tbl, 's', status, 'cb', createdBy, 'ub', createdBy, 'ca', nowText, 'ua', nowText,
-    'n', '0', 'm', str(maxAttempts), 'av', str(av))
+    'n', '0', 'm', maxAttempts, 'av', str(av))
   if tp ~= '' then redis.call('HSET', key, 'tp', tp) end
   if lead > 0 then
     redis.call('HSET', key, 'pr', prio, 'pl', lead)
@@ -62,4 +63,31 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
   redis.call('HINCRBY', ev, '#', '1')
   count(base, tbl, mtype, status, 1)
   return 1, status
+end
+
+-- Reads the message record at ARGV[a] (src/stores/redis/codec.ts, messageArgs). Its first
+-- argument is its shape:
+--   'p' base, eventId, type, table, payload, maxAttempts, delayMs, createdBy
+--   'q' the same without a payload (a follow-up row of an event that has one)
+--   'f' base, eventId, type, table, hasPayload ('1'|'0'), payload, maxAttempts, delayMs,
+--       orderingKey, traceparent, createdBy, fifoTag, groupKey, failure, priority, lead
+-- A plain message (no key, trace, group, failure, priority or tag of its own) is 'p' or 'q':
+-- each argument costs a script about as much as a short command's own work, so the common
+-- message sends 9 instead of 16. Returns the 15 fields insertMessage takes from a message
+-- (payload false when absent, delayMs, priority and lead as numbers), then the index after
+-- the record.
+local function readMessage(a)
+  local shape = ARGV[a]
+  if shape == 'p' or shape == 'q' then
+    local payload, k = false, a + 5
+    if shape == 'p' then payload, k = ARGV[a + 5], a + 6 end
+    local delay = ARGV[k + 1]
+    return ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload, ARGV[k],
+      delay == '0' and 0 or tonumber(delay), '', '', ARGV[k + 2], '', '', '', 0, 0, k + 3
+  end
+  local payload = false
+  if ARGV[a + 5] == '1' then payload = ARGV[a + 6] end
+  return ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], payload, ARGV[a + 7], tonumber(ARGV[a + 8]),
+    ARGV[a + 9], ARGV[a + 10], ARGV[a + 11], ARGV[a + 12], ARGV[a + 13], ARGV[a + 14], tonumber(ARGV[a + 15]),
+    tonumber(ARGV[a + 16]), a + 17
 end
