@@ -152,11 +152,11 @@ const median = (values: readonly number[]): number => {
   return sorted[sorted.length >> 1] as number;
 };
 
-/** Instructions per iteration of `body` inside a script, less an empty loop's. */
-async function inScript(body: string): Promise<number> {
+/** Instructions per iteration of `body` inside a script, less an empty loop's (both after `setup`). */
+async function inScript(body: string, setup = ''): Promise<number> {
   const loop = async (text: string): Promise<number> => {
     instructions();
-    await admin.eval(`for i = 1, 2000 do ${text} end return 1`, 0);
+    await admin.eval(`${setup} for i = 1, 2000 do ${text} end return 1`, 0);
     return instructions();
   };
   return ((await loop(body)) - (await loop('local x = i'))) / 2000;
@@ -202,7 +202,13 @@ async function costs(): Promise<void> {
     ],
     ['tonumber of a 13-digit text', await inScript("local z = tonumber('1700000000000')")],
     ['a number turned into text (concatenated)', await inScript("local z = 'ab' .. i")],
-    ['a 4-part string concatenation', await inScript("local k = '{ey:0}' .. ':r:' .. 'RQ_X:0190a1b2-c3d4' .. i")],
+    [
+      'a 4-part concatenation of texts, a new string',
+      await inScript(
+        "local k = '{ey:0}' .. ':r:' .. 'RQ_X:' .. ids[i]",
+        "local ids = {} for j = 1, 2000 do ids[j] = '0190a1b2-c3d4-' .. j end",
+      ),
+    ],
     ['string.sub', await inScript("local e = string.sub('0001700000000000000001|0190a1b2-c3d4-7e5f', 24)")],
     ['a 4-entry table', await inScript("local t = {i, 'a', 'b', 'c'}")],
   ];
