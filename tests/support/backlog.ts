@@ -1,6 +1,6 @@
 /** Pre-loads a store with a backlog of 1 KB events for the probes in this folder. */
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewMessage } from '../../src/store/port.js';
+import type { ClaimedMessage, ClaimRequest, EventStore, NewMessage } from '../../src/store/port.js';
 
 /** The payload every probe event carries: about 1 KB of JSON. */
 export const PROBE_PAYLOAD = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
@@ -28,5 +28,15 @@ export async function publishBacklog(
         maxAttempts: 5,
       })),
     );
+  }
+}
+
+/** Claims with `request` until a claim comes back empty; every row claimed, in claim order. */
+export async function claimAll(store: EventStore, request: ClaimRequest): Promise<ClaimedMessage[]> {
+  const claimed: ClaimedMessage[] = [];
+  for (;;) {
+    const rows = await store.claim(request);
+    if (rows.length === 0) return claimed;
+    claimed.push(...rows);
   }
 }

@@ -28,7 +28,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import type { ClaimedMessage, EventStore, NewMessage } from '../../src/store/port.js';
+import type { EventStore, NewMessage } from '../../src/store/port.js';
+import { claimAll } from './backlog.js';
 import { freePort } from './free-port.js';
 
 type CreateStore = (options: { port: number; keyPrefix: string }) => EventStore;
@@ -121,19 +122,14 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
   const batch = instructions() / (BATCHES * BATCH);
   // Claim every row published (the ready index holds the singles and the batches).
   const rows = SINGLES + 1 + BATCHES * BATCH;
-  const claimed: ClaimedMessage[] = [];
-  for (;;) {
-    const got = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_X'],
-      limit: CLAIM,
-      owner: 'o',
-      updatedBy: 'svc-b',
-      leaseMs: 600_000,
-    });
-    if (got.length === 0) break;
-    claimed.push(...got);
-  }
+  const claimed = await claimAll(store, {
+    table: 'request',
+    messageTypes: ['RQ_X'],
+    limit: CLAIM,
+    owner: 'o',
+    updatedBy: 'svc-b',
+    leaseMs: 600_000,
+  });
   const claim = instructions() / claimed.length;
   if (claimed.length !== rows) throw new Error(`${label}: claimed ${claimed.length} of ${rows}`);
   for (let i = 0; i < claimed.length; i += CLAIM) {

@@ -15,8 +15,8 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import type { ClaimedMessage, EventStore } from '../../src/store/port.js';
-import { publishBacklog } from './backlog.js';
+import type { EventStore } from '../../src/store/port.js';
+import { claimAll, publishBacklog } from './backlog.js';
 import { createRedisServer } from './redis-server.js';
 
 type CreateStore = (options: { port: number; keyPrefix: string; retainCompletedMs?: number }) => EventStore;
@@ -61,19 +61,14 @@ async function once(createStore: CreateStore, round: number, label: string): Pro
   await publishBacklog(store, rows, { messageType: 'RQ_X', table: 'request', createdBy: 'A', batch: 100 });
   const publish = await scriptTime();
   await admin.config('RESETSTAT');
-  const claimed: ClaimedMessage[] = [];
-  for (;;) {
-    const batch = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_X'],
-      limit: BATCH,
-      owner: 'o',
-      updatedBy: 'B',
-      leaseMs: 60_000,
-    });
-    if (batch.length === 0) break;
-    claimed.push(...batch);
-  }
+  const claimed = await claimAll(store, {
+    table: 'request',
+    messageTypes: ['RQ_X'],
+    limit: BATCH,
+    owner: 'o',
+    updatedBy: 'B',
+    leaseMs: 60_000,
+  });
   const claim = await scriptTime();
   await admin.config('RESETSTAT');
   for (let i = 0; i < claimed.length; i += BATCH) {

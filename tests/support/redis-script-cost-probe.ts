@@ -12,9 +12,8 @@
  *   node --import tsx tests/support/redis-script-cost-probe.ts [events=32000] [batch=32]
  */
 import { Redis } from 'ioredis';
-import type { ClaimedMessage } from '../../src/store/port.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
-import { publishBacklog } from './backlog.js';
+import { claimAll, publishBacklog } from './backlog.js';
 import { createRedisServer } from './redis-server.js';
 
 const events = Number(process.argv[2] ?? 32_000);
@@ -64,19 +63,14 @@ await admin.flushall();
 const store = createRedisStore({ port: server.port });
 await publishBacklog(store, events, { messageType: 'IN_BENCH', table: 'inbound', createdBy: 'PROBE' });
 await admin.config('RESETSTAT');
-const claimed: ClaimedMessage[] = [];
-for (;;) {
-  const rows = await store.claim({
-    table: 'inbound',
-    messageTypes: ['IN_BENCH'],
-    limit: batch,
-    owner: 'PROBE/0',
-    updatedBy: 'PROBE',
-    leaseMs: 60_000,
-  });
-  if (rows.length === 0) break;
-  claimed.push(...rows);
-}
+const claimed = await claimAll(store, {
+  table: 'inbound',
+  messageTypes: ['IN_BENCH'],
+  limit: batch,
+  owner: 'PROBE/0',
+  updatedBy: 'PROBE',
+  leaseMs: 60_000,
+});
 const claims = await evalshaTime();
 await admin.config('RESETSTAT');
 let completed = 0;
