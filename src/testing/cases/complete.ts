@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import type { ConformanceCase } from '../types.js';
 import { awkwardJsonTexts } from './publish.js';
-import { claimOne, expectRow, getRow, leaseRefOf, listAll, newMessage } from '../builders.js';
+import type { LeaseRef, NewMessage } from '../../store/port.js';
+import {
+  claimOne,
+  claimRequest,
+  expectRow,
+  getRow,
+  leaseRefOf,
+  listAll,
+  newMessage,
+  TEST_SERVICE,
+} from '../builders.js';
 
 export const completeCases: readonly ConformanceCase[] = [
   {
@@ -133,6 +143,57 @@ export const completeCases: readonly ConformanceCase[] = [
       texts.forEach((text, i) => assert.equal(data.get(`text-${i}`), text, `working data text-${i} changed`));
       assert.deepEqual([...(await store.getWorkingData(otherEvent))], [['ünï/cödé name', '[]']]);
       assert.equal((await store.getWorkingData(newMessage().eventId)).size, 0);
+    },
+  },
+  {
+    name: 'complete: one call of mixed requests writes each on its own, a lost lease none of its emits or data',
+    async run({ store }) {
+      const [a, b, lost, d] = [newMessage(), newMessage(), newMessage(), newMessage({ payload: '{"d":1}' })];
+      await store.publish([a, b, lost, d]);
+      const claimed = await store.claim(claimRequest({ limit: 4 }));
+      assert.equal(claimed.length, 4);
+      const refOf = (m: NewMessage): LeaseRef => {
+        const row = claimed.find((c) => c.eventId === m.eventId);
+        assert.ok(row, `row ${m.eventId} was not claimed`);
+        return leaseRefOf(row);
+      };
+      // The lost row is completed first: in the mixed call its token no longer holds.
+      assert.deepEqual(await store.complete([{ ref: refOf(lost), updatedBy: 'FIRST', emits: [], workingData: [] }]), [
+        'ok',
+      ]);
+      const notWritten = newMessage({ messageType: 'OUT_NOT_WRITTEN', table: 'outbound', payload: '{"no":1}' });
+      const traced = newMessage({ messageType: 'OUT_TRACED', table: 'outbound', traceparent: '00-1-2-01' });
+      const followUp = newMessage({ eventId: d.eventId, messageType: 'RQ_FOLLOW_UP', payload: undefined });
+      const outcomes = await store.complete([
+        { ref: refOf(a), updatedBy: 'SERVICE_B', emits: [], workingData: [] },
+        {
+          ref: refOf(lost),
+          updatedBy: 'SERVICE_B',
+          emits: [notWritten],
+          workingData: [{ eventId: lost.eventId, name: 'lost', value: '1' }],
+        },
+        { ref: refOf(b), updatedBy: 'SERVICE_X', emits: [], workingData: [] },
+        {
+          ref: refOf(d),
+          updatedBy: 'SERVICE_B',
+          emits: [traced, followUp],
+          workingData: [{ eventId: d.eventId, name: 'kept', value: '{"v":1}' }],
+        },
+      ]);
+      assert.deepEqual(outcomes, ['ok', 'lease_lost', 'ok', 'ok']);
+      assert.equal((await expectRow(store, a.eventId, { status: 'COMPLETED' })).updatedBy, 'SERVICE_B');
+      assert.equal((await expectRow(store, b.eventId, { status: 'COMPLETED' })).updatedBy, 'SERVICE_X');
+      assert.equal((await expectRow(store, lost.eventId, { status: 'COMPLETED' })).updatedBy, 'FIRST');
+      assert.equal((await expectRow(store, d.eventId, { status: 'COMPLETED' })).updatedBy, 'SERVICE_B');
+      assert.equal((await getRow(store, traced.eventId, 'OUT_TRACED')).traceparent, '00-1-2-01');
+      const follow = await getRow(store, d.eventId, 'RQ_FOLLOW_UP');
+      assert.equal(follow.status, 'UNPROCESSED');
+      assert.equal(follow.createdBy, TEST_SERVICE);
+      assert.equal(await store.getPayload(d.eventId), '{"d":1}');
+      assert.deepEqual([...(await store.getWorkingData(d.eventId))], [['kept', '{"v":1}']]);
+      assert.equal((await store.getWorkingData(lost.eventId)).size, 0, 'a lost lease wrote working data');
+      assert.equal(await store.getPayload(notWritten.eventId), null, 'a lost lease wrote its emit');
+      assert.equal((await listAll(store)).length, 6);
     },
   },
   {
