@@ -10,7 +10,7 @@ export const PROBE_PAYLOAD = JSON.stringify({ seq: 0, data: 'x'.repeat(1000) });
  * `orderingKeys` > 0, event n has ORDERING_KEY `k<n mod orderingKeys>`.
  */
 export async function publishBacklog(
-  store: EventStore,
+  store: Pick<EventStore, 'publish'>,
   count: number,
   shape: Pick<NewMessage, 'messageType' | 'table' | 'createdBy'> & {
     readonly batch?: number;
@@ -32,7 +32,7 @@ export async function publishBacklog(
 }
 
 /** Claims with `request` until a claim comes back empty; every row claimed, in claim order. */
-export async function claimAll(store: EventStore, request: ClaimRequest): Promise<ClaimedMessage[]> {
+export async function claimAll(store: Pick<EventStore, 'claim'>, request: ClaimRequest): Promise<ClaimedMessage[]> {
   const claimed: ClaimedMessage[] = [];
   for (;;) {
     const rows = await store.claim(request);

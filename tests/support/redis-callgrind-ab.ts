@@ -19,7 +19,9 @@
  * less an empty loop, per iteration; the client-side lines are per call.
  *
  * Each directory needs its own `dist` (npm run build; bench/build-baseline.sh builds one for
- * an earlier commit into .cache/baseline). Needs valgrind (Debian: apt-get install valgrind).
+ * an earlier commit into .cache/baseline). In place of a directory, `packed` names the
+ * packed-layout prototype (redis-packed-prototype.ts). Needs valgrind (Debian: apt-get
+ * install valgrind).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -30,6 +32,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import type { EventStore, NewMessage } from '../../src/store/port.js';
 import { claimAll } from './backlog.js';
+import { createPackedPrototype } from './redis-packed-prototype.js';
 import { freePort } from './free-port.js';
 
 type CreateStore = (options: { port: number; keyPrefix: string }) => EventStore;
@@ -39,7 +42,7 @@ type Figures = Record<(typeof PHASES)[number], number>;
 const [dirA, dirB, roundsArg = '2'] = process.argv.slice(2);
 const costsOnly = dirA === 'costs';
 if (dirA === undefined || (dirB === undefined && !costsOnly)) {
-  console.error('usage: redis-callgrind-ab.ts <checkout A> <checkout B> [rounds] | costs');
+  console.error('usage: redis-callgrind-ab.ts <checkout A | packed> <checkout B | packed> [rounds] | costs');
   process.exit(2);
 }
 const rounds = Number(roundsArg);
@@ -49,6 +52,7 @@ const BATCH = 100;
 const CLAIM = 64;
 
 async function load(dir: string): Promise<CreateStore> {
+  if (dir === 'packed') return createPackedPrototype as unknown as CreateStore;
   const url = pathToFileURL(join(resolve(dir), 'dist', 'stores', 'redis', 'index.js')).href;
   return ((await import(url)) as { createRedisStore: CreateStore }).createRedisStore;
 }

@@ -7,10 +7,14 @@
  * (a loop that finds nothing claimable waits for the others until every event is done).
  *
  *   node --import tsx tests/support/redis-drain-probe.ts [events=100000] [loops=4] [batch=64] [keys=0]
+ *
+ * LAYOUT=packed drains the packed-layout prototype (redis-packed-prototype.ts) instead of the
+ * store, on the same kind of server: what the layout would change, in the server's time.
  */
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { publishBacklog } from './backlog.js';
+import { createPackedPrototype } from './redis-packed-prototype.js';
 import { createRedisServer } from './redis-server.js';
 
 const events = Number(process.argv[2] ?? 100_000);
@@ -31,7 +35,11 @@ const aof =
       ];
 const server = await createRedisServer(aof);
 await server.start();
-const store = createRedisStore({ port: server.port });
+const packed = process.env.LAYOUT === 'packed';
+if (packed && keys > 0) throw new Error('the packed prototype has no ordering keys');
+const store = packed
+  ? createPackedPrototype({ port: server.port, keyPrefix: 'eventyard' })
+  : createRedisStore({ port: server.port });
 const admin = new Redis({ port: server.port });
 await publishBacklog(store, events, {
   messageType: 'IN_BENCH',
