@@ -22,7 +22,7 @@ export async function createEventyardStore(options: SystemOptions): Promise<Even
       store,
       name: SystemName.EVENTYARD_REDIS,
       settings: {
-        store: 'createRedisStore (ioredis 5, single server)',
+        store: 'createRedisStore (ioredis 6, single server)',
         keyPrefix: 'eventyard (default)',
         partitions: '1 (default on a single server)',
         retainCompletedMs: '3600000 (default: COMPLETED rows kept for the whole run)',
