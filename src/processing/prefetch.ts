@@ -4,8 +4,13 @@
  * A fixed number, or `'auto'`: enough rows that the slots which free up while the next
  * claim is on its way find a row waiting instead of the claim's answer. By Little's law
  * that is the handlers' start rate (concurrency ÷ handler time) times the claim round
- * trip; doubled for the spread of both, at most one claim batch, and at most what the
- * handlers start within a tenth of the lease (a queued row's lease runs while it waits).
+ * trip; doubled for the spread of both, and at most what the handlers start within a tenth
+ * of the lease (a queued row's lease runs while it waits). Its ceiling is the batch being
+ * worked through plus a whole next one (`batchSize + max(0, batchSize − concurrency)`):
+ * right after a full batch lands, its rows running or queued, a full batch is free to claim
+ * again. With a ceiling of one batch, fast handlers made every other claim as small as the
+ * slots (32, 256, 32, 256, … at concurrency 32 and batches of 256), each with its own round
+ * trip and, on PostgreSQL, its own commit.
  * Both times are measured as the processor runs (moving averages); until both are known
  * nothing is prefetched. So fast handlers behind a slow round trip (PostgreSQL or Redis
  * over the network, handlers of microseconds) get a queue of a whole batch, and slow
@@ -64,6 +69,7 @@ export class PrefetchPolicy {
     const startsPerMs = concurrency / Math.max(this.#handlerMs, MIN_HANDLER_MS);
     const ahead = Math.ceil(2 * startsPerMs * this.#claimMs);
     const withinLease = Math.floor((startsPerMs * leaseMs) / 10);
-    return Math.max(0, Math.min(batchSize, ahead, withinLease));
+    const ceiling = batchSize + Math.max(0, batchSize - concurrency);
+    return Math.max(0, Math.min(ceiling, ahead, withinLease));
   }
 }

@@ -14,7 +14,8 @@ export const processorSchema = {
   /**
    * Rows claimed beyond free handler slots, kept locally; released unstarted on stop.
    * `'auto'`: as many as the handlers will have started by the time the next claim
-   * answers (measured: handler time and claim round trip), at most `batchSize`, a row or
+   * answers (measured: handler time and claim round trip), at most the batch being worked
+   * through plus a whole next one (`batchSize + max(0, batchSize − concurrency)`), a row or
    * two while handlers are slow next to the claim (see processing/prefetch.ts).
    * @defaultValue 'auto'
    */

@@ -36,10 +36,11 @@ describe('PrefetchPolicy', () => {
     policy.handlerSettled(0.05);
     expect(policy.rowsAt(0)).toBe(0);
     policy.claimAnswered(2);
-    expect(policy.rowsAt(0)).toBe(64);
+    // The ceiling: the batch being worked through plus a whole next one, 64 + (64 − 32).
+    expect(policy.rowsAt(0)).toBe(96);
   });
 
-  it("'auto': twice the starts during one claim round trip, at most a batch", () => {
+  it("'auto': twice the starts during one claim round trip, at most two batches less the slots", () => {
     const policy = new PrefetchPolicy('auto', limits);
     policy.handlerSettled(100);
     policy.claimAnswered(2);
@@ -48,6 +49,11 @@ describe('PrefetchPolicy', () => {
     quick.handlerSettled(1);
     quick.claimAnswered(0.2);
     expect(quick.rowsAt(0)).toBe(13); // 2 × 32 × 0.2 = 12.8 → 13
+    // As many slots as a batch or more: the free slots alone fill the next batch.
+    const wide = new PrefetchPolicy('auto', { concurrency: 128, batchSize: 64, leaseMs: 30_000 });
+    wide.handlerSettled(0.01);
+    wide.claimAnswered(2);
+    expect(wide.rowsAt(0)).toBe(64);
   });
 
   it("'auto': never more than the handlers start within a tenth of the lease", () => {
@@ -61,7 +67,7 @@ describe('PrefetchPolicy', () => {
     const policy = new PrefetchPolicy('auto', limits);
     policy.claimAnswered(2);
     policy.handlerSettled(0.01);
-    expect(policy.rowsAt(0)).toBe(64);
+    expect(policy.rowsAt(0)).toBe(96);
     for (let i = 0; i < 50; i++) policy.handlerSettled(500); // the handlers became slow
     expect(policy.rowsAt(0)).toBe(1);
   });
@@ -125,9 +131,13 @@ describe('a processor with prefetch', () => {
     service.start();
     await waitUntil('400 handled', async () => done === 400, 20_000);
     await service.stop(); // every outcome written
-    // The first claim asks for the free slots only; once both times are known, whole batches.
+    // The first claim asks for the free slots only; once both times are known, whole batches:
+    // the claim sent right after a batch lands (4 rows running, 28 queued) asks for a whole
+    // batch too, not for the 4 slots a queue of one batch would leave (32, 4, 32, 4, …).
     expect(limits()[0]).toBe(4);
     expect(Math.max(...limits())).toBe(32);
+    const later = limits().slice(2);
+    expect(later.filter((limit) => limit === 32).length).toBeGreaterThanOrEqual(0.8 * later.length);
     expect(service.stats().processors.inbound?.completed).toBe(400);
   });
 
