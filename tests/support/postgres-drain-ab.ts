@@ -13,6 +13,7 @@
  *   PREFETCH=224 BATCH=256 node --import tsx tests/support/postgres-drain-ab.ts A B   # processor tuning
  *   PIPELINE=1 node --import tsx tests/support/postgres-drain-ab.ts A B 5 3000   # W5's shape, below
  *   ASYNC_CLAIMS_B=1 node --import tsx tests/support/postgres-drain-ab.ts A B   # B with asyncClaimCommit
+ *   BATCH_B=512 node --import tsx tests/support/postgres-drain-ab.ts . .   # B's processors with batchSize 512
  *
  * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
  * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
@@ -56,11 +57,14 @@ interface Side {
   pgApi: Api;
   /** Store options of this side only (an older build refuses options it does not know). */
   storeOptions: object;
+  /** Processor options of this side's services. */
+  tuning: object;
 }
-const load = async (dir: string, storeOptions: object = {}): Promise<Side> => ({
+const load = async (dir: string, storeOptions: object = {}, sideTuning: object = tuning): Promise<Side> => ({
   api: (await import(pathToFileURL(join(resolve(dir), 'dist', 'index.js')).href)) as Api,
   pgApi: (await import(pathToFileURL(join(resolve(dir), 'dist', 'stores', 'postgres', 'index.js')).href)) as Api,
   storeOptions,
+  tuning: sideTuning,
 });
 
 // Every statement any pg client sends (both builds share this node_modules' pg).
@@ -179,7 +183,7 @@ async function drain(side: Side): Promise<Figures> {
     const service = (app['service'] as (o: object) => Record<string, (...a: unknown[]) => unknown>)({
       name: `S${stage}`,
       concurrency: 32,
-      ...tuning,
+      ...side.tuning,
     });
     const next = pipeline ? STAGES[stage + 1] : undefined;
     service['handle']?.(t, (ctx: { emit: (type: string) => void }) => {
@@ -217,7 +221,11 @@ async function measured(work: () => Promise<void>): Promise<Figures> {
 
 const sides = [
   await load(dirA),
-  await load(dirB, process.env['ASYNC_CLAIMS_B'] === '1' ? { asyncClaimCommit: true } : {}),
+  await load(
+    dirB,
+    process.env['ASYNC_CLAIMS_B'] === '1' ? { asyncClaimCommit: true } : {},
+    process.env['BATCH_B'] === undefined ? tuning : { ...tuning, batchSize: Number(process.env['BATCH_B']) },
+  ),
 ];
 const results: Figures[][] = [];
 try {
