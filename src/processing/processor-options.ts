@@ -14,9 +14,10 @@ export const processorSchema = {
   /**
    * Rows claimed beyond free handler slots, kept locally; released unstarted on stop.
    * `'auto'`: as many as the handlers will have started by the time the next claim
-   * answers (measured: handler time and claim round trip), at most the batch being worked
-   * through plus a whole next one (`batchSize + max(0, batchSize − concurrency)`), a row or
-   * two while handlers are slow next to the claim (see processing/prefetch.ts).
+   * answers (measured: handler time and claim round trip), at most `batchSize` (on a store
+   * whose tuning asks for whole batches, PostgreSQL: the batch being worked through plus a
+   * whole next one), a row or two while handlers are slow next to the claim (see
+   * processing/prefetch.ts).
    * @defaultValue 'auto'
    */
   prefetch: option.custom('"auto" or an integer in [0, 10000]', isPrefetch, { default: 'auto' }),
@@ -67,7 +68,11 @@ function isPrefetch(v: unknown): v is number | 'auto' {
 
 export type ProcessorOptions = OptionsInput<typeof processorSchema>;
 /** The options a processor runs with: every default filled in, the store's included. */
-export type ResolvedProcessorOptions = Resolved<typeof processorSchema> & { readonly batchSize: number };
+export type ResolvedProcessorOptions = Resolved<typeof processorSchema> & {
+  readonly batchSize: number;
+  /** The store's `tuning.wholeBatches` (processing/prefetch.ts). */
+  readonly wholeBatches: boolean;
+};
 
 /** `batchSize` where neither the options nor the store's tuning set one. */
 export const DEFAULT_BATCH_SIZE = 64;
@@ -83,7 +88,11 @@ export function resolveProcessorOptions(input?: ProcessorOptions, tuning?: Store
       `the store's tuning.batchSize must be an integer in [${min}, ${max}]; got ${String(fromStore)}`,
     );
   }
-  return { ...options, batchSize: options.batchSize ?? fromStore ?? DEFAULT_BATCH_SIZE };
+  return {
+    ...options,
+    batchSize: options.batchSize ?? fromStore ?? DEFAULT_BATCH_SIZE,
+    wholeBatches: tuning?.wholeBatches === true,
+  };
 }
 
 /** The store-call deadline in effect: `storeTimeoutMs`, or a third of the lease. */

@@ -155,6 +155,15 @@ export interface StoreTuning {
    * `batchSize` option says otherwise. Without it, 64.
    */
   readonly batchSize?: number;
+  /**
+   * Each claim and each outcome write costs a round trip and a commit, large next to its
+   * rows' own cost: the processors' `'auto'` local queue then makes room for a whole next
+   * batch (`batchSize + max(0, batchSize − concurrency)`), so that no claim comes out smaller
+   * than a batch for want of room. Without it the queue holds at most one batch: a store that
+   * runs each claim alone on its server (Redis) keeps claims short, which keeps the starts of
+   * other rows prompt.
+   */
+  readonly wholeBatches?: boolean;
 }
 
 export interface EventStore {

@@ -36,11 +36,10 @@ describe('PrefetchPolicy', () => {
     policy.handlerSettled(0.05);
     expect(policy.rowsAt(0)).toBe(0);
     policy.claimAnswered(2);
-    // The ceiling: the batch being worked through plus a whole next one, 64 + (64 − 32).
-    expect(policy.rowsAt(0)).toBe(96);
+    expect(policy.rowsAt(0)).toBe(64);
   });
 
-  it("'auto': twice the starts during one claim round trip, at most two batches less the slots", () => {
+  it("'auto': twice the starts during one claim round trip, at most a batch", () => {
     const policy = new PrefetchPolicy('auto', limits);
     policy.handlerSettled(100);
     policy.claimAnswered(2);
@@ -49,11 +48,25 @@ describe('PrefetchPolicy', () => {
     quick.handlerSettled(1);
     quick.claimAnswered(0.2);
     expect(quick.rowsAt(0)).toBe(13); // 2 × 32 × 0.2 = 12.8 → 13
+  });
+
+  it("'auto' on a store that asks for whole batches: the batch being worked through plus a whole next one", () => {
+    const whole = new PrefetchPolicy('auto', { ...limits, wholeBatches: true });
+    whole.handlerSettled(0.01);
+    whole.claimAnswered(2);
+    expect(whole.rowsAt(0)).toBe(96); // 64 + (64 − 32)
     // As many slots as a batch or more: the free slots alone fill the next batch.
-    const wide = new PrefetchPolicy('auto', { concurrency: 128, batchSize: 64, leaseMs: 30_000 });
+    const wide = new PrefetchPolicy('auto', { concurrency: 128, batchSize: 64, leaseMs: 30_000, wholeBatches: true });
     wide.handlerSettled(0.01);
     wide.claimAnswered(2);
     expect(wide.rowsAt(0)).toBe(64);
+    // The Little's-law size still decides below the ceiling.
+    const slow = new PrefetchPolicy('auto', { ...limits, wholeBatches: true });
+    slow.handlerSettled(100);
+    slow.claimAnswered(2);
+    expect(slow.rowsAt(0)).toBe(2);
+    expect(resolveProcessorOptions({}, { batchSize: 256, wholeBatches: true }).wholeBatches).toBe(true);
+    expect(resolveProcessorOptions({}).wholeBatches).toBe(false);
   });
 
   it("'auto': never more than the handlers start within a tenth of the lease", () => {
@@ -67,7 +80,7 @@ describe('PrefetchPolicy', () => {
     const policy = new PrefetchPolicy('auto', limits);
     policy.claimAnswered(2);
     policy.handlerSettled(0.01);
-    expect(policy.rowsAt(0)).toBe(96);
+    expect(policy.rowsAt(0)).toBe(64);
     for (let i = 0; i < 50; i++) policy.handlerSettled(500); // the handlers became slow
     expect(policy.rowsAt(0)).toBe(1);
   });
@@ -131,11 +144,28 @@ describe('a processor with prefetch', () => {
     service.start();
     await waitUntil('400 handled', async () => done === 400, 20_000);
     await service.stop(); // every outcome written
-    // The first claim asks for the free slots only; once both times are known, whole batches:
-    // the claim sent right after a batch lands (4 rows running, 28 queued) asks for a whole
-    // batch too, not for the 4 slots a queue of one batch would leave (32, 4, 32, 4, …).
+    // The first claim asks for the free slots only; once both times are known, whole batches.
     expect(limits()[0]).toBe(4);
     expect(Math.max(...limits())).toBe(32);
+    expect(service.stats().processors.inbound?.completed).toBe(400);
+  });
+
+  it("'auto' on a store that asks for whole batches: the claim sent as a batch lands is whole too", async () => {
+    app = createEventyard({
+      store: recordedClaims(20, { wholeBatches: true }),
+      messageTypes: [IN_ORDER],
+      logger: silentLogger,
+    });
+    let done = 0;
+    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 }).handle(IN_ORDER, () => {
+      done++;
+    });
+    await publish(400);
+    service.start();
+    await waitUntil('400 handled', async () => done === 400, 20_000);
+    await service.stop();
+    // Right after a batch lands (4 rows running, 28 queued) the next claim asks for a whole
+    // batch, not for the 4 slots a queue of one batch leaves (32, 4, 32, 4, …).
     const later = limits().slice(2);
     expect(later.filter((limit) => limit === 32).length).toBeGreaterThanOrEqual(0.8 * later.length);
     expect(service.stats().processors.inbound?.completed).toBe(400);

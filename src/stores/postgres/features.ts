@@ -6,6 +6,7 @@ export const POSTGRES_FEATURES: StoreFeatures = Object.freeze({ multiProcess: tr
 /**
  * Each claim and each batch of outcomes is a round trip and a commit (a WAL flush under
  * `synchronous_commit = on`): bigger batches spread both over more rows, and nothing else
- * waits while one runs (docs/postgres.md, "Batch size").
+ * waits while one runs (docs/postgres.md, "Batch size"); and every claim a whole batch
+ * (`wholeBatches`: docs/postgres.md, "Whole batches from the local queue").
  */
-export const POSTGRES_TUNING: StoreTuning = Object.freeze({ batchSize: 256 });
+export const POSTGRES_TUNING: StoreTuning = Object.freeze({ batchSize: 256, wholeBatches: true });
