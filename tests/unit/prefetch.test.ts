@@ -134,41 +134,48 @@ describe('a processor with prefetch', () => {
   const publish = (n: number): Promise<unknown> =>
     (app as Eventyard).publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
 
-  it("'auto' claims beyond the free slots when handlers are fast and the claim is slow", async () => {
-    app = createEventyard({ store: recordedClaims(20), messageTypes: [IN_ORDER], logger: silentLogger });
-    let done = 0;
-    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 }).handle(IN_ORDER, () => {
-      done++;
-    });
-    await publish(400);
-    service.start();
-    await waitUntil('400 handled', async () => done === 400, 20_000);
-    await service.stop(); // every outcome written
-    // The first claim asks for the free slots only; once both times are known, whole batches.
-    expect(limits()[0]).toBe(4);
-    expect(Math.max(...limits())).toBe(32);
-    expect(service.stats().processors.inbound?.completed).toBe(400);
-  });
-
-  it("'auto' on a store that asks for whole batches: the claim sent as a batch lands is whole too", async () => {
-    app = createEventyard({
-      store: recordedClaims(20, { wholeBatches: true }),
+  /**
+   * `rows` rows drained by 4 instant handlers, each claim taking 20 ms, on the store with
+   * `tuning` (batchSize: the option, else the store's); resolves with the processor's
+   * completed count once every outcome is written.
+   */
+  const drainFast = async (
+    tuning: EventStore['tuning'],
+    rows: number,
+    batchSize?: number,
+  ): Promise<number | undefined> => {
+    const current = createEventyard({
+      store: recordedClaims(20, tuning),
       messageTypes: [IN_ORDER],
       logger: silentLogger,
     });
+    app = current;
     let done = 0;
-    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 32 }).handle(IN_ORDER, () => {
-      done++;
-    });
-    await publish(400);
+    const service = current
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, ...(batchSize && { batchSize }) })
+      .handle(IN_ORDER, () => {
+        done++;
+      });
+    await current.publishMany(Array.from({ length: rows }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
     service.start();
-    await waitUntil('400 handled', async () => done === 400, 20_000);
-    await service.stop();
+    await waitUntil(`${rows} handled`, async () => done === rows, 20_000);
+    await service.stop(); // every outcome written
+    return service.stats().processors.inbound?.completed;
+  };
+
+  it("'auto' claims beyond the free slots when handlers are fast and the claim is slow", async () => {
+    expect(await drainFast(undefined, 400, 32)).toBe(400);
+    // The first claim asks for the free slots only; once both times are known, whole batches.
+    expect(limits()[0]).toBe(4);
+    expect(Math.max(...limits())).toBe(32);
+  });
+
+  it("'auto' on a store that asks for whole batches: the claim sent as a batch lands is whole too", async () => {
+    expect(await drainFast({ wholeBatches: true }, 400, 32)).toBe(400);
     // Right after a batch lands (4 rows running, 28 queued) the next claim asks for a whole
     // batch, not for the 4 slots a queue of one batch leaves (32, 4, 32, 4, …).
     const later = limits().slice(2);
     expect(later.filter((limit) => limit === 32).length).toBeGreaterThanOrEqual(0.8 * later.length);
-    expect(service.stats().processors.inbound?.completed).toBe(400);
   });
 
   it("batchSize: the store's tuning when the options leave it unset, else 64; the option wins", async () => {
@@ -181,22 +188,8 @@ describe('a processor with prefetch', () => {
     const largestClaim = async (tuning: EventStore['tuning'], batchSize?: number): Promise<number> => {
       claims.length = 0;
       store = createSqliteStore({ path: ':memory:' }); // the app closes its store
-      const current = createEventyard({
-        store: recordedClaims(20, tuning),
-        messageTypes: [IN_ORDER],
-        logger: silentLogger,
-      });
-      app = current;
-      let done = 0;
-      const service = current
-        .service({ name: 'SERVICE_A', ...fast, concurrency: 4, ...(batchSize && { batchSize }) })
-        .handle(IN_ORDER, () => {
-          done++;
-        });
-      await current.publishMany(Array.from({ length: 600 }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
-      service.start();
-      await waitUntil('600 handled', async () => done === 600, 20_000);
-      await current.close();
+      expect(await drainFast(tuning, 600, batchSize)).toBe(600);
+      await app?.close();
       app = undefined;
       return Math.max(...limits());
     };
