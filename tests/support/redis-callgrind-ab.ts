@@ -30,12 +30,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import type { EventStore, NewMessage } from '../../src/store/port.js';
+import type { NewMessage } from '../../src/store/port.js';
 import { claimAll } from './backlog.js';
-import { createPackedPrototype } from './redis-packed-prototype.js';
+import { createPackedPrototype, type PrototypeStore } from './redis-packed-prototype.js';
 import { freePort } from './free-port.js';
 
-type CreateStore = (options: { port: number; keyPrefix: string }) => EventStore;
+/** What the phases call: a store build's, or the packed prototype's. */
+type CreateStore = (options: { port: number; keyPrefix: string }) => PrototypeStore;
 const PHASES = ['single', 'batch', 'claim', 'complete'] as const;
 type Figures = Record<(typeof PHASES)[number], number>;
 
@@ -52,7 +53,7 @@ const BATCH = 100;
 const CLAIM = 64;
 
 async function load(dir: string): Promise<CreateStore> {
-  if (dir === 'packed') return createPackedPrototype as unknown as CreateStore;
+  if (dir === 'packed') return createPackedPrototype;
   const url = pathToFileURL(join(resolve(dir), 'dist', 'stores', 'redis', 'index.js')).href;
   return ((await import(url)) as { createRedisStore: CreateStore }).createRedisStore;
 }

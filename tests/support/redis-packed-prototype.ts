@@ -223,6 +223,9 @@ export function createPackedPrototype(options: { port: number; keyPrefix: string
       const args: (string | number)[] = [wake, messages.length];
       for (const m of messages) {
         if (m.payload === undefined) throw new Error('the prototype publishes messages with a payload only');
+        const extras = [m.orderingKey, m.groupKey, m.traceparent, m.priority, m.delayMs, m.failure];
+        if (extras.some((x) => x !== undefined && x !== 0))
+          throw new Error('the prototype publishes plain messages only');
         args.push(m.eventId, m.messageType, m.table, m.payload, `${m.table}|${m.createdBy}|${m.maxAttempts}`, 0);
       }
       const reply = await redis.pPublish(route, ...args);
@@ -286,6 +289,10 @@ export function createPackedPrototype(options: { port: number; keyPrefix: string
       if (first === undefined) return [];
       const args: string[] = [first.ref.table, first.updatedBy];
       for (const r of requests) {
+        if (r.emits.length > 0 || r.workingData.length > 0) throw new Error('the prototype completes without emits');
+        if (r.ref.table !== first.ref.table || r.updatedBy !== first.updatedBy) {
+          throw new Error('the prototype completes rows of one table and one updatedBy per call');
+        }
         args.push(r.ref.messageType, r.ref.eventId, r.ref.claimToken);
       }
       const reply = await redis.pComplete(route, ...args);
