@@ -1,6 +1,6 @@
 /**
- * A corrupt row never blocks its table: on Redis (a non-numeric attempts field, a missing
- * created-at, a row key of the wrong type) and on SQLite (text in available_at or in the
+ * A corrupt row never blocks its table: on Redis (a row text with a non-numeric attempts, one
+ * cut short, one that is not a row text at all) and on SQLite (text in available_at or in the
  * lease expiry), the row is set aside as FAILED with EY_ROW_CORRUPT and its raw values, logged
  * once, list() keeps working, and every other row flows.
  */
@@ -42,31 +42,40 @@ describe('corrupt rows (redis)', () => {
     await admin.quit();
   });
 
-  it('bad attempts, missing created-at and a wrong key type are set aside; list works; the rest flow', async () => {
+  it('bad attempts, a cut text and a text that is no row are set aside; list works; the rest flow', async () => {
     const { logger, warnings } = capturingLogger();
     const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix: prefix, logger });
     try {
       const good = [newMessage(), newMessage(), newMessage()];
-      const [badAttempts, noCreatedAt, wrongType] = [newMessage(), newMessage(), newMessage()];
-      await store.publish([...good, badAttempts, noCreatedAt, wrongType] as never);
-      const key = (eventId: string): string => `{${prefix}:0}:r:RQ_CONFORMANCE:${eventId}`;
-      await admin.hset(key(badAttempts.eventId), 'n', 'not-a-number');
-      await admin.hdel(key(noCreatedAt.eventId), 'ca');
-      await admin.del(key(wrongType.eventId));
-      await admin.set(key(wrongType.eventId), 'garbage');
+      const [badAttempts, cutShort, notARow] = [newMessage(), newMessage(), newMessage()];
+      await store.publish([...good, badAttempts, cutShort, notARow] as never);
+      const rows = `{${prefix}:0}:r`;
+      const id = (eventId: string): string => `RQ_CONFORMANCE:${eventId}`;
+      const textOf = async (eventId: string): Promise<string> => (await admin.hget(rows, id(eventId))) ?? '';
+      const sep = '\x1f'; // the row text's field separator
+      const original = await textOf(badAttempts.eventId);
+      expect(original.startsWith(`U0${sep}`)).toBe(true);
+      const bad = `Unot-a-number${original.slice(2)}`;
+      // Cut after its table: no created-at, max attempts and the rest.
+      const cut = (await textOf(cutShort.eventId)).split(sep).slice(0, 9).join(sep);
+      await admin.hset(rows, id(badAttempts.eventId), bad, id(cutShort.eventId), cut, id(notARow.eventId), 'garbage');
       // list() reads every row, the corrupt ones flagged, before anything was repaired.
       const listed = await listAll(store);
       expect(listed).toHaveLength(6);
       expect(listed.filter((r) => (r.lastError ?? '').startsWith('EY_ROW_CORRUPT')).length).toBe(3);
-      const corrupt = [badAttempts, noCreatedAt, wrongType].map((m) => m.eventId);
+      const corrupt = [badAttempts, cutShort, notARow].map((m) => m.eventId);
       await expectOthersFlow(
         store,
         good.map((m) => m.eventId),
         corrupt,
       );
-      expect(warnings.map((w) => w.key).sort()).toEqual(corrupt.map(key).sort());
-      expect(await admin.hget(key(badAttempts.eventId), 'xr')).toContain('not-a-number');
-      expect(await admin.get(`{${prefix}:0}:c:RQ_CONFORMANCE:${wrongType.eventId}`)).toBe('garbage');
+      expect(warnings.map((w) => w.row).sort()).toEqual(corrupt.map((e) => `{${prefix}:0} ${id(e)}`).sort());
+      // The raw texts are kept whole for the operator.
+      expect(await admin.hget(`{${prefix}:0}:rx`, id(badAttempts.eventId))).toBe(bad);
+      expect(await admin.hget(`{${prefix}:0}:rx`, id(notARow.eventId))).toBe('garbage');
+      const counts = await store.countByStatus({});
+      expect(counts.find((c) => c.status === 'FAILED')?.count).toBe(3);
+      expect(counts.find((c) => c.status === 'UNPROCESSED')).toBeUndefined();
       expect(await store.redrive({ eventId: badAttempts.eventId }, 'OPERATOR')).toBe(1);
     } finally {
       await store.close();

@@ -10,9 +10,13 @@
  *
  * LAYOUT=packed drains the packed-layout prototype (redis-packed-prototype.ts) instead of the
  * store, on the same kind of server: what the layout would change, in the server's time.
+ * BUILD=<dir> drains the store built in <dir>/dist (bench/build-baseline.sh builds an earlier
+ * commit into .cache/baseline), for old against new.
  */
 import { Redis } from 'ioredis';
-import { createRedisStore } from '../../src/stores/redis/index.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRedisStore as currentStore } from '../../src/stores/redis/index.js';
 import { publishBacklog } from './backlog.js';
 import { createPackedPrototype } from './redis-packed-prototype.js';
 import { createRedisServer } from './redis-server.js';
@@ -36,6 +40,14 @@ const aof =
 const server = await createRedisServer(aof);
 await server.start();
 const packed = process.env.LAYOUT === 'packed';
+const createRedisStore =
+  process.env.BUILD === undefined
+    ? currentStore
+    : (
+        (await import(pathToFileURL(resolve(process.env.BUILD, 'dist/stores/redis/index.js')).href)) as {
+          createRedisStore: typeof currentStore;
+        }
+      ).createRedisStore;
 if (packed && keys > 0) throw new Error('the packed prototype has no ordering keys');
 const store = packed
   ? createPackedPrototype({ port: server.port, keyPrefix: 'eventyard' })

@@ -1,7 +1,7 @@
 /**
  * Memory per event on Redis (127.0.0.1:6379, a random key prefix, deleted after): 20,000
  * events with 1 KB payloads, `used_memory` after publish and after claim + complete, and
- * MEMORY USAGE of one event's keys. With `keys` > 0 every event is published under ORDERING_KEY
+ * MEMORY USAGE of one event's keys and of the partition's rows hash (per row). With `keys` > 0 every event is published under ORDERING_KEY
  * `k<i mod keys>` (the keyed layout: the key's FIFO, only heads in the ready index).
  *
  *   node --import tsx tests/support/redis-memory-probe.ts [keys=0]
@@ -56,7 +56,14 @@ const completed = await usedMemory();
 const [row] = (await store.list({ limit: 1 })).rows;
 if (row !== undefined) {
   const base = `{${keyPrefix}:0}`; // one partition on a single server
-  for (const key of [`${base}:r:RQ_MEMORY:${row.eventId}`, `${base}:p:${row.eventId}`, `${base}:e:${row.eventId}`]) {
+  const rows = `${base}:r`;
+  const count = await admin.hlen(rows);
+  const rowsBytes = Number(await admin.memory('USAGE', rows, 'SAMPLES', '0'));
+  console.log(
+    `${rows}: ${Math.round(rowsBytes / count)} B per row (${count} rows), ${String(await admin.object('ENCODING', rows))}`,
+  );
+  console.log(`one row text: ${(await admin.hget(rows, `RQ_MEMORY:${row.eventId}`))?.length ?? 0} B`);
+  for (const key of [`${base}:p:${row.eventId}`, `${base}:e:${row.eventId}`]) {
     const shown = key.replace(row.eventId, '<EVENT_ID>');
     const bytes = Number(await admin.memory('USAGE', key));
     console.log(`${shown}: ${bytes} B, ${String(await admin.object('ENCODING', key))}`);

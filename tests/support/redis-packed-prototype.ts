@@ -29,6 +29,7 @@ import type {
   PublishResult,
 } from '../../src/store/port.js';
 import type { Status } from '../../src/core/status.js';
+import { STATUS_OF } from '../../src/stores/redis/codec.js';
 
 const PUBLISH = `
 local t = redis.call('TIME')
@@ -195,14 +196,6 @@ return out`;
 function created(state: string): Status {
   return state === 'UNPROCESSED' ? 'UNPROCESSED' : (STATUS_OF[state[0] ?? ''] ?? 'UNPROCESSED');
 }
-const STATUS_OF: Record<string, Status> = {
-  U: 'UNPROCESSED',
-  I: 'IN_PROGRESS',
-  C: 'COMPLETED',
-  E: 'ERROR',
-  R: 'RETRY',
-  F: 'FAILED',
-};
 
 type Script = 'pPublish' | 'pClaim' | 'pComplete';
 type ProtoRedis = Redis & Record<Script, (...args: (string | number)[]) => Promise<unknown[]>>;

@@ -1,10 +1,8 @@
 /**
- * Script arguments and replies: messages flattened into ARGV, row hashes decoded into
- * MessageRow. Row hash fields are short to keep small hashes compact (listpack encoding):
- * t table, s status, cb/ub created/updated by, ca/ua created/updated at, n attempts,
- * m max attempts, av available at, lo lease owner, le lease expiry, ct claim token,
- * er last error, ok ordering key, tp traceparent, pr priority and pl its lead in ms (both
- * absent for priority 0). Empty le and ct mean null (cleared lease).
+ * Script arguments and replies: messages flattened into ARGV, row texts decoded into
+ * MessageRow. A row is one text in its partition's `:r` hash (lua/includes/row.lua has the
+ * format): a first line that every transition rewrites, a second written once at publish,
+ * then seven length-prefixed texts. Lengths count UTF-8 bytes, as Lua's strings do.
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
@@ -13,6 +11,32 @@ import { isStatus, type Status } from '../../core/status.js';
 import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
 
 export type Arg = string | number;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Refuses a text bound for a row text's identifier fields (UPDATED_BY, LEASE_OWNER,
+ * CREATED_BY, ORDERING_KEY, GROUP_KEY, TRACEPARENT) that holds a control character: the
+ * fields are separated by one (lua/includes/row.lua). Identifiers never hold one (the app
+ * checks them, core/identifiers.ts); this keeps a direct caller of the store from writing a
+ * row that reads back wrong.
+ */
+export function checkRowText(value: string | undefined, what: string): void {
+  if (value !== undefined && CONTROL.test(value)) {
+    throw new EventyardError(ErrorCode.INVALID_IDENTIFIER, `redis store: ${what} must not hold control characters`, {
+      details: { identifier: what },
+    });
+  }
+}
+
+/** checkRowText over a message's identifier fields. */
+export function checkMessageTexts(m: NewMessage): void {
+  checkRowText(m.createdBy, 'createdBy');
+  checkRowText(m.orderingKey, 'orderingKey');
+  checkRowText(m.groupKey, 'groupKey');
+  checkRowText(m.traceparent, 'traceparent');
+}
 
 /**
  * A message as a script's record (lua/includes/insert.lua, readMessage). `fifoTag` orders
@@ -103,108 +127,159 @@ export function asStatus(value: unknown): Status {
   return status;
 }
 
+/** A STATUS by its letter in a row text. */
+export const STATUS_OF: Readonly<Record<string, Status>> = {
+  U: 'UNPROCESSED',
+  I: 'IN_PROGRESS',
+  C: 'COMPLETED',
+  E: 'ERROR',
+  R: 'RETRY',
+  F: 'FAILED',
+};
+
+/** The separator of a row text's fields (lua/includes/row.lua). */
+const SEP = '\x1f';
+/** Fields before LAST_ERROR: status letter + attempts through the traceparent. */
+const ROW_FIELDS = 18;
+const INT = /^-?\d+$/;
+const OPTIONAL_INT = /^-?\d*$/;
+
 /**
- * A row hash as a MessageRow. A hash that cannot be decoded (a field that is not a number, an
- * unknown status or table) still reads, so one corrupt row never breaks list(): its bad
- * numbers read as 0, an unknown status as FAILED, and LAST_ERROR says `EY_ROW_CORRUPT:` with
- * the raw values. Nothing is written by a read; a claim sets such a row aside for good.
+ * A row text as a MessageRow, or undefined when it does not parse (the scripts set such a
+ * row aside when they meet it); `checked` for a text a script has matched whole. Fields, in order: status letter with attempts, available at,
+ * updated at, lease expiry, claim token, updated by, lease owner, table, flags, created at,
+ * max attempts, priority, lead, key seq, ordering key, group key, created by, traceparent,
+ * then LAST_ERROR (the rest of the text) when there is one.
  */
-export function decodeRow(messageType: string, eventId: string, hash: unknown): MessageRow {
-  const flat = asArray(hash, 'row');
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) f.set(asText(flat[i], 'field'), asText(flat[i + 1], 'value'));
-  const bad: string[] = [];
-  const text = (k: string): string | null => f.get(k) ?? null;
-  const num = (k: string): number => {
-    const n = Number(f.get(k));
-    if (f.get(k) !== undefined && f.get(k) !== '' && Number.isFinite(n)) return n;
-    bad.push(`${k}=${JSON.stringify(f.get(k) ?? null)}`);
-    return 0;
-  };
-  // Lease fields are cleared by writing '' (one HSET on the hot path): empty reads as null.
-  const lease = (k: string): string | null => (f.get(k) ?? '') || null;
-  const leaseText = lease('le');
-  const table = f.get('t');
-  const status = f.get('s');
-  if (!ALL_TABLES.includes(table as Table)) bad.push(`t=${JSON.stringify(table ?? null)}`);
-  if (!isStatus(status)) bad.push(`s=${JSON.stringify(status ?? null)}`);
-  const row = {
+export function parseRowText(
+  messageType: string,
+  eventId: string,
+  text: string,
+  checked = false,
+): MessageRow | undefined {
+  const f = text.split(SEP);
+  if (f.length < ROW_FIELDS) return undefined;
+  const [head = '', av = '', ua = '', le = '', ct = '', ub = '', lo = '', table = '', flags = ''] = f;
+  const [ca = '', m = '', pr = '', pl = '', kq = '', ok = '', g = '', cb = '', tp = ''] = f.slice(9, ROW_FIELDS);
+  const status = STATUS_OF[head.charAt(0)];
+  const attempts = head.slice(1);
+  // `checked`: the text comes from a script that matched it whole (a claim's rewrite), so
+  // only what Lua's pattern did not judge is checked here: the table's name.
+  if (status === undefined || !ALL_TABLES.includes(table as Table)) return undefined;
+  if (
+    !checked &&
+    (!/^\d+$/.test(attempts) ||
+      !INT.test(av) ||
+      !INT.test(ua) ||
+      !OPTIONAL_INT.test(le) ||
+      !/^[kg]*$/.test(flags) ||
+      !INT.test(ca) ||
+      !/^\d+$/.test(m) ||
+      !/^\d*$/.test(pr) ||
+      !/^\d*$/.test(pl) ||
+      !/^\d*$/.test(kq))
+  )
+    return undefined;
+  return {
     eventId,
     messageType,
-    table: ALL_TABLES.includes(table as Table) ? (table as Table) : (ALL_TABLES[0] as Table),
-    status: isStatus(status) ? status : ('FAILED' as const),
-    createdBy: text('cb') ?? '',
-    updatedBy: text('ub') ?? '',
-    createdAt: num('ca'),
-    updatedAt: num('ua'),
-    attempts: num('n'),
-    maxAttempts: num('m'),
-    availableAt: num('av'),
-    leaseOwner: text('lo'),
-    leaseExpiresAt: leaseText === null ? null : num('le'),
-    claimToken: lease('ct'),
-    lastError: text('er'),
-    orderingKey: text('ok'),
-    groupKey: text('g'),
-    traceparent: text('tp'),
-    priority: f.has('pr') ? num('pr') : 0,
-  };
-  if (bad.length === 0) return row;
-  return {
-    ...row,
-    lastError: `EY_ROW_CORRUPT: unreadable fields ${bad.join(', ')}${row.lastError === null ? '' : `; ${row.lastError}`}`,
+    table: table as Table,
+    status,
+    createdBy: cb,
+    updatedBy: ub,
+    createdAt: Number(ca),
+    updatedAt: Number(ua),
+    attempts: Number(attempts),
+    maxAttempts: Number(m),
+    availableAt: Number(av),
+    leaseOwner: lo === '' ? null : lo,
+    leaseExpiresAt: le === '' ? null : Number(le),
+    claimToken: ct === '' ? null : ct,
+    lastError: f.length > ROW_FIELDS ? f.slice(ROW_FIELDS).join(SEP) : null,
+    orderingKey: ok === '' ? null : ok,
+    groupKey: g === '' ? null : g,
+    traceparent: tp === '' ? null : tp,
+    priority: pr === '' ? 0 : Number(pr),
   };
 }
 
-/** Rows as `messageType, eventId, HGETALL` triples starting at `from`. */
+/**
+ * A row text as a MessageRow. A text that does not parse still reads, so one corrupt row
+ * never breaks list(): as a FAILED row of `table` (its event's, as the script found it),
+ * created at `createdAt` (its list score, which list cursors follow), with LAST_ERROR
+ * `EY_ROW_CORRUPT:` and the start of the raw text. Nothing is written by a read; a claim
+ * sets such a row aside for good.
+ */
+export function decodeRow(messageType: string, eventId: string, text: unknown, table = '', createdAt = 0): MessageRow {
+  const raw = asText(text, 'row');
+  const row = parseRowText(messageType, eventId, raw);
+  if (row !== undefined) return row;
+  return {
+    eventId,
+    messageType,
+    table: ALL_TABLES.includes(table as Table) ? (table as Table) : (ALL_TABLES[0] as Table),
+    status: 'FAILED',
+    createdBy: '',
+    updatedBy: '',
+    createdAt,
+    updatedAt: createdAt,
+    attempts: 0,
+    maxAttempts: 0,
+    availableAt: createdAt,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    claimToken: null,
+    lastError: `EY_ROW_CORRUPT: the row text does not parse: ${JSON.stringify(raw.slice(0, 200))}`,
+    orderingKey: null,
+    groupKey: null,
+    traceparent: null,
+    priority: 0,
+  };
+}
+
+/** Rows as `messageType, eventId, table, list score, row text` fives starting at `from`. */
 export function decodeRows(reply: unknown[], from: number): MessageRow[] {
   const rows: MessageRow[] = [];
-  for (let i = from; i + 2 < reply.length; i += 3) {
-    rows.push(decodeRow(asText(reply[i], 'type'), asText(reply[i + 1], 'event'), reply[i + 2]));
+  for (let i = from; i + 4 < reply.length; i += 5) {
+    const [type, event, table, score, text] = reply.slice(i, i + 5);
+    rows.push(
+      decodeRow(asText(type, 'type'), asText(event, 'event'), text, asText(table, 'table'), asNumber(score, 'score')),
+    );
   }
   return rows;
 }
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 14 values per row (see lua/claim.lua); every row is of the
- * table the claim asked for (ready indexes are per table).
+ * `<base> <row id>` each), then 4 values per row: messageType, eventId, its new row text,
+ * payload or nil (see lua/claim.lua).
  */
-export function decodeClaimed(
-  reply: unknown,
-  claim: { table: Table; owner: string; updatedBy: string },
-): { claimed: ClaimedMessage[]; setAside: string[] } {
+export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setAside: string[] } {
   const list = asArray(reply, 'claim');
-  const now = asNumber(list[0], 'now');
-  const leaseExpiresAt = asNumber(list[1], 'lease expiry');
   const asideCount = asNumber(list[2], 'set-aside count');
-  const setAside = list.slice(3, 3 + asideCount).map((v) => asText(v, 'set-aside key').replace(' ', ':r:'));
-  const first = 3 + asideCount;
-  const optional = (v: unknown, what: string): string | null =>
-    v === null || v === undefined ? null : asText(v, what);
+  const setAside = list.slice(3, 3 + asideCount).map((v) => asText(v, 'set-aside row'));
   const claimed: ClaimedMessage[] = [];
-  for (let i = first; i + 13 < list.length; i += 14) {
+  for (let i = 3 + asideCount; i + 3 < list.length; i += 4) {
+    const messageType = asText(list[i], 'type');
+    const eventId = asText(list[i + 1], 'event');
+    const row = parseRowText(messageType, eventId, asText(list[i + 2], 'row'), true);
+    const { status, claimToken, leaseOwner, leaseExpiresAt } = row ?? {};
+    if (
+      row === undefined ||
+      status !== 'IN_PROGRESS' ||
+      claimToken == null ||
+      leaseOwner == null ||
+      leaseExpiresAt == null
+    )
+      throw malformed(`claimed row ${messageType}:${eventId}`);
+    const payload = list[i + 3];
     claimed.push({
-      messageType: asText(list[i], 'type'),
-      eventId: asText(list[i + 1], 'event'),
-      attempts: asNumber(list[i + 2], 'attempts'),
-      claimToken: asText(list[i + 3], 'token'),
-      table: claim.table,
-      createdBy: asText(list[i + 4], 'createdBy'),
-      createdAt: asNumber(list[i + 5], 'createdAt'),
-      maxAttempts: asNumber(list[i + 6], 'maxAttempts'),
-      availableAt: asNumber(list[i + 7], 'availableAt'),
-      lastError: optional(list[i + 8], 'lastError'),
-      orderingKey: optional(list[i + 9], 'orderingKey'),
-      traceparent: optional(list[i + 10], 'traceparent'),
-      groupKey: optional(list[i + 11], 'groupKey'),
-      priority: list[i + 12] === null || list[i + 12] === undefined ? 0 : asNumber(list[i + 12], 'priority'),
-      payload: optional(list[i + 13], 'payload'),
-      status: 'IN_PROGRESS',
-      updatedBy: claim.updatedBy,
-      updatedAt: now,
-      leaseOwner: claim.owner,
+      ...row,
+      status,
+      claimToken,
+      leaseOwner,
       leaseExpiresAt,
+      payload: payload === null || payload === undefined ? null : asText(payload, 'payload'),
     });
   }
   return { claimed, setAside };

@@ -73,7 +73,12 @@ export class ParkedKeys {
       for (let i = 2; i + 4 < reply.length; i += 5) {
         const member = asText(reply[i], 'parked key');
         const at = member.indexOf('|');
-        const head = decodeRow(asText(reply[i + 1], 'type'), asText(reply[i + 2], 'event'), reply[i + 3]);
+        const head = decodeRow(
+          asText(reply[i + 1], 'type'),
+          asText(reply[i + 2], 'event'),
+          reply[i + 3],
+          member.slice(0, at),
+        );
         found.push({
           member,
           key: {

@@ -5,7 +5,6 @@
  * retention and reconnect behaviour.
  */
 import { checkListRequest, checkPurgeRequest, checkRedriveFilter, checkRowFilter } from '../../store/filter.js';
-import { ErrorCode, EventyardError } from '../../core/errors.js';
 import { checkPriorities } from '../../core/priority.js';
 import type {
   EventStore,
@@ -16,9 +15,10 @@ import type {
   TokenRequest,
 } from '../../store/port.js';
 import { checkTokenRequests, checkTokenReturns } from '../../store/rate-log.js';
-import { asNumber } from './codec.js';
+import { asNumber, checkMessageTexts, checkRowText } from './codec.js';
 import { RedisConnection } from './connection.js';
 import { KeyLayout } from './layout.js';
+import { checkLayout } from './migration.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './options.js';
 import { ParkedKeys } from './parked.js';
 import { RowReads } from './reads.js';
@@ -65,7 +65,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   let checked: Promise<void> | undefined;
   const ready = (): Promise<void> => {
     conn.assertOpen();
-    checked ??= checkLayout(conn, layout).catch((error: unknown) => {
+    checked ??= checkLayout(conn, layout, options.logger).catch((error: unknown) => {
       checked = undefined;
       throw error;
     });
@@ -89,10 +89,13 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     async publish(messages) {
       if (messages.length === 0) return [];
       checkPriorities(messages);
+      for (const m of messages) checkMessageTexts(m);
       await ready();
       return publishes.add(messages);
     },
     async claim(request) {
+      checkRowText(request.owner, 'owner');
+      checkRowText(request.updatedBy, 'updatedBy');
       await ready();
       return wakes.claiming(request.table, () => sweeps.claim(request));
     },
@@ -103,16 +106,22 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async complete(requests) {
       if (requests.length === 0) return [];
+      for (const r of requests) {
+        checkRowText(r.updatedBy, 'updatedBy');
+        for (const m of r.emits) checkMessageTexts(m);
+      }
       await ready();
       return writes.complete(requests);
     },
     async fail(requests) {
       if (requests.length === 0) return [];
+      for (const r of requests) checkRowText(r.updatedBy, 'updatedBy');
       await ready();
       return writes.fail(requests);
     },
     async release(refs, updatedBy, delayMs = 0) {
       if (refs.length === 0) return [];
+      checkRowText(updatedBy, 'updatedBy');
       await ready();
       return writes.release(refs, updatedBy, delayMs);
     },
@@ -160,16 +169,19 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       );
     },
     async promoteDueRetries(limit, updatedBy) {
+      checkRowText(updatedBy, 'updatedBy');
       await ready();
       return sweeps.promoteDueRetries(limit, updatedBy);
     },
     async reapExpiredLeases(request) {
+      checkRowText(request.updatedBy, 'updatedBy');
       await ready();
       await writes.relayPending(RELAY_BATCH);
       return sweeps.reapExpiredLeases(request);
     },
     async redrive(filter, updatedBy) {
       const checked = checkRedriveFilter(filter);
+      checkRowText(updatedBy, 'updatedBy');
       await ready();
       return sweeps.redrive(checked, updatedBy);
     },
@@ -201,6 +213,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       return parked.list(request);
     },
     async skipParkedHead(request) {
+      checkRowText(request.updatedBy, 'updatedBy');
       await ready();
       return parked.skip(request);
     },
@@ -212,19 +225,4 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
       await conn.close();
     },
   };
-}
-
-/** Records the partition count under the prefix, or refuses a different one. */
-async function checkLayout(conn: RedisConnection, layout: KeyLayout): Promise<void> {
-  const want = `partitions=${layout.partitions}`;
-  const key = layout.layoutKey;
-  const [, recorded] = await conn.run('layout check', async (c) => [await c.set(key, want, 'NX'), await c.get(key)]);
-  if (recorded !== want) {
-    throw new EventyardError(
-      ErrorCode.INVALID_OPTION,
-      `redis store: key prefix "${layout.prefix}" holds data laid out with ${recorded ?? '(unknown)'}, ` +
-        `not ${want}; use the same "partitions" in every process (or another keyPrefix)`,
-      { details: { option: 'partitions' } },
-    );
-  }
 }

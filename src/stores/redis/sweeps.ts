@@ -30,10 +30,14 @@ export class PartitionSweeps {
     private readonly logger: Logger,
   ) {}
 
-  /** Logs each row the claim script set aside as corrupt: once, when it happens. */
-  #reportSetAside(keys: readonly string[]): void {
-    for (const key of keys) {
-      this.logger.warn({ key }, 'redis store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)');
+  /**
+   * Logs each row the claim script set aside as corrupt: once, when it happens. `row` is
+   * `<partition base> <row id>`: the row's field in the partition's `:r` hash (its raw text
+   * is kept in `:rx`).
+   */
+  #reportSetAside(rows: readonly string[]): void {
+    for (const row of rows) {
+      this.logger.warn({ row }, 'redis store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)');
     }
   }
 
@@ -54,7 +58,6 @@ export class PartitionSweeps {
           partitions.map((p) => this.layout.routeKey(p)),
           [request.table, limit, ...tail, mode, ...typeArgs],
         ),
-        request,
       );
       this.#reportSetAside(setAside);
       return claimed;

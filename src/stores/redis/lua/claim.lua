@@ -15,26 +15,23 @@
 -- (maxInFlight minus its `gi` count), smallest claim key first (AVAILABLE_AT − priority
 -- lead, due-ness judged by dueReady), at most max(64, 2 × limit) groups per call. Cost per
 -- group visited: one ZRANGE BYLEX, one HGET, one ZRANGE of at most its free slots.
--- A row that cannot be decoded (its key holds another type, or attempts, created-at, max
--- attempts or available-at is not a number, or created-by is missing) is set aside instead
--- of failing the whole claim: it becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...` (the raw
--- hash fields kept in field `xr` as JSON; a value of another type is renamed to
--- `<base>:c:<row id>` and replaced by a FAILED row hash).
+-- A row whose text does not parse (includes/row.lua) is set aside instead of failing the whole
+-- claim: it becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...`, its text kept in the
+-- partition's `:rx` hash (includes/set-aside.lua).
 -- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
--- then per claimed row (grouped first, then by ready score), 14 values: messageType,
--- eventId, attempts, claimToken, createdBy, createdAt, maxAttempts, availableAt,
--- lastError|nil, orderingKey|nil, traceparent|nil, groupKey|nil, priority|nil, payload|nil.
--- (The fields the claim set, status, owner, updatedBy, updatedAt, and the table it was asked
--- for, the caller knows: the reply stays small. Each value sent back costs the script about
--- as much as a short string operation.)
+-- then per claimed row (grouped first, then by ready score) 4 values: messageType, eventId,
+-- the row's new text, payload|nil. (Every field of the row is in its text: the client parses
+-- it, so the script sends one value where it sent nine.)
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
 -- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
--- Cost per row: HMGET + HSET; per call: one ZRANGE per partition and type, one ZREM per
--- ready index, one ZADD per lease index, one INCRBY and one MGET per partition.
+-- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZRANGE per
+-- partition and type, one ZREM per ready index, one ZADD per lease index, one INCRBY and one
+-- MGET per partition.
 --@include keys
 --@include now
 --@include counts
 --@include batch
+--@include row
 --@include set-aside
 --@include wake
 --@include groups
@@ -43,53 +40,96 @@ local tbl, limit, owner, updatedBy = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4
 local leaseMs, mode, ntypes = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 local now = nowMs()
 local expires = now + leaseMs
-local claimed = {}
+local nowText, expText = str(now), str(expires)
+-- A claimable row (UNPROCESSED or RETRY), checked whole (includes/row.lua, ROW_PATTERN):
+-- captures its letter, attempts, available at, where <table> starts and its flags, then
+-- where the traceparent ends. A row the claim rewrites must parse, so that its holder can.
+local CLAIMABLE = '^([UR])(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31[^\31]*\31[^\31]*\31[^\31]*\31()[^\31]+\31([kg]*)\31' ..
+  '%-?%d+\31%d+\31%d*\31%d*\31%d*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*()'
+-- The claimed rows' UPDATED_BY and LEASE_OWNER, as their texts hold them.
+local byOwner = D .. updatedBy .. D .. owner .. D
+-- True for a keyed row that is no longer its key's head (an earlier row was re-driven): it
+-- only loses its ready entry, and is made ready again when it is head.
+local function notHead(base, id, text, flags)
+  if flags == '' or not string.find(flags, 'k', 1, true) then return false end
+  local okey = parseRow(text).ok
+  return okey and not isHead(base, tbl, okey, id)
+end
+-- The claimed rows, in claim order: type, event id, new text, payload key, order (the
+-- candidate's place across partitions, or false).
+local cType, cEvent, cText, cPayload, cOrder = {}, {}, {}, {}, {}
+local nClaimed = 0
 local setAside = {}
 local nextToken, tokenPrefix = {}, {}
--- Claims one candidate taken off `queue` (its ready index or group queue); false when the
--- row was not claimable after all (set aside, or moved meanwhile).
-local function claimRow(base, mtype, member, queue, g)
-  local eventId = eventOfMember(member)
-  local id = rowId(mtype, eventId)
-  local key = rowKey(base, id)
-  queueZrem(queue, member)
-  -- The row's table is not read: the ready index it came from is the table's own.
-  local row = redis.pcall('HMGET', key, 's', 'n', 'cb', 'ca', 'm', 'av', 'er', 'ok', 'tp', 'pr')
-  local status, attempts
-  if row.err then
-    setAsideWrongType(base, key, id, tbl, mtype, updatedBy, now)
-    setAside[#setAside + 1] = base .. ' ' .. id
-    status = nil
-  else
-    status, attempts = row[1], tonumber(row[2])
-    if (status == 'UNPROCESSED' or status == 'RETRY')
-      and not (attempts and tonumber(row[4]) and tonumber(row[5]) and tonumber(row[6]) and row[3]) then
-      setAsideBadFields(base, key, id, tbl, mtype, status, row, updatedBy, now)
-      if row[8] then parkFailed(base, tbl, row[8], id) end
-      setAside[#setAside + 1] = base .. ' ' .. id
-      status = nil
-    elseif row[8] and (status == 'UNPROCESSED' or status == 'RETRY') and not isHead(base, tbl, row[8], id) then
-      -- A keyed row that is no longer its key's head (an earlier row was re-driven): its
-      -- ready entry goes; the row is made ready again when it is head.
-      status = nil
-    end
-  end
-  if status ~= 'UNPROCESSED' and status ~= 'RETRY' then return false end
-  local token = tokenPrefix[base] .. nextToken[base]
-  nextToken[base] = nextToken[base] + 1
-  redis.call('HSET', key, 's', 'IN_PROGRESS', 'ub', updatedBy, 'ua', str(now), 'n', str(attempts + 1), 'lo', owner,
-    'le', str(expires), 'ct', token)
-  count(base, tbl, mtype, status, -1)
-  count(base, tbl, mtype, 'IN_PROGRESS', 1)
-  queueZadd(base .. ':l', str(expires), id)
-  row[1], row[2] = mtype, eventId
-  claimed[#claimed + 1] = { row, attempts + 1, token, base .. ':p:' .. eventId, g or false }
-  return true
-end
 -- Claim tokens `<partition>.<n>`: one INCRBY per partition and batch reserves a range.
 local function reserveTokens(base, n)
   nextToken[base] = redis.call('INCRBY', base .. ':k', n) - n + 1
   tokenPrefix[base] = string.match(base, ':(%d+)}$') .. '.'
+end
+-- ATTEMPTS + 1 for the common counts, looked up (nextAttempt for the rest).
+local NEXT = { ['0'] = '1', ['1'] = '2', ['2'] = '3', ['3'] = '4', ['4'] = '5', ['5'] = '6', ['6'] = '7', ['7'] = '8',
+  ['8'] = '9' }
+-- Claims rows of one type taken off one queue (its ready index or a group's queue) of one
+-- partition: `members` from the queue, `orders` their places across partitions or nil. One
+-- ZREM takes them off the queue, one HMGET reads their rows, one HSET writes the claimed
+-- ones and one ZADD leases them. Returns how many were claimed; the others were not
+-- claimable after all (set aside, moved meanwhile, or a keyed row not its key's head).
+local function claimBatch(base, mtype, queue, members, orders)
+  reserveTokens(base, #members)
+  zremNow(queue, members)
+  local ids, events = {}, {}
+  for j = 1, #members do
+    local eventId = string.match(members[j], '|(.+)')
+    events[j] = eventId
+    ids[j] = mtype .. ':' .. eventId
+  end
+  local rows = rowsKey(base)
+  local texts = {}
+  for i = 1, #ids, 500 do
+    local part = redis.call('HMGET', rows, unpack(ids, i, math.min(i + 499, #ids)))
+    for j = 1, #part do texts[i + j - 1] = part[j] end
+  end
+  local sets, leases = {}, {}
+  local fromU, fromR = 0, 0
+  local prefix, token = tokenPrefix[base], nextToken[base]
+  for j = 1, #ids do
+    local id, text = ids[j], texts[j]
+    local S, n, av, pT, flags, pEnd
+    if text then S, n, av, pT, flags, pEnd = string.match(text, CLAIMABLE) end
+    if S and pEnd <= #text and string.byte(text, pEnd) ~= 31 then S = nil end
+    if text and not S then
+      local letter = string.sub(text, 1, 1)
+      if letter ~= 'I' and letter ~= 'C' and letter ~= 'E' and letter ~= 'F' then
+        -- Claimable by its letter (or by none), and it does not parse: set aside.
+        setAsideCorrupt(base, id, tbl, mtype, text, updatedBy, now)
+        setAside[#setAside + 1] = base .. ' ' .. id
+      end
+    elseif S and flags ~= '' and notHead(base, id, text, flags) then
+      S = nil
+    end
+    if S then
+      local new = 'I' .. (NEXT[n] or nextAttempt(n)) .. D .. av .. D .. nowText .. D .. expText .. D .. prefix .. token ..
+        byOwner .. string.sub(text, pT)
+      token = token + 1
+      sets[#sets + 1] = id
+      sets[#sets + 1] = new
+      leases[#leases + 1] = expText
+      leases[#leases + 1] = id
+      if S == 'U' then fromU = fromU + 1 else fromR = fromR + 1 end
+      nClaimed = nClaimed + 1
+      cType[nClaimed], cEvent[nClaimed], cText[nClaimed] = mtype, events[j], new
+      cPayload[nClaimed], cOrder[nClaimed] = base .. ':p:' .. events[j], orders and orders[j]
+    end
+  end
+  local taken = fromU + fromR
+  if taken > 0 then
+    for i = 1, #sets, 1000 do redis.call('HSET', rows, unpack(sets, i, math.min(i + 999, #sets))) end
+    for i = 1, #leases, 1000 do redis.call('ZADD', base .. ':l', unpack(leases, i, math.min(i + 999, #leases))) end
+    if fromU > 0 then count(base, tbl, mtype, 'UNPROCESSED', -fromU) end
+    if fromR > 0 then count(base, tbl, mtype, 'RETRY', -fromR) end
+    count(base, tbl, mtype, 'IN_PROGRESS', taken)
+  end
+  return taken
 end
 
 if mode ~= 'plain' then
@@ -97,7 +137,7 @@ if mode ~= 'plain' then
   for k = 1, #KEYS do
     local base = baseOf(KEYS[k])
     for i = 1, ntypes do
-      if #claimed >= limit then break end
+      if nClaimed >= limit then break end
       local mtype, maxInFlight = ARGV[6 + 2 * i], tonumber(ARGV[7 + 2 * i])
       local gs = groupSetKey(base, tbl, mtype)
       if redis.call('EXISTS', gs) == 1 then
@@ -106,7 +146,7 @@ if mode ~= 'plain' then
         local cursor = redis.call('GET', gc) or ''
         local first, wrapped = nil, false
         for _ = 1, maxVisits do
-          if #claimed >= limit then break end
+          if nClaimed >= limit then break end
           local from = cursor == '' and '-' or ('(' .. cursor)
           local grp = redis.call('ZRANGE', gs, from, '+', 'BYLEX', 'LIMIT', 0, 1)[1]
           if not grp then
@@ -118,19 +158,16 @@ if mode ~= 'plain' then
           if wrapped and first and grp >= first then break end
           first = first or grp
           cursor = grp
-          local free = limit - #claimed
+          local free = limit - nClaimed
           if maxInFlight >= 0 then free = math.min(free, maxInFlight - (tonumber(redis.call('HGET', gi, grp)) or 0)) end
           if free > 0 then
             local gq = groupQueueKey(base, tbl, mtype, grp)
             -- score, member pairs, smallest claim key first (a prioritized row ahead)
             local hits = dueReady(gq, now, free)
             if #hits > 0 then
-              reserveTokens(base, #hits / 2)
-              local taken = 0
-              for j = 1, #hits, 2 do
-                if claimRow(base, mtype, hits[j + 1], gq, grp) then taken = taken + 1 end
-              end
-              flushIndexes()
+              local members = {}
+              for j = 2, #hits, 2 do members[#members + 1] = hits[j] end
+              local taken = claimBatch(base, mtype, gq, members, nil)
               if taken > 0 then redis.call('HINCRBY', gi, grp, taken) end
               if redis.call('ZCARD', gq) == 0 then redis.call('ZREM', gs, grp) end
             end
@@ -142,15 +179,16 @@ if mode ~= 'plain' then
   end
 end
 
-local left = limit - #claimed
+local left = limit - nClaimed
 if mode ~= 'groups' and left > 0 and #KEYS * ntypes == 1 then
   -- One ready index (one partition, one type): its due rows in score order, as they come.
   local base, mtype = baseOf(KEYS[1]), ARGV[8]
   local queue = readyKey(base, tbl, mtype)
   local hits = dueReady(queue, now, left)
   if #hits > 0 then
-    reserveTokens(base, #hits / 2)
-    for j = 2, #hits, 2 do claimRow(base, mtype, hits[j], queue, false) end
+    local members = {}
+    for j = 2, #hits, 2 do members[#members + 1] = hits[j] end
+    claimBatch(base, mtype, queue, members, nil)
   end
 elseif mode ~= 'groups' and left > 0 then
   local candidates = {}
@@ -164,42 +202,54 @@ elseif mode ~= 'groups' and left > 0 then
       end
     end
   end
-  if #KEYS * ntypes > 1 then
-    table.sort(candidates, function(x, y)
-      if x[1] ~= y[1] then return x[1] < y[1] end
-      if x[2] ~= y[2] then return x[2] < y[2] end
-      return x[3] < y[3]
-    end)
-  end
-  local take = math.min(left, #candidates)
-  local perBase = {}
-  for c = 1, take do
-    local base = candidates[c][4]
-    perBase[base] = (perBase[base] or 0) + 1
-  end
-  for base, n in pairs(perBase) do reserveTokens(base, n) end
-  for c = 1, take do
+  table.sort(candidates, function(x, y)
+    if x[1] ~= y[1] then return x[1] < y[1] end
+    if x[2] ~= y[2] then return x[2] < y[2] end
+    return x[3] < y[3]
+  end)
+  -- The first `left` candidates, one batch per partition and type, then back in claim order.
+  local batches, order = {}, {}
+  for c = 1, math.min(left, #candidates) do
     local member, mtype, base = candidates[c][2], candidates[c][3], candidates[c][4]
-    claimRow(base, mtype, member, readyKey(base, tbl, mtype), false)
+    local key = base .. ' ' .. mtype
+    local b = batches[key]
+    if not b then
+      b = { base, mtype, {}, {} }
+      batches[key] = b
+      order[#order + 1] = key
+    end
+    b[3][#b[3] + 1] = member
+    b[4][#b[4] + 1] = c
+  end
+  local first = nClaimed + 1
+  for _, key in ipairs(order) do
+    local b = batches[key]
+    claimBatch(b[1], b[2], readyKey(b[1], tbl, b[2]), b[3], b[4])
+  end
+  if #order > 1 then
+    local idx = {}
+    for i = first, nClaimed do idx[#idx + 1] = i end
+    table.sort(idx, function(x, y) return cOrder[x] < cOrder[y] end)
+    local t, e, x, p = {}, {}, {}, {}
+    for i, at in ipairs(idx) do t[i], e[i], x[i], p[i] = cType[at], cEvent[at], cText[at], cPayload[at] end
+    for i = 1, #idx do
+      local at = first + i - 1
+      cType[at], cEvent[at], cText[at], cPayload[at] = t[i], e[i], x[i], p[i]
+    end
   end
 end
+flushRows()
 flushIndexes()
 flushCounts()
 local out = { now, expires, #setAside }
 for i = 1, #setAside do out[#out + 1] = setAside[i] end
 local n = #out
-for i = 1, #claimed, 200 do
-  local keys = {}
-  for j = i, math.min(i + 199, #claimed) do keys[#keys + 1] = claimed[j][4] end
-  local payloads = redis.call('MGET', unpack(keys))
-  for j = i, math.min(i + 199, #claimed) do
-    local row = claimed[j][1]
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4] = row[1], row[2], claimed[j][2], claimed[j][3]
-    for f = 3, 9 do out[n + 2 + f] = row[f] end
-    out[n + 12] = claimed[j][5]
-    out[n + 13] = row[10]
-    out[n + 14] = payloads[j - i + 1]
-    n = n + 14
+for i = 1, nClaimed, 200 do
+  local last = math.min(i + 199, nClaimed)
+  local payloads = redis.call('MGET', unpack(cPayload, i, last))
+  for j = i, last do
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4] = cType[j], cEvent[j], cText[j], payloads[j - i + 1]
+    n = n + 4
   end
 end
 return out

@@ -12,44 +12,89 @@
 --     each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request 1 (ok) or 0 (lease lost).
--- Cost per completed row: HMGET + HSET; per call: one ZREM, one ZADD, one HINCRBY per field.
+-- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZREM, one ZADD,
+-- one HINCRBY per count field.
 --@include keys
 --@include now
 --@include counts
 --@include batch
+--@include row
 --@include wake
 --@include groups
 --@include ordering
 --@include insert
---@include held
 --@include purge-row
 --@include retention
 local now = nowMs()
+local nowText = str(now)
 local retainMs, retainMax = tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 local completedIn = {}
 -- Per partition: its lease and completed index keys, built once per call, not once per row.
 local indexKeys = {}
 local usualBase, usualBy = ARGV[5], ARGV[6]
+-- A held row (IN_PROGRESS) as a completion reads it: attempts, available at, claim token,
+-- where the lease owner starts, table, flags (includes/row.lua, ROW_PATTERN).
+local HELD = '^I(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31([^\31]*)\31[^\31]*\31()[^\31]*\31([^\31]+)\31([kg]*)\31'
+-- The rows of the usual partition with no emits, read with one HMGET before anything is
+-- written (a request with emits may write rows of its own partition: its row is read after).
+local prefetched, prefetchedIds = {}, {}
+do
+  local a = 7
+  for _ = 1, tonumber(ARGV[4]) do
+    if ARGV[a + 3] ~= '' then break end
+    prefetchedIds[#prefetchedIds + 1] = ARGV[a] .. ':' .. ARGV[a + 1]
+    a = a + 4
+  end
+  local rows = rowsKey(usualBase)
+  for i = 1, #prefetchedIds, 500 do
+    local texts = redis.call('HMGET', rows, unpack(prefetchedIds, i, math.min(i + 499, #prefetchedIds)))
+    for j = 1, #texts do prefetched[i + j - 1] = texts[j] end
+  end
+end
+-- Counts of a run of completions of one (partition, table, type): one count() per run.
+local runBase, runTbl, runType, runN = nil, nil, nil, 0
+local function endRun()
+  if runN > 0 then
+    count(runBase, runTbl, runType, 'IN_PROGRESS', -runN)
+    count(runBase, runTbl, runType, 'COMPLETED', runN)
+  end
+  runN = 0
+end
 local a = 7
 for r = 1, tonumber(ARGV[4]) do
   local mtype, eventId, token = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local base, updatedBy, nEmits, nData = usualBase, usualBy, 0, 0
+  local text, id = prefetched[r], prefetchedIds[r]
   if ARGV[a + 3] == '' then
     a = a + 4
   else
     base, updatedBy, nEmits, nData = ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
     a = a + 8
   end
-  local key, tbl, okey, g = held(base, mtype, eventId, token)
-  local ok = key ~= nil
+  if not id then id = mtype .. ':' .. eventId end
+  local w = rowWrites[base]
+  if text == nil or (w and w[id] ~= nil) then
+    -- Not read ahead, or written by this call already (the same row twice in one call).
+    text = getRowText(base, id)
+  end
+  local n, av, ct, pLo, tbl, flags
+  if text then n, av, ct, pLo, tbl, flags = string.match(text, HELD) end
+  local ok = n ~= nil and ct == token
   if ok then
-    local id = rowId(mtype, eventId)
+    local okey, g
+    if flags ~= '' then
+      local row = parseRow(text)
+      okey, g = row and row.ok, row and row.g
+    end
     if okey then dequeueKeyed(base, tbl, okey, id) end
-    -- Empty lease fields read as null: one HSET instead of HSET + HDEL on the hot path.
-    redis.call('HSET', key, 's', 'COMPLETED', 'ub', updatedBy, 'ua', str(now), 'le', '', 'ct', '')
-    count(base, tbl, mtype, 'IN_PROGRESS', -1)
-    count(base, tbl, mtype, 'COMPLETED', 1)
+    -- The lease owner stays (LEASE_OWNER reads as the last holder), expiry and token go.
+    putRow(base, id, 'C' .. n .. D .. av .. D .. nowText .. D .. D .. D .. updatedBy .. D .. string.sub(text, pLo))
+    if base ~= runBase or tbl ~= runTbl or mtype ~= runType then
+      endRun()
+      runBase, runTbl, runType = base, tbl, mtype
+    end
+    runN = runN + 1
     if g then groupDone(base, tbl, mtype, g) end
     local keys = indexKeys[base]
     if not keys then
@@ -57,7 +102,7 @@ for r = 1, tonumber(ARGV[4]) do
       indexKeys[base] = keys
     end
     queueZrem(keys[1], id)
-    queueZadd(keys[2], str(now), id)
+    queueZadd(keys[2], nowText, id)
     completedIn[base] = (completedIn[base] or 0) + 1
   end
   for _ = 1, nEmits do
@@ -86,8 +131,10 @@ for r = 1, tonumber(ARGV[4]) do
   end
   out[#out + 1] = ok and 1 or 0
 end
+endRun()
 flushIndexes()
 for base, n in pairs(completedIn) do trimCompleted(base, n, now, retainMs, retainMax) end
+flushRows()
 flushIndexes()
 flushCounts()
 sendWakes(ARGV[1])

@@ -8,30 +8,32 @@
 --@include keys
 --@include now
 --@include counts
+--@include row
 --@include held
 --@include wake
 --@include groups
 --@include ordering
 local now = nowMs()
+local nowText = str(now)
 local out = {}
 for i = 0, tonumber(ARGV[1]) - 1 do
   local a = 2 + i * 7
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local key, tbl, okey, g = held(base, mtype, eventId, ARGV[a + 3])
-  if key then
+  local r = held(base, mtype, eventId, ARGV[a + 3])
+  if r then
     local id = rowId(mtype, eventId)
-    local delay = ARGV[a + 6]
+    local tbl, delay, by, error = r.t, ARGV[a + 6], ARGV[a + 4], ARGV[a + 5]
     redis.call('ZREM', base .. ':l', id)
-    redis.call('HSET', key, 'er', ARGV[a + 5], 'le', '', 'ct', '')
-    if g then groupDone(base, tbl, mtype, g) end
+    if r.g then groupDone(base, tbl, mtype, r.g) end
     if delay == '' then
-      setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'FAILED', ARGV[a + 4], now)
-      redis.call('ZADD', base .. ':f', now, id)
-      if okey then parkFailed(base, tbl, okey, id) end
+      putRow(base, id, rowText(r, 'F', r.n, r.av, nowText, '', '', by, r.lo, error))
+      moved(base, tbl, mtype, 'IN_PROGRESS', 'FAILED')
+      redis.call('ZADD', base .. ':f', nowText, id)
+      if r.ok then parkFailed(base, tbl, r.ok, id) end
     else
-      local av = now + tonumber(delay)
-      setStatus(base, key, tbl, mtype, 'IN_PROGRESS', 'ERROR', ARGV[a + 4], now)
-      redis.call('HSET', key, 'av', av)
+      local av = str(now + tonumber(delay))
+      putRow(base, id, rowText(r, 'E', r.n, av, nowText, '', '', by, r.lo, error))
+      moved(base, tbl, mtype, 'IN_PROGRESS', 'ERROR')
       redis.call('ZADD', base .. ':x', av, id)
     end
     out[#out + 1] = 1
@@ -39,5 +41,6 @@ for i = 0, tonumber(ARGV[1]) - 1 do
     out[#out + 1] = 0
   end
 end
+flushRows()
 flushCounts()
 return out

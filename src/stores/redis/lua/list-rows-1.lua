@@ -3,12 +3,18 @@
 -- KEYS[1]: the partition's `:n` key.
 -- ARGV: afterScore ('' = from the start), afterId, limit, budget, table ('' = any),
 --   messageType ('' = any), statuses (',UNPROCESSED,RETRY,' or '' = any), eventId ('' = any).
--- Returns: { done 1|0, lastScore, lastId, then per row: messageType, eventId, HGETALL }.
+-- Returns: { done 1|0, lastScore, lastId, then per row: messageType, eventId, table, list
+--   score (CREATED_DTTM), row text }. A text that does not parse (includes/row.lua) is listed
+--   as a FAILED row of its event's table, created at its list score (the client flags it
+--   EY_ROW_CORRUPT); nothing is written.
 --@include keys
+--@include row
 local base = baseOf(KEYS[1])
 local afterScore, afterId = ARGV[1], ARGV[2]
 local limit, budget = tonumber(ARGV[3]), tonumber(ARGV[4])
 local tblFilter, typeFilter, statuses, eventFilter = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+-- Status letter and table of a row text (includes/row.lua, ROW_HEAD).
+local LIST_HEAD = '^(%u)%d+\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]+)\31'
 local entries = {}
 local complete = 1
 if eventFilter ~= '' then
@@ -43,22 +49,23 @@ for i = 1, #entries do
   if after == nil or score > after or (score == after and id > afterId) then
     local mtype, eventId = splitRowId(id)
     if typeFilter == '' or typeFilter == mtype then
-      local key = rowKey(base, id)
-      local row = redis.pcall('HMGET', key, 't', 's')
-      local fields
-      if row.err then
-        -- Not a row hash (corrupt): shown as a FAILED row of its event's table, nothing written.
-        local tbl = redis.call('HGET', base .. ':e:' .. eventId, '@' .. mtype) or ''
-        row = { tbl, 'FAILED' }
-        fields = { 't', tbl, 's', 'FAILED', 'er',
-          'EY_ROW_CORRUPT: the row key holds a ' .. (redis.call('TYPE', key).ok or 'unknown') .. ' value, not a row hash' }
-      end
-      if row[1] and (tblFilter == '' or tblFilter == row[1])
-        and (statuses == '' or string.find(statuses, ',' .. (row[2] or '') .. ',', 1, true)) then
-        out[#out + 1] = mtype
-        out[#out + 1] = eventId
-        out[#out + 1] = fields or redis.call('HGETALL', key)
-        found = found + 1
+      local text = redis.call('HGET', rowsKey(base), id)
+      if text then
+        local S, tbl = string.match(text, LIST_HEAD)
+        local status = S and STATUS_OF[S]
+        if not status then
+          status = 'FAILED'
+          tbl = redis.call('HGET', base .. ':e:' .. eventId, '@' .. mtype) or ''
+        end
+        if (tblFilter == '' or tblFilter == tbl)
+          and (statuses == '' or string.find(statuses, ',' .. status .. ',', 1, true)) then
+          out[#out + 1] = mtype
+          out[#out + 1] = eventId
+          out[#out + 1] = tbl
+          out[#out + 1] = score
+          out[#out + 1] = text
+          found = found + 1
+        end
       end
     end
   end

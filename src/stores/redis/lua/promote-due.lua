@@ -6,9 +6,11 @@
 --@include keys
 --@include now
 --@include counts
+--@include row
 --@include wake
 --@include groups
 local now = nowMs()
+local nowText = str(now)
 local left = tonumber(ARGV[2])
 local done = 0
 for k = 1, #KEYS do
@@ -18,19 +20,19 @@ for k = 1, #KEYS do
   for i = 1, #due do
     local id = due[i]
     local mtype, eventId = splitRowId(id)
-    local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'av', 'g', 'pl')
+    local r = getRow(base, id)
     redis.call('ZREM', base .. ':x', id)
-    if row[1] == 'ERROR' then
-      setStatus(base, key, row[2], mtype, 'ERROR', 'RETRY', ARGV[3], now)
-      local lead = tonumber(row[5]) or 0
-      makeReady(base, row[2], mtype, row[4], tonumber(row[3]) - lead, readyMember(eventId, nil, lead))
-      markWake(row[2])
+    if r and r.S == 'E' then
+      putRow(base, id, rowText(r, 'R', r.n, r.av, nowText, r.le, r.ct, ARGV[3], r.lo))
+      moved(base, r.t, mtype, 'ERROR', 'RETRY')
+      makeReady(base, r.t, mtype, r.g, tonumber(r.av) - r.pl, readyMember(eventId, nil, r.pl))
+      markWake(r.t)
       done = done + 1
     end
   end
   left = left - #due
 end
+flushRows()
 sendWakes(ARGV[1])
 flushCounts()
 return done

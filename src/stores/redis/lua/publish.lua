@@ -10,6 +10,7 @@
 --@include now
 --@include counts
 --@include batch
+--@include row
 --@include groups
 --@include wake
 --@include ordering
@@ -28,6 +29,7 @@ for _ = 1, tonumber(ARGV[3]) do
   out[#out + 1] = created
   out[#out + 1] = status
 end
+flushRows()
 flushIndexes()
 sendWakes(ARGV[1])
 flushCounts()

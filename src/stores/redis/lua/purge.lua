@@ -9,6 +9,7 @@
 --@include now
 --@include counts
 --@include batch
+--@include row
 --@include purge-row
 --@include wake
 --@include groups
@@ -44,6 +45,7 @@ for k = 1, #KEYS do
     end
   end
 end
+flushRows()
 flushIndexes()
 flushCounts()
 return done

@@ -10,11 +10,13 @@
 --@include keys
 --@include now
 --@include counts
+--@include row
 --@include iso-time
 --@include wake
 --@include groups
 --@include ordering
 local now = nowMs()
+local nowText = str(now)
 local left, delay, updatedBy = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local done = 0
 for k = 1, #KEYS do
@@ -24,31 +26,33 @@ for k = 1, #KEYS do
   for i = 1, #expired do
     local id = expired[i]
     local mtype = splitRowId(id)
-    local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'n', 'm', 'lo', 'le', 'er', 'ok', 'g')
+    local r = getRow(base, id)
     redis.call('ZREM', base .. ':l', id)
-    if row[1] == 'IN_PROGRESS' then
-      local owner = row[5] or '(unknown)'
-      local previous = row[7] or ''
+    if r and r.S == 'I' then
+      local owner = r.lo or '(unknown)'
+      local previous = r.er or ''
       local first, again = ARGV[4] .. ': lease of ', ARGV[4] .. ': again: lease of '
       local repeated = (string.sub(previous, 1, #first) == first or string.sub(previous, 1, #again) == again)
         and string.find(previous, 'lease of ' .. owner .. ' expired at ', 1, true) == nil
-      local message = (repeated and again or first) .. owner .. ' expired at ' .. isoTime(tonumber(row[6]))
-      redis.call('HSET', key, 'er', message, 'le', '', 'ct', '')
-      if row[9] then groupDone(base, row[2], mtype, row[9]) end
-      if tonumber(row[3]) >= tonumber(row[4]) then
-        setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'FAILED', updatedBy, now)
-        redis.call('ZADD', base .. ':f', now, id)
-        if row[8] then parkFailed(base, row[2], row[8], id) end
+      local message = (repeated and again or first) .. owner .. ' expired at ' .. isoTime(tonumber(r.le))
+      local tbl = r.t
+      if r.g then groupDone(base, tbl, mtype, r.g) end
+      if tonumber(r.n) >= tonumber(r.m) then
+        putRow(base, id, rowText(r, 'F', r.n, r.av, nowText, '', '', updatedBy, r.lo, message))
+        moved(base, tbl, mtype, 'IN_PROGRESS', 'FAILED')
+        redis.call('ZADD', base .. ':f', nowText, id)
+        if r.ok then parkFailed(base, tbl, r.ok, id) end
       else
-        setStatus(base, key, row[2], mtype, 'IN_PROGRESS', 'ERROR', updatedBy, now)
-        redis.call('HSET', key, 'av', now + delay)
-        redis.call('ZADD', base .. ':x', now + delay, id)
+        local av = str(now + delay)
+        putRow(base, id, rowText(r, 'E', r.n, av, nowText, '', '', updatedBy, r.lo, message))
+        moved(base, tbl, mtype, 'IN_PROGRESS', 'ERROR')
+        redis.call('ZADD', base .. ':x', av, id)
       end
       done = done + 1
     end
   end
   left = left - #expired
 end
+flushRows()
 flushCounts()
 return done

@@ -11,11 +11,13 @@
 --@include keys
 --@include now
 --@include counts
+--@include row
 --@include wake
 --@include groups
 --@include ordering
 local base = baseOf(KEYS[1])
 local now = nowMs()
+local nowText = str(now)
 local updatedBy, limit = ARGV[2], tonumber(ARGV[3])
 local wantError = string.find(ARGV[4], 'ERROR', 1, true) ~= nil
 local wantFailed = string.find(ARGV[4], 'FAILED', 1, true) ~= nil
@@ -39,13 +41,13 @@ for i = 1, #ids do
   local id = ids[i]
   local mtype, eventId = splitRowId(id)
   if typeFilter == '' or typeFilter == mtype then
-    local key = rowKey(base, id)
-    local row = redis.call('HMGET', key, 's', 't', 'ok', 'kq', 'g', 'pl')
-    local status, tbl, okey = row[1], row[2], row[3]
+    local r = getRow(base, id)
+    local status = r and r.s
+    local tbl, okey = r and r.t, r and r.ok
     if ((status == 'ERROR' and wantError) or (status == 'FAILED' and wantFailed))
       and (tblFilter == '' or tblFilter == tbl) then
-      setStatus(base, key, tbl, mtype, status, 'RETRY', updatedBy, now)
-      redis.call('HSET', key, 'n', 0, 'av', now)
+      putRow(base, id, rowText(r, 'R', 0, nowText, nowText, r.le, r.ct, updatedBy, r.lo))
+      moved(base, tbl, mtype, status, 'RETRY')
       redis.call('ZREM', base .. (status == 'ERROR' and ':x' or ':f'), id)
       local ready = true
       if okey then
@@ -54,19 +56,19 @@ for i = 1, #ids do
         if redis.call('ZSCORE', fifo, id) then
           if status == 'FAILED' then unparkFailed(base, tbl, okey) end
         else
-          redis.call('ZADD', fifo, tonumber(row[4]) or redis.call('INCR', base .. ':ks'), id)
+          redis.call('ZADD', fifo, tonumber(r.kq) or redis.call('INCR', base .. ':ks'), id)
         end
         ready = isHead(base, tbl, okey, id)
       end
       if ready then
-        local lead = tonumber(row[6]) or 0
-        makeReady(base, tbl, mtype, row[5], now - lead, readyMember(eventId, nil, lead))
+        makeReady(base, tbl, mtype, r.g, now - r.pl, readyMember(eventId, nil, r.pl))
         markWake(tbl)
       end
       done = done + 1
     end
   end
 end
+flushRows()
 flushCounts()
 sendWakes(ARGV[1])
 return done

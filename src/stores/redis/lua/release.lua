@@ -10,33 +10,35 @@
 --@include keys
 --@include now
 --@include counts
+--@include row
 --@include held
 --@include groups
 --@include wake
 local now = nowMs()
 local delay = tonumber(ARGV[3])
+local nowText, avText = str(now), str(now + delay)
 local out = {}
 for i = 0, tonumber(ARGV[4]) - 1 do
   local a = 5 + i * 4
   local base, mtype, eventId = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local key, tbl, _, g = held(base, mtype, eventId, ARGV[a + 3])
-  if key then
-    local fields = redis.call('HMGET', key, 'n', 'pl')
-    local attempts = math.max(0, tonumber(fields[1]) - 1)
-    local lead = tonumber(fields[2]) or 0
+  local r = held(base, mtype, eventId, ARGV[a + 3])
+  if r then
+    local tbl = r.t
+    local attempts = math.max(0, tonumber(r.n) - 1)
     local status = attempts == 0 and 'UNPROCESSED' or 'RETRY'
-    setStatus(base, key, tbl, mtype, 'IN_PROGRESS', status, ARGV[2], now)
-    redis.call('HSET', key, 'n', attempts, 'av', now + delay)
-    redis.call('HDEL', key, 'lo', 'le', 'ct')
+    -- The lease goes whole: owner, expiry and token.
+    putRow(base, rowId(mtype, eventId), rowText(r, LETTER_OF[status], attempts, avText, nowText, '', '', ARGV[2], false))
+    moved(base, tbl, mtype, 'IN_PROGRESS', status)
     redis.call('ZREM', base .. ':l', rowId(mtype, eventId))
-    if g then groupDone(base, tbl, mtype, g) end
-    makeReady(base, tbl, mtype, g, now + delay - lead, readyMember(eventId, nil, lead))
+    if r.g then groupDone(base, tbl, mtype, r.g) end
+    makeReady(base, tbl, mtype, r.g, now + delay - r.pl, readyMember(eventId, nil, r.pl))
     if delay == 0 then markWake(tbl) end
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
   end
 end
+flushRows()
 sendWakes(ARGV[1])
 flushCounts()
 return out

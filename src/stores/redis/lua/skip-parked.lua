@@ -7,6 +7,7 @@
 -- Returns: 1 when a row was skipped, else 0 (nothing written).
 --@include keys
 --@include now
+--@include row
 --@include iso-time
 --@include wake
 --@include groups
@@ -17,19 +18,18 @@ local id = rowId(mtype, eventId)
 local done = 0
 for k = 1, #KEYS do
   local base = baseOf(KEYS[k])
-  local key = rowKey(base, id)
-  if redis.call('EXISTS', key) == 1 and redis.call('TYPE', key).ok == 'hash' then
-    local row = redis.call('HMGET', key, 's', 't', 'ok', 'er')
-    if row[1] == 'FAILED' and row[2] == tbl and row[3] and redis.call('ZSCORE', fifoKey(base, tbl, row[3]), id) then
-      redis.call('HSET', key, 'ub', updatedBy, 'ua', now, 'er',
-        'EY_KEY_SKIPPED: skipped by ' .. updatedBy .. ' at ' .. isoTime(now) .. '; was: ' .. (row[4] or ''))
-      redis.call('ZADD', base .. ':f', now, id)
-      unparkFailed(base, tbl, row[3])
-      dequeueKeyed(base, tbl, row[3], id)
-      done = 1
-      break
-    end
+  local r = getRow(base, id)
+  if r and r.S == 'F' and r.t == tbl and r.ok and redis.call('ZSCORE', fifoKey(base, tbl, r.ok), id) then
+    local nowText = str(now)
+    putRow(base, id, rowText(r, 'F', r.n, r.av, nowText, r.le, r.ct, updatedBy, r.lo,
+      'EY_KEY_SKIPPED: skipped by ' .. updatedBy .. ' at ' .. isoTime(now) .. '; was: ' .. (r.er or '')))
+    redis.call('ZADD', base .. ':f', nowText, id)
+    unparkFailed(base, tbl, r.ok)
+    dequeueKeyed(base, tbl, r.ok, id)
+    done = 1
+    break
   end
 end
+flushRows()
 sendWakes(ARGV[1])
 return done

@@ -1,22 +1,15 @@
 -- Index writes and key deletions collected during a script and sent as one variadic ZADD /
 -- ZREM per key and one DEL per 500 keys by flushIndexes(), instead of one command per row. A
 -- script flushes before it reads an index it queued writes to or a key it queued to delete.
+-- Needs keys.
 local zaddQueue, zremQueue, delQueue = {}, {}, {}
 local function queueZadd(key, score, member)
-  local q = zaddQueue[key]
-  if not q then
-    q = {}
-    zaddQueue[key] = q
-  end
+  local q = tableAt(zaddQueue, key)
   q[#q + 1] = score
   q[#q + 1] = member
 end
 local function queueZrem(key, member)
-  local q = zremQueue[key]
-  if not q then
-    q = {}
-    zremQueue[key] = q
-  end
+  local q = tableAt(zremQueue, key)
   q[#q + 1] = member
 end
 local function queueDel(key) delQueue[#delQueue + 1] = key end

@@ -2,24 +2,10 @@
 -- every script that changes a status; countByStatus reads them without scanning rows. Deltas
 -- are summed during the script in nested tables (base → table → type → status: lookups
 -- only, no field string built per row) and written once per field by flushCounts() at its
--- end (one HINCRBY per field instead of two per row).
+-- end (one HINCRBY per field instead of two per row). Needs keys.
 local countDeltas = {}
 local function count(base, tbl, mtype, status, delta)
-  local byTable = countDeltas[base]
-  if not byTable then
-    byTable = {}
-    countDeltas[base] = byTable
-  end
-  local byType = byTable[tbl]
-  if not byType then
-    byType = {}
-    byTable[tbl] = byType
-  end
-  local byStatus = byType[mtype]
-  if not byStatus then
-    byStatus = {}
-    byType[mtype] = byStatus
-  end
+  local byStatus = tableAt(tableAt(tableAt(countDeltas, base), tbl), mtype)
   byStatus[status] = (byStatus[status] or 0) + delta
 end
 local function flushCounts()
@@ -34,8 +20,8 @@ local function flushCounts()
   end
   countDeltas = {}
 end
-local function setStatus(base, key, tbl, mtype, from, to, updatedBy, now)
-  redis.call('HSET', key, 's', to, 'ub', updatedBy, 'ua', now)
+-- One row moves from status `from` to `to`.
+local function moved(base, tbl, mtype, from, to)
   count(base, tbl, mtype, from, -1)
   count(base, tbl, mtype, to, 1)
 end

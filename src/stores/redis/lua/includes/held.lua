@@ -1,8 +1,7 @@
--- The row a holder presents, when its claim token still holds: key, table, ordering key (or
--- false), group key (or false); or nil. Needs keys.
+-- The row a holder presents, parsed (includes/row.lua), when its claim token still holds;
+-- else nil. Needs keys, row.
 local function held(base, mtype, eventId, token)
-  local key = rowKey(base, rowId(mtype, eventId))
-  local row = redis.call('HMGET', key, 's', 'ct', 't', 'ok', 'g')
-  if row[1] ~= 'IN_PROGRESS' or row[2] ~= token then return nil end
-  return key, row[3], row[4], row[5]
+  local r = getRow(base, rowId(mtype, eventId))
+  if not r or r.S ~= 'I' or r.ct ~= token then return nil end
+  return r
 end

@@ -5,7 +5,7 @@
 -- script checks headness, so a stale ready entry of a row that is no longer head is dropped.
 -- Parked keys: `<base>:kf` (hash `<table>|<key>` → FAILED rows in the key's FIFO) and
 -- `<base>:pk` (sorted set of the same fields, score 0, read by member for listParkedKeys).
--- Needs keys, now, wake, groups.
+-- Needs keys, now, row, wake, groups.
 local function fifoKey(base, tbl, okey) return base .. ':K:' .. tbl .. ':' .. okey end
 -- True when `id` is its key's head. An empty FIFO also answers true: a keyed row written
 -- before ordering keys existed on Redis is in no FIFO and stays claimable, unordered.
@@ -22,18 +22,17 @@ local function enqueueKeyed(base, tbl, okey, id)
 end
 -- Makes a key's new head claimable when it is UNPROCESSED or RETRY (after the head left).
 -- A grouped head goes to its group's queue (makeReady, includes/groups.lua); a prioritized
--- head is scored AVAILABLE_AT − lead (`pl`) with a `+<lead>` member (includes/now.lua).
+-- head is scored AVAILABLE_AT − lead with a `+<lead>` member (includes/now.lua).
 local function makeHeadReady(base, tbl, head)
-  local row = redis.call('HMGET', rowKey(base, head), 's', 'av', 'g', 'pl')
-  if row[1] == 'UNPROCESSED' or row[1] == 'RETRY' then
+  local r = getRow(base, head)
+  if r and (r.S == 'U' or r.S == 'R') then
     local mtype, eventId = splitRowId(head)
-    local lead = tonumber(row[4]) or 0
-    makeReady(base, tbl, mtype, row[3], tonumber(row[2]) - lead, readyMember(eventId, nil, lead))
+    makeReady(base, tbl, mtype, r.g, tonumber(r.av) - r.pl, readyMember(eventId, nil, r.pl))
     markWake(tbl)
   end
 end
 -- Takes a row out of its key's FIFO (completed or skipped); the next row becomes head.
--- When it was the head: ZRANGE, ZREM, HMGET, ZADD.
+-- When it was the head: ZRANGE, ZREM, HGET, ZADD.
 local function dequeueKeyed(base, tbl, okey, id)
   local fifo = fifoKey(base, tbl, okey)
   local firstTwo = redis.call('ZRANGE', fifo, 0, 1)
@@ -58,7 +57,7 @@ local function unparkFailed(base, tbl, okey)
 end
 -- True when a FAILED row still blocks its key (keyed and not skipped): purge keeps it.
 local function blocksKey(base, id)
-  local row = redis.call('HMGET', rowKey(base, id), 't', 'ok')
-  if not row[2] or not row[1] then return false end
-  return redis.call('ZSCORE', fifoKey(base, row[1], row[2]), id) ~= false
+  local r = getRow(base, id)
+  if not r or not r.ok then return false end
+  return redis.call('ZSCORE', fifoKey(base, r.t, r.ok), id) ~= false
 end
