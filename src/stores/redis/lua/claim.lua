@@ -44,8 +44,7 @@ local nowText, expText = str(now), str(expires)
 -- A claimable row (UNPROCESSED or RETRY), checked whole (includes/row.lua, ROW_PATTERN):
 -- captures its letter, attempts, available at, where <table> starts and its flags, then
 -- where the traceparent ends. A row the claim rewrites must parse, so that its holder can.
-local CLAIMABLE = '^([UR])(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31[^\31]*\31[^\31]*\31[^\31]*\31()[^\31]+\31([kg]*)\31' ..
-  '%-?%d+\31%d+\31%d*\31%d*\31%d*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*()'
+local CLAIMABLE = '^([UR])(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31[^\31]*\31[^\31]*\31[^\31]*\31()[^\31]+\31([kg]*)\31%-?%d+\31%d+\31%d*\31%d*\31%d*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*()'
 -- The claimed rows' UPDATED_BY and LEASE_OWNER, as their texts hold them.
 local byOwner = D .. updatedBy .. D .. owner .. D
 -- True for a keyed row that is no longer its key's head (an earlier row was re-driven): it

@@ -1,12 +1,12 @@
 -- Inserts one message row unless `(eventId, mtype)` exists; writes the event's payload once.
--- Needs keys, now, counts, batch, groups, ordering, row (the caller runs flushRows()). A row with `failure` is written FAILED with
--- it as LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with
+-- Needs keys, now, counts, batch, groups, ordering, row (the caller runs flushRows()).
+-- A row with `failure` is written FAILED with it as LAST_ERROR (claimable never, and never in a key's FIFO: it holds no key up); a row with
 -- a group key `g` goes to its group's queue; a keyed row joins its key's FIFO and is made ready
 -- only as the head. Returns created (1 or 0) and the row's status; 0, 'PAYLOAD_CONFLICT' when
 -- the row is new but its event already has a different payload (nothing is written), unless
 -- `keepPayload` (a completion's emit: the row is written, the event's payload kept).
--- `prio` 0..9 and `lead` (prio × aging step, ms): a prioritized row keeps both in its text and is scored AVAILABLE_AT − lead in its ready index or group queue (as
--- makeReady does); 0, 0 writes neither.
+-- `prio` 0..9 and `lead` (prio × aging step, ms): a prioritized row keeps both in its text
+-- and is scored AVAILABLE_AT − lead in its ready index or group queue (as makeReady does).
 -- The row's index entries (ready index or group queue and group set, and `:a`) are queued
 -- (includes/batch.lua), not written: the caller runs flushIndexes() before it returns, so N
 -- new rows cost one variadic ZADD per index instead of N commands each.
@@ -14,25 +14,41 @@
 local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, delayMs, okey, tp, createdBy, now, fifoTag,
     keepPayload, g, failure, prio, lead)
   local id = rowId(mtype, eventId)
-  local existing = getRowText(base, id)
-  if existing then return 0, STATUS_OF[string.sub(existing, 1, 1)] or 'FAILED' end
+  local status = 'UNPROCESSED'
+  if failure and failure ~= '' then status = 'FAILED' end
+  -- A FAILED row is never in a key's FIFO nor a group's queue: it keeps neither key.
+  local keyed = okey ~= '' and status ~= 'FAILED'
+  local nowText = str(now)
+  local av = now + delayMs
+  local avText = delayMs == 0 and nowText or str(av)
+  local text
+  if keyed then
+    -- Its key's sequence goes into its text: the row is checked for first, written after.
+    local existing = getRowText(base, id)
+    if existing then return 0, STATUS_OF[string.sub(existing, 1, 1)] or 'FAILED' end
+  else
+    -- One HSETNX checks for the row and writes it (taken back on a payload conflict).
+    text = newRowText(status, avText, nowText, maxAttempts, tbl, prio, lead, false, false,
+      status ~= 'FAILED' and g ~= '' and g, createdBy, tp ~= '' and tp, status == 'FAILED' and failure)
+    -- (A row written earlier in this call must be in Redis for HSETNX to see it.)
+    if rowWrites[base] and rowWrites[base][id] then flushRows() end
+    if redis.call('HSETNX', rowsKey(base), id, text) == 0 then
+      return 0, STATUS_OF[string.sub(redis.call('HGET', rowsKey(base), id), 1, 1)] or 'FAILED'
+    end
+  end
   if payload then
     local pkey = base .. ':p:' .. eventId
     if not redis.call('SET', pkey, payload, 'NX') and not keepPayload and redis.call('GET', pkey) ~= payload then
+      if not keyed then redis.call('HDEL', rowsKey(base), id) end
       return 0, 'PAYLOAD_CONFLICT'
     end
   end
-  local av = now + delayMs
-  local status = 'UNPROCESSED'
-  if failure and failure ~= '' then status = 'FAILED' end
-  local nowText = str(now)
-  local avText = delayMs == 0 and nowText or str(av)
   local kq
   if status == 'FAILED' then
     redis.call('ZADD', base .. ':f', nowText, id)
   else
     local ready = true
-    if okey ~= '' then kq, ready = enqueueKeyed(base, tbl, okey, id) end
+    if keyed then kq, ready = enqueueKeyed(base, tbl, okey, id) end
     if ready then
       local score, member = str(av - lead), readyMember(eventId, fifoTag, lead)
       if g and g ~= '' then
@@ -43,10 +59,10 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
       end
     end
   end
-  -- A FAILED row is never in a key's FIFO nor a group's queue: it keeps neither key.
-  local keep = status ~= 'FAILED'
-  putRow(base, id, newRowText(status, avText, nowText, maxAttempts, tbl, prio, lead, kq,
-    keep and okey ~= '' and okey, keep and g ~= '' and g, createdBy, tp ~= '' and tp, status == 'FAILED' and failure))
+  if keyed then
+    putRow(base, id, newRowText(status, avText, nowText, maxAttempts, tbl, prio, lead, kq, okey, g ~= '' and g,
+      createdBy, tp ~= '' and tp, false))
+  end
   queueZadd(base .. ':a', nowText, id)
   local ev = base .. ':e:' .. eventId
   redis.call('HSET', ev, '@' .. mtype, tbl)

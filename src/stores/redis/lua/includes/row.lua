@@ -22,8 +22,7 @@ local STATUS_OF = { U = 'UNPROCESSED', I = 'IN_PROGRESS', C = 'COMPLETED', E = '
 local LETTER_OF = { UNPROCESSED = 'U', IN_PROGRESS = 'I', COMPLETED = 'C', ERROR = 'E', RETRY = 'R', FAILED = 'F' }
 local D = '\31'
 -- Every field, captured; then where <table> starts and where the traceparent ends.
-local ROW_PATTERN = '^([UICERF])(%d+)\31(%-?%d+)\31(%-?%d+)\31(%-?%d*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31()' ..
-  '([^\31]+)\31([kg]*)\31(%-?%d+)\31(%d+)\31(%d*)\31(%d*)\31(%d*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)()'
+local ROW_PATTERN = '^([UICERF])(%d+)\31(%-?%d+)\31(%-?%d+)\31(%-?%d*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31()([^\31]+)\31([kg]*)\31(%-?%d+)\31(%d+)\31(%d*)\31(%d*)\31(%d*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)()'
 -- ATTEMPTS + 1 as text. A single digit below 9 (the common case) steps its byte: tonumber
 -- is a strtod, and a table of texts would be built again on every call of the script.
 local function nextAttempt(n)
