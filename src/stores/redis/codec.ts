@@ -251,15 +251,16 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 
 /**
  * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 4 values per row: messageType, eventId, its new row text,
- * payload or nil (see lua/claim.lua).
+ * `<base> <row id>` each), then 3 values per row: messageType, eventId, its new row text (see
+ * lua/claim.lua). The rows come without their payloads (`payload: null`): the caller reads
+ * them (RowReads.withPayloads).
  */
 export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setAside: string[] } {
   const list = asArray(reply, 'claim');
   const asideCount = asNumber(list[2], 'set-aside count');
   const setAside = list.slice(3, 3 + asideCount).map((v) => asText(v, 'set-aside row'));
   const claimed: ClaimedMessage[] = [];
-  for (let i = 3 + asideCount; i + 3 < list.length; i += 4) {
+  for (let i = 3 + asideCount; i + 2 < list.length; i += 3) {
     const messageType = asText(list[i], 'type');
     const eventId = asText(list[i + 1], 'event');
     const row = parseRowText(messageType, eventId, asText(list[i + 2], 'row'), true);
@@ -272,15 +273,7 @@ export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setA
       leaseExpiresAt == null
     )
       throw malformed(`claimed row ${messageType}:${eventId}`);
-    const payload = list[i + 3];
-    claimed.push({
-      ...row,
-      status,
-      claimToken,
-      leaseOwner,
-      leaseExpiresAt,
-      payload: payload === null || payload === undefined ? null : asText(payload, 'payload'),
-    });
+    claimed.push({ ...row, status, claimToken, leaseOwner, leaseExpiresAt, payload: null });
   }
   return { claimed, setAside };
 }

@@ -21,6 +21,9 @@ import type { Logger } from '../../processing/logger.js';
 /** Rows moved per re-drive script call; the store calls again while a call moves this many. */
 const REDRIVE_CHUNK = 1000;
 
+/** Payload keys read per MGET after a claim. */
+const PAYLOAD_CHUNK = 1000;
+
 export class PartitionSweeps {
   #rotation = 0;
 
@@ -39,6 +42,25 @@ export class PartitionSweeps {
     for (const row of rows) {
       this.logger.warn({ row }, 'redis store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)');
     }
+  }
+
+  /**
+   * The claimed rows with their payloads, read with one MGET (per 1,000 rows) from the
+   * partition each row lives in (its claim token names it): the rows of one claim call
+   * share a slot on a cluster. A payload read here goes to the client as it is; read by the
+   * claim script it would be copied into Lua and out again.
+   */
+  async #withPayloads(rows: ClaimedMessage[]): Promise<ClaimedMessage[]> {
+    if (rows.length === 0) return rows;
+    const keys = rows.map((r) => `${this.layout.base(this.layout.partitionOfLease(r))}:p:${r.eventId}`);
+    const payloads: (string | null)[] = [];
+    for (let i = 0; i < keys.length; i += PAYLOAD_CHUNK) {
+      const chunk = keys.slice(i, i + PAYLOAD_CHUNK);
+      payloads.push(...(await this.conn.run('claim payloads', (c) => c.mget(...chunk))));
+    }
+    // The rows are this call's own (decodeClaimed made them): filled in place, not copied.
+    rows.forEach((r, i) => ((r as { payload: string | null }).payload = payloads[i] ?? null));
+    return rows;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedMessage[]> {
@@ -60,7 +82,7 @@ export class PartitionSweeps {
         ),
       );
       this.#reportSetAside(setAside);
-      return claimed;
+      return this.#withPayloads(claimed);
     };
     const all = this.layout.bases.map((_, p) => p);
     if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit, 'all');
