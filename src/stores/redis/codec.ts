@@ -250,17 +250,20 @@ export function decodeRows(reply: unknown[], from: number): MessageRow[] {
 }
 
 /**
- * The claim script's reply: now, lease expiry, the rows set aside as corrupt (count, then
- * `<base> <row id>` each), then 3 values per row: messageType, eventId, its new row text (see
- * lua/claim.lua). The rows come without their payloads (`payload: null`): the caller reads
- * them (RowReads.withPayloads).
+ * The claim script's reply: now, lease expiry, the number of rows set aside, 1 when the
+ * payloads are in the reply, the rows set aside (`<base> <row id>` each), then per row:
+ * messageType, eventId, its new row text, and its payload when they are in the reply (see
+ * lua/claim.lua). Without them the rows come with `payload: null` and `payloads: false`: the
+ * caller reads them (PartitionSweeps, withPayloads).
  */
-export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setAside: string[] } {
+export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setAside: string[]; payloads: boolean } {
   const list = asArray(reply, 'claim');
   const asideCount = asNumber(list[2], 'set-aside count');
-  const setAside = list.slice(3, 3 + asideCount).map((v) => asText(v, 'set-aside row'));
+  const payloads = asNumber(list[3], 'payloads inline') === 1;
+  const setAside = list.slice(4, 4 + asideCount).map((v) => asText(v, 'set-aside row'));
   const claimed: ClaimedMessage[] = [];
-  for (let i = 3 + asideCount; i + 2 < list.length; i += 3) {
+  const step = payloads ? 4 : 3;
+  for (let i = 4 + asideCount; i + step - 1 < list.length; i += step) {
     const messageType = asText(list[i], 'type');
     const eventId = asText(list[i + 1], 'event');
     const row = parseRowText(messageType, eventId, asText(list[i + 2], 'row'), true);
@@ -273,9 +276,11 @@ export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setA
       leaseExpiresAt == null
     )
       throw malformed(`claimed row ${messageType}:${eventId}`);
-    claimed.push({ ...row, status, claimToken, leaseOwner, leaseExpiresAt, payload: null });
+    const payload =
+      payloads && list[i + 3] !== null && list[i + 3] !== undefined ? asText(list[i + 3], 'payload') : null;
+    claimed.push({ ...row, status, claimToken, leaseOwner, leaseExpiresAt, payload });
   }
-  return { claimed, setAside };
+  return { claimed, setAside, payloads };
 }
 
 export { asArray, asText };

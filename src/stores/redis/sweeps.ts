@@ -48,7 +48,8 @@ export class PartitionSweeps {
    * The claimed rows with their payloads, read with one MGET (per 1,000 rows) from the
    * partition each row lives in (its claim token names it): the rows of one claim call
    * share a slot on a cluster. A payload read here goes to the client as it is; read by the
-   * claim script it would be copied into Lua and out again.
+   * claim script it would be copied into Lua and out again, which only a claim of a few rows
+   * does (its reply then holds them, lua/claim.lua).
    */
   async #withPayloads(rows: ClaimedMessage[]): Promise<ClaimedMessage[]> {
     if (rows.length === 0) return rows;
@@ -74,7 +75,7 @@ export class PartitionSweeps {
       limit: number,
       mode: 'all' | 'groups' | 'plain',
     ): Promise<ClaimedMessage[]> => {
-      const { claimed, setAside } = decodeClaimed(
+      const { claimed, setAside, payloads } = decodeClaimed(
         await this.conn.script(
           'claim',
           partitions.map((p) => this.layout.routeKey(p)),
@@ -82,7 +83,7 @@ export class PartitionSweeps {
         ),
       );
       this.#reportSetAside(setAside);
-      return this.#withPayloads(claimed);
+      return payloads ? claimed : this.#withPayloads(claimed);
     };
     const all = this.layout.bases.map((_, p) => p);
     if (!this.conn.cluster || all.length === 1) return claimFrom(all, request.limit, 'all');

@@ -18,12 +18,13 @@
 -- A row whose text does not parse (includes/row.lua) is set aside instead of failing the whole
 -- claim: it becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...`, its text kept in the
 -- partition's `:rx` hash (includes/set-aside.lua).
--- Returns: now, lease expiry, the number of rows set aside and their row ids (`<base> <id>`),
--- then per claimed row (grouped first, then by ready score) 3 values: messageType, eventId,
--- the row's new text. Every field of the row is in its text: the client parses it. The
--- payloads are not read here: the client reads them with one MGET of its own (a payload
+-- Returns: now, lease expiry, the number of rows set aside, 1 when the payloads are in the
+-- reply (else 0), the rows set aside (`<base> <id>` each), then per claimed row (grouped
+-- first, then by ready score): messageType, eventId, the row's new text (every field of the
+-- row: the client parses it), and its payload|nil when they are in the reply. A claim of
+-- more than INLINE_PAYLOADS rows leaves the payloads to the client's own MGET: a payload
 -- handed through Lua is copied into a Lua string and out again, about a quarter of a
--- claim's server work per row).
+-- claim's server work per row, which a few rows' round trip outweighs.
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
 -- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
 -- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZRANGE per
@@ -56,9 +57,11 @@ local function notHead(base, id, text, flags)
   local okey = parseRow(text).ok
   return okey and not isHead(base, tbl, okey, id)
 end
--- The claimed rows, in claim order: type, event id, new text, order (the candidate's place
--- across partitions, or false).
-local cType, cEvent, cText, cOrder = {}, {}, {}, {}
+-- The claimed rows, in claim order: type, event id, new text, partition, order (the
+-- candidate's place across partitions, or false).
+local cType, cEvent, cText, cBase, cOrder = {}, {}, {}, {}, {}
+-- Claims of at most this many rows return their payloads (see the end).
+local INLINE_PAYLOADS = 4
 local nClaimed = 0
 local setAside = {}
 local nextToken, tokenPrefix = {}, {}
@@ -118,7 +121,8 @@ local function claimBatch(base, mtype, queue, members, orders)
       leases[#leases + 1] = id
       if S == 'U' then fromU = fromU + 1 else fromR = fromR + 1 end
       nClaimed = nClaimed + 1
-      cType[nClaimed], cEvent[nClaimed], cText[nClaimed], cOrder[nClaimed] = mtype, events[j], new, orders and orders[j]
+      cType[nClaimed], cEvent[nClaimed], cText[nClaimed] = mtype, events[j], new
+      cBase[nClaimed], cOrder[nClaimed] = base, orders and orders[j]
     end
   end
   local taken = fromU + fromR
@@ -230,22 +234,33 @@ elseif mode ~= 'groups' and left > 0 then
     local idx = {}
     for i = first, nClaimed do idx[#idx + 1] = i end
     table.sort(idx, function(x, y) return cOrder[x] < cOrder[y] end)
-    local t, e, x = {}, {}, {}
-    for i, at in ipairs(idx) do t[i], e[i], x[i] = cType[at], cEvent[at], cText[at] end
+    local t, e, x, b = {}, {}, {}, {}
+    for i, at in ipairs(idx) do t[i], e[i], x[i], b[i] = cType[at], cEvent[at], cText[at], cBase[at] end
     for i = 1, #idx do
       local at = first + i - 1
-      cType[at], cEvent[at], cText[at] = t[i], e[i], x[i]
+      cType[at], cEvent[at], cText[at], cBase[at] = t[i], e[i], x[i], b[i]
     end
   end
 end
 flushRows()
 flushIndexes()
 flushCounts()
-local out = { now, expires, #setAside }
+-- A claim of a few rows (a worker keeping up, where latency counts) returns their payloads
+-- itself: the round trip of a separate MGET would cost more than the copies. A larger one
+-- leaves them to the client's MGET.
+local inline = nClaimed <= INLINE_PAYLOADS
+local out = { now, expires, #setAside, inline and 1 or 0 }
 for i = 1, #setAside do out[#out + 1] = setAside[i] end
+local payloads = {}
+if inline and nClaimed > 0 then
+  local keys = {}
+  for i = 1, nClaimed do keys[i] = cBase[i] .. ':p:' .. cEvent[i] end
+  payloads = redis.call('MGET', unpack(keys))
+end
 for i = 1, nClaimed do
   out[#out + 1] = cType[i]
   out[#out + 1] = cEvent[i]
   out[#out + 1] = cText[i]
+  if inline then out[#out + 1] = payloads[i] end
 end
 return out
