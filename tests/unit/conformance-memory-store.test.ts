@@ -24,7 +24,7 @@ describe('conformanceCoverage', () => {
     const expected = CONFORMANCE_CASES.filter((c) => c.requires !== undefined).map((c) => c.name);
     expect(missing).toEqual(expected);
     expect(missing.filter((n) => n.startsWith('ordering keys:'))).toHaveLength(4);
-    expect(missing.filter((n) => n.startsWith('parked keys:'))).toHaveLength(7);
+    expect(missing.filter((n) => n.startsWith('parked keys:'))).toHaveLength(8);
     expect(missing.filter((n) => n.startsWith('waitForMessages:'))).toHaveLength(3);
     expect(missing.filter((n) => n.startsWith('rate tokens:'))).toHaveLength(6);
   });

@@ -257,4 +257,30 @@ export const parkedCases: readonly ConformanceCase[] = [
       );
     },
   },
+  {
+    // A row made head, then not head (a skipped row re-driven ahead of it), then head again
+    // may be made claimable twice; it is still claimed once.
+    name: 'parked keys: a row made head twice over a re-driven skipped head is claimed once',
+    requires: 'orderingKeys',
+    async run({ store }) {
+      const other = 'RQ_CONFORMANCE_OTHER';
+      const a = newMessage({ orderingKey: 'twice', messageType: other });
+      const b = newMessage({ orderingKey: 'twice' });
+      await publishInOrder(store, [a, b]);
+      await failFinally(store, await claimOne(store, { messageTypes: [other] }));
+      assert.equal(await skip(store, a), true);
+      // The skip made b head; re-driving a puts a ahead of it again.
+      assert.equal(await store.redrive({ eventId: a.eventId, messageType: other }, 'OPS'), 1);
+      await complete(store, await claimOne(store, { messageTypes: [other] }));
+      // a is done: b is head once more.
+      const claimed = await store.claim(claimRequest({ limit: 10 }));
+      assert.deepEqual(
+        claimed.map((m) => m.eventId),
+        [b.eventId],
+      );
+      await complete(store, claimed[0] as ClaimedMessage);
+      await claimNone(store);
+      await claimNone(store, { messageTypes: [other] });
+    },
+  },
 ];

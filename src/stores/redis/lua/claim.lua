@@ -81,11 +81,16 @@ local NEXT = { ['0'] = '1', ['1'] = '2', ['2'] = '3', ['3'] = '4', ['4'] = '5', 
 local function claimBatch(base, mtype, queue, members, orders)
   reserveTokens(base, #members)
   zremNow(queue, members)
-  local ids, events = {}, {}
+  -- A row may be in its queue twice (a keyed row made head, then not, then head again,
+  -- before a claim came by): its texts are read before any is written, so the second entry
+  -- is dropped here (the ZREM took both).
+  local ids, events, seen, twice = {}, {}, {}, {}
   for j = 1, #members do
     local eventId = string.match(members[j], '|(.+)')
-    events[j] = eventId
-    ids[j] = mtype .. ':' .. eventId
+    local id = mtype .. ':' .. eventId
+    events[j], ids[j] = eventId, id
+    if seen[id] then twice[j] = true end
+    seen[id] = true
   end
   local rows = rowsKey(base)
   local texts = {}
@@ -98,6 +103,7 @@ local function claimBatch(base, mtype, queue, members, orders)
   local prefix, token = tokenPrefix[base], nextToken[base]
   for j = 1, #ids do
     local id, text = ids[j], texts[j]
+    if twice[j] then text = nil end
     local S, n, av, pT, flags, pEnd
     if text then S, n, av, pT, flags, pEnd = string.match(text, CLAIMABLE) end
     if S and pEnd <= #text and string.byte(text, pEnd) ~= 31 then S = nil end
