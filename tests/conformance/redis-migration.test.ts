@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventStore, MessageRow } from '../../src/index.js';
+import type { EventStore, Logger, MessageRow } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { MIGRATION_BATCH, layoutValues } from '../../src/stores/redis/migration.js';
 import { claimRequest, leaseRefOf, listAll, newMessage } from '../../src/testing/builders.js';
@@ -89,8 +89,15 @@ describe.each([1, 4])('redis layout migration (%i partitions)', (partitions) => 
     await admin.set(victimKey, 'garbage');
 
     // Three processes open the store at once: one moves the rows, the others wait for it.
+    const logged: string[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: (_fields, message) => void logged.push(message),
+      warn: (_fields, message) => void logged.push(message),
+      error: (_fields, message) => void logged.push(message),
+    };
     const stores = [1, 2, 3].map(() =>
-      createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions, retainCompletedMs: -1 }),
+      createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions, retainCompletedMs: -1, logger }),
     );
     try {
       const lists = await Promise.all(stores.map((s) => listAll(s)));
@@ -140,6 +147,12 @@ describe.each([1, 4])('redis layout migration (%i partitions)', (partitions) => 
       expect(seen.size).toBe(claimable.length);
       const final = await listAll(store);
       expect(final.find((r) => `${r.messageType}:${r.eventId}` === victimId)?.status).toBe('FAILED');
+      // One store moved the rows; the planted value was set aside once.
+      expect(logged.sort()).toEqual([
+        'redis store: corrupt row set aside as FAILED (EY_ROW_CORRUPT)',
+        'redis store: moving rows to the row-text layout',
+        'redis store: rows moved to the row-text layout',
+      ]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
