@@ -122,6 +122,26 @@ describe('redis store purge', () => {
 });
 
 describe('redis store errors', () => {
+  it('refuses a control character in any text a row text holds, before sending anything', async () => {
+    const keyPrefix = randomPrefix('texts');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    try {
+      const bad = 'a\x1fb';
+      for (const field of ['createdBy', 'orderingKey', 'groupKey', 'traceparent'] as const) {
+        expect(await errorCode(store.publish([newMessage({ [field]: bad })])), field).toBe(
+          ErrorCode.INVALID_IDENTIFIER,
+        );
+      }
+      expect(await errorCode(store.claim(claimRequest({ owner: 'worker\n1' })))).toBe(ErrorCode.INVALID_IDENTIFIER);
+      expect(await errorCode(store.claim(claimRequest({ updatedBy: bad })))).toBe(ErrorCode.INVALID_IDENTIFIER);
+      expect(await errorCode(store.redrive({ statuses: ['FAILED'] }, bad))).toBe(ErrorCode.INVALID_IDENTIFIER);
+      // Nothing was written, not even the layout key.
+      expect(await admin.keys(`{${keyPrefix}:*`)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a partition count other than the one recorded under the prefix', async () => {
     const keyPrefix = randomPrefix('layout');
     const first = createRedisStore({ ...SINGLE_REDIS, keyPrefix, partitions: 4 });
