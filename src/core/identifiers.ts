@@ -22,6 +22,10 @@ export const IDENTIFIER_MAX_LENGTH = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** True when `value` holds a control character (U+0000-U+001F, U+007F). */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL.test(value);
+}
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function shown(value: unknown): string {

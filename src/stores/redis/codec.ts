@@ -5,15 +5,13 @@
  * then seven length-prefixed texts. Lengths count UTF-8 bytes, as Lua's strings do.
  */
 import { ErrorCode, EventyardError } from '../../core/errors.js';
+import { hasControlCharacter } from '../../core/identifiers.js';
 import { ALL_TABLES, type Table } from '../../core/message-type.js';
 import { priorityLeadMs } from '../../core/priority.js';
 import { isStatus, type Status } from '../../core/status.js';
 import type { ClaimedMessage, MessageRow, NewMessage } from '../../store/port.js';
 
 export type Arg = string | number;
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Refuses a text bound for a row text's identifier fields (UPDATED_BY, LEASE_OWNER,
@@ -23,7 +21,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * row that reads back wrong.
  */
 export function checkRowText(value: string | undefined, what: string): void {
-  if (value !== undefined && CONTROL.test(value)) {
+  if (value !== undefined && hasControlCharacter(value)) {
     throw new EventyardError(ErrorCode.INVALID_IDENTIFIER, `redis store: ${what} must not hold control characters`, {
       details: { identifier: what },
     });
