@@ -217,7 +217,7 @@ export class EventProcessor {
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#idle.wakeUp());
     try {
       while (!stopped.aborted) {
-        const free = this.#roomToClaim();
+        const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
         // Outcomes waiting for their write are bounded too: at most one batch beyond the slots.
         if (free <= 0 || this.#running.size - this.#busy >= this.#maxUnwritten) {
           await this.#slotFreed.wait();
@@ -234,12 +234,11 @@ export class EventProcessor {
         const sentAt = performance.now();
         this.#idle.claimSent();
         let claimed: readonly ClaimedMessage[];
-        const limit = Math.min(free, options.batchSize);
         try {
           this.#lastPollAt = Date.now();
           claimed =
             this.#rate === undefined
-              ? await store.claim({ ...base, messageTypes: types, limit })
+              ? await store.claim({ ...base, messageTypes: types, limit: Math.min(free, options.batchSize) })
               : await this.#rate.claim(base, free, options.concurrency - this.#busy - this.#queue.length, () =>
                   performance.now(),
                 );
@@ -289,27 +288,11 @@ export class EventProcessor {
           this.#prefetch.leaseExpirySeen(performance.now());
           void this.#release(this.#queue.takeBeyond(options.concurrency - this.#busy));
         }
-        if (this.#rate === undefined && claimed.length === limit && this.#roomToClaim() > 0) {
-          // A full batch came back (a backlog) and there is room for more: the next claim
-          // goes out first, and these rows start once it is sent (a setImmediate runs after
-          // the microtasks that write it). The store then works on that claim while they
-          // run, instead of waiting for their handlers to start before it hears of it.
-          setImmediate(() => {
-            if (!stopped.aborted) this.#dispatch();
-          });
-        } else {
-          this.#dispatch();
-        }
+        this.#dispatch();
       }
     } finally {
       unsubscribe();
     }
-  }
-
-  /** Rows the next claim may bring: free slots plus the prefetch queue's room. */
-  #roomToClaim(): number {
-    const { concurrency } = this.#deps.options;
-    return concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
   }
 
   /**
