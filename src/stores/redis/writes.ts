@@ -252,24 +252,50 @@ export class RowWrites {
           usualBy,
         ];
         const touched = new Set(g.partitions);
+        // The common completion (the usual partition and updatedBy, no emits, no working
+        // data) goes as its row id and claim token in a run of its type; the others follow,
+        // in full. The reply follows the same order: `order` maps it back to the items.
+        type Item = (typeof g.items)[number];
+        const plain = new Map<string, Item[]>();
+        const others: Item[] = [];
+        for (const entry of g.items) {
+          const { item } = entry;
+          const usual =
+            item.emits.length === 0 &&
+            item.workingData.length === 0 &&
+            item.updatedBy === usualBy &&
+            this.#held(item.ref) === usualBase;
+          if (!usual) others.push(entry);
+          else {
+            const run = plain.get(item.ref.messageType);
+            if (run === undefined) plain.set(item.ref.messageType, [entry]);
+            else run.push(entry);
+          }
+        }
+        const order: Item[] = [];
+        args.push(plain.size);
+        for (const [type, run] of plain) {
+          args.push(type, run.length);
+          for (const { item } of run) args.push(`${type}:${item.ref.eventId}`, item.ref.claimToken);
+          order.push(...run);
+        }
         const outboxes: { partition: number; fields: string[]; entries: OutboxEntry[] }[] = [];
-        for (const { item } of g.items) {
+        for (const entry of others) {
+          order.push(entry);
+          const { item } = entry;
           const home = this.layout.partitionOfLease(item.ref);
           const outbox = { partition: home, fields: [] as string[], entries: [] as OutboxEntry[] };
           outboxes.push(outbox);
           const { ref } = item;
-          const base = this.layout.base(home);
-          args.push(ref.messageType, ref.eventId, ref.claimToken);
-          if (
-            base === usualBase &&
-            item.updatedBy === usualBy &&
-            item.emits.length === 0 &&
-            item.workingData.length === 0
-          ) {
-            args.push('');
-            continue;
-          }
-          args.push('x', base, item.updatedBy, item.emits.length, item.workingData.length);
+          args.push(
+            ref.messageType,
+            ref.eventId,
+            ref.claimToken,
+            this.layout.base(home),
+            item.updatedBy,
+            item.emits.length,
+            item.workingData.length,
+          );
           for (const emit of item.emits) {
             const target = this.layout.placementOf(emit);
             if (this.conn.cluster && target !== home) {
@@ -298,8 +324,9 @@ export class RowWrites {
           }
         }
         const reply = asOutcomes(await this.conn.script('complete', this.#keys([...touched]), args), g.items.length);
-        g.items.forEach(({ index }, i) => (outcomes[index] = reply[i] as LeaseOutcome));
-        const toRelay = outboxes.filter((o, i) => reply[i] === 'ok' && o.fields.length > 0);
+        order.forEach(({ index }, k) => (outcomes[index] = reply[k] as LeaseOutcome));
+        const firstOther = order.length - others.length;
+        const toRelay = outboxes.filter((o, i) => reply[firstOther + i] === 'ok' && o.fields.length > 0);
         await Promise.all(toRelay.map((o) => this.relay(o.partition, o.fields, o.entries)));
       }),
     );

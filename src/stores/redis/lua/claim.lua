@@ -13,7 +13,7 @@
 -- BYLEX from the type's cursor `{p}:gc:<table>:<TYPE>` (the last group served, shared by
 -- every claimer), wrapping around once; each gets its oldest rows up to its free slots
 -- (maxInFlight minus its `gi` count), smallest claim key first (AVAILABLE_AT − priority
--- lead, due-ness judged by dueReady), at most max(64, 2 × limit) groups per call. Cost per
+-- lead, due-ness judged by dueMembers), at most max(64, 2 × limit) groups per call. Cost per
 -- group visited: one ZRANGE BYLEX, one HGET, one ZRANGE of at most its free slots.
 -- A row whose text does not parse (includes/row.lua) is set aside instead of failing the whole
 -- claim: it becomes FAILED with LAST_ERROR `EY_ROW_CORRUPT: ...`, its text kept in the
@@ -173,10 +173,8 @@ if mode ~= 'plain' then
           if free > 0 then
             local gq = groupQueueKey(base, tbl, mtype, grp)
             -- score, member pairs, smallest claim key first (a prioritized row ahead)
-            local hits = dueReady(gq, now, free)
-            if #hits > 0 then
-              local members = {}
-              for j = 2, #hits, 2 do members[#members + 1] = hits[j] end
+            local members = dueMembers(gq, now, free)
+            if #members > 0 then
               local taken = claimBatch(base, mtype, gq, members, nil)
               if taken > 0 then redis.call('HINCRBY', gi, grp, taken) end
               if redis.call('ZCARD', gq) == 0 then redis.call('ZREM', gs, grp) end
@@ -194,12 +192,8 @@ if mode ~= 'groups' and left > 0 and #KEYS * ntypes == 1 then
   -- One ready index (one partition, one type): its due rows in score order, as they come.
   local base, mtype = baseOf(KEYS[1]), ARGV[8]
   local queue = readyKey(base, tbl, mtype)
-  local hits = dueReady(queue, now, left)
-  if #hits > 0 then
-    local members = {}
-    for j = 2, #hits, 2 do members[#members + 1] = hits[j] end
-    claimBatch(base, mtype, queue, members, nil)
-  end
+  local members = dueMembers(queue, now, left)
+  if #members > 0 then claimBatch(base, mtype, queue, members, nil) end
 elseif mode ~= 'groups' and left > 0 then
   local candidates = {}
   for k = 1, #KEYS do

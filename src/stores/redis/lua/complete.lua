@@ -4,14 +4,15 @@
 --       completed rows; emits to other partitions go to its outbox `:o`, relayed after).
 -- ARGV[1]: wake channel prefix; ARGV[2]: retainMs (-1 = keep); ARGV[3]: retainMax per
 --   partition (0 = no cap); ARGV[4]: N requests; ARGV[5], ARGV[6]: the call's usual base and
---   updatedBy; then per request: messageType, eventId, claimToken, and
---   - '' for a request of the usual base and updatedBy with no emits and no working data
---     (the common completion: four arguments instead of eight);
---   - or 'x', base, updatedBy, emitCount, workingDataCount, then each emit: 'd' + its
---     message record (includes/insert.lua, readMessage), or 'o' + outbox field + JSON; then
---     each working-data write: 'd', base, eventId, name, value, or 'o', outbox field, JSON.
+--   updatedBy; ARGV[7]: R, the runs of plain requests that follow, each: messageType, n, then
+--   n × (row id, claimToken). A plain request is the common completion (the usual base and
+--   updatedBy, no emits, no working data): two arguments per row. Then the other requests,
+--   each: messageType, eventId, claimToken, base, updatedBy, emitCount, workingDataCount,
+--   then each emit: 'd' + its message record (includes/insert.lua, readMessage), or 'o' +
+--   outbox field + JSON; then each working-data write: 'd', base, eventId, name, value, or
+--   'o', outbox field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
--- Returns: per request 1 (ok) or 0 (lease lost).
+-- Returns: per request, plain ones first, in the order given: 1 (ok) or 0 (lease lost).
 -- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZREM, one ZADD,
 -- one HINCRBY per count field.
 --@include keys
@@ -36,22 +37,6 @@ local usualBase, usualBy = ARGV[5], ARGV[6]
 -- A held row (IN_PROGRESS) as a completion reads it: attempts, available at, claim token,
 -- where the lease owner starts, table, flags (includes/row.lua, ROW_PATTERN).
 local HELD = '^I(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31([^\31]*)\31[^\31]*\31()[^\31]*\31([^\31]+)\31([kg]*)\31'
--- The rows of the usual partition with no emits, read with one HMGET before anything is
--- written (a request with emits may write rows of its own partition: its row is read after).
-local prefetched, prefetchedIds = {}, {}
-do
-  local a = 7
-  for _ = 1, tonumber(ARGV[4]) do
-    if ARGV[a + 3] ~= '' then break end
-    prefetchedIds[#prefetchedIds + 1] = ARGV[a] .. ':' .. ARGV[a + 1]
-    a = a + 4
-  end
-  local rows = rowsKey(usualBase)
-  for i = 1, #prefetchedIds, 500 do
-    local texts = redis.call('HMGET', rows, unpack(prefetchedIds, i, math.min(i + 499, #prefetchedIds)))
-    for j = 1, #texts do prefetched[i + j - 1] = texts[j] end
-  end
-end
 -- Counts of a run of completions of one (partition, table, type): one count() per run.
 local runBase, runTbl, runType, runN = nil, nil, nil, 0
 local function endRun()
@@ -61,50 +46,72 @@ local function endRun()
   end
   runN = 0
 end
-local a = 7
-for r = 1, tonumber(ARGV[4]) do
-  local mtype, eventId, token = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local base, updatedBy, nEmits, nData = usualBase, usualBy, 0, 0
-  local text, id = prefetched[r], prefetchedIds[r]
-  if ARGV[a + 3] == '' then
-    a = a + 4
-  else
-    base, updatedBy, nEmits, nData = ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
-    a = a + 8
-  end
-  if not id then id = mtype .. ':' .. eventId end
-  local w = rowWrites[base]
-  if text == nil or (w and w[id] ~= nil) then
-    -- Not read ahead, or written by this call already (the same row twice in one call).
-    text = getRowText(base, id)
-  end
+-- Completes row `id` (text `text` as read, nil when absent) of partition `base` when it is
+-- still held under `token`; true when it was.
+local function completeRow(base, id, mtype, token, updatedBy, text)
   local n, av, ct, pLo, tbl, flags
   if text then n, av, ct, pLo, tbl, flags = string.match(text, HELD) end
-  local ok = n ~= nil and ct == token
-  if ok then
-    local okey, g
-    if flags ~= '' then
-      local row = parseRow(text)
-      okey, g = row and row.ok, row and row.g
-    end
-    if okey then dequeueKeyed(base, tbl, okey, id) end
-    -- The lease owner stays (LEASE_OWNER reads as the last holder), expiry and token go.
-    putRow(base, id, 'C' .. n .. D .. av .. D .. nowText .. D .. D .. D .. updatedBy .. D .. string.sub(text, pLo))
-    if base ~= runBase or tbl ~= runTbl or mtype ~= runType then
-      endRun()
-      runBase, runTbl, runType = base, tbl, mtype
-    end
-    runN = runN + 1
-    if g then groupDone(base, tbl, mtype, g) end
-    local keys = indexKeys[base]
-    if not keys then
-      keys = { base .. ':l', base .. ':c' }
-      indexKeys[base] = keys
-    end
-    queueZrem(keys[1], id)
-    queueZadd(keys[2], nowText, id)
-    completedIn[base] = (completedIn[base] or 0) + 1
+  if n == nil or ct ~= token then return false end
+  local okey, g
+  if flags ~= '' then
+    local row = parseRow(text)
+    okey, g = row and row.ok, row and row.g
   end
+  if okey then dequeueKeyed(base, tbl, okey, id) end
+  -- The lease owner stays (LEASE_OWNER reads as the last holder), expiry and token go.
+  putRow(base, id, 'C' .. n .. D .. av .. D .. nowText .. D .. D .. D .. updatedBy .. D .. string.sub(text, pLo))
+  if base ~= runBase or tbl ~= runTbl or mtype ~= runType then
+    endRun()
+    runBase, runTbl, runType = base, tbl, mtype
+  end
+  runN = runN + 1
+  if g then groupDone(base, tbl, mtype, g) end
+  local keys = indexKeys[base]
+  if not keys then
+    keys = { base .. ':l', base .. ':c' }
+    indexKeys[base] = keys
+  end
+  queueZrem(keys[1], id)
+  queueZadd(keys[2], nowText, id)
+  completedIn[base] = (completedIn[base] or 0) + 1
+  return true
+end
+-- The plain requests: their rows read with one HMGET before anything is written, then
+-- completed in the order given.
+local a = 8
+do
+  local ids, tokens, types = {}, {}, {}
+  for _ = 1, tonumber(ARGV[7]) do
+    local mtype = ARGV[a]
+    local last = a + 2 * tonumber(ARGV[a + 1])
+    for i = a + 2, last, 2 do
+      local k = #ids + 1
+      ids[k], tokens[k], types[k] = ARGV[i], ARGV[i + 1], mtype
+    end
+    a = last + 2
+  end
+  local rows = rowsKey(usualBase)
+  local texts = {}
+  for i = 1, #ids, 500 do
+    local part = redis.call('HMGET', rows, unpack(ids, i, math.min(i + 499, #ids)))
+    for j = 1, #part do texts[i + j - 1] = part[j] end
+  end
+  local w = rowWrites[usualBase]
+  for k = 1, #ids do
+    local id, text = ids[k], texts[k]
+    -- A row named twice in the call: its second request reads what the first wrote.
+    if w and w[id] ~= nil then text = w[id] or nil end
+    out[k] = completeRow(usualBase, id, types[k], tokens[k], usualBy, text) and 1 or 0
+    w = rowWrites[usualBase]
+  end
+end
+-- The other requests, each with its own partition, updatedBy, emits and working data.
+for _ = #out + 1, tonumber(ARGV[4]) do
+  local mtype, eventId, token, base, updatedBy = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local nEmits, nData = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+  a = a + 7
+  local id = mtype .. ':' .. eventId
+  local ok = completeRow(base, id, mtype, token, updatedBy, getRowText(base, id))
   for _ = 1, nEmits do
     if ARGV[a] == 'd' then
       local mbase, eventIdOf, mtypeOf, tblOf, payload, maxAttempts, delay, okeyOf, tp, createdBy, fifoTag, gOf, failure,
