@@ -260,11 +260,15 @@ export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setA
   const payloads = asNumber(list[3], 'payloads inline') === 1;
   const setAside = list.slice(4, 4 + asideCount).map((v) => asText(v, 'set-aside row'));
   const claimed: ClaimedMessage[] = [];
-  const step = payloads ? 4 : 3;
+  const step = payloads ? 3 : 2;
   for (let i = 4 + asideCount; i + step - 1 < list.length; i += step) {
-    const messageType = asText(list[i], 'type');
-    const eventId = asText(list[i + 1], 'event');
-    const row = parseRowText(messageType, eventId, asText(list[i + 2], 'row'), true);
+    // A row id is `<messageType>:<eventId>`; a message type never holds ':'.
+    const id = asText(list[i], 'row id');
+    const colon = id.indexOf(':');
+    if (colon <= 0) throw malformed(`claimed row id ${id}`);
+    const messageType = id.slice(0, colon);
+    const eventId = id.slice(colon + 1);
+    const row = parseRowText(messageType, eventId, asText(list[i + 1], 'row'), true);
     const { status, claimToken, leaseOwner, leaseExpiresAt } = row ?? {};
     if (
       row === undefined ||
@@ -275,7 +279,7 @@ export function decodeClaimed(reply: unknown): { claimed: ClaimedMessage[]; setA
     )
       throw malformed(`claimed row ${messageType}:${eventId}`);
     const payload =
-      payloads && list[i + 3] !== null && list[i + 3] !== undefined ? asText(list[i + 3], 'payload') : null;
+      payloads && list[i + 2] !== null && list[i + 2] !== undefined ? asText(list[i + 2], 'payload') : null;
     claimed.push({ ...row, status, claimToken, leaseOwner, leaseExpiresAt, payload });
   }
   return { claimed, setAside, payloads };

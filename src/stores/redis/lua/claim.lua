@@ -20,9 +20,9 @@
 -- partition's `:rx` hash (includes/set-aside.lua).
 -- Returns: now, lease expiry, the number of rows set aside, 1 when the payloads are in the
 -- reply (else 0), the rows set aside (`<base> <id>` each), then per claimed row (grouped
--- first, then by ready score): messageType, eventId, the row's new text (every field of the
--- row: the client parses it), and its payload|nil when they are in the reply. A claim of
--- more than INLINE_PAYLOADS rows leaves the payloads to the client's own MGET: a payload
+-- first, then by ready score): its row id (`<messageType>:<eventId>`), its new text (every
+-- field of the row: the client parses it), and its payload|nil when they are in the reply.
+-- A claim of more than INLINE_PAYLOADS rows leaves the payloads to the client's own MGET: a payload
 -- handed through Lua is copied into a Lua string and out again, about a quarter of a
 -- claim's server work per row, which a few rows' round trip outweighs.
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
@@ -57,9 +57,9 @@ local function notHead(base, id, text, flags)
   local okey = parseRow(text).ok
   return okey and not isHead(base, tbl, okey, id)
 end
--- The claimed rows, in claim order: type, event id, new text, partition, order (the
+-- The claimed rows, in claim order: row id, event id, new text, partition, order (the
 -- candidate's place across partitions, or false).
-local cType, cEvent, cText, cBase, cOrder = {}, {}, {}, {}, {}
+local cId, cEvent, cText, cBase, cOrder = {}, {}, {}, {}, {}
 -- Claims of at most this many rows return their payloads (see the end).
 local INLINE_PAYLOADS = 4
 local nClaimed = 0
@@ -86,7 +86,7 @@ local function claimBatch(base, mtype, queue, members, orders)
   -- is dropped here (the ZREM took both).
   local ids, events, seen, twice = {}, {}, {}, {}
   for j = 1, #members do
-    local eventId = string.match(members[j], '|(.+)')
+    local eventId = eventOfMember(members[j])
     local id = mtype .. ':' .. eventId
     events[j], ids[j] = eventId, id
     if seen[id] then twice[j] = true end
@@ -127,7 +127,7 @@ local function claimBatch(base, mtype, queue, members, orders)
       leases[#leases + 1] = id
       if S == 'U' then fromU = fromU + 1 else fromR = fromR + 1 end
       nClaimed = nClaimed + 1
-      cType[nClaimed], cEvent[nClaimed], cText[nClaimed] = mtype, events[j], new
+      cId[nClaimed], cEvent[nClaimed], cText[nClaimed] = id, events[j], new
       cBase[nClaimed], cOrder[nClaimed] = base, orders and orders[j]
     end
   end
@@ -235,10 +235,10 @@ elseif mode ~= 'groups' and left > 0 then
     for i = first, nClaimed do idx[#idx + 1] = i end
     table.sort(idx, function(x, y) return cOrder[x] < cOrder[y] end)
     local t, e, x, b = {}, {}, {}, {}
-    for i, at in ipairs(idx) do t[i], e[i], x[i], b[i] = cType[at], cEvent[at], cText[at], cBase[at] end
+    for i, at in ipairs(idx) do t[i], e[i], x[i], b[i] = cId[at], cEvent[at], cText[at], cBase[at] end
     for i = 1, #idx do
       local at = first + i - 1
-      cType[at], cEvent[at], cText[at], cBase[at] = t[i], e[i], x[i], b[i]
+      cId[at], cEvent[at], cText[at], cBase[at] = t[i], e[i], x[i], b[i]
     end
   end
 end
@@ -258,8 +258,7 @@ if inline and nClaimed > 0 then
   payloads = redis.call('MGET', unpack(keys))
 end
 for i = 1, nClaimed do
-  out[#out + 1] = cType[i]
-  out[#out + 1] = cEvent[i]
+  out[#out + 1] = cId[i]
   out[#out + 1] = cText[i]
   if inline then out[#out + 1] = payloads[i] end
 end
