@@ -12,7 +12,11 @@
  * store, on the same kind of server: what the layout would change, in the server's time.
  * BUILD=<dir> drains the store built in <dir>/dist (bench/build-baseline.sh builds an earlier
  * commit into .cache/baseline), for old against new.
+ * PERF=<file> records the server with `perf record -g` for the drain's window only (read it
+ * with `perf report -i <file>`). Debian's redis-server is stripped: for function names, put a
+ * redis-server built from source (`make`, the same version) first on PATH.
  */
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +64,22 @@ await publishBacklog(store, events, {
   orderingKeys: keys,
 });
 
+/** `perf record` of the server process into `file`, started once it samples; undefined without a file. */
+async function startPerf(file: string | undefined): Promise<{ stop(): Promise<void> } | undefined> {
+  if (file === undefined) return undefined;
+  const pid = /process_id:(\d+)/.exec(await admin.info('server'))?.[1];
+  if (pid === undefined) throw new Error('INFO server has no process_id');
+  const child = spawn('perf', ['record', '-F', '4000', '-g', '-p', pid, '-o', file], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
 async function serverStats(): Promise<{
   cpu: number;
   sys: number;
@@ -80,6 +100,7 @@ async function serverStats(): Promise<{
 }
 
 await admin.config('RESETSTAT');
+const perf = await startPerf(process.env.PERF);
 const before = await serverStats();
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
@@ -108,6 +129,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+await perf?.stop();
 const cpu = process.cpuUsage(cpuBefore);
 const after = await serverStats();
 console.log(
