@@ -92,12 +92,7 @@ local function claimBatch(base, mtype, queue, members, orders)
     if seen[id] then twice[j] = true end
     seen[id] = true
   end
-  local rows = rowsKey(base)
-  local texts = {}
-  for i = 1, #ids, 500 do
-    local part = redis.call('HMGET', rows, unpack(ids, i, math.min(i + 499, #ids)))
-    for j = 1, #part do texts[i + j - 1] = part[j] end
-  end
+  local texts = getRowTexts(base, ids)
   local sets, leases = {}, {}
   local fromU, fromR = 0, 0
   local prefix, token = tokenPrefix[base], nextToken[base]
@@ -133,7 +128,7 @@ local function claimBatch(base, mtype, queue, members, orders)
   end
   local taken = fromU + fromR
   if taken > 0 then
-    for i = 1, #sets, 1000 do redis.call('HSET', rows, unpack(sets, i, math.min(i + 999, #sets))) end
+    for i = 1, #sets, 1000 do redis.call('HSET', rowsKey(base), unpack(sets, i, math.min(i + 999, #sets))) end
     for i = 1, #leases, 1000 do redis.call('ZADD', base .. ':l', unpack(leases, i, math.min(i + 999, #leases))) end
     if fromU > 0 then count(base, tbl, mtype, 'UNPROCESSED', -fromU) end
     if fromR > 0 then count(base, tbl, mtype, 'RETRY', -fromR) end

@@ -90,12 +90,7 @@ do
     end
     a = last + 2
   end
-  local rows = rowsKey(usualBase)
-  local texts = {}
-  for i = 1, #ids, 500 do
-    local part = redis.call('HMGET', rows, unpack(ids, i, math.min(i + 499, #ids)))
-    for j = 1, #part do texts[i + j - 1] = part[j] end
-  end
+  local texts = getRowTexts(usualBase, ids)
   local w = rowWrites[usualBase]
   for k = 1, #ids do
     local id, text = ids[k], texts[k]

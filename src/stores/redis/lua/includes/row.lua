@@ -100,6 +100,17 @@ local function getRowText(base, id)
   return redis.call('HGET', rowsKey(base), id)
 end
 
+-- The stored texts of rows `ids` of the partition (false for an absent one), in order, read
+-- with one HMGET per 500 ids; pending writes of this script are not looked at.
+local function getRowTexts(base, ids)
+  local rows, texts = rowsKey(base), {}
+  for i = 1, #ids, 500 do
+    local part = redis.call('HMGET', rows, unpack(ids, i, math.min(i + 499, #ids)))
+    for j = 1, #part do texts[i + j - 1] = part[j] end
+  end
+  return texts
+end
+
 -- The row `id` of the partition, parsed; nil, text when it is absent or does not parse.
 local function getRow(base, id)
   local text = getRowText(base, id)
