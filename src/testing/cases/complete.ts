@@ -12,9 +12,43 @@ import {
   listAll,
   newMessage,
   TEST_SERVICE,
+  TEST_TYPE,
 } from '../builders.js';
 
 export const completeCases: readonly ConformanceCase[] = [
+  {
+    name: 'complete: a batch of plain and fuller requests of two types answers in input order',
+    async run({ store }) {
+      // A store may write plain completions (no emits, no working data) apart from the
+      // others, or group them by type: the outcomes still come back in the order asked.
+      const other = 'RQ_CONFORMANCE_OTHER';
+      const [a, b, c, d] = [newMessage(), newMessage({ messageType: other }), newMessage(), newMessage()];
+      await store.publish([a, b, c, d]);
+      const claimed = await store.claim(claimRequest({ messageTypes: [TEST_TYPE, other] }));
+      assert.equal(claimed.length, 4);
+      const refOf = (m: NewMessage): LeaseRef => {
+        const row = claimed.find((x) => x.eventId === m.eventId);
+        assert.ok(row, `${m.eventId} was not claimed`);
+        return leaseRefOf(row);
+      };
+      const plain = (m: NewMessage): { ref: LeaseRef; updatedBy: string; emits: []; workingData: [] } => ({
+        ref: refOf(m),
+        updatedBy: TEST_SERVICE,
+        emits: [],
+        workingData: [],
+      });
+      assert.deepEqual(await store.complete([plain(c)]), ['ok']);
+      const outcomes = await store.complete([
+        { ...plain(d), workingData: [{ eventId: d.eventId, name: 'seen', value: '1' }] },
+        plain(c), // completed already: its token no longer holds
+        plain(b),
+        plain(a),
+      ]);
+      assert.deepEqual(outcomes, ['ok', 'lease_lost', 'ok', 'ok']);
+      for (const m of [a, b, c, d])
+        await expectRow(store, m.eventId, { status: 'COMPLETED', messageType: m.messageType });
+    },
+  },
   {
     name: 'complete: the row becomes COMPLETED and its emits appear UNPROCESSED with createdBy',
     async run({ store }) {
