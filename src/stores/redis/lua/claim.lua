@@ -22,9 +22,9 @@
 -- reply (else 0), the rows set aside (`<base> <id>` each), then per claimed row (grouped
 -- first, then by ready score): its row id (`<messageType>:<eventId>`), its new text (every
 -- field of the row: the client parses it), and its payload|nil when they are in the reply.
--- A claim of more than INLINE_PAYLOADS rows leaves the payloads to the client's own MGET: a payload
--- handed through Lua is copied into a Lua string and out again, about a quarter of a
--- claim's server work per row, which a few rows' round trip outweighs.
+-- A claim of more than INLINE_PAYLOADS rows leaves the payloads to the client's own MGET: a
+-- payload handed through Lua is copied into a Lua string and out again, about a quarter of
+-- a claim's server work per row, which a few rows' round trip outweighs.
 -- A keyed row (ORDERING_KEY set) is claimed only while it is its key's head (lua/includes/
 -- ordering.lua): one ZRANGE more per keyed row, none for unkeyed rows.
 -- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZRANGE per
@@ -167,7 +167,7 @@ if mode ~= 'plain' then
           if maxInFlight >= 0 then free = math.min(free, maxInFlight - (tonumber(redis.call('HGET', gi, grp)) or 0)) end
           if free > 0 then
             local gq = groupQueueKey(base, tbl, mtype, grp)
-            -- score, member pairs, smallest claim key first (a prioritized row ahead)
+            -- its due members, smallest claim key first (a prioritized row ahead)
             local members = dueMembers(gq, now, free)
             if #members > 0 then
               local taken = claimBatch(base, mtype, gq, members, nil)
