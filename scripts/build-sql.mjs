@@ -6,6 +6,10 @@
 // text of includes/name.lua (or includes/name.sql) next to the file, indented as the line is,
 // so shared fragments are included, not copied. Schema migrations (schema-v*.sql) never
 // include: their text is history and must not change when a fragment does.
+//
+// A Lua script keeps only the top-level declarations of its fragments that it uses
+// (`shake`): Redis runs a script's whole text on every call, so each `local function` a
+// fragment defines is a closure built per call whether the script calls it or not.
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname, basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +21,63 @@ function inline(dir, kind, text, seen = new Set()) {
   return text.replace(/^([ \t]*)--@include ([\w-]+)[ \t]*$/gm, (_, indent, name) => {
     if (seen.has(name)) throw new Error(`include cycle at ${name}`);
     const path = join(dir, 'includes', `${name}.${kind}`);
-    const fragment = inline(dir, kind, readFileSync(path, 'utf8').trimEnd(), new Set([...seen, name]));
+    let fragment = inline(dir, kind, readFileSync(path, 'utf8').trimEnd(), new Set([...seen, name]));
+    if (kind === 'lua' && indent === '') fragment = `--@fragment\n${fragment}\n--@end-fragment`;
     return fragment
       .split('\n')
       .map((line) => (line === '' ? line : indent + line))
       .join('\n');
   });
+}
+
+// The top-level declarations of a fragment: `local function name(` up to its `end` at
+// column 0 (or the same line, for a one-line function), and `local a, b = <values>` on one
+// line, each with the comment lines right above it. Only values that run no command
+// (`redis.`) are candidates: dropping them changes nothing but the text.
+function declarations(lines) {
+  const found = [];
+  for (let i = 0; i < lines.length; i++) {
+    const fn = /^local function ([\w]+)\(/.exec(lines[i]);
+    const value = fn ? undefined : /^local ([\w, ]+?) = (.*)$/.exec(lines[i]);
+    if (!fn && !value) continue;
+    let last = i;
+    if (fn && !/\bend$/.test(lines[i])) {
+      while (last < lines.length && lines[last] !== 'end') last++;
+      if (last === lines.length) throw new Error(`no column-0 end for local function ${fn[1]}`);
+    }
+    if (value && (/\bredis\./.test(value[2]) || /[{,(]$/.test(value[2]))) continue;
+    let first = i;
+    while (first > 0 && lines[first - 1].startsWith('--') && !lines[first - 1].startsWith('--@')) first--;
+    const names = fn ? [fn[1]] : value[1].split(',').map((n) => n.trim());
+    found.push({ names, first, last, from: i });
+    i = last;
+  }
+  return found;
+}
+
+// Drops the declarations of fragments (between the markers `inline` leaves) that nothing
+// else in the script names, until none is left to drop (a helper only a dropped helper
+// called goes too). A name in a comment or a string counts as a use: that keeps text, never
+// removes what runs.
+function shake(text) {
+  let lines = text.split('\n');
+  for (;;) {
+    const fragments = [];
+    let depth = 0;
+    lines.forEach((line, i) => {
+      if (line === '--@fragment') depth++;
+      else if (line === '--@end-fragment') depth--;
+      else if (depth > 0) fragments.push(i);
+    });
+    const inFragment = new Set(fragments);
+    const candidates = declarations(lines).filter((d) => inFragment.has(d.from));
+    const drop = candidates.find((d) => {
+      const rest = lines.filter((_, i) => i < d.first || i > d.last).join('\n');
+      return d.names.every((n) => !new RegExp(`\\b${n}\\b`).test(rest));
+    });
+    if (drop === undefined) return lines.filter((l) => l !== '--@fragment' && l !== '--@end-fragment').join('\n');
+    lines = lines.filter((_, i) => i < drop.first || i > drop.last);
+  }
 }
 
 for (const store of existsSync(root) ? readdirSync(root) : []) {
@@ -36,7 +91,8 @@ for (const store of existsSync(root) ? readdirSync(root) : []) {
       if (file.startsWith('schema-v') && /^[ \t]*--@include /m.test(text)) {
         throw new Error(`${store}/${kind}/${file}: a schema migration must not include fragments`);
       }
-      entries.push([camel(basename(file, `.${kind}`)), inline(dir, kind, text)]);
+      const inlined = inline(dir, kind, text);
+      entries.push([camel(basename(file, `.${kind}`)), kind === 'lua' ? shake(inlined) : inlined]);
     }
   }
   if (entries.length === 0) continue;
