@@ -82,6 +82,42 @@ describe('redis store key layout', () => {
   });
 });
 
+describe('redis lease index', () => {
+  // A small sorted set is a listpack, where a claim's batched ZADD and a completion's ZREM
+  // scan and move entries per row; the anchor member keeps the lease index a skiplist, and
+  // no sweep may ever take it for a lease.
+  it('is a skiplist from the first claim on, and its anchor is never reaped', async () => {
+    const keyPrefix = randomPrefix('leases');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    const leases = `{${keyPrefix}:0}:l`;
+    try {
+      await store.publish(Array.from({ length: 6 }, () => newMessage()));
+      const first = await store.claim(claimRequest({ limit: 3 }));
+      expect(first).toHaveLength(3);
+      expect(await admin.object('ENCODING', leases)).toBe('skiplist');
+      expect(await admin.zcard(leases)).toBe(4);
+      const outcomes = await store.complete(
+        first.map((ref) => ({ ref, updatedBy: 'test', emits: [], workingData: [] })),
+      );
+      expect(outcomes).toEqual(['ok', 'ok', 'ok']);
+      expect(await admin.zcard(leases)).toBe(1);
+      expect(await admin.object('ENCODING', leases)).toBe('skiplist');
+      const second = await store.claim(claimRequest({ limit: 3, leaseMs: 1 }));
+      expect(second).toHaveLength(3);
+      await sleep(5);
+      expect(await store.reapExpiredLeases({ limit: 100, retryDelayMs: 0, updatedBy: 'test' })).toBe(3);
+      expect(await store.reapExpiredLeases({ limit: 100, retryDelayMs: 0, updatedBy: 'test' })).toBe(0);
+      expect(await admin.zcard(leases)).toBe(1);
+      const counts = Object.fromEntries((await store.countByStatus()).map((c) => [c.status, c.count]));
+      expect(counts).toMatchObject({ COMPLETED: 3, ERROR: 3 });
+      expect(counts['IN_PROGRESS'] ?? 0).toBe(0);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+});
+
 describe('redis store purge', () => {
   // Purge and retention delete in batches (one ZREM, DEL per up to 500 keys): a purge of more
   // rows than Lua can unpack at once must still go through in one call, and leave no key of a

@@ -9,7 +9,9 @@
  * - `single`: 500 publishes of one 1 KB message each (W1 one at a time), per message;
  * - `batch`: 20 publishes of 100 such messages (W1 in batches), per message;
  * - `claim`: the batch messages claimed 64 at a time, per row;
- * - `complete`: those rows completed 64 at a time, no emits, per row.
+ * - `complete`: those rows completed 64 at a time, no emits, per row;
+ * - `cycle`: as many rows again, claimed 64 and completed at once, in turn (a processor that
+ *   keeps up: at most one batch in flight), per row, the payloads' MGET included.
  *
  *   node --import tsx tests/support/redis-callgrind-ab.ts /tmp/base . [rounds=2]
  *   node --import tsx tests/support/redis-callgrind-ab.ts costs
@@ -37,7 +39,7 @@ import { freePort } from './free-port.js';
 
 /** What the phases call: a store build's, or the packed prototype's. */
 type CreateStore = (options: { port: number; keyPrefix: string }) => PrototypeStore;
-const PHASES = ['single', 'batch', 'claim', 'complete'] as const;
+const PHASES = ['single', 'batch', 'claim', 'complete', 'cycle'] as const;
 type Figures = Record<(typeof PHASES)[number], number>;
 
 const [dirA, dirB, roundsArg = '2'] = process.argv.slice(2);
@@ -144,8 +146,30 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
     if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
   }
   const complete = instructions() / claimed.length;
+  for (let b = 0; b < BATCHES; b++)
+    await store.publish(Array.from({ length: BATCH }, (_, i) => message(rows + b * BATCH + i)));
+  instructions();
+  let cycled = 0;
+  for (;;) {
+    const batch = await store.claim({
+      table: 'request',
+      messageTypes: ['RQ_X'],
+      limit: CLAIM,
+      owner: 'o',
+      updatedBy: 'svc-b',
+      leaseMs: 600_000,
+    });
+    if (batch.length === 0) break;
+    const outcomes = await store.complete(
+      batch.map((ref) => ({ ref, updatedBy: 'svc-b', emits: [], workingData: [] })),
+    );
+    if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
+    cycled += batch.length;
+  }
+  const cycle = instructions() / cycled;
+  if (cycled !== BATCHES * BATCH) throw new Error(`${label}: cycled ${cycled} of ${BATCHES * BATCH}`);
   await store.close();
-  return { single, batch, claim, complete };
+  return { single, batch, claim, complete, cycle };
 }
 
 const median = (values: readonly number[]): number => {
