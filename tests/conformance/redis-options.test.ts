@@ -9,7 +9,7 @@ import { ErrorCode, isEventyardError } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
 import { KeyLayout } from '../../src/stores/redis/layout.js';
 import { resolveRedisStoreOptions } from '../../src/stores/redis/options.js';
-import { claimRequest, newMessage, sleep } from '../../src/testing/index.js';
+import { claimRequest, newMessage, sleep, TEST_TABLE, TEST_TYPE } from '../../src/testing/index.js';
 import { deletePrefix, randomPrefix, SINGLE_REDIS } from '../support/redis-keys.js';
 
 const admin = new Redis({ ...SINGLE_REDIS, maxRetriesPerRequest: 1 });
@@ -82,10 +82,33 @@ describe('redis store key layout', () => {
   });
 });
 
-describe('redis lease index', () => {
-  // A small sorted set is a listpack, where a claim's batched ZADD and a completion's ZREM
-  // scan and move entries per row; the anchor member keeps the lease index a skiplist, and
-  // no sweep may ever take it for a lease.
+describe('redis ready and lease indexes', () => {
+  // A small sorted set is a listpack, where a batched ZADD or ZREM scans and moves entries
+  // per member; an anchor member keeps the ready and lease indexes skiplists, and no claim
+  // or sweep may ever take it for a row.
+  it('a ready index is a skiplist from the first publish on, and its anchor is never claimed', async () => {
+    const keyPrefix = randomPrefix('ready');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    const ready = `{${keyPrefix}:0}:q:${TEST_TABLE}:${TEST_TYPE}`;
+    try {
+      await store.publish(Array.from({ length: 3 }, () => newMessage()));
+      expect(await admin.object('ENCODING', ready)).toBe('skiplist');
+      expect(await admin.zcard(ready)).toBe(4);
+      const claimed = await store.claim(claimRequest({ limit: 10 }));
+      expect(claimed).toHaveLength(3);
+      expect(await store.claim(claimRequest({ limit: 10 }))).toEqual([]);
+      expect(await admin.zcard(ready)).toBe(1);
+      // Made claimable again through makeReady (a release), then claimed again.
+      expect(await store.release([claimed[0]!], 'test')).toEqual(['ok']);
+      expect(await admin.object('ENCODING', ready)).toBe('skiplist');
+      expect(await store.claim(claimRequest({ limit: 10 }))).toHaveLength(1);
+      expect(await admin.zcard(ready)).toBe(1);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+
   it('is a skiplist from the first claim on, and its anchor is never reaped', async () => {
     const keyPrefix = randomPrefix('leases');
     const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });

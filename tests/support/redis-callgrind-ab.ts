@@ -11,7 +11,9 @@
  * - `claim`: the batch messages claimed 64 at a time, per row;
  * - `complete`: those rows completed 64 at a time, no emits, per row;
  * - `cycle`: as many rows again, claimed 64 and completed at once, in turn (a processor that
- *   keeps up: at most one batch in flight), per row, the payloads' MGET included.
+ *   keeps up: at most one batch in flight), per row, the payloads' MGET included;
+ * - `flow`: as many rows again, each batch of 64 published, claimed and completed before the
+ *   next (a queue that stays short, as between the stages of a pipeline), per row.
  *
  *   node --import tsx tests/support/redis-callgrind-ab.ts /tmp/base . [rounds=2]
  *   node --import tsx tests/support/redis-callgrind-ab.ts costs
@@ -32,14 +34,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import type { NewMessage } from '../../src/store/port.js';
+import type { LeaseRef, NewMessage } from '../../src/store/port.js';
 import { claimAll } from './backlog.js';
 import { createPackedPrototype, type PrototypeStore } from './redis-packed-prototype.js';
 import { freePort } from './free-port.js';
 
 /** What the phases call: a store build's, or the packed prototype's. */
 type CreateStore = (options: { port: number; keyPrefix: string }) => PrototypeStore;
-const PHASES = ['single', 'batch', 'claim', 'complete', 'cycle'] as const;
+const PHASES = ['single', 'batch', 'claim', 'complete', 'cycle', 'flow'] as const;
 type Figures = Record<(typeof PHASES)[number], number>;
 
 const [dirA, dirB, roundsArg = '2'] = process.argv.slice(2);
@@ -118,6 +120,21 @@ const message = (seq: number): NewMessage => ({
   maxAttempts: 3,
 });
 
+const CLAIM_REQUEST = {
+  table: 'request',
+  messageTypes: ['RQ_X'],
+  limit: CLAIM,
+  owner: 'o',
+  updatedBy: 'svc-b',
+  leaseMs: 600_000,
+} as const;
+
+/** Completes `refs` (no emits), each of which must still hold its lease. */
+async function completeAll(store: PrototypeStore, refs: readonly LeaseRef[], label: string): Promise<void> {
+  const outcomes = await store.complete(refs.map((ref) => ({ ref, updatedBy: 'svc-b', emits: [], workingData: [] })));
+  if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
+}
+
 async function once(createStore: CreateStore, label: string): Promise<Figures> {
   const store = createStore({ port, keyPrefix: `cg${label}` });
   await store.publish([message(-1)]); // connects and loads the scripts before counting
@@ -129,47 +146,35 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
   const batch = instructions() / (BATCHES * BATCH);
   // Claim every row published (the ready index holds the singles and the batches).
   const rows = SINGLES + 1 + BATCHES * BATCH;
-  const claimed = await claimAll(store, {
-    table: 'request',
-    messageTypes: ['RQ_X'],
-    limit: CLAIM,
-    owner: 'o',
-    updatedBy: 'svc-b',
-    leaseMs: 600_000,
-  });
+  const claimed = await claimAll(store, CLAIM_REQUEST);
   const claim = instructions() / claimed.length;
   if (claimed.length !== rows) throw new Error(`${label}: claimed ${claimed.length} of ${rows}`);
-  for (let i = 0; i < claimed.length; i += CLAIM) {
-    const outcomes = await store.complete(
-      claimed.slice(i, i + CLAIM).map((ref) => ({ ref, updatedBy: 'svc-b', emits: [], workingData: [] })),
-    );
-    if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
-  }
+  for (let i = 0; i < claimed.length; i += CLAIM) await completeAll(store, claimed.slice(i, i + CLAIM), label);
   const complete = instructions() / claimed.length;
   for (let b = 0; b < BATCHES; b++)
     await store.publish(Array.from({ length: BATCH }, (_, i) => message(rows + b * BATCH + i)));
   instructions();
   let cycled = 0;
   for (;;) {
-    const batch = await store.claim({
-      table: 'request',
-      messageTypes: ['RQ_X'],
-      limit: CLAIM,
-      owner: 'o',
-      updatedBy: 'svc-b',
-      leaseMs: 600_000,
-    });
+    const batch = await store.claim(CLAIM_REQUEST);
     if (batch.length === 0) break;
-    const outcomes = await store.complete(
-      batch.map((ref) => ({ ref, updatedBy: 'svc-b', emits: [], workingData: [] })),
-    );
-    if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
+    await completeAll(store, batch, label);
     cycled += batch.length;
   }
   const cycle = instructions() / cycled;
   if (cycled !== BATCHES * BATCH) throw new Error(`${label}: cycled ${cycled} of ${BATCHES * BATCH}`);
+  instructions();
+  const flows = Math.floor((BATCHES * BATCH) / CLAIM);
+  for (let b = 0; b < flows; b++) {
+    const at = rows + BATCHES * BATCH + b * CLAIM;
+    await store.publish(Array.from({ length: CLAIM }, (_, i) => message(at + i)));
+    const batch = await store.claim(CLAIM_REQUEST);
+    if (batch.length !== CLAIM) throw new Error(`${label}: a flow claim took ${batch.length} of ${CLAIM}`);
+    await completeAll(store, batch, label);
+  }
+  const flow = instructions() / (flows * CLAIM);
   await store.close();
-  return { single, batch, claim, complete, cycle };
+  return { single, batch, claim, complete, cycle, flow };
 }
 
 const median = (values: readonly number[]): number => {

@@ -70,13 +70,6 @@ local function reserveTokens(base, n)
   nextToken[base] = redis.call('INCRBY', base .. ':k', n) - n + 1
   tokenPrefix[base] = string.match(base, ':(%d+)}$') .. '.'
 end
--- The first member of every lease index: longer than `zset-max-listpack-value` (64 bytes by
--- default), it makes Redis create the index as a skiplist, and being never removed (score
--- +inf: no lease expires then) keeps it one. A small sorted set is otherwise a listpack, and
--- a claim's one ZADD of n rows into a listpack of m scans and moves O(n × m) entries, as
--- does each completion's ZREM; a skiplist costs O(log m) per row.
-local LEASE_ANCHOR = '#anchor: a member longer than zset-max-listpack-value keeps this lease index a skiplist, ' ..
-  'where batched ZADD and ZREM cost O(log n) per row'
 -- ATTEMPTS + 1 for the common counts, looked up (nextAttempt for the rest).
 local NEXT = { ['0'] = '1', ['1'] = '2', ['2'] = '3', ['3'] = '4', ['4'] = '5', ['5'] = '6', ['6'] = '7', ['7'] = '8',
   ['8'] = '9' }
@@ -100,7 +93,7 @@ local function claimBatch(base, mtype, queue, members, orders)
     seen[id] = true
   end
   local texts = getRowTexts(base, ids)
-  local sets, leases = {}, { '+inf', LEASE_ANCHOR }
+  local sets, leases = {}, { '+inf', INDEX_ANCHOR }
   local fromU, fromR = 0, 0
   local prefix, token = tokenPrefix[base], nextToken[base]
   for j = 1, #ids do

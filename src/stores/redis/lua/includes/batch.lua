@@ -8,6 +8,11 @@ local function queueZadd(key, score, member)
   q[#q + 1] = score
   q[#q + 1] = member
 end
+-- queueZadd into a ready index: its anchor (includes/keys.lua) first, once per call.
+local function queueReady(key, score, member)
+  if not zaddQueue[key] then queueZadd(key, '+inf', INDEX_ANCHOR) end
+  queueZadd(key, score, member)
+end
 local function queueZrem(key, member)
   local q = tableAt(zremQueue, key)
   q[#q + 1] = member

@@ -14,7 +14,7 @@ local function makeReady(base, tbl, mtype, g, score, member)
     redis.call('ZADD', groupQueueKey(base, tbl, mtype, g), score, member)
     redis.call('ZADD', groupSetKey(base, tbl, mtype), 0, g)
   else
-    redis.call('ZADD', readyKey(base, tbl, mtype), score, member)
+    redis.call('ZADD', readyKey(base, tbl, mtype), '+inf', INDEX_ANCHOR, score, member)
   end
 end
 -- A row leaves IN_PROGRESS: its group's slot is free.

@@ -55,7 +55,7 @@ local function insertMessage(base, eventId, mtype, tbl, payload, maxAttempts, de
         queueZadd(groupQueueKey(base, tbl, mtype, g), score, member)
         queueZadd(groupSetKey(base, tbl, mtype), '0', g)
       else
-        queueZadd(readyKey(base, tbl, mtype), score, member)
+        queueReady(readyKey(base, tbl, mtype), score, member)
       end
     end
   end
