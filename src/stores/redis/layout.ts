@@ -53,7 +53,7 @@ export class KeyLayout {
   }
 
   /**
-   * The partition a claim token names (`<partition>.<n>`, lua/claim.lua): where the claimed
+   * The partition a claim token names (`<partition>.<batch>.<j>`, lua/claim.lua): where the claimed
    * row lives (a keyed or grouped row is not in its event's partition). Falls back to the
    * event's partition for a token this store never issued (the fenced write then finds
    * nothing).

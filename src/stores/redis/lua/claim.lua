@@ -52,8 +52,7 @@ local CLAIMABLE = '^([UR])(%d+)\31(%-?%d+)\31%-?%d+\31%-?%d*\31[^\31]*\31[^\31]*
 local byOwner = D .. updatedBy .. D .. owner .. D
 -- True for a keyed row that is no longer its key's head (an earlier row was re-driven): it
 -- only loses its ready entry, and is made ready again when it is head.
-local function notHead(base, id, text, flags)
-  if flags == '' or not string.find(flags, 'k', 1, true) then return false end
+local function notHead(base, id, text)
   local okey = parseRow(text).ok
   return okey and not isHead(base, tbl, okey, id)
 end
@@ -64,11 +63,20 @@ local cId, cEvent, cText, cBase, cOrder = {}, {}, {}, {}, {}
 local INLINE_PAYLOADS = 4
 local nClaimed = 0
 local setAside = {}
-local nextToken, tokenPrefix = {}, {}
--- Claim tokens `<partition>.<n>`: one INCRBY per partition and batch reserves a range.
-local function reserveTokens(base, n)
-  nextToken[base] = redis.call('INCRBY', base .. ':k', n) - n + 1
-  tokenPrefix[base] = string.match(base, ':(%d+)}$') .. '.'
+-- Claim tokens `<partition>.<batch>.<j>`: one INCRBY per partition and batch numbers the
+-- batch, and its j-th row's token adds j, written as digits by string.char below 100: a
+-- number turned into text (sprintf %.14g) costs several times that, once per claimed row.
+-- Tokens of earlier releases (`<partition>.<n>`, one dot) never equal these.
+local function batchTokenPrefix(base)
+  return string.match(base, ':(%d+)}$') .. '.' .. redis.call('INCRBY', base .. ':k', 1) .. '.'
+end
+local function tokenSuffix(j)
+  if j < 10 then return string.char(48 + j) end
+  if j < 100 then
+    local d = j % 10
+    return string.char(48 + (j - d) / 10, 48 + d)
+  end
+  return tostring(j)
 end
 -- ATTEMPTS + 1 for the common counts, looked up (nextAttempt for the rest).
 local NEXT = { ['0'] = '1', ['1'] = '2', ['2'] = '3', ['3'] = '4', ['4'] = '5', ['5'] = '6', ['6'] = '7', ['7'] = '8',
@@ -79,43 +87,44 @@ local NEXT = { ['0'] = '1', ['1'] = '2', ['2'] = '3', ['3'] = '4', ['4'] = '5', 
 -- ones and one ZADD leases them. Returns how many were claimed; the others were not
 -- claimable after all (set aside, moved meanwhile, or a keyed row not its key's head).
 local function claimBatch(base, mtype, queue, members, orders)
-  reserveTokens(base, #members)
   zremNow(queue, members)
-  -- A row may be in its queue twice (a keyed row made head, then not, then head again,
-  -- before a claim came by): its texts are read before any is written, so the second entry
-  -- is dropped here (the ZREM took both).
-  local ids, events, seen, twice = {}, {}, {}, {}
+  local ids, events = {}, {}
   for j = 1, #members do
     local eventId = eventOfMember(members[j])
-    local id = mtype .. ':' .. eventId
-    events[j], ids[j] = eventId, id
-    if seen[id] then twice[j] = true end
-    seen[id] = true
+    events[j], ids[j] = eventId, mtype .. ':' .. eventId
   end
   local texts = getRowTexts(base, ids)
   local sets, leases = {}, { '+inf', INDEX_ANCHOR }
   local fromU, fromR = 0, 0
-  local prefix, token = tokenPrefix[base], nextToken[base]
+  local prefix, token = batchTokenPrefix(base), 0
+  -- A keyed row may be in its queue twice (made head, then not, then head again, before a
+  -- claim came by): its texts are read before any is written, so its second entry is
+  -- dropped here (the ZREM took both). Only keyed rows can be, so only they (and the rare
+  -- row set aside) are remembered.
+  local keyedSeen, asideSeen
   for j = 1, #ids do
     local id, text = ids[j], texts[j]
-    if twice[j] then text = nil end
     local S, n, av, pT, flags, pEnd
     if text then S, n, av, pT, flags, pEnd = string.match(text, CLAIMABLE) end
     if S and pEnd <= #text and string.byte(text, pEnd) ~= 31 then S = nil end
     if text and not S then
       local letter = string.sub(text, 1, 1)
-      if letter ~= 'I' and letter ~= 'C' and letter ~= 'E' and letter ~= 'F' then
+      if letter ~= 'I' and letter ~= 'C' and letter ~= 'E' and letter ~= 'F' and not (asideSeen and asideSeen[id]) then
         -- Claimable by its letter (or by none), and it does not parse: set aside.
+        asideSeen = asideSeen or {}
+        asideSeen[id] = true
         setAsideCorrupt(base, id, tbl, mtype, text, updatedBy, now)
         setAside[#setAside + 1] = base .. ' ' .. id
       end
-    elseif S and flags ~= '' and notHead(base, id, text, flags) then
-      S = nil
+    elseif S and flags ~= '' and string.find(flags, 'k', 1, true) then
+      keyedSeen = keyedSeen or {}
+      if keyedSeen[id] or notHead(base, id, text) then S = nil end
+      keyedSeen[id] = true
     end
     if S then
-      local new = 'I' .. (NEXT[n] or nextAttempt(n)) .. D .. av .. D .. nowText .. D .. expText .. D .. prefix .. token ..
-        byOwner .. string.sub(text, pT)
       token = token + 1
+      local new = 'I' .. (NEXT[n] or nextAttempt(n)) .. D .. av .. D .. nowText .. D .. expText .. D .. prefix ..
+        tokenSuffix(token) .. byOwner .. string.sub(text, pT)
       sets[#sets + 1] = id
       sets[#sets + 1] = new
       leases[#leases + 1] = expText
