@@ -33,7 +33,8 @@ function inline(dir, kind, text, seen = new Set()) {
 // The top-level declarations of a fragment: `local function name(` up to its `end` at
 // column 0 (or the same line, for a one-line function), and `local a, b = <values>` with the
 // indented lines that continue it, each with the comment lines right above it. Only values
-// that run no command (`redis.`) are candidates: dropping them changes nothing but the text.
+// that call nothing are candidates (a call might run a command): dropping them changes
+// nothing but the text.
 function declarations(lines) {
   const found = [];
   for (let i = 0; i < lines.length; i++) {
@@ -47,7 +48,11 @@ function declarations(lines) {
     }
     // A value may go on over indented lines (`'…' ..`, a table constructor).
     if (value) while (last + 1 < lines.length && /^[ \t]+\S/.test(lines[last + 1])) last++;
-    if (value && /\bredis\./.test(lines.slice(i, last + 1).join('\n'))) continue;
+    const code = lines
+      .slice(i, last + 1)
+      .join('\n')
+      .replace(/'[^']*'|"[^"]*"/g, "''");
+    if (value && /[\w\])]\s*\(/.test(code.slice(code.indexOf('=')))) continue;
     let first = i;
     while (first > 0 && lines[first - 1].startsWith('--') && !lines[first - 1].startsWith('--@')) first--;
     const names = fn ? [fn[1]] : value[1].split(',').map((n) => n.trim());
