@@ -59,6 +59,11 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const publishes = new Coalescer<NewMessage, PublishResult>((messages) => writes.publish(messages), answeredByRedis);
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
+  // Concurrent working-data reads (handlers side by side) share one pipelined write.
+  const workingData = new Coalescer<string, ReadonlyMap<string, string>>(
+    (eventIds) => reads.getWorkingData(eventIds),
+    answeredByRedis,
+  );
   const wakes = new WakeListener(conn, layout);
   const parked = new ParkedKeys(conn, layout);
 
@@ -201,7 +206,8 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async getWorkingData(eventId) {
       await ready();
-      return reads.getWorkingData(eventId);
+      const [data] = await workingData.add([eventId]);
+      return data as ReadonlyMap<string, string>;
     },
     async purge(request) {
       const checked = checkPurgeRequest(request);

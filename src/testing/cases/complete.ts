@@ -180,6 +180,40 @@ export const completeCases: readonly ConformanceCase[] = [
     },
   },
   {
+    // Handlers running side by side read at once; a store may serve them in one call (the
+    // Redis store pipelines them): each reader must still get its own event's data.
+    name: 'complete: working data read by 41 callers at once gives each its own event',
+    async run({ store }) {
+      const messages = Array.from({ length: 40 }, () => newMessage());
+      await store.publish(messages);
+      const claimed = await store.claim(claimRequest({ limit: 40 }));
+      assert.equal(claimed.length, 40);
+      const outcomes = await store.complete(
+        claimed.map((c) => ({
+          ref: leaseRefOf(c),
+          updatedBy: 'B',
+          emits: [],
+          workingData: [
+            { eventId: c.eventId, name: 'id', value: JSON.stringify(c.eventId) },
+            { eventId: c.eventId, name: 'w:odd name', value: '1' },
+          ],
+        })),
+      );
+      assert.ok(
+        outcomes.every((o) => o === 'ok'),
+        `outcomes: ${outcomes.join(', ')}`,
+      );
+      const ids = [...messages.map((m) => m.eventId), newMessage().eventId];
+      for (let round = 0; round < 3; round++) {
+        const read = await Promise.all(ids.map((id) => store.getWorkingData(id)));
+        read.forEach((data, i) => {
+          const expected = i === 40 ? {} : { id: JSON.stringify(ids[i]), 'w:odd name': '1' };
+          assert.deepEqual(Object.fromEntries(data), expected, `working data of event ${i}`);
+        });
+      }
+    },
+  },
+  {
     name: 'complete: one call of mixed requests writes each on its own, a lost lease none of its emits or data',
     async run({ store }) {
       const [a, b, lost, d] = [newMessage(), newMessage(), newMessage(), newMessage({ payload: '{"d":1}' })];
