@@ -114,6 +114,9 @@ export function abCases(): Case[] {
     cases.push({ ...w3, id: `AB-${w3.id}`, systems: [b.systems[0], b.baseline], title: `${w3.title}, new/old` });
     // A fixed arrival rate near W3's, publishing and processing in one process: per-event
     // CPU when batches are small (the trickle a request handler makes), and the latencies.
+    // The pipeline, smaller than W5's own case (the working data reads and emits of 4 stages).
+    const w5 = pipelineCase(b, 20_000, 2);
+    cases.push({ ...w5, id: `AB-${w5.id}`, systems: [b.systems[0], b.baseline], title: `${w5.title}, new/old` });
     const rate = b.key === 'redis' ? 4_500 : 6_000;
     cases.push({
       ...latencyCase(b, 0, 15, 2),

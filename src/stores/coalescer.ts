@@ -20,9 +20,6 @@
  *   keeps one completion on the wire, so one processor alone never groups): each request is
  *   judged by its own fence, a row named twice completes once, and a completion that did
  *   commit reads as lease_lost when sent again, as after any lost reply.
- *
- * Reads coalesce the same way (the Redis store's working-data reads: one pipelined write of
- * every waiting caller's HGETALL); a read is always safe to repeat.
  */
 
 interface Call<I, R> {

@@ -142,39 +142,17 @@ export class RowReads {
     return found.find((v) => v !== null) ?? null;
   }
 
-  /**
-   * The working data of each event, in order: one HGETALL per event (a flat reply, not
-   * ioredis' object form: a working-data name may be any string). Several events' reads are
-   * pipelined, one write and one read of the socket for all (per partition on a cluster,
-   * where a pipeline stays in one slot): handlers running side by side read at once, and
-   * the store coalesces their reads (store.ts).
-   */
-  async getWorkingData(eventIds: readonly string[]): Promise<ReadonlyMap<string, string>[]> {
-    if (eventIds.length === 1) {
-      const key = this.layout.eventKey(eventIds[0] as string);
-      return [workingDataOf(await this.conn.run('getWorkingData', (c) => c.call('HGETALL', key)))];
-    }
-    const groups = new Map<number, number[]>();
-    eventIds.forEach((id, i) => {
-      const p = this.conn.cluster ? this.layout.partitionOf(id) : 0;
-      const group = groups.get(p);
-      if (group) group.push(i);
-      else groups.set(p, [i]);
-    });
-    const data: ReadonlyMap<string, string>[] = [];
-    await Promise.all(
-      [...groups.values()].map(async (at) => {
-        const replies = await this.conn.run('getWorkingData', async (c) => {
-          const pipeline = c.pipeline();
-          for (const i of at) pipeline.call('HGETALL', this.layout.eventKey(eventIds[i] as string));
-          const results = (await pipeline.exec()) ?? [];
-          // An error reply of one read fails the group (the coalescer then reads each alone).
-          for (const [error] of results) if (error) throw error;
-          return results.map(([, reply]) => reply);
-        });
-        at.forEach((i, k) => (data[i] = workingDataOf(replies[k])));
-      }),
+  async getWorkingData(eventId: string): Promise<ReadonlyMap<string, string>> {
+    // A flat reply, not ioredis' object form: a working-data name may be any string.
+    const flat = asArray(
+      await this.conn.run('getWorkingData', (c) => c.call('HGETALL', this.layout.eventKey(eventId))),
+      'working data',
     );
+    const data = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = asText(flat[i], 'field');
+      if (field.startsWith('w:')) data.set(field.slice(2), asText(flat[i + 1], 'value'));
+    }
     return data;
   }
 
@@ -182,15 +160,4 @@ export class RowReads {
     const [seconds, micros] = await this.conn.run('time', (c) => c.time());
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
-}
-
-/** The `w:` fields of an event hash's flat HGETALL reply, by name. */
-function workingDataOf(reply: unknown): ReadonlyMap<string, string> {
-  const flat = asArray(reply, 'working data');
-  const data = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const field = asText(flat[i], 'field');
-    if (field.startsWith('w:')) data.set(field.slice(2), asText(flat[i + 1], 'value'));
-  }
-  return data;
 }

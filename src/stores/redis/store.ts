@@ -59,11 +59,6 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const publishes = new Coalescer<NewMessage, PublishResult>((messages) => writes.publish(messages), answeredByRedis);
   const sweeps = new PartitionSweeps(conn, layout, options.logger);
   const reads = new RowReads(conn, layout);
-  // Concurrent working-data reads (handlers side by side) share one pipelined write.
-  const workingData = new Coalescer<string, ReadonlyMap<string, string>>(
-    (eventIds) => reads.getWorkingData(eventIds),
-    answeredByRedis,
-  );
   const wakes = new WakeListener(conn, layout);
   const parked = new ParkedKeys(conn, layout);
 
@@ -206,8 +201,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
     },
     async getWorkingData(eventId) {
       await ready();
-      const [data] = await workingData.add([eventId]);
-      return data as ReadonlyMap<string, string>;
+      return reads.getWorkingData(eventId);
     },
     async purge(request) {
       const checked = checkPurgeRequest(request);
