@@ -109,7 +109,7 @@ describe('redis ready and lease indexes', () => {
     }
   });
 
-  it('is a skiplist from the first claim on, and its anchor is never reaped', async () => {
+  it('the lease index is a skiplist from the first claim on, and its anchor is never reaped', async () => {
     const keyPrefix = randomPrefix('leases');
     const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
     const leases = `{${keyPrefix}:0}:l`;

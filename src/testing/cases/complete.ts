@@ -180,8 +180,8 @@ export const completeCases: readonly ConformanceCase[] = [
     },
   },
   {
-    // Handlers running side by side read at once; a store may serve them in one call (the
-    // Redis store pipelines them): each reader must still get its own event's data.
+    // Handlers running side by side read at once, so a store may have many reads on the wire
+    // (or serve them in one call): each reader must still get its own event's data.
     name: 'complete: working data read by 41 callers at once gives each its own event',
     async run({ store }) {
       const messages = Array.from({ length: 40 }, () => newMessage());
