@@ -7,9 +7,13 @@
 // so shared fragments are included, not copied. Schema migrations (schema-v*.sql) never
 // include: their text is history and must not change when a fragment does.
 //
-// A Lua script keeps only the top-level declarations of its fragments that it uses
-// (`shake`): Redis runs a script's whole text on every call, so each `local function` a
-// fragment defines is a closure built per call whether the script calls it or not.
+// Lua files are built twice: as one function library (generated/library.ts, `library`
+// below), which the Redis store calls with FCALL, and as standalone scripts for EVALSHA where
+// a server refuses functions. A standalone script keeps only the top-level declarations of
+// its fragments that it uses (`shake`): Redis runs a script's whole text on every call, so
+// each `local function` a fragment defines is a closure built per call whether the script
+// calls it or not.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname, basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +39,7 @@ function inline(dir, kind, text, seen = new Set()) {
 // indented lines that continue it, each with the comment lines right above it. Only values
 // that call nothing are candidates (a call might run a command): dropping them changes
 // nothing but the text.
-function declarations(lines) {
+function declarations(lines, all = false) {
   const found = [];
   for (let i = 0; i < lines.length; i++) {
     const fn = /^local function ([\w]+)\(/.exec(lines[i]);
@@ -52,11 +56,11 @@ function declarations(lines) {
       .slice(i, last + 1)
       .join('\n')
       .replace(/'[^']*'|"[^"]*"/g, "''");
-    if (value && /[\w\])]\s*\(/.test(code.slice(code.indexOf('=')))) continue;
+    if (value && !all && /[\w\])]\s*\(/.test(code.slice(code.indexOf('=')))) continue;
     let first = i;
     while (first > 0 && lines[first - 1].startsWith('--') && !lines[first - 1].startsWith('--@')) first--;
     const names = fn ? [fn[1]] : value[1].split(',').map((n) => n.trim());
-    found.push({ names, first, last, from: i });
+    found.push({ names, first, last, from: i, kind: fn ? 'function' : 'value' });
     i = last;
   }
   return found;
@@ -87,6 +91,87 @@ function shake(text) {
   }
 }
 
+// A constant of a fragment (an UPPER_CASE name) is set once per library; every other value
+// is per-call state, set again at the start of each function.
+const isConstant = (names) => names.every((n) => /^[A-Z][A-Z0-9_]*$/.test(n));
+
+// The Redis function library (Redis 7 `FUNCTION LOAD`): every fragment defined once, when
+// the library loads, and every script a function of it. A script run by EVAL builds each
+// helper it keeps as a closure on every call; a function finds them built. Every top-level
+// name of the fragments is declared first (so their order does not matter), functions and
+// constants are set at load, and the state values (`local queue = {}`) go into
+// `beginCall`, which each function runs first with its KEYS and ARGV. Scripts include
+// fragments only at their top level, so a script's body is its text without the includes.
+function library(dir, scriptFiles) {
+  const names = [];
+  const defined = [];
+  const state = [];
+  for (const file of readdirSync(join(dir, 'includes')).sort()) {
+    if (extname(file) !== '.lua') continue;
+    const lines = readFileSync(join(dir, 'includes', file), 'utf8')
+      .trimEnd()
+      .split('\n');
+    if (lines.some((l) => /--@include /.test(l))) throw new Error(`includes/${file}: a fragment must not include`);
+    const decls = declarations(lines, true);
+    const covered = new Set();
+    for (const d of decls) for (let i = d.first; i <= d.last; i++) covered.add(i);
+    lines.forEach((line, i) => {
+      if (!covered.has(i) && line !== '' && !line.startsWith('--')) {
+        throw new Error(`includes/${file}:${i + 1}: only local declarations may stand at a fragment's top level`);
+      }
+    });
+    for (const d of decls) {
+      names.push(...d.names);
+      const text = lines.slice(d.from, d.last + 1).join('\n');
+      const assigned = text.replace(/^local (function )?/, (_, fn) => fn ?? '');
+      if (d.kind === 'value' && isConstant(d.names) && /[\w\])]\s*\(/.test(text.replace(/'[^']*'|"[^"]*"/g, "''"))) {
+        throw new Error(
+          `includes/${file}: constant ${d.names.join(', ')} is set by a call (no command may run at load)`,
+        );
+      }
+      if (d.kind === 'value' && !isConstant(d.names)) state.push(assigned);
+      else defined.push(lines.slice(d.first, d.from).concat(assigned.split('\n')).join('\n'));
+    }
+  }
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new Error(`includes: ${duplicate} is declared twice`);
+  const functions = [];
+  for (const [name, file] of scriptFiles) {
+    const text = readFileSync(join(dir, file), 'utf8').trimEnd();
+    if (/^[ \t]+--@include /m.test(text)) throw new Error(`${file}: includes must stand at the top level`);
+    const body = text
+      .split('\n')
+      .filter((l) => !l.startsWith('--@include '))
+      .map((l) => (l === '' ? l : `  ${l}`))
+      .join('\n');
+    const flags = READ_ONLY_SCRIPTS.has(name) ? ", flags = { 'no-writes' }" : '';
+    functions.push([name, `callback = function(keys, args)\n  beginCall(keys, args)\n${body}\nend${flags}`]);
+  }
+  const head = [
+    'local KEYS, ARGV',
+    `local ${names.join(', ')}`,
+    ...defined,
+    'local function beginCall(keys, args)',
+    '  KEYS, ARGV = keys, args',
+    ...state.map((s) => `  ${s}`),
+    'end',
+  ].join('\n');
+  const text = (prefix) =>
+    [head, ...functions.map(([name, f]) => `redis.register_function{function_name = '${prefix}${name}', ${f}}`)].join(
+      '\n',
+    );
+  const hash = createHash('sha1').update(text('')).digest('hex').slice(0, 12);
+  const prefix = `ey_${hash}_`;
+  return {
+    name: `eventyard_${hash}`,
+    text: `#!lua name=eventyard_${hash}\n${text(prefix)}\n`,
+    functions: Object.fromEntries(functions.map(([name]) => [name, `${prefix}${name}`])),
+  };
+}
+
+// Scripts that write nothing: their functions are flagged `no-writes`.
+const READ_ONLY_SCRIPTS = new Set(['listRows', 'peekReady', 'listParked']);
+
 for (const store of existsSync(root) ? readdirSync(root) : []) {
   const entries = [];
   for (const kind of ['sql', 'lua']) {
@@ -110,4 +195,19 @@ for (const store of existsSync(root) ? readdirSync(root) : []) {
     join(out, 'scripts.ts'),
     `// Generated by scripts/build-sql.mjs from ../sql and ../lua. Do not edit.\n${body}\n`,
   );
+  const luaDir = join(root, store, 'lua');
+  if (existsSync(luaDir)) {
+    const files = readdirSync(luaDir)
+      .sort()
+      .filter((f) => extname(f) === '.lua')
+      .map((f) => [camel(basename(f, '.lua')), f]);
+    const lib = library(luaDir, files);
+    writeFileSync(
+      join(out, 'library.ts'),
+      '// Generated by scripts/build-sql.mjs from ../lua. Do not edit.\n' +
+        `export const libraryName = ${JSON.stringify(lib.name)};\n` +
+        `export const library = ${JSON.stringify(lib.text)};\n` +
+        `export const functionNames = ${JSON.stringify(lib.functions)} as const;\n`,
+    );
+  }
 }

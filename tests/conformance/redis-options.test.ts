@@ -3,10 +3,14 @@
  * check under one key prefix, errors when Redis is unreachable or the store is closed, and
  * the key layout (every key under the prefix's hash tags, one slot per partition).
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, isEventyardError } from '../../src/index.js';
+import type { LeaseRef } from '../../src/store/port.js';
 import { createRedisStore } from '../../src/stores/redis/index.js';
+import { functionNames, libraryName } from '../../src/stores/redis/generated/library.js';
+import * as scripts from '../../src/stores/redis/generated/scripts.js';
 import { KeyLayout } from '../../src/stores/redis/layout.js';
 import { resolveRedisStoreOptions } from '../../src/stores/redis/options.js';
 import { claimRequest, newMessage, sleep, TEST_TABLE, TEST_TYPE } from '../../src/testing/index.js';
@@ -136,6 +140,78 @@ describe('redis ready and lease indexes', () => {
       expect(counts['IN_PROGRESS'] ?? 0).toBe(0);
     } finally {
       await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+});
+
+describe('redis scripts as functions', () => {
+  const complete = (refs: readonly LeaseRef[]) =>
+    refs.map((ref) => ({ ref, updatedBy: 'test', emits: [], workingData: [] }));
+
+  it('run as functions of one library, loaded again on a server that lost it', async () => {
+    const keyPrefix = randomPrefix('functions');
+    const store = createRedisStore({ ...SINGLE_REDIS, keyPrefix });
+    /** The library's functions on the server, each with its flags (none when not loaded). */
+    const loaded = async (): Promise<Map<string, unknown[]>> => {
+      const listed = (await admin.call('FUNCTION', 'LIST', 'LIBRARYNAME', libraryName)) as unknown[][];
+      const ours = listed.find((entry) => entry[1] === libraryName) ?? [];
+      return new Map(((ours[5] ?? []) as unknown[][]).map((f) => [f[1] as string, f[5] as unknown[]]));
+    };
+    try {
+      // As after a restart without persistence: the library is gone, the next call loads it.
+      await admin.call('FUNCTION', 'DELETE', libraryName).catch(() => undefined);
+      await store.publish([newMessage(), newMessage()]);
+      expect((await loaded()).size).toBe(Object.keys(functionNames).length);
+      await admin.call('FUNCTION', 'DELETE', libraryName);
+      const claimed = await store.claim(claimRequest({ limit: 10 }));
+      expect(claimed).toHaveLength(2);
+      await admin.call('FUNCTION', 'DELETE', libraryName);
+      expect(await store.complete(complete(claimed))).toEqual(['ok', 'ok']);
+      const functions = await loaded();
+      expect(functions.size).toBe(Object.keys(functionNames).length);
+      // Scripts that write nothing are no-writes functions (FCALL_RO and replicas may run them).
+      expect(functions.get(functionNames.listRows)).toEqual(['no-writes']);
+      expect(functions.get(functionNames.complete)).toEqual([]);
+    } finally {
+      await store.close();
+      await deletePrefix(admin, keyPrefix);
+    }
+  });
+
+  it('run by EVALSHA where the ACL refuses functions', async () => {
+    const keyPrefix = randomPrefix('no-functions');
+    const user = `ey-no-functions-${keyPrefix.slice(-12)}`;
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      '>secret-pw',
+      '~*',
+      '&*',
+      '+@all',
+      '-@scripting',
+      '+eval',
+      '+evalsha',
+      '+script|load',
+    );
+    const store = createRedisStore({ ...SINGLE_REDIS, username: user, password: 'secret-pw', keyPrefix });
+    // No script cached before: whoever else runs one sends its text again (NOSCRIPT → EVAL).
+    await admin.call('SCRIPT', 'FLUSH');
+    try {
+      await store.publish([newMessage(), newMessage(), newMessage()]);
+      const claimed = await store.claim(claimRequest({ limit: 10 }));
+      expect(claimed).toHaveLength(3);
+      expect(await store.complete(complete(claimed))).toEqual(['ok', 'ok', 'ok']);
+      const counts = Object.fromEntries((await store.countByStatus()).map((c) => [c.status, c.count]));
+      expect(counts).toMatchObject({ COMPLETED: 3 });
+      // The user ran the scripts themselves: their texts are cached under their SHAs.
+      const sha = createHash('sha1').update(scripts.complete).digest('hex');
+      expect(await admin.call('SCRIPT', 'EXISTS', sha)).toEqual([1]);
+    } finally {
+      await store.close();
+      await admin.call('ACL', 'DELUSER', user);
       await deletePrefix(admin, keyPrefix);
     }
   });

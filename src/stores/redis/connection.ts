@@ -1,8 +1,16 @@
 /**
- * Connections of the Redis store: the command connection (single server or cluster), the
- * scripts defined on it once (ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT, e.g.
- * after a restart or failover), a lazily opened subscriber connection for wake-ups, and the
+ * Connections of the Redis store: the command connection (single server or cluster), how
+ * the store's scripts run on it, a lazily opened subscriber connection for wake-ups, and the
  * one function that turns client errors into EventyardError.
+ *
+ * Scripts run as functions of one library (`FCALL`; Redis 7 `FUNCTION LOAD`, named after its
+ * content, so releases side by side each find their own): the library defines every shared
+ * helper once, when it loads, where a script sent by EVAL builds the helpers it keeps on every
+ * call. A server without the library (new, restarted without persistence, a node that joined
+ * a cluster) answers "Function not found"; the library is then loaded (on every primary of a
+ * cluster) and the call sent again. Where FUNCTION LOAD or FCALL is refused (an ACL without
+ * them, a server that lacks them), the store runs the same scripts by EVALSHA from then on
+ * (ioredis falls back to EVAL on NOSCRIPT, e.g. after a restart or failover).
  *
  * Reconnects: ioredis reconnects forever with a capped back-off (50 ms → 2 s). A command
  * sent while the connection is down waits in the offline queue and is re-sent after
@@ -17,6 +25,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { redactedError, redactError, secretsOf, secretsOfUrl } from '../../core/redact.js';
 import * as scripts from './generated/scripts.js';
+import { functionNames, library } from './generated/library.js';
 import type { Arg } from './codec.js';
 import type { ResolvedRedisStoreOptions } from './options.js';
 
@@ -25,6 +34,16 @@ type Client = Redis | Cluster;
 type ScriptFunction = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
 
 const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady', 'listParked']);
+
+/** The server has no function of that name: the library is not loaded there (yet, or any more). */
+const isFunctionMissing = (error: unknown): boolean =>
+  error instanceof Error && /\bFunction not found\b/i.test(error.message);
+/** The server or the user's ACL refuses functions: run the scripts by EVALSHA instead. */
+const isFunctionRefused = (error: unknown): boolean =>
+  error instanceof Error &&
+  /^NOPERM\b.*'(fcall|function\|load)'|unknown command ['`](fcall|function)['`]|unknown subcommand/i.test(
+    error.message,
+  );
 
 /** The one translation of client errors: EY_STORE_UNAVAILABLE, message and cause chain redacted. */
 export function toStoreError(error: unknown, what: string, secrets: readonly string[] = []): EventyardError {
@@ -96,6 +115,8 @@ export class RedisConnection {
   readonly cluster: boolean;
   #subscriber: Client | undefined;
   #closed = false;
+  #evalOnly = false;
+  #loading: Promise<void> | undefined;
   lastError: unknown;
 
   /** Credentials to redact from every error this connection reports. */
@@ -121,15 +142,45 @@ export class RedisConnection {
     if (this.#closed) throw new EventyardError(ErrorCode.CLOSED, 'the redis store is closed');
   }
 
-  /** Runs a script by SHA (EVAL on NOSCRIPT); errors become EY_STORE_UNAVAILABLE. */
+  /**
+   * Runs a script: FCALL of its function in the store's library (loading the library where it
+   * is missing), or by SHA (EVAL on NOSCRIPT) once functions were refused. Errors become
+   * EY_STORE_UNAVAILABLE.
+   */
   async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     this.assertOpen();
-    const fn = (this.client as unknown as Record<ScriptName, ScriptFunction>)[name];
     try {
+      if (!this.#evalOnly) {
+        try {
+          return await this.client.fcall(functionNames[name], keys.length, ...keys, ...args);
+        } catch (error) {
+          if (isFunctionRefused(error)) this.#evalOnly = true;
+          else if (!isFunctionMissing(error)) throw error;
+          else await this.#loadLibrary();
+          if (!this.#evalOnly) return await this.client.fcall(functionNames[name], keys.length, ...keys, ...args);
+        }
+      }
+      const fn = (this.client as unknown as Record<ScriptName, ScriptFunction>)[name];
       return await fn.call(this.client, keys.length, ...keys, ...args);
     } catch (error) {
       throw toStoreError(error, name, this.#secrets);
     }
+  }
+
+  /** FUNCTION LOAD REPLACE of the library, on every primary of a cluster; one load at a time. */
+  #loadLibrary(): Promise<void> {
+    this.#loading ??= (async () => {
+      try {
+        const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+        await Promise.all(nodes.map((node) => node.call('FUNCTION', 'LOAD', 'REPLACE', library)));
+      } catch (error) {
+        if (!isFunctionRefused(error)) throw error;
+        this.#evalOnly = true;
+      } finally {
+        this.#loading = undefined;
+      }
+    })();
+    return this.#loading;
   }
 
   /** Runs a plain command through `fn`, translating errors. */
