@@ -12,6 +12,7 @@
  *
  *   node --import tsx tests/support/interleaved-ab.ts sqlite|redis|postgres /tmp/base . [rounds=5] [rows=20000]
  *   PRIORITIES=1 node --import tsx tests/support/interleaved-ab.ts sqlite . .   # B's rows prioritized
+ *   BATCH=1 node --import tsx tests/support/interleaved-ab.ts redis /tmp/base . 8 5000   # single publishes
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -79,6 +80,8 @@ async function loader(dir: string): Promise<Open> {
 
 /** `PRIORITIES=1`: B's rows get random priorities 0..9 (the cost of using them). */
 const priorities = process.env['PRIORITIES'] === '1';
+/** `BATCH=n`: messages per publish call (100 unless given; 1 for single publishes). */
+const batch = Number(process.env['BATCH'] ?? '100');
 const messages = (prioritized: boolean): NewMessage[] =>
   Array.from({ length: rows }, () => ({
     eventId: randomUUID(),
@@ -111,9 +114,9 @@ async function round(openA: Open, openB: Open, n: number): Promise<{ a: Figures;
     });
   }
   // Alternate which side goes first in each step of a round, and per round.
-  for (let i = 0; i < rows; i += 100) {
-    for (const side of (i / 100 + n) % 2 === 0 ? sides : [...sides].reverse()) {
-      const [, ms] = await timed(() => side.store.publish(side.rows.slice(i, i + 100)));
+  for (let i = 0; i < rows; i += batch) {
+    for (const side of (i / batch + n) % 2 === 0 ? sides : [...sides].reverse()) {
+      const [, ms] = await timed(() => side.store.publish(side.rows.slice(i, i + batch)));
       side.ms.publish += ms;
     }
   }
@@ -169,7 +172,7 @@ const [openA, openB] = [await loader(dirA), await loader(dirB)];
 const results: { a: Figures; b: Figures }[] = [];
 for (let n = 0; n < rounds; n++) results.push(await round(openA, openB, n));
 console.log(
-  `${kind}, interleaved, ${rows} rows, ${rounds} rounds${priorities ? ', B with random priorities 0..9' : ''}: µs per row`,
+  `${kind}, interleaved, ${rows} rows in publishes of ${batch}, ${rounds} rounds${priorities ? ', B with random priorities 0..9' : ''}: µs per row`,
 );
 for (const key of ['publish', 'claim', 'complete', 'drain'] as const) {
   const a = median(results.map((r) => r.a[key]));
