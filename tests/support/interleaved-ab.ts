@@ -13,6 +13,7 @@
  *   node --import tsx tests/support/interleaved-ab.ts sqlite|redis|postgres /tmp/base . [rounds=5] [rows=20000]
  *   PRIORITIES=1 node --import tsx tests/support/interleaved-ab.ts sqlite . .   # B's rows prioritized
  *   BATCH=1 node --import tsx tests/support/interleaved-ab.ts redis /tmp/base . 8 5000   # single publishes
+ *   AOF=1 …   # Redis with the bench's append-only file (fsync every second)
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -70,7 +71,10 @@ async function loader(dir: string): Promise<Open> {
   const create = module['createRedisStore'] as (o: { port: number; keyPrefix: string }) => EventStore;
   return async (label) => {
     if (server === undefined) {
-      const started = await createRedisServer(['--save', '', '--appendonly', 'no']);
+      // `AOF=1`: the bench's durability (appendonly, fsync every second).
+      const aof =
+        process.env['AOF'] === '1' ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+      const started = await createRedisServer(['--save', '', ...aof]);
       await started.start();
       server = started;
     }
