@@ -55,6 +55,11 @@ export async function probe(system: QueueSystem, rate: number, seconds: number, 
   const growthPerSecond = last.t > first.t ? (last.backlog - first.backlog) / (last.t - first.t) : 0;
   const finalBacklog = last.backlog;
   const flat = published === count && growthPerSecond < 0.02 * rate && finalBacklog < 0.25 * rate;
+  // `W3_TRACE=1`: each probe's verdict and its backlog once a second, on stderr.
+  if (process.env['W3_TRACE'] === '1') {
+    const trace = samples.filter((_, i) => i % 4 === 3).map((s) => s.backlog);
+    console.error(JSON.stringify({ rate, seconds, published, growthPerSecond, finalBacklog, flat, backlog: trace }));
+  }
   return { rate, growthPerSecond, finalBacklog, published, flat };
 }
 
