@@ -25,7 +25,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, EventyardError, isEventyardError } from '../../core/errors.js';
 import { redactedError, redactError, secretsOf, secretsOfUrl } from '../../core/redact.js';
 import * as scripts from './generated/scripts.js';
-import { functionNames, library } from './generated/library.js';
+import { functionNames, library, readOnlyScripts } from './generated/library.js';
 import type { Arg } from './codec.js';
 import type { ResolvedRedisStoreOptions } from './options.js';
 
@@ -33,7 +33,7 @@ export type ScriptName = keyof typeof scripts;
 type Client = Redis | Cluster;
 type ScriptFunction = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
 
-const READ_ONLY: ReadonlySet<ScriptName> = new Set<ScriptName>(['listRows', 'peekReady', 'listParked']);
+const READ_ONLY: ReadonlySet<string> = new Set(readOnlyScripts);
 
 /** The server has no function of that name: the library is not loaded there (yet, or any more). */
 const isFunctionMissing = (error: unknown): boolean =>
@@ -130,7 +130,7 @@ export class RedisConnection {
       this.lastError = redactError(error, this.#secrets);
     });
     for (const [name, lua] of Object.entries(scripts)) {
-      this.client.defineCommand(name, { lua, readOnly: READ_ONLY.has(name as ScriptName) });
+      this.client.defineCommand(name, { lua, readOnly: READ_ONLY.has(name) });
     }
   }
 
