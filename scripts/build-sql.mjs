@@ -36,10 +36,9 @@ function inline(dir, kind, text, seen = new Set()) {
 
 // The top-level declarations of a fragment: `local function name(` up to its `end` at
 // column 0 (or the same line, for a one-line function), and `local a, b = <values>` with the
-// indented lines that continue it, each with the comment lines right above it. Only values
-// that call nothing are candidates (a call might run a command): dropping them changes
-// nothing but the text.
-function declarations(lines, all = false) {
+// indented lines that continue it, each with the comment lines right above it. `calls`: a
+// value whose expression calls something (a call might run a command).
+function declarations(lines) {
   const found = [];
   for (let i = 0; i < lines.length; i++) {
     const fn = /^local function ([\w]+)\(/.exec(lines[i]);
@@ -56,11 +55,11 @@ function declarations(lines, all = false) {
       .slice(i, last + 1)
       .join('\n')
       .replace(/'[^']*'|"[^"]*"/g, "''");
-    if (value && !all && /[\w\])]\s*\(/.test(code.slice(code.indexOf('=')))) continue;
     let first = i;
     while (first > 0 && lines[first - 1].startsWith('--') && !lines[first - 1].startsWith('--@')) first--;
     const names = fn ? [fn[1]] : value[1].split(',').map((n) => n.trim());
-    found.push({ names, first, last, from: i, kind: fn ? 'function' : 'value' });
+    const calls = !fn && /[\w\])]\s*\(/.test(code.slice(code.indexOf('=')));
+    found.push({ names, first, last, from: i, kind: fn ? 'function' : 'value', calls });
     i = last;
   }
   return found;
@@ -81,7 +80,9 @@ function shake(text) {
       else if (depth > 0) fragments.push(i);
     });
     const inFragment = new Set(fragments);
-    const candidates = declarations(lines).filter((d) => inFragment.has(d.from));
+    // Only declarations that call nothing are candidates: dropping them changes nothing but
+    // the text.
+    const candidates = declarations(lines).filter((d) => inFragment.has(d.from) && !d.calls);
     const drop = candidates.find((d) => {
       const rest = lines.filter((_, i) => i < d.first || i > d.last).join('\n');
       return d.names.every((n) => !new RegExp(`\\b${n}\\b`).test(rest));
@@ -112,7 +113,7 @@ function library(dir, scriptFiles) {
       .trimEnd()
       .split('\n');
     if (lines.some((l) => /--@include /.test(l))) throw new Error(`includes/${file}: a fragment must not include`);
-    const decls = declarations(lines, true);
+    const decls = declarations(lines);
     const covered = new Set();
     for (const d of decls) for (let i = d.first; i <= d.last; i++) covered.add(i);
     lines.forEach((line, i) => {
@@ -124,7 +125,7 @@ function library(dir, scriptFiles) {
       names.push(...d.names);
       const text = lines.slice(d.from, d.last + 1).join('\n');
       const assigned = text.replace(/^local (function )?/, (_, fn) => fn ?? '');
-      if (d.kind === 'value' && isConstant(d.names) && /[\w\])]\s*\(/.test(text.replace(/'[^']*'|"[^"]*"/g, "''"))) {
+      if (d.kind === 'value' && isConstant(d.names) && d.calls) {
         throw new Error(
           `includes/${file}: constant ${d.names.join(', ')} is set by a call (no command may run at load)`,
         );
