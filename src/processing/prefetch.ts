@@ -5,15 +5,15 @@
  * claim is on its way find a row waiting instead of the claim's answer. By Little's law
  * that is the handlers' start rate (concurrency ÷ handler time) times the claim round
  * trip; doubled for the spread of both, and at most what the handlers start within a tenth
- * of the lease (a queued row's lease runs while it waits). Its ceiling is one batch, or, on a
- * store whose tuning says `wholeBatches` (PostgreSQL), the batch being worked through plus a
+ * of the lease (a queued row's lease runs while it waits). Its ceiling is one batch per claim
+ * the processor keeps on its way (`claimsInFlight`), or, on a store whose tuning says `wholeBatches` (PostgreSQL), the batch being worked through plus a
  * whole next one (`batchSize + max(0, batchSize − concurrency)`): right after a full batch
  * lands, its rows running or queued, a full batch is free to claim again. With a ceiling of
  * one batch, fast handlers make every other claim as small as the slots (32, 256, 32, 256,
  * … at concurrency 32 and batches of 256), each with its own round trip and, on PostgreSQL,
  * its own commit. On Redis, where a claim holds the server while it runs, the small claims
- * are what keeps other rows' starts prompt, so Redis keeps the one-batch ceiling
- * (docs/redis.md has the measurements).
+ * are what keeps other rows' starts prompt, so Redis keeps a ceiling of one batch per claim
+ * it keeps on its way (`claimsInFlight`, 2 there: docs/redis.md has the measurements).
  * Both times are measured as the processor runs (moving averages); until both are known
  * nothing is prefetched. So fast handlers behind a slow round trip (PostgreSQL or Redis
  * over the network, handlers of microseconds) get a queue of a whole batch, and slow
@@ -50,6 +50,7 @@ export class PrefetchPolicy {
       readonly batchSize: number;
       readonly leaseMs: number;
       readonly wholeBatches?: boolean;
+      readonly claimsInFlight?: number;
     },
   ) {}
 
@@ -73,11 +74,11 @@ export class PrefetchPolicy {
     if (now < this.#pausedUntil) return 0;
     if (this.setting !== 'auto') return this.setting;
     if (Number.isNaN(this.#handlerMs) || Number.isNaN(this.#claimMs)) return 0;
-    const { concurrency, batchSize, leaseMs, wholeBatches = false } = this.limits;
+    const { concurrency, batchSize, leaseMs, wholeBatches = false, claimsInFlight = 1 } = this.limits;
     const startsPerMs = concurrency / Math.max(this.#handlerMs, MIN_HANDLER_MS);
     const ahead = Math.ceil(2 * startsPerMs * this.#claimMs);
     const withinLease = Math.floor((startsPerMs * leaseMs) / 10);
-    const ceiling = wholeBatches ? batchSize + Math.max(0, batchSize - concurrency) : batchSize;
+    const ceiling = wholeBatches ? batchSize + Math.max(0, batchSize - concurrency) : batchSize * claimsInFlight;
     return Math.max(0, Math.min(ceiling, ahead, withinLease));
   }
 }

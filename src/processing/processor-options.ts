@@ -4,6 +4,8 @@ import type { StoreTuning } from '../store/port.js';
 
 /** What `batchSize` may be, set as an option or by the store's tuning. */
 const BATCH_SIZE_RANGE = { min: 1, max: 10_000 } as const;
+/** What `claimsInFlight` may be, set as an option or by the store's tuning. */
+const CLAIMS_IN_FLIGHT_RANGE = { min: 1, max: 8 } as const;
 
 export const processorSchema = {
   /**
@@ -26,6 +28,14 @@ export const processorSchema = {
    * @defaultValue the store's (`tuning.batchSize`: 256 on PostgreSQL), else 64
    */
   batchSize: option.optional(option.int(BATCH_SIZE_RANGE)),
+  /**
+   * Claims kept on their way at once while a backlog lasts. The first claim always goes; a
+   * further one only while another is on its way, the last one that answered came back full,
+   * and there is room for a whole batch, so an idle or slow table still sees one claim at a
+   * time. 1 on a store whose claims run side by side anyway.
+   * @defaultValue the store's (`tuning.claimsInFlight`: 2 on Redis), else 1
+   */
+  claimsInFlight: option.optional(option.int(CLAIMS_IN_FLIGHT_RANGE)),
   /**
    * Lease length: a holder that stops heart-beating loses the row after this long.
    * @defaultValue 30000
@@ -70,6 +80,7 @@ export type ProcessorOptions = OptionsInput<typeof processorSchema>;
 /** The options a processor runs with: every default filled in, the store's included. */
 export type ResolvedProcessorOptions = Resolved<typeof processorSchema> & {
   readonly batchSize: number;
+  readonly claimsInFlight: number;
   /** The store's `tuning.wholeBatches` (processing/prefetch.ts). */
   readonly wholeBatches: boolean;
 };
@@ -80,19 +91,28 @@ export const DEFAULT_BATCH_SIZE = 64;
 /** Resolves processor options; an unset `batchSize` is the store's (`tuning`), else 64. */
 export function resolveProcessorOptions(input?: ProcessorOptions, tuning?: StoreTuning): ResolvedProcessorOptions {
   const options = resolveOptions('processor', processorSchema, input);
-  const fromStore = tuning?.batchSize;
-  const { min, max } = BATCH_SIZE_RANGE;
-  if (fromStore !== undefined && !(Number.isSafeInteger(fromStore) && fromStore >= min && fromStore <= max)) {
-    throw new EventyardError(
-      ErrorCode.INVALID_OPTION,
-      `the store's tuning.batchSize must be an integer in [${min}, ${max}]; got ${String(fromStore)}`,
-    );
-  }
   return {
     ...options,
-    batchSize: options.batchSize ?? fromStore ?? DEFAULT_BATCH_SIZE,
+    batchSize: options.batchSize ?? tuned('batchSize', tuning?.batchSize, BATCH_SIZE_RANGE) ?? DEFAULT_BATCH_SIZE,
+    claimsInFlight:
+      options.claimsInFlight ?? tuned('claimsInFlight', tuning?.claimsInFlight, CLAIMS_IN_FLIGHT_RANGE) ?? 1,
     wholeBatches: tuning?.wholeBatches === true,
   };
+}
+
+/** A store's tuning value, checked against the option's range. */
+function tuned(
+  name: string,
+  value: number | undefined,
+  { min, max }: { readonly min: number; readonly max: number },
+): number | undefined {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+    throw new EventyardError(
+      ErrorCode.INVALID_OPTION,
+      `the store's tuning.${name} must be an integer in [${min}, ${max}]; got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 /** The store-call deadline in effect: `storeTimeoutMs`, or a third of the lease. */

@@ -75,6 +75,16 @@ export class EventProcessor {
    * taking turns); the row's lease is kept until the write lands.
    */
   #busy = 0;
+  /** Rows asked for by claims still on their way: not free for another claim. */
+  #claiming = 0;
+  /** Claims on their way. */
+  #claimsOut = 0;
+  /** The last claim that answered brought back every row it asked for: a backlog lasts. */
+  #lastClaimFull = false;
+  /** A crash suspect runs alone (runAlone): no loop claims meanwhile. */
+  #alone = false;
+  /** Fired when a claim is sent or answers: a waiting extra loop (claimsInFlight) looks again. */
+  readonly #claimsMoved = new Signal();
   readonly #timeouts: TimeoutSweep;
   readonly #slotFreed = new Signal();
   readonly #maxUnwritten: number;
@@ -96,11 +106,14 @@ export class EventProcessor {
     this.#storeDeadlineMs = deps.storeDeadlineMs;
     const { store, logger, options } = deps;
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
-    this.#maxUnwritten = Math.max(options.batchSize, options.concurrency);
+    const batch = Math.max(options.batchSize, options.concurrency);
+    // One batch of outcomes waiting for their write per claim on its way, so that a claim
+    // queued behind another is not held back by the first batch's completions.
+    this.#maxUnwritten = batch * options.claimsInFlight;
     this.#prefetch = new PrefetchPolicy(options.prefetch, options);
     this.#queue = new LocalQueue(options.leaseMs);
     this.#idle = new IdleWait(store, deps.table);
-    this.#batcher = new OutcomeBatcher(store, logger, { maxBatch: this.#maxUnwritten, giveUpAfterMs: options.leaseMs });
+    this.#batcher = new OutcomeBatcher(store, logger, { maxBatch: batch, giveUpAfterMs: options.leaseMs });
     this.#attemptDeps = {
       store,
       builder: deps.builder,
@@ -140,7 +153,10 @@ export class EventProcessor {
     this.#stop = new AbortController();
     this.#leases.start();
     this.#timeouts.start();
-    this.#loop = this.#pollLoop();
+    // A rate-limited processor keeps one claim on its way: its tokens are taken per claim.
+    const loops = this.#rate === undefined ? this.#deps.options.claimsInFlight : 1;
+    const all = Array.from({ length: loops }, (_, i) => this.#pollLoop(i === 0));
+    this.#loop = loops === 1 ? all[0] : Promise.all(all).then(() => undefined);
   }
 
   /**
@@ -197,7 +213,12 @@ export class EventProcessor {
     }
   }
 
-  async #pollLoop(): Promise<void> {
+  /**
+   * Claims and hands rows to the handlers until stop(). The `lead` loop claims whenever
+   * there is room; each extra one (`claimsInFlight` > 1) only while a backlog lasts
+   * (#mayClaimAlongside), and goes back to waiting when a claim comes back short.
+   */
+  async #pollLoop(lead: boolean): Promise<void> {
     const { store, options, table, handlers, serviceName, owner, logger, hooks } = this.#deps;
     const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
@@ -217,8 +238,17 @@ export class EventProcessor {
     const unsubscribe = this.#deps.onLocalPublish(table, () => this.#idle.wakeUp());
     try {
       while (!stopped.aborted) {
-        const free = options.concurrency + this.#prefetch.rowsAt(performance.now()) - this.#busy - this.#queue.length;
-        // Outcomes waiting for their write are bounded too: at most one batch beyond the slots.
+        const free =
+          options.concurrency +
+          this.#prefetch.rowsAt(performance.now()) -
+          this.#busy -
+          this.#queue.length -
+          this.#claiming;
+        if (this.#alone || (!lead && !this.#mayClaimAlongside(free))) {
+          await Promise.race([this.#slotFreed.wait(), this.#claimsMoved.wait()]);
+          continue;
+        }
+        // Outcomes waiting for their write are bounded too: at most one batch per claim.
         if (free <= 0 || this.#running.size - this.#busy >= this.#maxUnwritten) {
           await this.#slotFreed.wait();
           continue;
@@ -233,21 +263,25 @@ export class EventProcessor {
         }
         const sentAt = performance.now();
         this.#idle.claimSent();
+        const limit = Math.min(free, options.batchSize);
         let claimed: readonly ClaimedMessage[];
+        this.#claimSent(limit);
         try {
           this.#lastPollAt = Date.now();
           claimed =
             this.#rate === undefined
-              ? await store.claim({ ...base, messageTypes: types, limit: Math.min(free, options.batchSize) })
+              ? await store.claim({ ...base, messageTypes: types, limit })
               : await this.#rate.claim(base, free, options.concurrency - this.#busy - this.#queue.length, () =>
                   performance.now(),
                 );
         } catch (error) {
+          this.#claimAnswered(limit, false);
           // An outage is logged once by the store watch; other failures once per streak.
           if (!isOutage(error)) claims.failed(error, { table }, 'backing off');
           await this.#idleWait(idle.next(), false);
           continue;
         }
+        this.#claimAnswered(limit, claimed.length >= limit);
         claims.succeeded({ table });
         this.#prefetch.claimAnswered(performance.now() - sentAt);
         this.stats.claimed += claimed.length;
@@ -257,6 +291,12 @@ export class EventProcessor {
           await this.#releaseQueued();
           break;
         }
+        if (this.#alone) {
+          // Another loop's crash suspect runs alone: these rows go back unstarted.
+          await this.#release(claimed);
+          continue;
+        }
+        if (claimed.length === 0 && !lead) continue; // the lead loop polls an idle table
         if (claimed.length === 0) {
           // A rate-limited type waiting for its next token cuts the idle wait to that time.
           await this.#idleWait(Math.min(idle.next(), this.#rate?.waitMs(performance.now()) ?? Infinity), true);
@@ -293,6 +333,28 @@ export class EventProcessor {
     } finally {
       unsubscribe();
     }
+  }
+
+  /**
+   * Whether an extra loop may claim now, beside the lead's claim on its way: only while a
+   * backlog lasts (the last claim came back full) and a whole batch fits, so that an idle
+   * table, slow handlers or a short queue see one claim at a time, as with one loop.
+   */
+  #mayClaimAlongside(free: number): boolean {
+    return this.#claimsOut > 0 && this.#lastClaimFull && free >= this.#deps.options.batchSize;
+  }
+
+  #claimSent(rows: number): void {
+    this.#claiming += rows;
+    this.#claimsOut++;
+    this.#claimsMoved.fire();
+  }
+
+  #claimAnswered(rows: number, full: boolean): void {
+    this.#claiming -= rows;
+    this.#claimsOut--;
+    this.#lastClaimFull = full;
+    this.#claimsMoved.fire();
   }
 
   /**
@@ -374,6 +436,16 @@ export class EventProcessor {
    * else is claimed until it is done. Only the suspect pays for its own crashes.
    */
   async #runAlone(suspect: ClaimedMessage, claimSentAt: number, others: readonly ClaimedMessage[]): Promise<void> {
+    this.#alone = true;
+    try {
+      await this.#runSuspect(suspect, claimSentAt, others);
+    } finally {
+      this.#alone = false;
+      this.#slotFreed.fire();
+    }
+  }
+
+  async #runSuspect(suspect: ClaimedMessage, claimSentAt: number, others: readonly ClaimedMessage[]): Promise<void> {
     const stopped = this.#stop.signal;
     this.#queue.add(others, claimSentAt);
     await this.#releaseQueued();

@@ -164,6 +164,13 @@ export interface StoreTuning {
    * other rows prompt.
    */
   readonly wholeBatches?: boolean;
+  /**
+   * Claims a processor keeps on their way at once while a backlog lasts (its
+   * `claimsInFlight` option's default; without it, 1). On a store whose server runs calls
+   * one after another (Redis), a second claim queued behind the first keeps the server busy
+   * while the process reads the first one's rows and starts their handlers.
+   */
+  readonly claimsInFlight?: number;
 }
 
 export interface EventStore {

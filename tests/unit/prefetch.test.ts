@@ -271,3 +271,108 @@ describe('a processor with prefetch', () => {
     expect(starts.size).toBe(5);
   });
 });
+
+describe('claims in flight', () => {
+  let store: EventStore;
+  let app: Eventyard | undefined;
+  /** Claims on their way now, the most seen at once, and every claim's limit and rows. */
+  let out = 0;
+  let most = 0;
+  const claims: { limit: number; rows: number }[] = [];
+
+  /** The store, each claim taking `claimMs`, counted while on its way, with `tuning`. */
+  const countedClaims = (claimMs: number, tuning?: EventStore['tuning']): EventStore =>
+    new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'tuning') return tuning;
+        if (prop === 'claim') {
+          return async (request: ClaimRequest) => {
+            most = Math.max(most, ++out);
+            try {
+              await new Promise((r) => setTimeout(r, claimMs));
+              const rows = await target.claim(request);
+              claims.push({ limit: request.limit, rows: rows.length });
+              return rows;
+            } finally {
+              out--;
+            }
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+
+  beforeEach(() => {
+    store = createSqliteStore({ path: ':memory:' });
+    out = 0;
+    most = 0;
+    claims.length = 0;
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  /** Drains `rows` rows with instant handlers; returns how often each id ran. */
+  const drain = async (rows: number, tuning: EventStore['tuning'], claimsInFlight?: number): Promise<number[]> => {
+    const current = createEventyard({
+      store: countedClaims(20, tuning),
+      messageTypes: [IN_ORDER],
+      logger: silentLogger,
+    });
+    app = current;
+    const runs = new Array<number>(rows).fill(0);
+    const service = current
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 16, ...(claimsInFlight && { claimsInFlight }) })
+      .handle(IN_ORDER, (ctx) => {
+        runs[ctx.payload.id] = (runs[ctx.payload.id] ?? 0) + 1;
+      });
+    await current.publishMany(Array.from({ length: rows }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
+    service.start();
+    await waitUntil(`${rows} handled`, async () => runs.every((n) => n > 0), 20_000);
+    await service.stop();
+    expect(service.stats().processors.inbound?.completed).toBe(rows);
+    return runs;
+  };
+
+  it('the option: the store tuning when unset, else 1; the option wins; integers in [1, 8]', () => {
+    expect(resolveProcessorOptions({}).claimsInFlight).toBe(1);
+    expect(resolveProcessorOptions({}, { claimsInFlight: 2 }).claimsInFlight).toBe(2);
+    expect(resolveProcessorOptions({ claimsInFlight: 1 }, { claimsInFlight: 2 }).claimsInFlight).toBe(1);
+    for (const bad of [0, 9, 1.5, 'two']) {
+      expect(() => resolveProcessorOptions({ claimsInFlight: bad as never })).toThrow(/claimsInFlight/);
+    }
+    expect(() => resolveProcessorOptions({}, { claimsInFlight: 0 })).toThrow(/tuning\.claimsInFlight/);
+  });
+
+  it("'auto' makes room for one batch per claim in flight", () => {
+    const policy = new PrefetchPolicy('auto', { concurrency: 32, batchSize: 64, leaseMs: 30_000, claimsInFlight: 2 });
+    policy.handlerSettled(0.01);
+    policy.claimAnswered(2);
+    expect(policy.rowsAt(0)).toBe(128);
+  });
+
+  it('a backlog is claimed two at a time, each row handled once', async () => {
+    const runs = await drain(600, { claimsInFlight: 2 });
+    expect(runs.every((n) => n === 1)).toBe(true);
+    expect(most).toBe(2);
+    // The claim sent beside another asks for a whole batch.
+    expect(claims.filter((c) => c.limit === 16).length).toBeGreaterThan(claims.length / 2);
+  });
+
+  it('one claim at a time with claimsInFlight 1 (the option over the tuning)', async () => {
+    const runs = await drain(300, { claimsInFlight: 2 }, 1);
+    expect(runs.every((n) => n === 1)).toBe(true);
+    expect(most).toBe(1);
+  });
+
+  it('an idle table, or one that runs dry, is polled by one claim at a time', async () => {
+    await drain(40, { claimsInFlight: 2 });
+    // Drained: every claim since is a poll of an empty table.
+    most = 0;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(claims.at(-1)?.rows).toBe(0);
+    expect(most).toBeLessThanOrEqual(1);
+  });
+});

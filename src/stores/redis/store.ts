@@ -11,6 +11,7 @@ import type {
   NewMessage,
   PublishResult,
   StoreFeatures,
+  StoreTuning,
   TokenGrant,
   TokenRequest,
 } from '../../store/port.js';
@@ -29,6 +30,12 @@ import { Coalescer } from '../coalescer.js';
 
 /** Outbox entries relayed per partition by each `reapExpiredLeases` call (cluster crash recovery). */
 const RELAY_BATCH = 100;
+
+/**
+ * Two claims on their way while a backlog lasts: Redis runs the second while the process
+ * reads the first's rows and starts their handlers (docs/redis.md, "Claims in flight").
+ */
+const REDIS_TUNING: StoreTuning = Object.freeze({ claimsInFlight: 2 });
 
 export interface RedisStore extends EventStore {
   /** `waitForMessages` is always there on the Redis store. */
@@ -81,6 +88,7 @@ export function createRedisStore(input?: RedisStoreOptions): RedisStore {
   const rateKey = (key: string): string => `{${layout.prefix}:rate:${key}}`;
   return {
     features,
+    tuning: REDIS_TUNING,
     topology: Object.freeze({ partitions: layout.partitions, cluster: conn.cluster, keyPrefix: layout.prefix }),
     async now() {
       await ready();
