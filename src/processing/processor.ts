@@ -85,6 +85,8 @@ export class EventProcessor {
   #alone = false;
   /** Fired when a claim is sent or answers: a waiting extra loop (claimsInFlight) looks again. */
   readonly #claimsMoved = new Signal();
+  /** Claim failures, one streak for all of the processor's loops. */
+  readonly #claimLog: OutageLog;
   readonly #timeouts: TimeoutSweep;
   readonly #slotFreed = new Signal();
   readonly #maxUnwritten: number;
@@ -106,6 +108,7 @@ export class EventProcessor {
     this.#storeDeadlineMs = deps.storeDeadlineMs;
     const { store, logger, options } = deps;
     this.#leases = new LeaseKeeper(store, logger, options.leaseMs);
+    this.#claimLog = new OutageLog(logger, 'claim');
     const batch = Math.max(options.batchSize, options.concurrency);
     // One batch of outcomes waiting for their write per claim on its way, so that a claim
     // queued behind another is not held back by the first batch's completions.
@@ -219,10 +222,9 @@ export class EventProcessor {
    * (#mayClaimAlongside), and goes back to waiting when a claim comes back short.
    */
   async #pollLoop(lead: boolean): Promise<void> {
-    const { store, options, table, handlers, serviceName, owner, logger, hooks } = this.#deps;
+    const { store, options, table, handlers, serviceName, owner, hooks } = this.#deps;
     const stopped = this.#stop.signal;
     const idle = new IdleBackoff(options.idleMinMs, options.idleMaxMs);
-    const claims = new OutageLog(logger, 'claim');
     const types = [...handlers.keys()];
     // The group limits of the grouped types among them: every claim carries them (the store
     // enforces maxInFlight per group across all processes, and serves groups round-robin).
@@ -277,12 +279,12 @@ export class EventProcessor {
         } catch (error) {
           this.#claimAnswered(limit, false);
           // An outage is logged once by the store watch; other failures once per streak.
-          if (!isOutage(error)) claims.failed(error, { table }, 'backing off');
+          if (!isOutage(error)) this.#claimLog.failed(error, { table }, 'backing off');
           await this.#idleWait(idle.next(), false);
           continue;
         }
         this.#claimAnswered(limit, claimed.length >= limit);
-        claims.succeeded({ table });
+        this.#claimLog.succeeded({ table });
         this.#prefetch.claimAnswered(performance.now() - sentAt);
         this.stats.claimed += claimed.length;
         if (stopped.aborted) {

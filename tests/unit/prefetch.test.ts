@@ -6,11 +6,20 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createEventyard, defineMessageType, silentLogger, type EventStore, type Eventyard } from '../../src/index.js';
+import {
+  createEventyard,
+  defineMessageType,
+  ErrorCode,
+  EventyardError,
+  silentLogger,
+  type EventStore,
+  type Eventyard,
+} from '../../src/index.js';
 import type { ClaimRequest } from '../../src/store/port.js';
 import { PrefetchPolicy } from '../../src/processing/prefetch.js';
 import { resolveProcessorOptions } from '../../src/processing/processor-options.js';
 import { createSqliteStore } from '../../src/stores/sqlite/index.js';
+import { recordingLogger } from '../support/outage-log.js';
 import { waitUntil } from '../support/rows.js';
 
 const IN_ORDER = defineMessageType({
@@ -314,6 +323,9 @@ describe('claims in flight', () => {
     app = undefined;
   });
 
+  const publishTo = (target: Eventyard, n: number): Promise<unknown> =>
+    target.publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
+
   /** Drains `rows` rows with instant handlers; returns how often each id ran. */
   const drain = async (rows: number, tuning: EventStore['tuning'], claimsInFlight?: number): Promise<number[]> => {
     const current = createEventyard({
@@ -365,6 +377,40 @@ describe('claims in flight', () => {
     const runs = await drain(300, { claimsInFlight: 2 }, 1);
     expect(runs.every((n) => n === 1)).toBe(true);
     expect(most).toBe(1);
+  });
+
+  it('claims failing from both loops at once are one streak: one warning, one recovery line', async () => {
+    const logger = recordingLogger();
+    let calls = 0;
+    const failing = new Proxy(countedClaims(20, { claimsInFlight: 2 }), {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (prop !== 'claim') return value;
+        // Claims 4 to 11 fail with an error that is not an outage (logged by the processor),
+        // each after the 20 ms every claim takes, so the claims answer in the order sent.
+        return (request: ClaimRequest) =>
+          ++calls >= 4 && calls < 12
+            ? new Promise((_, reject) =>
+                setTimeout(() => reject(new EventyardError(ErrorCode.ROW_CORRUPT, 'boom')), 20),
+              )
+            : (value as EventStore['claim'])(request);
+      },
+    });
+    app = createEventyard({ store: failing, messageTypes: [IN_ORDER], logger });
+    let done = 0;
+    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 16 }).handle(IN_ORDER, () => {
+      done++;
+    });
+    await publishTo(app, 400);
+    service.start();
+    await waitUntil('400 handled', async () => done === 400, 20_000);
+    await service.stop();
+    expect(most).toBe(2);
+    const failed = logger.lines.filter((l) => l.msg.startsWith('claim failed'));
+    const recovered = logger.lines.filter((l) => l.msg === 'claim recovered');
+    expect(failed).toHaveLength(1);
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]?.fields['failedCalls']).toBe(8);
   });
 
   it('an idle table, or one that runs dry, is polled by one claim at a time', async () => {
