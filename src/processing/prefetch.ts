@@ -5,10 +5,11 @@
  * claim is on its way find a row waiting instead of the claim's answer. By Little's law
  * that is the handlers' start rate (concurrency ÷ handler time) times the claim round
  * trip; doubled for the spread of both, and at most what the handlers start within a tenth
- * of the lease (a queued row's lease runs while it waits). Its ceiling is one batch per claim
- * the processor keeps on its way (`claimsInFlight`), or, on a store whose tuning says `wholeBatches` (PostgreSQL), the batch being worked through plus a
+ * of the lease (a queued row's lease runs while it waits). Its ceiling is one batch, or, on a
+ * store whose tuning says `wholeBatches` (PostgreSQL), the batch being worked through plus a
  * whole next one (`batchSize + max(0, batchSize − concurrency)`): right after a full batch
- * lands, its rows running or queued, a full batch is free to claim again. With a ceiling of
+ * lands, its rows running or queued, a full batch is free to claim again; and one batch more
+ * for each further claim the processor keeps on its way (`claimsInFlight`). With a ceiling of
  * one batch, fast handlers make every other claim as small as the slots (32, 256, 32, 256,
  * … at concurrency 32 and batches of 256), each with its own round trip and, on PostgreSQL,
  * its own commit. On Redis, where a claim holds the server while it runs, the small claims
@@ -78,7 +79,8 @@ export class PrefetchPolicy {
     const startsPerMs = concurrency / Math.max(this.#handlerMs, MIN_HANDLER_MS);
     const ahead = Math.ceil(2 * startsPerMs * this.#claimMs);
     const withinLease = Math.floor((startsPerMs * leaseMs) / 10);
-    const ceiling = wholeBatches ? batchSize + Math.max(0, batchSize - concurrency) : batchSize * claimsInFlight;
+    const first = wholeBatches ? batchSize + Math.max(0, batchSize - concurrency) : batchSize;
+    const ceiling = first + (claimsInFlight - 1) * batchSize;
     return Math.max(0, Math.min(ceiling, ahead, withinLease));
   }
 }

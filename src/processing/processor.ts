@@ -31,6 +31,7 @@ import type { ResolvedProcessorOptions } from './processor-options.js';
 import { isOutage, type OutageWatch } from './store-deadline.js';
 import { IdleWait } from './idle-wait.js';
 import { IdleBackoff, Signal, sleep } from './timing.js';
+import { ClaimFlight } from './claim-flight.js';
 
 /** After the shutdown deadline, the final outcome writes get at most this long. */
 export const FINAL_WRITES_GRACE_MS = 1000;
@@ -75,16 +76,10 @@ export class EventProcessor {
    * taking turns); the row's lease is kept until the write lands.
    */
   #busy = 0;
-  /** Rows asked for by claims still on their way: not free for another claim. */
-  #claiming = 0;
-  /** Claims on their way. */
-  #claimsOut = 0;
-  /** The last claim that answered brought back every row it asked for: a backlog lasts. */
-  #lastClaimFull = false;
+  /** The claims on their way (claim-flight.ts). */
+  readonly #flight = new ClaimFlight();
   /** A crash suspect runs alone (runAlone): no loop claims meanwhile. */
   #alone = false;
-  /** Fired when a claim is sent or answers: a waiting extra loop (claimsInFlight) looks again. */
-  readonly #claimsMoved = new Signal();
   /** Claim failures, one streak for all of the processor's loops. */
   readonly #claimLog: OutageLog;
   readonly #timeouts: TimeoutSweep;
@@ -219,7 +214,7 @@ export class EventProcessor {
   /**
    * Claims and hands rows to the handlers until stop(). The `lead` loop claims whenever
    * there is room; each extra one (`claimsInFlight` > 1) only while a backlog lasts
-   * (#mayClaimAlongside), and goes back to waiting when a claim comes back short.
+   * (claim-flight.ts), and goes back to waiting when a claim comes back short.
    */
   async #pollLoop(lead: boolean): Promise<void> {
     const { store, options, table, handlers, serviceName, owner, hooks } = this.#deps;
@@ -245,9 +240,9 @@ export class EventProcessor {
           this.#prefetch.rowsAt(performance.now()) -
           this.#busy -
           this.#queue.length -
-          this.#claiming;
-        if (this.#alone || (!lead && !this.#mayClaimAlongside(free))) {
-          await Promise.race([this.#slotFreed.wait(), this.#claimsMoved.wait()]);
+          this.#flight.rows;
+        if (this.#alone || (!lead && !this.#flight.mayClaimAlongside(free, options.batchSize))) {
+          await Promise.race([this.#slotFreed.wait(), this.#flight.moved()]);
           continue;
         }
         // Outcomes waiting for their write are bounded too: at most one batch per claim.
@@ -267,7 +262,7 @@ export class EventProcessor {
         this.#idle.claimSent();
         const limit = Math.min(free, options.batchSize);
         let claimed: readonly ClaimedMessage[];
-        this.#claimSent(limit);
+        this.#flight.sent(limit);
         try {
           this.#lastPollAt = Date.now();
           claimed =
@@ -277,13 +272,13 @@ export class EventProcessor {
                   performance.now(),
                 );
         } catch (error) {
-          this.#claimAnswered(limit, false);
+          this.#flight.answered(limit, false);
           // An outage is logged once by the store watch; other failures once per streak.
           if (!isOutage(error)) this.#claimLog.failed(error, { table }, 'backing off');
           await this.#idleWait(idle.next(), false);
           continue;
         }
-        this.#claimAnswered(limit, claimed.length >= limit);
+        this.#flight.answered(limit, claimed.length >= limit);
         this.#claimLog.succeeded({ table });
         this.#prefetch.claimAnswered(performance.now() - sentAt);
         this.stats.claimed += claimed.length;
@@ -335,28 +330,6 @@ export class EventProcessor {
     } finally {
       unsubscribe();
     }
-  }
-
-  /**
-   * Whether an extra loop may claim now, beside the lead's claim on its way: only while a
-   * backlog lasts (the last claim came back full) and a whole batch fits, so that an idle
-   * table, slow handlers or a short queue see one claim at a time, as with one loop.
-   */
-  #mayClaimAlongside(free: number): boolean {
-    return this.#claimsOut > 0 && this.#lastClaimFull && free >= this.#deps.options.batchSize;
-  }
-
-  #claimSent(rows: number): void {
-    this.#claiming += rows;
-    this.#claimsOut++;
-    this.#claimsMoved.fire();
-  }
-
-  #claimAnswered(rows: number, full: boolean): void {
-    this.#claiming -= rows;
-    this.#claimsOut--;
-    this.#lastClaimFull = full;
-    this.#claimsMoved.fire();
   }
 
   /**

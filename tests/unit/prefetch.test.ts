@@ -15,6 +15,7 @@ import {
   type EventStore,
   type Eventyard,
 } from '../../src/index.js';
+import type { Logger } from '../../src/processing/logger.js';
 import type { ClaimRequest } from '../../src/store/port.js';
 import { PrefetchPolicy } from '../../src/processing/prefetch.js';
 import { resolveProcessorOptions } from '../../src/processing/processor-options.js';
@@ -94,6 +95,27 @@ describe('PrefetchPolicy', () => {
     expect(policy.rowsAt(0)).toBe(1);
   });
 
+  it("'auto' makes room for one batch more per further claim in flight", () => {
+    const two = new PrefetchPolicy('auto', { ...limits, claimsInFlight: 2 });
+    two.handlerSettled(0.01);
+    two.claimAnswered(2);
+    expect(two.rowsAt(0)).toBe(128);
+    const whole = new PrefetchPolicy('auto', { ...limits, wholeBatches: true, claimsInFlight: 2 });
+    whole.handlerSettled(0.01);
+    whole.claimAnswered(2);
+    expect(whole.rowsAt(0)).toBe(160); // 64 + (64 − 32) + 64
+  });
+
+  it('claimsInFlight: the store tuning when unset, else 1; the option wins; integers in [1, 8]', () => {
+    expect(resolveProcessorOptions({}).claimsInFlight).toBe(1);
+    expect(resolveProcessorOptions({}, { claimsInFlight: 2 }).claimsInFlight).toBe(2);
+    expect(resolveProcessorOptions({ claimsInFlight: 1 }, { claimsInFlight: 2 }).claimsInFlight).toBe(1);
+    for (const bad of [0, 9, 1.5, 'two']) {
+      expect(() => resolveProcessorOptions({ claimsInFlight: bad as never })).toThrow(/claimsInFlight/);
+    }
+    expect(() => resolveProcessorOptions({}, { claimsInFlight: 0 })).toThrow(/tuning\.claimsInFlight/);
+  });
+
   it('the option takes "auto" or an integer in [0, 10000], and defaults to "auto"', () => {
     expect(resolveProcessorOptions({}).prefetch).toBe('auto');
     expect(resolveProcessorOptions({ prefetch: 0 }).prefetch).toBe(0);
@@ -109,10 +131,16 @@ describe('a processor with prefetch', () => {
   /** Every claim the processor made: the limit it asked for and the rows it got. */
   const claims: { limit: number; rows: number }[] = [];
   const limits = (): number[] => claims.map((c) => c.limit);
+  /** Claims on their way now, and the most seen at once. */
+  let out = 0;
+  let most = 0;
+  /** Claims (numbered from 1) that fail, after their delay, with an error that is not an outage. */
+  let fails: (call: number) => boolean = () => false;
+  let calls = 0;
 
   /**
-   * The store, with every claim recorded and delayed by `claimMs` (0: not delayed), and the
-   * given tuning in place of its own.
+   * The store, with every claim recorded, counted while on its way and delayed by `claimMs`
+   * (0: not delayed), and the given tuning in place of its own.
    */
   const recordedClaims = (claimMs = 0, tuning?: EventStore['tuning']): EventStore =>
     new Proxy(store, {
@@ -120,10 +148,17 @@ describe('a processor with prefetch', () => {
         if (prop === 'tuning') return tuning;
         if (prop === 'claim') {
           return async (request: ClaimRequest) => {
-            if (claimMs > 0) await new Promise((r) => setTimeout(r, claimMs));
-            const rows = await target.claim(request);
-            claims.push({ limit: request.limit, rows: rows.length });
-            return rows;
+            most = Math.max(most, ++out);
+            const call = ++calls;
+            try {
+              if (claimMs > 0) await new Promise((r) => setTimeout(r, claimMs));
+              if (fails(call)) throw new EventyardError(ErrorCode.ROW_CORRUPT, 'boom');
+              const rows = await target.claim(request);
+              claims.push({ limit: request.limit, rows: rows.length });
+              return rows;
+            } finally {
+              out--;
+            }
           };
         }
         const value: unknown = Reflect.get(target, prop, target);
@@ -134,6 +169,11 @@ describe('a processor with prefetch', () => {
   beforeEach(() => {
     store = createSqliteStore({ path: ':memory:' });
     claims.length = 0;
+    out = 0;
+    most = 0;
+    fails = () => false;
+    calls = 0;
+    runs.length = 0;
   });
   afterEach(async () => {
     await app?.close();
@@ -143,44 +183,46 @@ describe('a processor with prefetch', () => {
   const publish = (n: number): Promise<unknown> =>
     (app as Eventyard).publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
 
+  /** How often each id's handler ran in the last drainFast. */
+  const runs: number[] = [];
+
   /**
    * `rows` rows drained by 4 instant handlers, each claim taking 20 ms, on the store with
-   * `tuning` (batchSize: the option, else the store's); resolves with the processor's
-   * completed count once every outcome is written.
+   * `tuning`, the service's options `service` over it (batchSize, claimsInFlight); resolves
+   * with the processor's completed count once every outcome is written.
    */
   const drainFast = async (
     tuning: EventStore['tuning'],
     rows: number,
-    batchSize?: number,
+    service: { batchSize?: number; claimsInFlight?: number } = {},
+    logger: Logger = silentLogger,
   ): Promise<number | undefined> => {
-    const current = createEventyard({
-      store: recordedClaims(20, tuning),
-      messageTypes: [IN_ORDER],
-      logger: silentLogger,
-    });
+    const current = createEventyard({ store: recordedClaims(20, tuning), messageTypes: [IN_ORDER], logger });
     app = current;
+    runs.splice(0, runs.length, ...new Array<number>(rows).fill(0));
     let done = 0;
-    const service = current
-      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, ...(batchSize && { batchSize }) })
-      .handle(IN_ORDER, () => {
+    const running = current
+      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, ...service })
+      .handle(IN_ORDER, (ctx) => {
+        runs[ctx.payload.id] = (runs[ctx.payload.id] ?? 0) + 1;
         done++;
       });
     await current.publishMany(Array.from({ length: rows }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
-    service.start();
+    running.start();
     await waitUntil(`${rows} handled`, async () => done === rows, 20_000);
-    await service.stop(); // every outcome written
-    return service.stats().processors.inbound?.completed;
+    await running.stop(); // every outcome written
+    return running.stats().processors.inbound?.completed;
   };
 
   it("'auto' claims beyond the free slots when handlers are fast and the claim is slow", async () => {
-    expect(await drainFast(undefined, 400, 32)).toBe(400);
+    expect(await drainFast(undefined, 400, { batchSize: 32 })).toBe(400);
     // The first claim asks for the free slots only; once both times are known, whole batches.
     expect(limits()[0]).toBe(4);
     expect(Math.max(...limits())).toBe(32);
   });
 
   it("'auto' on a store that asks for whole batches: the claim sent as a batch lands is whole too", async () => {
-    expect(await drainFast({ wholeBatches: true }, 400, 32)).toBe(400);
+    expect(await drainFast({ wholeBatches: true }, 400, { batchSize: 32 })).toBe(400);
     // Right after a batch lands (4 rows running, 28 queued) the next claim asks for a whole
     // batch, not for the 4 slots a queue of one batch leaves (32, 4, 32, 4, …).
     const later = limits().slice(2);
@@ -197,7 +239,7 @@ describe('a processor with prefetch', () => {
     const largestClaim = async (tuning: EventStore['tuning'], batchSize?: number): Promise<number> => {
       claims.length = 0;
       store = createSqliteStore({ path: ':memory:' }); // the app closes its store
-      expect(await drainFast(tuning, 600, batchSize)).toBe(600);
+      expect(await drainFast(tuning, 600, batchSize === undefined ? {} : { batchSize })).toBe(600);
       await app?.close();
       app = undefined;
       return Math.max(...limits());
@@ -279,132 +321,26 @@ describe('a processor with prefetch', () => {
     expect([...starts.values()].every((n) => n === 1)).toBe(true);
     expect(starts.size).toBe(5);
   });
-});
 
-describe('claims in flight', () => {
-  let store: EventStore;
-  let app: Eventyard | undefined;
-  /** Claims on their way now, the most seen at once, and every claim's limit and rows. */
-  let out = 0;
-  let most = 0;
-  const claims: { limit: number; rows: number }[] = [];
-
-  /** The store, each claim taking `claimMs`, counted while on its way, with `tuning`. */
-  const countedClaims = (claimMs: number, tuning?: EventStore['tuning']): EventStore =>
-    new Proxy(store, {
-      get(target, prop) {
-        if (prop === 'tuning') return tuning;
-        if (prop === 'claim') {
-          return async (request: ClaimRequest) => {
-            most = Math.max(most, ++out);
-            try {
-              await new Promise((r) => setTimeout(r, claimMs));
-              const rows = await target.claim(request);
-              claims.push({ limit: request.limit, rows: rows.length });
-              return rows;
-            } finally {
-              out--;
-            }
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-
-  beforeEach(() => {
-    store = createSqliteStore({ path: ':memory:' });
-    out = 0;
-    most = 0;
-    claims.length = 0;
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
-
-  const publishTo = (target: Eventyard, n: number): Promise<unknown> =>
-    target.publishMany(Array.from({ length: n }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
-
-  /** Drains `rows` rows with instant handlers; returns how often each id ran. */
-  const drain = async (rows: number, tuning: EventStore['tuning'], claimsInFlight?: number): Promise<number[]> => {
-    const current = createEventyard({
-      store: countedClaims(20, tuning),
-      messageTypes: [IN_ORDER],
-      logger: silentLogger,
-    });
-    app = current;
-    const runs = new Array<number>(rows).fill(0);
-    const service = current
-      .service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 16, ...(claimsInFlight && { claimsInFlight }) })
-      .handle(IN_ORDER, (ctx) => {
-        runs[ctx.payload.id] = (runs[ctx.payload.id] ?? 0) + 1;
-      });
-    await current.publishMany(Array.from({ length: rows }, (_, id) => ({ type: IN_ORDER, payload: { id } })));
-    service.start();
-    await waitUntil(`${rows} handled`, async () => runs.every((n) => n > 0), 20_000);
-    await service.stop();
-    expect(service.stats().processors.inbound?.completed).toBe(rows);
-    return runs;
-  };
-
-  it('the option: the store tuning when unset, else 1; the option wins; integers in [1, 8]', () => {
-    expect(resolveProcessorOptions({}).claimsInFlight).toBe(1);
-    expect(resolveProcessorOptions({}, { claimsInFlight: 2 }).claimsInFlight).toBe(2);
-    expect(resolveProcessorOptions({ claimsInFlight: 1 }, { claimsInFlight: 2 }).claimsInFlight).toBe(1);
-    for (const bad of [0, 9, 1.5, 'two']) {
-      expect(() => resolveProcessorOptions({ claimsInFlight: bad as never })).toThrow(/claimsInFlight/);
-    }
-    expect(() => resolveProcessorOptions({}, { claimsInFlight: 0 })).toThrow(/tuning\.claimsInFlight/);
-  });
-
-  it("'auto' makes room for one batch per claim in flight", () => {
-    const policy = new PrefetchPolicy('auto', { concurrency: 32, batchSize: 64, leaseMs: 30_000, claimsInFlight: 2 });
-    policy.handlerSettled(0.01);
-    policy.claimAnswered(2);
-    expect(policy.rowsAt(0)).toBe(128);
-  });
-
-  it('a backlog is claimed two at a time, each row handled once', async () => {
-    const runs = await drain(600, { claimsInFlight: 2 });
+  it('claimsInFlight 2: a backlog is claimed two at a time, each row handled once', async () => {
+    expect(await drainFast({ claimsInFlight: 2 }, 600, { batchSize: 16 })).toBe(600);
     expect(runs.every((n) => n === 1)).toBe(true);
     expect(most).toBe(2);
     // The claim sent beside another asks for a whole batch.
     expect(claims.filter((c) => c.limit === 16).length).toBeGreaterThan(claims.length / 2);
   });
 
-  it('one claim at a time with claimsInFlight 1 (the option over the tuning)', async () => {
-    const runs = await drain(300, { claimsInFlight: 2 }, 1);
+  it('claimsInFlight 1 (the option over the tuning): one claim at a time', async () => {
+    expect(await drainFast({ claimsInFlight: 2 }, 300, { batchSize: 16, claimsInFlight: 1 })).toBe(300);
     expect(runs.every((n) => n === 1)).toBe(true);
     expect(most).toBe(1);
   });
 
-  it('claims failing from both loops at once are one streak: one warning, one recovery line', async () => {
+  it('claimsInFlight 2: claims failing from both loops at once are one streak, one warning and one recovery line', async () => {
     const logger = recordingLogger();
-    let calls = 0;
-    const failing = new Proxy(countedClaims(20, { claimsInFlight: 2 }), {
-      get(target, prop) {
-        const value: unknown = Reflect.get(target, prop, target);
-        if (prop !== 'claim') return value;
-        // Claims 4 to 11 fail with an error that is not an outage (logged by the processor),
-        // each after the 20 ms every claim takes, so the claims answer in the order sent.
-        return (request: ClaimRequest) =>
-          ++calls >= 4 && calls < 12
-            ? new Promise((_, reject) =>
-                setTimeout(() => reject(new EventyardError(ErrorCode.ROW_CORRUPT, 'boom')), 20),
-              )
-            : (value as EventStore['claim'])(request);
-      },
-    });
-    app = createEventyard({ store: failing, messageTypes: [IN_ORDER], logger });
-    let done = 0;
-    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 16 }).handle(IN_ORDER, () => {
-      done++;
-    });
-    await publishTo(app, 400);
-    service.start();
-    await waitUntil('400 handled', async () => done === 400, 20_000);
-    await service.stop();
+    // Claims 4 to 11 fail, each after the 20 ms every claim takes: they answer in the order sent.
+    fails = (call) => call >= 4 && call < 12;
+    expect(await drainFast({ claimsInFlight: 2 }, 400, { batchSize: 16 }, logger)).toBe(400);
     expect(most).toBe(2);
     const failed = logger.lines.filter((l) => l.msg.startsWith('claim failed'));
     const recovered = logger.lines.filter((l) => l.msg === 'claim recovered');
@@ -413,12 +349,25 @@ describe('claims in flight', () => {
     expect(recovered[0]?.fields['failedCalls']).toBe(8);
   });
 
-  it('an idle table, or one that runs dry, is polled by one claim at a time', async () => {
-    await drain(40, { claimsInFlight: 2 });
-    // Drained: every claim since is a poll of an empty table.
-    most = 0;
+  it('claimsInFlight 2: an idle table, or one that runs dry, is polled by one claim at a time', async () => {
+    app = createEventyard({
+      store: recordedClaims(20, { claimsInFlight: 2 }),
+      messageTypes: [IN_ORDER],
+      logger: silentLogger,
+    });
+    let done = 0;
+    const service = app.service({ name: 'SERVICE_A', ...fast, concurrency: 4, batchSize: 16 }).handle(IN_ORDER, () => {
+      done++;
+    });
+    await publish(200);
+    service.start();
+    await waitUntil('200 handled', async () => done === 200, 20_000);
+    expect(most).toBe(2); // while the backlog lasted
+    // Drained: every claim from now on is a poll of an empty table.
+    most = out;
     await new Promise((r) => setTimeout(r, 300));
+    await service.stop();
     expect(claims.at(-1)?.rows).toBe(0);
-    expect(most).toBeLessThanOrEqual(1);
+    expect(most).toBe(1);
   });
 });
