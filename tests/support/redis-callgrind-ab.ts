@@ -13,7 +13,10 @@
  * - `cycle`: as many rows again, claimed 64 and completed at once, in turn (a processor that
  *   keeps up: at most one batch in flight), per row, the payloads' MGET included;
  * - `flow`: as many rows again, each batch of 64 published, claimed and completed before the
- *   next (a queue that stays short, as between the stages of a pipeline), per row.
+ *   next (a queue that stays short, as between the stages of a pipeline), per row;
+ * - `stage`: as `flow`, each row completed with what a pipeline stage writes (W5): one
+ *   follow-up message of its event and one working-data value, per row (the emitted rows
+ *   stay UNPROCESSED). Not counted for the packed prototype, which has no emits.
  *
  *   node --import tsx tests/support/redis-callgrind-ab.ts /tmp/base . [rounds=2]
  *   node --import tsx tests/support/redis-callgrind-ab.ts costs
@@ -41,7 +44,7 @@ import { freePort } from './free-port.js';
 
 /** What the phases call: a store build's, or the packed prototype's. */
 type CreateStore = (options: { port: number; keyPrefix: string }) => PrototypeStore;
-const PHASES = ['single', 'batch', 'claim', 'complete', 'cycle', 'flow'] as const;
+const PHASES = ['single', 'batch', 'claim', 'complete', 'cycle', 'flow', 'stage'] as const;
 type Figures = Record<(typeof PHASES)[number], number>;
 
 const [dirA, dirB, roundsArg = '2'] = process.argv.slice(2);
@@ -135,7 +138,20 @@ async function completeAll(store: PrototypeStore, refs: readonly LeaseRef[], lab
   if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a completion lost its lease`);
 }
 
-async function once(createStore: CreateStore, label: string): Promise<Figures> {
+/** Completes `refs`, each with a follow-up message of its event and a working-data value. */
+async function completeAsStage(store: PrototypeStore, refs: readonly LeaseRef[], label: string): Promise<void> {
+  const outcomes = await store.complete(
+    refs.map((ref) => ({
+      ref,
+      updatedBy: 'svc-b',
+      emits: [{ eventId: ref.eventId, messageType: 'RQ_Y', table: 'request', createdBy: 'svc-b', maxAttempts: 3 }],
+      workingData: [{ eventId: ref.eventId, name: 'b.fee', value: '1.25' }],
+    })),
+  );
+  if (!outcomes.every((o) => o === 'ok')) throw new Error(`${label}: a stage completion lost its lease`);
+}
+
+async function once(createStore: CreateStore, label: string, packed: boolean): Promise<Figures> {
   const store = createStore({ port, keyPrefix: `cg${label}` });
   await store.publish([message(-1)]); // connects and loads the scripts before counting
   instructions();
@@ -173,8 +189,19 @@ async function once(createStore: CreateStore, label: string): Promise<Figures> {
     await completeAll(store, batch, label);
   }
   const flow = instructions() / (flows * CLAIM);
+  let stage = Number.NaN;
+  if (!packed) {
+    for (let b = 0; b < flows; b++) {
+      const at = rows + 2 * BATCHES * BATCH + b * CLAIM;
+      await store.publish(Array.from({ length: CLAIM }, (_, i) => message(at + i)));
+      const batch = await store.claim(CLAIM_REQUEST);
+      if (batch.length !== CLAIM) throw new Error(`${label}: a stage claim took ${batch.length} of ${CLAIM}`);
+      await completeAsStage(store, batch, label);
+    }
+    stage = instructions() / (flows * CLAIM);
+  }
   await store.close();
-  return { single, batch, claim, complete, cycle, flow };
+  return { single, batch, claim, complete, cycle, flow, stage };
 }
 
 const median = (values: readonly number[]): number => {
@@ -251,8 +278,9 @@ async function ab(): Promise<void> {
   const results: { a: Figures; b: Figures }[] = [];
   for (let round = 0; round < rounds; round++) {
     const first = round % 2 === 0;
-    const x = await once(first ? createA : createB, `${round}${first ? 'a' : 'b'}`);
-    const y = await once(first ? createB : createA, `${round}${first ? 'b' : 'a'}`);
+    const [packedA, packedB] = [dirA === 'packed', dirB === 'packed'];
+    const x = await once(first ? createA : createB, `${round}${first ? 'a' : 'b'}`, first ? packedA : packedB);
+    const y = await once(first ? createB : createA, `${round}${first ? 'b' : 'a'}`, first ? packedB : packedA);
     results.push(first ? { a: x, b: y } : { a: y, b: x });
   }
   console.log(`redis server instructions (callgrind), ${rounds} rounds, medians: per message or row`);

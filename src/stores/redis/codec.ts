@@ -48,14 +48,7 @@ export function checkMessageTexts(m: NewMessage): void {
  */
 export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fifoTag = ''): Arg[] {
   const delayMs = Math.max(0, Math.floor(m.delayMs ?? 0));
-  const plain =
-    fifoTag === '' &&
-    (m.orderingKey ?? '') === '' &&
-    (m.traceparent ?? '') === '' &&
-    (m.groupKey ?? '') === '' &&
-    (m.failure ?? '') === '' &&
-    (m.priority ?? 0) === 0;
-  if (plain) {
+  if (fifoTag === '' && isPlain(m)) {
     return m.payload === undefined
       ? ['q', base, m.eventId, m.messageType, m.table, m.maxAttempts, delayMs, m.createdBy]
       : ['p', base, m.eventId, m.messageType, m.table, m.payload, m.maxAttempts, delayMs, m.createdBy];
@@ -79,6 +72,27 @@ export function messageArgs(base: string, m: NewMessage, agingStepMs: number, fi
     m.priority ?? 0,
     priorityLeadMs(m.priority, agingStepMs),
   ];
+}
+
+/** No ordering key, traceparent, group, failure or priority: the script's short records. */
+function isPlain(m: NewMessage): boolean {
+  return (
+    (m.orderingKey ?? '') === '' &&
+    (m.traceparent ?? '') === '' &&
+    (m.groupKey ?? '') === '' &&
+    (m.failure ?? '') === '' &&
+    (m.priority ?? 0) === 0
+  );
+}
+
+/**
+ * A completion's emit that is a plain follow-up of the completed row's own event, due at
+ * once, without a payload of its own (the common emit of a pipeline stage): the complete
+ * script takes it as 's' and four fields, the event and its partition being the request's.
+ * The caller checks that the emit lives in the completed row's partition.
+ */
+export function isSameEventFollowUp(m: NewMessage, eventId: string): boolean {
+  return m.eventId === eventId && m.payload === undefined && Math.floor(m.delayMs ?? 0) <= 0 && isPlain(m);
 }
 
 /**

@@ -18,7 +18,16 @@ import type {
   PublishResult,
   WorkingDataWrite,
 } from '../../store/port.js';
-import { asArray, asNumber, asOutcomes, asStatus, batchTagger, messageArgs, type Arg } from './codec.js';
+import {
+  asArray,
+  asNumber,
+  asOutcomes,
+  asStatus,
+  batchTagger,
+  isSameEventFollowUp,
+  messageArgs,
+  type Arg,
+} from './codec.js';
 import type { RedisConnection } from './connection.js';
 import type { KeyLayout } from './layout.js';
 
@@ -306,7 +315,11 @@ export class RowWrites {
               args.push('o', field, JSON.stringify(entry));
             } else {
               touched.add(target);
-              args.push('d', ...messageArgs(this.layout.base(target), emit, this.settings.priorityAgingStepMs));
+              if (target === home && isSameEventFollowUp(emit, ref.eventId)) {
+                args.push('s', emit.messageType, emit.table, emit.maxAttempts, emit.createdBy);
+              } else {
+                args.push('d', ...messageArgs(this.layout.base(target), emit, this.settings.priorityAgingStepMs));
+              }
             }
           }
           for (const write of item.workingData) {
@@ -319,7 +332,9 @@ export class RowWrites {
               args.push('o', field, JSON.stringify(entry));
             } else {
               touched.add(target);
-              args.push('d', this.layout.base(target), write.eventId, write.name, write.value);
+              // Working data of the completed row's own event, in its partition: 'e', name, value.
+              if (target === home && write.eventId === ref.eventId) args.push('e', write.name, write.value);
+              else args.push('d', this.layout.base(target), write.eventId, write.name, write.value);
             }
           }
         }

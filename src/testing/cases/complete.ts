@@ -123,16 +123,24 @@ export const completeCases: readonly ConformanceCase[] = [
       const claimed = await claimOne(store);
       const duplicate = { ...existing, payload: '{"keep":2}', maxAttempts: 1, createdBy: 'SERVICE_DUP' };
       const twice = newMessage({ eventId: message.eventId, messageType: 'RQ_TWICE' });
+      // A follow-up without a payload (the usual emit of a pipeline stage), twice.
+      const bare = newMessage({ eventId: message.eventId, messageType: 'RQ_BARE', payload: undefined });
       assert.deepEqual(
         await store.complete([
-          { ref: leaseRefOf(claimed), updatedBy: 'SERVICE_B', emits: [duplicate, twice, twice], workingData: [] },
+          {
+            ref: leaseRefOf(claimed),
+            updatedBy: 'SERVICE_B',
+            emits: [duplicate, twice, twice, bare, { ...bare, maxAttempts: 9 }],
+            workingData: [],
+          },
         ]),
         ['ok'],
       );
       assert.deepEqual(await getRow(store, existing.eventId, 'RQ_EXISTING'), before);
       assert.equal(await store.getPayload(existing.eventId), '{"keep":1}');
       assert.equal((await listAll(store, { messageType: 'RQ_TWICE' })).length, 1);
-      assert.equal((await listAll(store)).length, 3);
+      assert.equal((await getRow(store, message.eventId, 'RQ_BARE')).maxAttempts, 3, 'the second emit was written');
+      assert.equal((await listAll(store)).length, 4);
     },
   },
   {

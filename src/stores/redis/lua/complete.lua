@@ -8,9 +8,12 @@
 --   n × (row id, claimToken). A plain request is the common completion (the usual base and
 --   updatedBy, no emits, no working data): two arguments per row. Then the other requests,
 --   each: messageType, eventId, claimToken, base, updatedBy, emitCount, workingDataCount,
---   then each emit: 'd' + its message record (includes/insert.lua, readMessage), or 'o' +
---   outbox field + JSON; then each working-data write: 'd', base, eventId, name, value, or
---   'o', outbox field, JSON.
+--   then each emit: 's', messageType, table, maxAttempts, createdBy for a plain follow-up of
+--   the request's own event in its partition, due now, without a payload (the common emit);
+--   'd' + its message record (includes/insert.lua, readMessage) for any other; or 'o' +
+--   outbox field + JSON; then each working-data write: 'e', name, value for the request's own
+--   event in its partition; 'd', base, eventId, name, value for another; or 'o', outbox
+--   field, JSON.
 -- A keyed row leaves its key's FIFO; the next row of the key becomes claimable.
 -- Returns: per request, plain ones first, in the order given: 1 (ok) or 0 (lease lost).
 -- Cost per call: one HMGET and one HSET of the rows hash per partition, one ZREM, one ZADD,
@@ -108,7 +111,17 @@ for _ = #out + 1, tonumber(ARGV[4]) do
   local id = mtype .. ':' .. eventId
   local ok = completeRow(base, id, mtype, token, updatedBy, getRowText(base, id))
   for _ = 1, nEmits do
-    if ARGV[a] == 'd' then
+    local kind = ARGV[a]
+    if kind == 's' then
+      if ok then
+        local tblOf = ARGV[a + 2]
+        if insertMessage(base, eventId, ARGV[a + 1], tblOf, false, ARGV[a + 3], 0, '', '', ARGV[a + 4], now, '', true, '',
+            '', 0, 0) == 1 then
+          markWake(tblOf)
+        end
+      end
+      a = a + 5
+    elseif kind == 'd' then
       local mbase, eventIdOf, mtypeOf, tblOf, payload, maxAttempts, delay, okeyOf, tp, createdBy, fifoTag, gOf, failure,
         prio, lead, after = readMessage(a + 1)
       if ok then
@@ -123,7 +136,11 @@ for _ = #out + 1, tonumber(ARGV[4]) do
     end
   end
   for _ = 1, nData do
-    if ARGV[a] == 'd' then
+    local kind = ARGV[a]
+    if kind == 'e' then
+      if ok then redis.call('HSET', base .. ':e:' .. eventId, 'w:' .. ARGV[a + 1], ARGV[a + 2]) end
+      a = a + 3
+    elseif kind == 'd' then
       if ok then redis.call('HSET', ARGV[a + 1] .. ':e:' .. ARGV[a + 2], 'w:' .. ARGV[a + 3], ARGV[a + 4]) end
       a = a + 5
     else
