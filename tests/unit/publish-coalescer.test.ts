@@ -97,4 +97,56 @@ describe('publish coalescer', () => {
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
     expect(calls).toEqual([1, 1, 2]);
   });
+
+  it("sends the next publishes of a shared call's callers together, not the first alone", async () => {
+    // A write per call, answered when the test says (by call number).
+    const calls: string[][] = [];
+    const answer: (() => void)[] = [];
+    const write = (messages: readonly NewMessage[]): Promise<PublishResult[]> => {
+      calls.push(messages.map((m) => m.eventId));
+      return new Promise((resolve) => answer.push(() => resolve(messages.map(created))));
+    };
+    const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+    const coalescer = new Coalescer(write, refused);
+    // A caller's next publish comes a few promise steps after its answer, as through the app
+    // (its message building and validation), not in the step right after it.
+    const loop = async (name: string): Promise<void> => {
+      await coalescer.add([message(`${name}-1`)]);
+      for (let step = 0; step < 10; step++) await Promise.resolve();
+      await coalescer.add([message(`${name}-2`)]);
+    };
+    const singles = [coalescer.add([message('x')]), coalescer.add([message('y')])];
+    const loops = [loop('c'), loop('d')];
+    expect(calls).toEqual([['x'], ['y']]);
+    answer[0]?.(); // x: a lone caller's call; the two waiting go together
+    await settle();
+    expect(calls).toEqual([['x'], ['y'], ['c-1', 'd-1']]);
+    answer[2]?.(); // c-1 and d-1: both callers publish again at once, y still on the wire
+    await settle(); // (the coalescer's own wait for the turn's end is queued after this one)
+    await settle();
+    expect(calls).toEqual([['x'], ['y'], ['c-1', 'd-1'], ['c-2', 'd-2']]);
+    answer[1]?.();
+    answer[3]?.();
+    await Promise.all([...singles, ...loops]);
+  });
+
+  it("sends a lone caller's next publish at once when its call comes back", async () => {
+    const calls: string[][] = [];
+    const answer: (() => void)[] = [];
+    const write = (messages: readonly NewMessage[]): Promise<PublishResult[]> => {
+      calls.push(messages.map((m) => m.eventId));
+      return new Promise((resolve) => answer.push(() => resolve(messages.map(created))));
+    };
+    const coalescer = new Coalescer(write, refused);
+    const loop = (async () => {
+      await coalescer.add([message('a-1')]);
+      await coalescer.add([message('a-2')]);
+    })();
+    answer[0]?.();
+    // Within the same turn: no wait for the end of the event loop's turn.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(calls).toEqual([['a-1'], ['a-2']]);
+    answer[1]?.();
+    await loop;
+  });
 });
