@@ -27,19 +27,25 @@ const created = (m: NewMessage): PublishResult => ({
   status: 'UNPROCESSED',
 });
 
-/** A write that answers when `release` is called, recording every call's event ids. */
+/**
+ * A write that answers when told: every call in order (`releaseAll`), or one call by its number
+ * (`answer`); it records every call's event ids.
+ */
 function fakeWrite(refuse?: string) {
   const calls: string[][] = [];
   const pending: (() => void)[] = [];
+  const byCall: (() => void)[] = [];
   const write = (messages: readonly NewMessage[]): Promise<PublishResult[]> => {
     calls.push(messages.map((m) => m.eventId));
     return new Promise((resolve, reject) => {
-      pending.push(() => {
+      const reply = (): void => {
         if (refuse !== undefined && messages.some((m) => m.eventId === refuse)) {
-          const reply = Object.assign(new Error('ERR user_script: bad value'), { name: 'ReplyError' });
-          reject(new Error('redis store: publish failed', { cause: reply }));
+          const refusal = Object.assign(new Error('ERR user_script: bad value'), { name: 'ReplyError' });
+          reject(new Error('redis store: publish failed', { cause: refusal }));
         } else resolve(messages.map(created));
-      });
+      };
+      pending.push(reply);
+      byCall.push(reply);
     });
   };
   const releaseAll = async (): Promise<void> => {
@@ -48,7 +54,8 @@ function fakeWrite(refuse?: string) {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { calls, write, releaseAll };
+  const answer = (call: number): void => byCall[call]?.();
+  return { calls, write, releaseAll, answer };
 }
 
 describe('publish coalescer', () => {
@@ -99,13 +106,7 @@ describe('publish coalescer', () => {
   });
 
   it("sends the next publishes of a shared call's callers together, not the first alone", async () => {
-    // A write per call, answered when the test says (by call number).
-    const calls: string[][] = [];
-    const answer: (() => void)[] = [];
-    const write = (messages: readonly NewMessage[]): Promise<PublishResult[]> => {
-      calls.push(messages.map((m) => m.eventId));
-      return new Promise((resolve) => answer.push(() => resolve(messages.map(created))));
-    };
+    const { calls, write, answer } = fakeWrite();
     const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
     const coalescer = new Coalescer(write, refused);
     // A caller's next publish comes a few promise steps after its answer, as through the app
@@ -118,35 +119,30 @@ describe('publish coalescer', () => {
     const singles = [coalescer.add([message('x')]), coalescer.add([message('y')])];
     const loops = [loop('c'), loop('d')];
     expect(calls).toEqual([['x'], ['y']]);
-    answer[0]?.(); // x: a lone caller's call; the two waiting go together
+    answer(0); // x: a lone caller's call; the two waiting go together
     await settle();
     expect(calls).toEqual([['x'], ['y'], ['c-1', 'd-1']]);
-    answer[2]?.(); // c-1 and d-1: both callers publish again at once, y still on the wire
+    answer(2); // c-1 and d-1: both callers publish again at once, y still on the wire
     await settle(); // (the coalescer's own wait for the turn's end is queued after this one)
     await settle();
     expect(calls).toEqual([['x'], ['y'], ['c-1', 'd-1'], ['c-2', 'd-2']]);
-    answer[1]?.();
-    answer[3]?.();
+    answer(1);
+    answer(3);
     await Promise.all([...singles, ...loops]);
   });
 
   it("sends a lone caller's next publish at once when its call comes back", async () => {
-    const calls: string[][] = [];
-    const answer: (() => void)[] = [];
-    const write = (messages: readonly NewMessage[]): Promise<PublishResult[]> => {
-      calls.push(messages.map((m) => m.eventId));
-      return new Promise((resolve) => answer.push(() => resolve(messages.map(created))));
-    };
+    const { calls, write, answer } = fakeWrite();
     const coalescer = new Coalescer(write, refused);
     const loop = (async () => {
       await coalescer.add([message('a-1')]);
       await coalescer.add([message('a-2')]);
     })();
-    answer[0]?.();
+    answer(0);
     // Within the same turn: no wait for the end of the event loop's turn.
     for (let i = 0; i < 20; i++) await Promise.resolve();
     expect(calls).toEqual([['a-1'], ['a-2']]);
-    answer[1]?.();
+    answer(1);
     await loop;
   });
 });
