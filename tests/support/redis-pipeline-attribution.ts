@@ -48,7 +48,8 @@ const redisCpu = async (): Promise<number> => {
   const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? Number.NaN);
   return field('used_cpu_sys') + field('used_cpu_user');
 };
-await admin.config('SET', 'slowlog-max-len', String(flows * 30));
+const logCap = flows * 30;
+await admin.config('SET', 'slowlog-max-len', String(logCap));
 await admin.config('SET', 'slowlog-log-slower-than', '0');
 await admin.slowlog('RESET');
 await admin.config('RESETSTAT');
@@ -74,6 +75,8 @@ const cpu1 = await redisCpu();
 await admin.config('SET', 'slowlog-log-slower-than', '10000');
 
 const log = (await admin.slowlog('GET', -1)) as [number, number, number, string[]][];
+// A full log has dropped its oldest entries: the sums below would then be short.
+if (log.length >= logCap) throw new Error(`SLOWLOG held ${log.length} commands, its cap: raise slowlog-max-len`);
 const byName = new Map<string, { calls: number; us: number }>();
 for (const [, , us, args] of log) {
   const command = String(args[0]).toUpperCase();
