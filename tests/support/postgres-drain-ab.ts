@@ -14,6 +14,13 @@
  *   PIPELINE=1 node --import tsx tests/support/postgres-drain-ab.ts A B 5 3000   # W5's shape, below
  *   ASYNC_CLAIMS_B=1 node --import tsx tests/support/postgres-drain-ab.ts A B   # B with asyncClaimCommit
  *   BATCH_B=512 node --import tsx tests/support/postgres-drain-ab.ts . .   # B's processors with batchSize 512
+ *   TUNING_B='{"claimsInFlight":2,"prefetch":768}' ...   # any processor options for B's services
+ *
+ * Looking inside a drain: TRACE=1 prints, per side, 40 of the drain's store calls from its
+ * middle, each as `claim|complete <sent ms> <answered ms> <rows>` (ms since the drain
+ * started): whether claims and completions overlap, and how long each takes. AUTOVACUUM=off
+ * runs the server without autovacuum. PERF_OUT=<file> records `perf record -a -g` for the
+ * first 3 s of the first timed drain (all processes: the server's backends by pid).
  *
  * PIPELINE=1: W5's shape instead (no schemas, no working data): IN_PA → RQ_PB → RS_PC →
  * OUT_PD, one service per stage (concurrency 32 each) in one app, each handler emitting the
@@ -24,6 +31,7 @@
  * time; INFLIGHT=64 with it: 64 callers at once); the publishing is what is timed.
  *   BODY=1000 PUBLISH=100 node --import tsx tests/support/postgres-drain-ab.ts A B 6 20000
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -82,6 +90,7 @@ const perStatement = process.env['STATEMENTS'] === '1';
 const server = await createPostgresServer({
   synchronous_commit: 'on',
   shared_buffers: '256MB',
+  ...(process.env['AUTOVACUUM'] === 'off' ? { autovacuum: 'off' } : {}),
   ...(perStatement
     ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
     : {}),
@@ -130,15 +139,21 @@ async function drain(side: Side): Promise<Figures> {
   const finished = new Promise<void>((r) => (done = r));
   const last = pipeline ? STAGES.length - 1 : 0;
   const complete = store.complete.bind(store);
+  const trace = process.env['TRACE'] === '1' ? traced(store as unknown as Traced) : undefined;
   store.complete = async (requests) => {
+    const sentAt = performance.now();
     const outcomes = await complete(requests);
+    trace?.log('complete', sentAt, requests.length);
     const counted = pipeline
       ? outcomes.filter(
           (o, i) => o === 'ok' && (requests[i] as { ref: { messageType: string } }).ref.messageType === STAGES[last],
         )
       : outcomes.filter((o) => o === 'ok');
     completed += counted.length;
-    if (completed >= rows) done();
+    if (completed >= rows) {
+      trace?.print();
+      done();
+    }
     return outcomes;
   };
   const anything = { '~standard': { version: 1, vendor: 'x', validate: (value: unknown) => ({ value }) } };
@@ -201,10 +216,44 @@ async function drain(side: Side): Promise<Figures> {
   return figures;
 }
 
+interface Traced {
+  claim: (request: { limit: number }) => Promise<readonly unknown[]>;
+}
+
+/** TRACE=1: records the store's claims (and, through `log`, completions) with their times. */
+function traced(store: Traced): { log: (what: string, sentAt: number, n: number) => void; print: () => void } {
+  const lines: string[] = [];
+  let start = Number.NaN;
+  const log = (what: string, sentAt: number, n: number): void => {
+    if (Number.isNaN(start)) start = sentAt;
+    lines.push(`${what} ${(sentAt - start).toFixed(1)} ${(performance.now() - start).toFixed(1)} ${n}`);
+  };
+  const claim = store.claim.bind(store);
+  store.claim = async (request) => {
+    const sentAt = performance.now();
+    const rows = await claim(request);
+    log('claim', sentAt, rows.length);
+    return rows;
+  };
+  const print = (): void => {
+    const from = Math.max(0, Math.floor(lines.length / 2) - 20);
+    console.log(`${lines.length} store calls; 40 from the middle (what, sent ms, answered ms, rows):`);
+    console.log(lines.slice(from, from + 40).join('\n'));
+  };
+  return { log, print };
+}
+
+let perfRecorded = false;
+
 /** Runs `work` and returns its figures: wall time, this process's and the server's CPU, statements, WAL flushes. */
 async function measured(work: () => Promise<void>): Promise<Figures> {
   const [s0, f0, c0, t0] = [statements, await walSyncs(), process.cpuUsage(), performance.now()];
   const sv0 = serverCpuMs();
+  const perfOut = process.env['PERF_OUT'];
+  if (perfOut !== undefined && !perfRecorded) {
+    perfRecorded = true;
+    spawn('perf', ['record', '-a', '-g', '-F', '1500', '-o', perfOut, '--', 'sleep', '3'], { stdio: 'ignore' });
+  }
   await work();
   const ms = performance.now() - t0;
   const sv1 = serverCpuMs();
@@ -221,11 +270,11 @@ async function measured(work: () => Promise<void>): Promise<Figures> {
 
 const sides = [
   await load(dirA),
-  await load(
-    dirB,
-    process.env['ASYNC_CLAIMS_B'] === '1' ? { asyncClaimCommit: true } : {},
-    process.env['BATCH_B'] === undefined ? tuning : { ...tuning, batchSize: Number(process.env['BATCH_B']) },
-  ),
+  await load(dirB, process.env['ASYNC_CLAIMS_B'] === '1' ? { asyncClaimCommit: true } : {}, {
+    ...tuning,
+    ...(process.env['BATCH_B'] === undefined ? {} : { batchSize: Number(process.env['BATCH_B']) }),
+    ...(JSON.parse(process.env['TUNING_B'] ?? '{}') as object),
+  }),
 ];
 const results: Figures[][] = [];
 try {
