@@ -11,7 +11,9 @@
  *
  * Per mode: events/s, this process's user and system CPU per event (`process.cpuUsage`), and
  * the server's µs per script call (`INFO commandstats`: FCALL or EVALSHA, the script's own time with
- * the commands it runs). Medians over the rounds.
+ * the commands it runs), how many commands the script ran per event and their µs (the rest of
+ * the script's time is its Lua), and the bytes the AOF grew by per event (`aof_current_size`).
+ * Medians over the rounds.
  *
  *   node --import tsx tests/support/redis-publish-probe.ts [events=5000] [rounds=3]
  */
@@ -89,16 +91,35 @@ const modes: Mode[] = [
   },
 ];
 
-async function scriptStats(): Promise<{ calls: number; usec: number }> {
+interface ServerStats {
+  /** Script calls (FCALL or EVALSHA) and their time, with the commands they ran. */
+  calls: number;
+  usec: number;
+  /** The commands the scripts ran (every other data command counted since RESETSTAT). */
+  inner: number;
+  innerUsec: number;
+  /** The AOF's size: what the publishes appended. */
+  aofBytes: number;
+}
+
+/** Commands of the probe itself, not of a publish. */
+const OWN = new Set(['config|resetstat', 'info', 'fcall', 'evalsha', 'function|load', 'script|load', 'ping']);
+
+async function serverStats(): Promise<ServerStats> {
   const text = await admin.info('commandstats');
-  // Scripts run as FCALL (the store's functions) or EVALSHA (BullMQ, or the store without functions).
-  let calls = 0;
-  let usec = 0;
-  for (const [, c, u] of text.matchAll(/cmdstat_(?:evalsha|fcall):calls=(\d+),usec=(\d+)/g)) {
-    calls += Number(c);
-    usec += Number(u);
+  const stats: ServerStats = { calls: 0, usec: 0, inner: 0, innerUsec: 0, aofBytes: 0 };
+  for (const [, name = '', c, u] of text.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
+    if (name === 'fcall' || name === 'evalsha') {
+      // Scripts run as FCALL (the store's functions) or EVALSHA (BullMQ, or the store without functions).
+      stats.calls += Number(c);
+      stats.usec += Number(u);
+    } else if (!OWN.has(name)) {
+      stats.inner += Number(c);
+      stats.innerUsec += Number(u);
+    }
   }
-  return { calls, usec };
+  stats.aofBytes = Number(/aof_current_size:(\d+)/.exec(await admin.info('persistence'))?.[1] ?? 0);
+  return stats;
 }
 
 interface Figures {
@@ -106,6 +127,9 @@ interface Figures {
   userUs: number;
   systemUs: number;
   scriptUs: number;
+  innerPerEvent: number;
+  innerUs: number;
+  aofBytes: number;
 }
 const results = new Map<string, Figures[]>(modes.map((m) => [m.name, []]));
 let seq = 0;
@@ -117,17 +141,21 @@ for (let round = 0; round < rounds; round++) {
     const payloads = makePayloads(events, seq);
     seq += events;
     await admin.config('RESETSTAT');
+    const aofBefore = (await serverStats()).aofBytes;
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (const p of payloads) await publish(p);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    const script = await scriptStats();
+    const script = await serverStats();
     results.get(mode.name)?.push({
       perSec: events / seconds,
       userUs: used.user / events,
       systemUs: used.system / events,
       scriptUs: script.calls === 0 ? 0 : script.usec / script.calls,
+      innerPerEvent: script.inner / events,
+      innerUs: script.innerUsec / events,
+      aofBytes: (script.aofBytes - aofBefore) / events,
     });
     await close();
   }
@@ -142,7 +170,8 @@ for (const [name, figures] of results) {
   const m = (key: keyof Figures): string => median(figures.map((f) => f[key])).toFixed(1);
   console.log(
     `${name.padEnd(7)} ${m('perSec').padStart(8)} events/s  client user ${m('userUs')} µs, system ${m('systemUs')} µs` +
-      `  server script ${m('scriptUs')} µs/call`,
+      `  server script ${m('scriptUs')} µs/call, of which ${m('innerPerEvent')} commands ${m('innerUs')} µs;` +
+      ` AOF ${m('aofBytes')} B/event`,
   );
 }
 admin.disconnect();
