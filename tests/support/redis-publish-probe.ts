@@ -12,7 +12,8 @@
  * Per mode: events/s, this process's user and system CPU per event (`process.cpuUsage`), and
  * the server's µs per script call (`INFO commandstats`: FCALL or EVALSHA, the script's own time with
  * the commands it runs), how many commands the script ran per event and their µs (the rest of
- * the script's time is its Lua), and the bytes the AOF grew by per event (`aof_current_size`).
+ * the script's time is its Lua), the bytes the AOF grew by per event (`aof_current_size`),
+ * and the server's whole CPU per event (`INFO cpu`: all its threads, user and system).
  * Medians over the rounds.
  *
  *   node --import tsx tests/support/redis-publish-probe.ts [events=5000] [rounds=3]
@@ -100,6 +101,8 @@ interface ServerStats {
   innerUsec: number;
   /** The AOF's size: what the publishes appended. */
   aofBytes: number;
+  /** The server process's CPU (all its threads, user + system), in µs. */
+  cpuUs: number;
 }
 
 /** Commands of the probe itself, not of a publish. */
@@ -107,7 +110,7 @@ const OWN = new Set(['config|resetstat', 'info', 'fcall', 'evalsha', 'function|l
 
 async function serverStats(): Promise<ServerStats> {
   const text = await admin.info('commandstats');
-  const stats: ServerStats = { calls: 0, usec: 0, inner: 0, innerUsec: 0, aofBytes: 0 };
+  const stats: ServerStats = { calls: 0, usec: 0, inner: 0, innerUsec: 0, aofBytes: 0, cpuUs: 0 };
   for (const [, name = '', c, u] of text.matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
     if (name === 'fcall' || name === 'evalsha') {
       // Scripts run as FCALL (the store's functions) or EVALSHA (BullMQ, or the store without functions).
@@ -119,6 +122,9 @@ async function serverStats(): Promise<ServerStats> {
     }
   }
   stats.aofBytes = Number(/aof_current_size:(\d+)/.exec(await admin.info('persistence'))?.[1] ?? 0);
+  const cpu = await admin.info('cpu');
+  const seconds = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
+  stats.cpuUs = (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
   return stats;
 }
 
@@ -130,6 +136,7 @@ interface Figures {
   innerPerEvent: number;
   innerUs: number;
   aofBytes: number;
+  serverCpuUs: number;
 }
 const results = new Map<string, Figures[]>(modes.map((m) => [m.name, []]));
 let seq = 0;
@@ -141,7 +148,7 @@ for (let round = 0; round < rounds; round++) {
     const payloads = makePayloads(events, seq);
     seq += events;
     await admin.config('RESETSTAT');
-    const aofBefore = (await serverStats()).aofBytes;
+    const before = await serverStats();
     const cpu = process.cpuUsage();
     const started = performance.now();
     for (const p of payloads) await publish(p);
@@ -155,7 +162,8 @@ for (let round = 0; round < rounds; round++) {
       scriptUs: script.calls === 0 ? 0 : script.usec / script.calls,
       innerPerEvent: script.inner / events,
       innerUs: script.innerUsec / events,
-      aofBytes: (script.aofBytes - aofBefore) / events,
+      aofBytes: (script.aofBytes - before.aofBytes) / events,
+      serverCpuUs: (script.cpuUs - before.cpuUs) / events,
     });
     await close();
   }
@@ -171,7 +179,7 @@ for (const [name, figures] of results) {
   console.log(
     `${name.padEnd(7)} ${m('perSec').padStart(8)} events/s  client user ${m('userUs')} µs, system ${m('systemUs')} µs` +
       `  server script ${m('scriptUs')} µs/call, of which ${m('innerPerEvent')} commands ${m('innerUs')} µs;` +
-      ` AOF ${m('aofBytes')} B/event`,
+      ` AOF ${m('aofBytes')} B/event; server CPU ${m('serverCpuUs')} µs/event`,
   );
 }
 admin.disconnect();
