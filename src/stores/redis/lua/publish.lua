@@ -19,7 +19,10 @@ local now = nowMs()
 if ARGV[2] ~= '' then now = tonumber(ARGV[2]) end
 local out = {}
 local a = 4
-for _ = 1, tonumber(ARGV[3]) do
+local n = tonumber(ARGV[3])
+-- One message: its index and count writes go at once (includes/counts.lua).
+writeThrough = n == 1
+for _ = 1, n do
   local base, eventId, mtype, tbl, payload, maxAttempts, delay, okey, tp, createdBy, fifoTag, g, failure, prio, lead, after =
     readMessage(a)
   a = after

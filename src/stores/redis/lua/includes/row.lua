@@ -76,6 +76,7 @@ local rowWrites = {}
 local function putRow(base, id, text) tableAt(rowWrites, base)[id] = text end
 local function deleteRow(base, id) putRow(base, id, false) end
 local function flushRows()
+  if next(rowWrites) == nil then return end
   for base, w in pairs(rowWrites) do
     local key, gone, flat = rowsKey(base), {}, {}
     for id, text in pairs(w) do
