@@ -33,9 +33,7 @@ end
 -- A queue that was never used is kept, not replaced: a new table is garbage for Lua to collect.
 local function flushIndexes()
   if next(zremQueue) ~= nil then
-    for key, q in pairs(zremQueue) do
-      for i = 1, #q, 500 do redis.call('ZREM', key, unpack(q, i, math.min(i + 499, #q))) end
-    end
+    for key, q in pairs(zremQueue) do zremNow(key, q) end
     zremQueue = {}
   end
   if next(zaddQueue) ~= nil then
