@@ -139,7 +139,11 @@ export const completeCases: readonly ConformanceCase[] = [
       assert.deepEqual(await getRow(store, existing.eventId, 'RQ_EXISTING'), before);
       assert.equal(await store.getPayload(existing.eventId), '{"keep":1}');
       assert.equal((await listAll(store, { messageType: 'RQ_TWICE' })).length, 1);
-      assert.equal((await getRow(store, message.eventId, 'RQ_BARE')).maxAttempts, 3, 'the first of the two emits is kept');
+      assert.equal(
+        (await getRow(store, message.eventId, 'RQ_BARE')).maxAttempts,
+        3,
+        'the first of the two emits is kept',
+      );
       assert.equal((await listAll(store)).length, 4);
     },
   },
